@@ -1,0 +1,59 @@
+//! The Guestpass desktop shell: starts the engine and wires Tauri commands to it.
+//! All the work happens in the Tauri-free crates under `src-tauri/crates/`.
+
+mod commands;
+
+use guestpass_core::{Engine, Problem, Settings};
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+/// The engine, connected once at start-up; commands wait for it.
+pub struct AppState {
+    engine: OnceCell<Result<Arc<Engine>, Problem>>,
+    settings: Result<Settings, String>,
+}
+
+impl AppState {
+    async fn engine(&self) -> Result<Arc<Engine>, Problem> {
+        self.engine
+            .get_or_init(|| async {
+                let settings = self.settings.clone().map_err(|message| Problem {
+                    kind: guestpass_core::ProblemKind::Invalid,
+                    message,
+                    hint: "Fix the GUESTPASS_* environment variables and restart Guestpass.".into(),
+                    fields: vec![],
+                    code: None,
+                    request_id: None,
+                })?;
+                Engine::connect(settings).await.map(Arc::new)
+            })
+            .await
+            .clone()
+    }
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GUESTPASS_LOG").unwrap_or_else(|_| "warn".into()))
+        .init();
+    let state = Arc::new(AppState { engine: OnceCell::new(), settings: Settings::from_env() });
+    let warm = state.clone();
+    tauri::Builder::default()
+        .manage(state)
+        .setup(move |_app| {
+            // Connect (and start the embedded sandbox) while the window loads.
+            tauri::async_runtime::spawn(async move {
+                if let Err(p) = warm.engine().await {
+                    tracing::error!("could not connect: {p}");
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::connection_info,
+            commands::invite_guest,
+            commands::recent_changes
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Guestpass");
+}

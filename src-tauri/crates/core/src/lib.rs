@@ -1,0 +1,32 @@
+//! Guestpass's engine, shared by the desktop app, the CLI and (later) bulk runs.
+//!
+//! Every change to a tenant is an action shaped the same way: **plan** (read the tenant),
+//! **apply**, **verify** (read it back), **log** (append to the hash-chained change log).
+
+pub mod connect;
+pub mod invite;
+mod problem;
+pub mod validate;
+
+pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
+pub use guestpass_store::{ChainReport, ChangeRecord, ChangeResult, Store};
+pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
+pub use problem::{FieldError, Problem, ProblemKind};
+
+/// Every type the UI sees, for TypeScript generation (see `typescript_bindings`).
+pub fn typescript_declarations() -> Vec<String> {
+    use ts_rs::TS;
+    let cfg = ts_rs::Config::default();
+    vec![
+        ConnectionMode::decl(&cfg),
+        ConnectionInfo::decl(&cfg),
+        InviteRequest::decl(&cfg),
+        InviteStatus::decl(&cfg),
+        InviteOutcome::decl(&cfg),
+        ProblemKind::decl(&cfg),
+        FieldError::decl(&cfg),
+        Problem::decl(&cfg),
+        ChangeResult::decl(&cfg),
+        ChangeRecord::decl(&cfg),
+    ]
+}

@@ -1,0 +1,69 @@
+# Guestpass: `make run` opens the app on the sandbox tenant; `make test` runs every test.
+# Both install what is missing first (Debian 12: apt packages, npm packages, tauri-driver).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+APP := $(CARGO_TARGET_DIR)/debug/guestpass
+CLI := $(CARGO_TARGET_DIR)/debug/guestpass-cli
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential pkg-config xvfb webkit2gtk-driver dbus-x11 gnome-keyring imagemagick
+
+.PHONY: run test setup system-packages node-packages tauri-driver ui build bindings unit e2e lint bench deb clean
+
+## Set everything up, build, and open Guestpass on the sandbox tenant.
+run: setup build
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display found: run 'make run' from a desktop session (or under xvfb-run)."; exit 1; fi
+	$(APP)
+
+## Set everything up and run every test: Rust unit and integration tests, UI type checks,
+## the generated-types check, and the end-to-end test of the real window.
+test: setup build unit e2e
+
+setup: system-packages node-packages tauri-driver
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+node-packages:
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; fi
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
+
+ui:
+	npx tsc --noEmit -p ui
+	npx vite build --logLevel warn
+
+## The app is always built with the custom protocol: it serves the built UI from inside the binary.
+build: ui
+	cargo build --features custom-protocol -p guestpass -p guestpass-cli
+
+## Regenerate ui/src/backend/types.ts from the Rust types.
+bindings:
+	UPDATE_BINDINGS=1 cargo test -p guestpass-core --test typescript_bindings
+
+unit:
+	@if cargo nextest --version >/dev/null 2>&1; then \
+	  cargo nextest run --workspace --exclude guestpass --no-fail-fast; \
+	else cargo test --workspace --exclude guestpass --no-fail-fast; fi
+
+e2e:
+	bash tests/e2e/run.sh "$(APP)"
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo fmt --all --check
+
+deb: setup ui
+	npx tauri build --bundles deb
+
+clean:
+	cargo clean
+	rm -rf ui/dist node_modules

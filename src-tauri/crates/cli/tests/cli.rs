@@ -1,0 +1,191 @@
+//! `guestpass-cli` against `guestpass-cli sandbox serve`, as a script would use them.
+
+use assert_cmd::cargo::cargo_bin;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+/// A `sandbox serve` process, killed when dropped.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(extra: &[&str]) -> Served {
+    let mut child = Command::new(cargo_bin("guestpass-cli"))
+        .args(["sandbox", "serve", "--memory"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}")).to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    Served { child, url }
+}
+
+struct Env {
+    data: tempfile::TempDir,
+    served: Served,
+}
+
+fn env() -> Env {
+    Env { data: tempfile::tempdir().unwrap(), served: serve(&[]) }
+}
+
+impl Env {
+    fn cli(&self, args: &[&str]) -> Output {
+        Command::new(cargo_bin("guestpass-cli"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GUESTPASS_DATA_DIR", self.data.path())
+            .env("GUESTPASS_TENANT", "sandbox")
+            .env("GUESTPASS_GRAPH_URL", &self.served.url)
+            .output()
+            .unwrap()
+    }
+
+    fn post(&self, path: &str, body: serde_json::Value) {
+        let url = format!("{}{path}", self.served.url);
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let r = reqwest::Client::new().post(url).json(&body).send().await.unwrap();
+            assert!(r.status().is_success());
+        });
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const ONBOARD: &[&str] = &["onboard", "--email", "jane@partner.example", "--redirect-url", "https://myapps.microsoft.com", "--display-name", "Jane Partner"];
+
+#[test]
+fn onboard_invites_then_a_rerun_changes_nothing() {
+    let e = env();
+    let o = e.cli(&[ONBOARD, &["--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["status"], "invited");
+    assert_eq!(v["email"], "jane@partner.example");
+    assert!(v["requestId"].as_str().is_some());
+    assert!(v["redeemUrl"].as_str().unwrap().starts_with("https://"));
+
+    let o = e.cli(ONBOARD);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("already a guest"), "{}", stdout(&o));
+
+    let o = e.cli(&["history", "--json"]);
+    assert!(o.status.success());
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["result"], "unchanged");
+    assert_eq!(rows[1]["result"], "succeeded");
+    assert_eq!(rows[1]["tenant"], guestpass_sandbox::TENANT_ID);
+    assert_eq!(rows[1]["target"], "jane@partner.example");
+
+    let o = e.cli(&["history"]);
+    let text = stdout(&o);
+    assert!(text.starts_with("TIME"), "{text}");
+    assert!(text.contains("invite_guest") && text.contains("jane@partner.example"), "{text}");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_fix() {
+    let e = env();
+    let o = e.cli(&["onboard", "--email", "jane(at)partner.example", "--redirect-url", "http://myapps.microsoft.com"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("'('") && err.contains("https://"), "{err}");
+    // Nothing reached the tenant, nothing was logged.
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&["history", "--json"]))).unwrap();
+    assert!(rows.is_empty());
+}
+
+#[test]
+fn a_server_failure_exits_1_and_is_logged_with_its_request_id() {
+    let e = env();
+    e.post("/_sandbox/faults", serde_json::json!({"pathPrefix": "/v1.0/invitations", "status": 500, "count": 1}));
+    let o = e.cli(ONBOARD);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("request-id"), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&["history", "--json"]))).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["result"], "failed");
+    assert_eq!(rows[0]["errorCode"], "InternalServerError");
+    assert!(rows[0]["requestId"].as_str().is_some());
+    // Once the service recovers, the same command succeeds.
+    assert!(e.cli(ONBOARD).status.success());
+}
+
+#[test]
+fn a_wrong_secret_says_what_to_check() {
+    let e = env();
+    let o = Command::new(cargo_bin("guestpass-cli"))
+        .args(ONBOARD)
+        .env("GUESTPASS_DATA_DIR", e.data.path())
+        .env("GUESTPASS_TENANT", "sandbox")
+        .env("GUESTPASS_GRAPH_URL", &e.served.url)
+        .env("GUESTPASS_CLIENT_SECRET", "not-the-secret")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("client secret was rejected"), "{}", stderr(&o));
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let o = Command::new(cargo_bin("guestpass-cli"))
+        .args(ONBOARD)
+        .env("GUESTPASS_DATA_DIR", data.path())
+        .env("GUESTPASS_GRAPH_URL", "http://graph.example.com")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("https"), "{}", stderr(&o));
+}
+
+#[test]
+fn history_verify_detects_tampering() {
+    let e = env();
+    assert!(e.cli(ONBOARD).status.success());
+    assert!(e.cli(&["onboard", "--email", "li@partner.example", "--redirect-url", "https://myapps.microsoft.com"]).status.success());
+    let o = e.cli(&["history", "verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 rows"));
+
+    let db = rusqlite::Connection::open(e.data.path().join("guestpass.sqlite")).unwrap();
+    db.execute("UPDATE change_log SET target = 'someone-else@partner.example' WHERE seq = 1", []).unwrap();
+    drop(db);
+    let o = e.cli(&["history", "verify"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("row 1"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_embedded_sandbox_is_the_default() {
+    let data = tempfile::tempdir().unwrap();
+    let o = Command::new(cargo_bin("guestpass-cli"))
+        .args(&[ONBOARD, &["--json"]].concat())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GUESTPASS_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(data.path().join("sandbox.sqlite").exists());
+}

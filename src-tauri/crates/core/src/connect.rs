@@ -1,0 +1,321 @@
+//! Which tenant Guestpass talks to, and the [`Engine`] bound to it.
+
+use crate::problem::Problem;
+use guestpass_graph::{ClientSecretCredential, Endpoints, GraphClient, RetryPolicy};
+use guestpass_sandbox::{SandboxConfig, SandboxHandle, Storage};
+use guestpass_store::Store;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use ts_rs::TS;
+
+/// How to reach a tenant.
+#[derive(Clone)]
+pub enum Connection {
+    /// The sandbox tenant, served inside this process on a loopback port. The default.
+    EmbeddedSandbox,
+    /// App-only sign-in with a client secret, at the given endpoints (Microsoft's, or a
+    /// sandbox started with `guestpass-cli sandbox serve`).
+    AppOnly {
+        tenant: String,
+        client_id: String,
+        client_secret: String,
+        endpoints: Endpoints,
+        is_sandbox: bool,
+    },
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Connection::EmbeddedSandbox => write!(f, "EmbeddedSandbox"),
+            Connection::AppOnly { tenant, client_id, endpoints, is_sandbox, .. } => f
+                .debug_struct("AppOnly")
+                .field("tenant", tenant)
+                .field("client_id", client_id)
+                .field("client_secret", &"<redacted>")
+                .field("graph", &endpoints.graph.as_str())
+                .field("is_sandbox", is_sandbox)
+                .finish(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the SQLite files live.
+    pub data_dir: PathBuf,
+    pub connection: Connection,
+}
+
+/// The environment variables scripts use (a stable contract; see README).
+pub mod env {
+    pub const DATA_DIR: &str = "GUESTPASS_DATA_DIR";
+    pub const TENANT: &str = "GUESTPASS_TENANT";
+    pub const CLIENT_ID: &str = "GUESTPASS_CLIENT_ID";
+    pub const CLIENT_SECRET: &str = "GUESTPASS_CLIENT_SECRET";
+    pub const GRAPH_URL: &str = "GUESTPASS_GRAPH_URL";
+    pub const LOGIN_URL: &str = "GUESTPASS_LOGIN_URL";
+    pub const BAP_URL: &str = "GUESTPASS_BAP_URL";
+}
+
+/// The default data folder: `GUESTPASS_DATA_DIR`, else the platform's data folder.
+pub fn default_data_dir(var: Option<String>) -> PathBuf {
+    match var.filter(|v| !v.trim().is_empty()) {
+        Some(v) => PathBuf::from(v),
+        None => dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("guestpass"),
+    }
+}
+
+impl Settings {
+    /// Reads the `GUESTPASS_*` variables through `get` (so tests need not touch the process env).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
+        let data_dir = default_data_dir(get(env::DATA_DIR));
+        let nonempty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let tenant = nonempty(env::TENANT).unwrap_or_else(|| "sandbox".into());
+        let url = |k: &str| nonempty(k).map(|v| Endpoints::parse_base(k, &v).map_err(|e| e.to_string())).transpose();
+        let graph = url(env::GRAPH_URL)?;
+        let login = url(env::LOGIN_URL)?;
+        let bap = url(env::BAP_URL)?;
+        let ms = Endpoints::microsoft();
+
+        if tenant.eq_ignore_ascii_case("sandbox") {
+            let Some(graph) = graph else {
+                return Ok(Settings { data_dir, connection: Connection::EmbeddedSandbox });
+            };
+            // A sandbox serves every API at one root: sign-in goes there too, never to Microsoft.
+            let endpoints = Endpoints {
+                login: login.unwrap_or_else(|| graph.clone()),
+                bap: bap.unwrap_or_else(|| graph.clone()),
+                graph,
+            };
+            return Ok(Settings {
+                data_dir,
+                connection: Connection::AppOnly {
+                    tenant: guestpass_sandbox::TENANT_ID.into(),
+                    client_id: nonempty(env::CLIENT_ID).unwrap_or_else(|| guestpass_sandbox::CLIENT_ID.into()),
+                    client_secret: get(env::CLIENT_SECRET).unwrap_or_else(|| guestpass_sandbox::CLIENT_SECRET.into()),
+                    endpoints,
+                    is_sandbox: true,
+                },
+            });
+        }
+        let (Some(client_id), Some(client_secret)) = (nonempty(env::CLIENT_ID), get(env::CLIENT_SECRET).filter(|s| !s.is_empty())) else {
+            return Err(format!(
+                "To use tenant '{tenant}', set {} and {} (an app registration with a client secret). Browser sign-in is not available yet. Unset {} to use the sandbox tenant.",
+                env::CLIENT_ID, env::CLIENT_SECRET, env::TENANT
+            ));
+        };
+        Ok(Settings {
+            data_dir,
+            connection: Connection::AppOnly {
+                tenant,
+                client_id,
+                client_secret,
+                endpoints: Endpoints {
+                    graph: graph.unwrap_or(ms.graph),
+                    login: login.unwrap_or(ms.login),
+                    bap: bap.unwrap_or(ms.bap),
+                },
+                is_sandbox: false,
+            },
+        })
+    }
+
+    pub fn from_env() -> Result<Settings, String> {
+        Settings::from_vars(|k| std::env::var(k).ok())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionMode {
+    /// The built-in sandbox tenant: nothing leaves this computer.
+    Sandbox,
+    /// A real Microsoft Entra tenant.
+    Microsoft,
+}
+
+/// What the app shows about the connected tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionInfo {
+    pub mode: ConnectionMode,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub initial_domain: String,
+    pub graph_url: String,
+    /// Who changes are recorded as.
+    pub actor: String,
+    /// Where the change log lives on this computer.
+    pub data_dir: String,
+}
+
+/// How long to wait for a new guest to become readable (Entra replicates in seconds to a minute).
+#[derive(Debug, Clone)]
+pub struct VerifyPolicy {
+    pub attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for VerifyPolicy {
+    fn default() -> Self {
+        VerifyPolicy { attempts: 8, first_delay: Duration::from_millis(500), max_delay: Duration::from_secs(4) }
+    }
+}
+
+/// The engine bound to one tenant and the local store.
+pub struct Engine {
+    pub(crate) store: Arc<Store>,
+    pub(crate) graph: GraphClient,
+    pub(crate) info: ConnectionInfo,
+    pub(crate) verify: VerifyPolicy,
+    /// Keeps the embedded sandbox running for as long as the engine lives.
+    _sandbox: Option<SandboxHandle>,
+}
+
+fn open_store(data_dir: &Path) -> Result<Store, Problem> {
+    std::fs::create_dir_all(data_dir).map_err(|e| Problem::local(format!("cannot create {}: {e}", data_dir.display())))?;
+    Store::open(&data_dir.join("guestpass.sqlite")).map_err(Problem::local)
+}
+
+impl Engine {
+    /// Opens the store, starts the embedded sandbox if asked, signs in and reads the organization.
+    pub async fn connect(settings: Settings) -> Result<Engine, Problem> {
+        let store = Arc::new(open_store(&settings.data_dir)?);
+        let (sandbox, tenant, client_id, secret, endpoints, mode) = match settings.connection {
+            Connection::EmbeddedSandbox => {
+                let handle = guestpass_sandbox::start(
+                    Storage::File(settings.data_dir.join("sandbox.sqlite")),
+                    0,
+                    SandboxConfig::realistic(),
+                )
+                .await
+                .map_err(|e| Problem::local(format!("the sandbox tenant could not start: {e}")))?;
+                let root = url::Url::parse(&handle.url()).expect("sandbox URL");
+                (
+                    Some(handle),
+                    guestpass_sandbox::TENANT_ID.to_string(),
+                    guestpass_sandbox::CLIENT_ID.to_string(),
+                    guestpass_sandbox::CLIENT_SECRET.to_string(),
+                    Endpoints::loopback(&root),
+                    ConnectionMode::Sandbox,
+                )
+            }
+            Connection::AppOnly { tenant, client_id, client_secret, endpoints, is_sandbox } => {
+                let mode = if is_sandbox { ConnectionMode::Sandbox } else { ConnectionMode::Microsoft };
+                (None, tenant, client_id, client_secret, endpoints, mode)
+            }
+        };
+        let credential = ClientSecretCredential::new(&endpoints.login, &tenant, &client_id, &secret);
+        let graph = GraphClient::new(endpoints.clone(), Arc::new(credential));
+        let org = graph
+            .organization()
+            .await
+            .map_err(|e| Problem::from_graph(&format!("Connecting to tenant '{tenant}'"), &e))?
+            .body;
+        let info = ConnectionInfo {
+            mode,
+            tenant_id: org.id.clone(),
+            tenant_name: org.display_name.clone().unwrap_or_else(|| org.id.clone()),
+            initial_domain: org.initial_domain().unwrap_or_default().to_string(),
+            graph_url: endpoints.graph.to_string(),
+            actor: graph.actor(),
+            data_dir: settings.data_dir.display().to_string(),
+        };
+        Ok(Engine { store, graph, info, verify: VerifyPolicy::default(), _sandbox: sandbox })
+    }
+
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Engine {
+        self.graph = self.graph.with_retry_policy(retry);
+        self
+    }
+
+    pub fn with_verify_policy(mut self, verify: VerifyPolicy) -> Engine {
+        self.verify = verify;
+        self
+    }
+
+    pub fn info(&self) -> &ConnectionInfo {
+        &self.info
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The newest changes, newest first.
+    pub fn recent_changes(&self, limit: u32) -> Result<Vec<guestpass_store::ChangeRecord>, Problem> {
+        self.store.recent_changes(limit).map_err(Problem::local)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn nothing_set_means_embedded_sandbox() {
+        let s = Settings::from_vars(vars(&[("GUESTPASS_DATA_DIR", "/tmp/gp")])).unwrap();
+        assert!(matches!(s.connection, Connection::EmbeddedSandbox));
+        assert_eq!(s.data_dir, PathBuf::from("/tmp/gp"));
+    }
+
+    #[test]
+    fn sandbox_at_a_url_signs_in_there_with_sandbox_credentials() {
+        let s = Settings::from_vars(vars(&[("GUESTPASS_TENANT", "sandbox"), ("GUESTPASS_GRAPH_URL", "http://127.0.0.1:4000")])).unwrap();
+        match s.connection {
+            Connection::AppOnly { endpoints, tenant, is_sandbox, .. } => {
+                assert_eq!(endpoints.login.as_str(), "http://127.0.0.1:4000/");
+                assert_eq!(tenant, guestpass_sandbox::TENANT_ID);
+                assert!(is_sandbox);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn real_tenant_needs_app_credentials() {
+        let e = Settings::from_vars(vars(&[("GUESTPASS_TENANT", "contoso.onmicrosoft.com")])).unwrap_err();
+        assert!(e.contains("GUESTPASS_CLIENT_ID"), "{e}");
+        let s = Settings::from_vars(vars(&[
+            ("GUESTPASS_TENANT", "contoso.onmicrosoft.com"),
+            ("GUESTPASS_CLIENT_ID", "abc"),
+            ("GUESTPASS_CLIENT_SECRET", "s"),
+        ]))
+        .unwrap();
+        match s.connection {
+            Connection::AppOnly { endpoints, is_sandbox, .. } => {
+                assert_eq!(endpoints, Endpoints::microsoft());
+                assert!(!is_sandbox);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn insecure_remote_url_is_refused() {
+        let e = Settings::from_vars(vars(&[("GUESTPASS_GRAPH_URL", "http://graph.example.com")])).unwrap_err();
+        assert!(e.contains("https"), "{e}");
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let c = Connection::AppOnly {
+            tenant: "t".into(),
+            client_id: "c".into(),
+            client_secret: "hunter2-very-secret".into(),
+            endpoints: Endpoints::microsoft(),
+            is_sandbox: false,
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

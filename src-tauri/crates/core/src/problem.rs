@@ -1,0 +1,96 @@
+//! What went wrong, in words an admin can act on.
+
+use guestpass_graph::GraphError;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ProblemKind {
+    /// The input is wrong; nothing was sent to Microsoft.
+    Invalid,
+    /// Microsoft refused the request.
+    Microsoft,
+    /// Microsoft is throttling this tenant.
+    Throttled,
+    /// Sign-in failed or expired.
+    SignIn,
+    /// Microsoft could not be reached.
+    Network,
+    /// Something on this computer failed (the local database).
+    Local,
+}
+
+/// One field's problem, for forms and CSV rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    /// The field, as named in the request (e.g. `email`, `redirectUrl`).
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{message} {hint}")]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// What happened.
+    pub message: String,
+    /// What to do next.
+    pub hint: String,
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+    /// Microsoft's error code, when Microsoft answered.
+    pub code: Option<String>,
+    /// Microsoft's request-id, for support.
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    pub fn invalid(fields: Vec<FieldError>) -> Problem {
+        let message = fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ");
+        Problem {
+            kind: ProblemKind::Invalid,
+            message,
+            hint: "Correct the highlighted field and try again. Nothing was sent to Microsoft.".into(),
+            fields,
+            code: None,
+            request_id: None,
+        }
+    }
+
+    pub fn local(e: impl std::fmt::Display) -> Problem {
+        Problem {
+            kind: ProblemKind::Local,
+            message: format!("Guestpass could not use its local history database: {e}."),
+            hint: "Check that the disk is not full and the data folder is writable, then try again.".into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        }
+    }
+
+    /// `what` says which step failed, e.g. "Inviting jane@partner.example".
+    pub fn from_graph(what: &str, e: &GraphError) -> Problem {
+        let kind = match e {
+            GraphError::SignIn { .. } => ProblemKind::SignIn,
+            GraphError::Network { .. } => ProblemKind::Network,
+            GraphError::Service(s) if s.status == 401 => ProblemKind::SignIn,
+            GraphError::Service(s) if s.status == 429 => ProblemKind::Throttled,
+            _ => ProblemKind::Microsoft,
+        };
+        let detail = match e {
+            GraphError::Service(s) => s.message.clone(),
+            other => other.to_string(),
+        };
+        Problem {
+            kind,
+            message: format!("{what} failed: {detail}"),
+            hint: e.hint(),
+            fields: vec![],
+            code: e.code().map(str::to_string),
+            request_id: e.request_id().map(str::to_string),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Checks made before anything is sent to Microsoft.
+
+use crate::problem::FieldError;
+use email_address::EmailAddress;
+use std::str::FromStr;
+
+/// Characters Microsoft refuses in an invited e-mail address.
+pub const FORBIDDEN_EMAIL_CHARS: &[char] = &[
+    '~', '!', '#', '$', '%', '^', '&', '*', '(', ')', '+', '=', '[', ']', '{', '}', '\\', '/', '|', ';', ':', '"', '<', '>', '?', ',',
+];
+
+/// The e-mail address, trimmed, or what is wrong with it.
+pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim();
+    let err = |message: String| Err(FieldError { field: field.into(), message });
+    if v.is_empty() {
+        return err("Enter the guest's e-mail address.".into());
+    }
+    if let Some(c) = v.chars().find(|c| FORBIDDEN_EMAIL_CHARS.contains(c)) {
+        return err(format!("'{v}' contains '{c}', which Microsoft does not accept in an invited address. Remove it or ask the guest for another address."));
+    }
+    if v.chars().any(char::is_whitespace) {
+        return err(format!("'{v}' contains a space. Remove it."));
+    }
+    match EmailAddress::from_str(v) {
+        Ok(addr) if addr.domain().contains('.') => Ok(v.to_string()),
+        Ok(_) => err(format!("'{v}' has no domain ending (like .com). Check the part after '@'.")),
+        Err(_) => err(format!("'{v}' is not an e-mail address. It should look like name@company.com.")),
+    }
+}
+
+/// The redirect URL: absolute and https (guests land there after accepting).
+pub fn redirect_url(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim();
+    let err = |message: String| Err(FieldError { field: field.into(), message });
+    if v.is_empty() {
+        return err("Enter where the guest lands after accepting, e.g. https://myapps.microsoft.com or your Dynamics environment's URL.".into());
+    }
+    match url::Url::parse(v) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(v.to_string()),
+        Ok(u) if u.scheme() == "http" => err(format!("'{v}' uses http. Use the https:// address, e.g. https://{}", u.host_str().unwrap_or("myapps.microsoft.com"))),
+        _ => err(format!("'{v}' is not a web address. It should start with https://, e.g. https://myapps.microsoft.com")),
+    }
+}
+
+/// An optional display name: at most 256 characters.
+pub fn display_name(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) if v.chars().count() > 256 => Err(FieldError {
+            field: field.into(),
+            message: format!("The display name is {} characters long; Microsoft allows at most 256.", v.chars().count()),
+        }),
+        Some(v) => Ok(Some(v.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_addresses_pass_trimmed() {
+        assert_eq!(email("email", "  jane.doe@partner.example ").unwrap(), "jane.doe@partner.example");
+        assert!(email("email", "o'brien@law.ie").is_ok());
+        assert!(email("email", "jürgen@müller.de").is_ok());
+    }
+
+    #[test]
+    fn bad_addresses_name_the_fix() {
+        let e = email("email", "jane#doe@partner.example").unwrap_err();
+        assert_eq!(e.field, "email");
+        assert!(e.message.contains("'#'"), "{}", e.message);
+        assert!(email("email", "").unwrap_err().message.contains("Enter"));
+        assert!(email("email", "jane").unwrap_err().message.contains("not an e-mail address"));
+        assert!(email("email", "jane@localhost").unwrap_err().message.contains("domain"));
+        assert!(email("email", "ja ne@x.com").is_err());
+    }
+
+    #[test]
+    fn redirect_must_be_https() {
+        assert!(redirect_url("redirectUrl", "https://myapps.microsoft.com").is_ok());
+        let e = redirect_url("redirectUrl", "http://contoso.crm.dynamics.com").unwrap_err();
+        assert!(e.message.contains("https://contoso.crm.dynamics.com"), "{}", e.message);
+        assert!(redirect_url("redirectUrl", "myapps").is_err());
+        assert!(redirect_url("redirectUrl", "").is_err());
+    }
+
+    #[test]
+    fn display_name_limits() {
+        assert_eq!(display_name("displayName", Some("  ")).unwrap(), None);
+        assert!(display_name("displayName", Some(&"x".repeat(257))).is_err());
+    }
+}

@@ -1,0 +1,143 @@
+//! The invite action end to end against the sandbox tenant: plan, apply, verify, log.
+
+use guestpass_core::connect::VerifyPolicy;
+use guestpass_core::{ChangeResult, Connection, Engine, InviteRequest, InviteStatus, ProblemKind, Settings};
+use guestpass_graph::{Endpoints, RetryPolicy};
+use guestpass_sandbox::{Fault, SandboxConfig, SandboxHandle, Storage};
+use std::time::Duration;
+
+struct Setup {
+    sb: SandboxHandle,
+    engine: Engine,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup(config: SandboxConfig) -> Setup {
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = url::Url::parse(&sb.url()).unwrap();
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        connection: Connection::AppOnly {
+            tenant: guestpass_sandbox::TENANT_ID.into(),
+            client_id: guestpass_sandbox::CLIENT_ID.into(),
+            client_secret: guestpass_sandbox::CLIENT_SECRET.into(),
+            endpoints: Endpoints::loopback(&root),
+            is_sandbox: true,
+        },
+    };
+    let engine = Engine::connect(settings)
+        .await
+        .unwrap()
+        .with_retry_policy(RetryPolicy { base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(50), ..Default::default() })
+        .with_verify_policy(VerifyPolicy { attempts: 10, first_delay: Duration::from_millis(50), max_delay: Duration::from_millis(200) });
+    Setup { sb, engine, _dir: dir }
+}
+
+fn request(email: &str) -> InviteRequest {
+    InviteRequest {
+        email: email.into(),
+        display_name: Some("Jane Partner".into()),
+        redirect_url: "https://northwind.crm.dynamics.com".into(),
+        send_email: false,
+        message: None,
+    }
+}
+
+#[tokio::test]
+async fn invites_verifies_and_logs() {
+    let s = setup(SandboxConfig { replication_delay_ms: 300, ..Default::default() }).await;
+    let out = s.engine.invite_guest(&request("jane@partner.example")).await.unwrap();
+    assert_eq!(out.status, InviteStatus::Invited);
+    assert!(out.verified, "the guest appears once replicated");
+    assert!(out.redeem_url.is_some());
+    let rows = s.engine.recent_changes(10).unwrap();
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!((r.action.as_str(), r.target.as_str(), r.result), ("invite_guest", "jane@partner.example", ChangeResult::Succeeded));
+    assert_eq!(r.tenant, guestpass_sandbox::TENANT_ID);
+    assert_eq!(r.actor, format!("app:{}", guestpass_sandbox::CLIENT_ID));
+    assert_eq!(r.request_id, out.request_id);
+    assert_eq!(r.after.as_ref().unwrap()["userId"], out.user_id.as_str());
+    assert!(s.engine.store().verify_chain().unwrap().is_intact());
+}
+
+#[tokio::test]
+async fn an_existing_guest_is_not_invited_again() {
+    let s = setup(SandboxConfig::default()).await;
+    s.engine.invite_guest(&request("jane@partner.example")).await.unwrap();
+    let again = s.engine.invite_guest(&request("Jane@Partner.example")).await.unwrap();
+    assert_eq!(again.status, InviteStatus::AlreadyGuest);
+    assert_eq!(s.sb.stats().invitations_created, 1, "no second POST /invitations");
+    let rows = s.engine.recent_changes(10).unwrap();
+    assert_eq!(rows[0].result, ChangeResult::Unchanged);
+    // A seeded guest too.
+    let seeded = s.engine.invite_guest(&request("ana.souza@fabrikam.example")).await.unwrap();
+    assert_eq!(seeded.status, InviteStatus::AlreadyGuest);
+    assert_eq!(seeded.state.as_deref(), Some("Accepted"));
+}
+
+#[tokio::test]
+async fn a_member_is_refused_without_calling_invitations() {
+    let s = setup(SandboxConfig::default()).await;
+    let p = s.engine.invite_guest(&request("megan.bowen@northwind.example")).await.unwrap_err();
+    assert_eq!(p.kind, ProblemKind::Invalid);
+    assert!(p.message.contains("member"));
+    assert_eq!(s.sb.stats().invitations_created, 0);
+}
+
+#[tokio::test]
+async fn invalid_input_sends_nothing_and_logs_nothing() {
+    let s = setup(SandboxConfig::default()).await;
+    let before = s.sb.stats().requests;
+    let p = s.engine.invite_guest(&InviteRequest { email: "no-at-sign".into(), redirect_url: "ftp://x".into(), ..Default::default() }).await.unwrap_err();
+    assert_eq!(p.kind, ProblemKind::Invalid);
+    assert_eq!(p.fields.len(), 2);
+    assert_eq!(s.sb.stats().requests, before);
+    assert!(s.engine.recent_changes(10).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_refusal_is_logged_as_a_failure_with_code_and_request_id() {
+    let s = setup(SandboxConfig::default()).await;
+    s.sb.push_fault(Fault {
+        path_prefix: "/v1.0/invitations".into(),
+        method: None,
+        status: 403,
+        code: Some("Authorization_RequestDenied".into()),
+        message: Some("Insufficient privileges to complete the operation.".into()),
+        retry_after: None,
+        count: 1,
+        after_apply: false,
+    });
+    let p = s.engine.invite_guest(&request("jane@partner.example")).await.unwrap_err();
+    assert_eq!(p.kind, ProblemKind::Microsoft);
+    assert!(p.hint.contains("permission"), "{}", p.hint);
+    assert!(p.request_id.is_some());
+    let rows = s.engine.recent_changes(10).unwrap();
+    assert_eq!(rows[0].result, ChangeResult::Failed);
+    assert_eq!(rows[0].error_code.as_deref(), Some("Authorization_RequestDenied"));
+    assert_eq!(rows[0].request_id, p.request_id);
+}
+
+#[tokio::test]
+async fn a_lost_answer_then_a_rerun_does_not_invite_twice() {
+    let s = setup(SandboxConfig::default()).await;
+    // The invitation is made, but the answer never arrives.
+    s.sb.push_fault(Fault {
+        path_prefix: "/v1.0/invitations".into(),
+        method: None,
+        status: 504,
+        code: None,
+        message: None,
+        retry_after: None,
+        count: 1,
+        after_apply: true,
+    });
+    assert!(s.engine.invite_guest(&request("jane@partner.example")).await.is_err());
+    assert_eq!(s.sb.stats().guests_created, 1);
+    // Re-running looks the person up first and finds them.
+    let again = s.engine.invite_guest(&request("jane@partner.example")).await.unwrap();
+    assert_eq!(again.status, InviteStatus::AlreadyGuest);
+    assert_eq!(s.sb.stats().invitations_created, 1);
+}

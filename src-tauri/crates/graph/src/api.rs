@@ -1,0 +1,107 @@
+//! The Graph calls Guestpass makes, one typed method each.
+
+use crate::client::{Answer, GraphClient};
+use crate::error::GraphError;
+use crate::models::*;
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use reqwest::Method;
+
+/// Characters escaped in an OData query value. `$`, `(`, `)`, `/`, `:` and `,` stay readable.
+const QUERY_VALUE: &AsciiSet = &CONTROLS
+    .add(b' ').add(b'"').add(b'#').add(b'%').add(b'&').add(b'\'').add(b'+')
+    .add(b'<').add(b'=').add(b'>').add(b'?').add(b'[').add(b']').add(b'`')
+    .add(b'{').add(b'|').add(b'}').add(b'\\').add(b'^');
+
+/// Builds `path?$a=b&$c=d` with each value percent-encoded.
+pub(crate) fn with_query(path: &str, params: &[(&str, &str)]) -> String {
+    let q: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE)))
+        .collect();
+    format!("{path}?{}", q.join("&"))
+}
+
+/// An OData string literal: single quotes doubled.
+pub fn odata_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Everything but RFC 3986 unreserved characters, escaped in a path segment.
+const PATH_SEGMENT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// A path segment (guest UPNs carry `#`, which must travel as `%23`).
+fn segment(s: &str) -> String {
+    utf8_percent_encode(s, PATH_SEGMENT).to_string()
+}
+
+const USER_FIELDS: &str =
+    "id,displayName,mail,userPrincipalName,userType,externalUserState,otherMails,createdDateTime,accountEnabled";
+
+impl GraphClient {
+    pub async fn organization(&self) -> Result<Answer<Organization>, GraphError> {
+        let url = self.graph_url("v1.0/organization?$select=id,displayName,verifiedDomains");
+        let page: Answer<crate::client::Page<Organization>> = self.send::<(), _>(Method::GET, url.clone(), None).await?;
+        let org = page.body.value.into_iter().next().ok_or_else(|| GraphError::Decode {
+            url: url.to_string(),
+            reason: "no organization in the answer".into(),
+        })?;
+        Ok(Answer { body: org, request_id: page.request_id })
+    }
+
+    /// Everyone in the tenant reachable at this address: as `mail`, as another address, or as a proxy address.
+    pub async fn find_users_by_email(&self, email: &str) -> Result<Vec<User>, GraphError> {
+        let lit = odata_string(email);
+        let smtp = odata_string(&format!("smtp:{email}"));
+        let filter = format!("mail eq {lit} or otherMails/any(x:x eq {lit}) or proxyAddresses/any(x:x eq {smtp})");
+        let url = self.graph_url(&with_query("v1.0/users", &[("$filter", &filter), ("$select", USER_FIELDS)]));
+        self.list_all(url, None).await
+    }
+
+    /// Guests of the tenant, following every page (or stopping at `limit`).
+    pub async fn list_guests(&self, limit: Option<usize>) -> Result<Vec<User>, GraphError> {
+        let url = self.graph_url(&with_query(
+            "v1.0/users",
+            &[("$filter", "userType eq 'Guest'"), ("$select", USER_FIELDS), ("$top", "100")],
+        ));
+        self.list_all(url, limit).await
+    }
+
+    pub async fn get_user(&self, id_or_upn: &str) -> Result<Answer<User>, GraphError> {
+        let path = with_query(&format!("v1.0/users/{}", segment(id_or_upn)), &[("$select", USER_FIELDS)]);
+        self.send::<(), _>(Method::GET, self.graph_url(&path), None).await
+    }
+
+    pub async fn invite(&self, request: &InvitationRequest) -> Result<Answer<Invitation>, GraphError> {
+        self.send(Method::POST, self.graph_url("v1.0/invitations"), Some(request)).await
+    }
+
+    pub async fn authorization_policy(&self) -> Result<Answer<AuthorizationPolicy>, GraphError> {
+        self.send::<(), _>(Method::GET, self.graph_url("v1.0/policies/authorizationPolicy"), None).await
+    }
+
+    /// PATCH with only the changed fields. Returns Graph's request-id.
+    pub async fn update_authorization_policy(&self, patch: &AuthorizationPolicyPatch) -> Result<Option<String>, GraphError> {
+        self.send_no_content(Method::PATCH, self.graph_url("v1.0/policies/authorizationPolicy"), Some(patch)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odata_literals_double_quotes() {
+        assert_eq!(odata_string("o'brien@x.ie"), "'o''brien@x.ie'");
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        let q = with_query("v1.0/users", &[("$filter", "mail eq 'a+b@x.com'"), ("$top", "5")]);
+        assert_eq!(q, "v1.0/users?$filter=mail%20eq%20%27a%2Bb@x.com%27&$top=5");
+    }
+
+    #[test]
+    fn guest_upn_hash_is_escaped_in_paths() {
+        assert_eq!(segment("jane_partner.com#EXT#@contoso.onmicrosoft.com"), "jane_partner.com%23EXT%23%40contoso.onmicrosoft.com");
+    }
+}

@@ -1,0 +1,144 @@
+//! Where access tokens come from. App-only sign-in with a client secret for now; delegated
+//! sign-in (browser, device code) will be further implementations of [`TokenSource`].
+
+use crate::endpoints::join;
+use crate::error::GraphError;
+use serde::Deserialize;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The scope every Graph token is asked for, whatever the configured base URL.
+pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+
+/// A bearer token held in memory only.
+#[derive(Clone)]
+pub struct AccessToken {
+    pub secret: String,
+    /// When to stop using it (a little before Microsoft's stated expiry).
+    pub expires_at: Instant,
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessToken").field("secret", &"<redacted>").finish()
+    }
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait TokenSource: Send + Sync {
+    /// A token valid for at least a few more minutes; `force_refresh` skips the cache
+    /// (used after the service said the token expired).
+    fn token<'a>(&'a self, http: &'a reqwest::Client, force_refresh: bool) -> BoxFuture<'a, Result<AccessToken, GraphError>>;
+
+    /// Who is signed in, for the change log (the app id for app-only sign-in).
+    fn actor(&self) -> String;
+}
+
+/// OAuth 2.0 client credentials with a client secret (app-only).
+pub struct ClientSecretCredential {
+    token_url: Url,
+    client_id: String,
+    client_secret: String,
+    cached: tokio::sync::Mutex<Option<AccessToken>>,
+}
+
+impl std::fmt::Debug for ClientSecretCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSecretCredential")
+            .field("token_url", &self.token_url.as_str())
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Refresh this long before the token's stated expiry.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: u64,
+}
+
+#[derive(Deserialize)]
+struct TokenError {
+    error: String,
+    #[serde(default)]
+    error_description: String,
+}
+
+impl ClientSecretCredential {
+    pub fn new(login: &Url, tenant: &str, client_id: &str, client_secret: &str) -> ClientSecretCredential {
+        let tenant = url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect::<String>();
+        ClientSecretCredential {
+            token_url: join(login, &format!("{tenant}/oauth2/v2.0/token")),
+            client_id: client_id.to_string(),
+            client_secret: client_secret.to_string(),
+            cached: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    async fn fetch(&self, http: &reqwest::Client) -> Result<AccessToken, GraphError> {
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.as_str()),
+            ("scope", GRAPH_SCOPE),
+            ("grant_type", "client_credentials"),
+        ];
+        let host = self.token_url.host_str().unwrap_or_default().to_string();
+        let resp = http
+            .post(self.token_url.clone())
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| GraphError::Network { host: host.clone(), reason: crate::client::describe_reqwest(&e) })?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| GraphError::Network { host, reason: crate::client::describe_reqwest(&e) })?;
+        if status == 200 {
+            let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| GraphError::Decode {
+                url: self.token_url.to_string(),
+                reason: e.to_string(),
+            })?;
+            // Treat the token as expired a little early, so a call never starts with a token
+            // about to lapse.
+            let lifetime = Duration::from_secs(t.expires_in);
+            let margin = EXPIRY_MARGIN.min(lifetime / 2);
+            return Ok(AccessToken { secret: t.access_token, expires_at: Instant::now() + lifetime - margin });
+        }
+        match serde_json::from_slice::<TokenError>(&body) {
+            Ok(e) => Err(GraphError::SignIn { error: e.error, description: e.error_description, status }),
+            Err(_) => Err(GraphError::SignIn {
+                error: "unexpected_response".into(),
+                description: format!("the sign-in endpoint answered HTTP {status}"),
+                status,
+            }),
+        }
+    }
+}
+
+impl TokenSource for ClientSecretCredential {
+    fn token<'a>(&'a self, http: &'a reqwest::Client, force_refresh: bool) -> BoxFuture<'a, Result<AccessToken, GraphError>> {
+        Box::pin(async move {
+            let mut cached = self.cached.lock().await;
+            if let Some(t) = cached.as_ref() {
+                if !force_refresh && t.expires_at > Instant::now() {
+                    return Ok(t.clone());
+                }
+            }
+            let fresh = self.fetch(http).await?;
+            *cached = Some(fresh.clone());
+            Ok(fresh)
+        })
+    }
+
+    fn actor(&self) -> String {
+        format!("app:{}", self.client_id)
+    }
+}

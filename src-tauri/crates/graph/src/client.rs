@@ -1,0 +1,314 @@
+//! The HTTP pipeline every Graph call goes through: token, `client-request-id`,
+//! retries that honour `Retry-After`, error mapping, paging.
+
+use crate::auth::TokenSource;
+use crate::endpoints::{join, Endpoints};
+use crate::error::{GraphError, ServiceError};
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// How hard to try before giving up on a call.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: usize,
+    /// First backoff when the service gave no `Retry-After`; doubles each time, with jitter.
+    pub base_delay: Duration,
+    /// The longest backoff we compute ourselves.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` we are willing to sleep through; longer ones fail at once
+    /// (with the wait in the error) so the admin is not left looking at a frozen screen.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 6,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(32),
+            max_retry_after: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A Graph client bound to one tenant's sign-in.
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    tokens: Arc<dyn TokenSource>,
+    retry: RetryPolicy,
+}
+
+/// A successful answer: the decoded body plus the ids that identify the call.
+#[derive(Debug, Clone)]
+pub struct Answer<T> {
+    pub body: T,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ODataErrorBody {
+    error: ODataError,
+}
+
+#[derive(Debug, Deserialize)]
+struct ODataError {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(rename = "innerError", default)]
+    inner_error: Option<InnerError>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InnerError {
+    #[serde(rename = "request-id")]
+    request_id: Option<String>,
+}
+
+/// One page of a collection.
+#[derive(Debug, Deserialize)]
+pub struct Page<T> {
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+}
+
+pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the request timed out".into()
+    } else if e.is_connect() {
+        "the connection was refused or could not be made".into()
+    } else {
+        // The innermost cause says the most (e.g. "connection reset by peer").
+        let mut src: &dyn std::error::Error = e;
+        while let Some(next) = src.source() {
+            src = next;
+        }
+        src.to_string()
+    }
+}
+
+/// Was the failure one where trying again can help?
+fn is_transient(e: &GraphError, idempotent: bool) -> bool {
+    match e {
+        GraphError::Service(s) => match s.status {
+            // Throttled: Microsoft did not process the request.
+            429 => true,
+            // Server errors: the request may have been processed; only repeat what is safe to repeat.
+            500 | 502 | 503 | 504 => idempotent,
+            _ => false,
+        },
+        GraphError::Network { .. } => idempotent,
+        _ => false,
+    }
+}
+
+impl GraphClient {
+    pub fn new(endpoints: Endpoints, tokens: Arc<dyn TokenSource>) -> GraphClient {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(100))
+            .user_agent(concat!("Guestpass/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("building the HTTP client");
+        GraphClient { http, endpoints, tokens, retry: RetryPolicy::default() }
+    }
+
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> GraphClient {
+        self.retry = retry;
+        self
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// Who is signed in, for the change log.
+    pub fn actor(&self) -> String {
+        self.tokens.actor()
+    }
+
+    /// The absolute URL of a Graph path such as `v1.0/users`.
+    pub fn graph_url(&self, path_and_query: &str) -> Url {
+        join(&self.endpoints.graph, path_and_query)
+    }
+
+    /// Sends one call with retries, returning the decoded answer (`()` for 204s via [`Self::send_no_content`]).
+    pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+    ) -> Result<Answer<T>, GraphError> {
+        let (bytes, request_id) = self.send_raw(method, url.clone(), body).await?;
+        let body = serde_json::from_slice(&bytes)
+            .map_err(|e| GraphError::Decode { url: url.to_string(), reason: e.to_string() })?;
+        Ok(Answer { body, request_id })
+    }
+
+    /// Sends a call whose success answer has no body (204). Returns Graph's request-id.
+    pub async fn send_no_content<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+    ) -> Result<Option<String>, GraphError> {
+        Ok(self.send_raw(method, url, body).await?.1)
+    }
+
+    async fn send_raw<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+    ) -> Result<(Vec<u8>, Option<String>), GraphError> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| GraphError::Decode { url: url.to_string(), reason: e.to_string() })?;
+        let idempotent = method != Method::POST;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.retry.base_delay)
+            .with_max_delay(self.retry.max_delay)
+            .with_max_times(self.retry.max_retries)
+            .with_jitter();
+        let max_retry_after = self.retry.max_retry_after;
+        (|| self.attempt(method.clone(), url.clone(), body.clone()))
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(|e| is_transient(e, idempotent))
+            .adjust(move |e, computed| {
+                // `computed` is None once our own retries are used up: stop then, whatever
+                // the service says. Otherwise the service's Retry-After wins over our guess.
+                let computed = computed?;
+                match e.service().and_then(|s| s.retry_after) {
+                    Some(wait) if wait > max_retry_after => None,
+                    Some(wait) => Some(wait),
+                    None => Some(computed),
+                }
+            })
+            .notify(|e, wait| tracing::warn!(error = %e, ?wait, "retrying Microsoft call"))
+            .await
+    }
+
+    /// One attempt. A 401 saying the token expired is answered by one fresh token and one resend.
+    async fn attempt(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<(Vec<u8>, Option<String>), GraphError> {
+        let mut force_refresh = false;
+        loop {
+            let token = self.tokens.token(&self.http, force_refresh).await?;
+            let client_request_id = uuid::Uuid::new_v4().to_string();
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(&token.secret)
+                .header("client-request-id", &client_request_id)
+                .header("return-client-request-id", "true")
+                .header("Accept", "application/json");
+            if let Some(b) = &body {
+                req = req.header("Content-Type", "application/json").body(b.clone());
+            }
+            let host = url.host_str().unwrap_or_default().to_string();
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| GraphError::Network { host: host.clone(), reason: describe_reqwest(&e) })?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let request_id = header(&headers, "request-id");
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| GraphError::Network { host, reason: describe_reqwest(&e) })?
+                .to_vec();
+            if status.is_success() {
+                return Ok((bytes, request_id));
+            }
+            let err = service_error(status, &headers, &bytes, request_id, client_request_id);
+            if status == StatusCode::UNAUTHORIZED && !force_refresh {
+                force_refresh = true;
+                tracing::info!(code = %err.code, "token refused; signing in again once");
+                continue;
+            }
+            return Err(GraphError::Service(err));
+        }
+    }
+
+    /// Follows `@odata.nextLink` until the collection is exhausted (or `limit` items are read).
+    pub async fn list_all<T: DeserializeOwned>(&self, first: Url, limit: Option<usize>) -> Result<Vec<T>, GraphError> {
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            let page: Answer<Page<T>> = self.send::<(), _>(Method::GET, url, None).await?;
+            out.extend(page.body.value);
+            if let Some(limit) = limit.filter(|l| out.len() >= *l) {
+                out.truncate(limit);
+                break;
+            }
+            if let Some(link) = page.body.next_link {
+                next = Some(self.checked_next_link(&link)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A nextLink is opaque, but our token must only ever go to the Graph host we were given.
+    fn checked_next_link(&self, link: &str) -> Result<Url, GraphError> {
+        let url = Url::parse(link).map_err(|e| GraphError::Decode { url: link.into(), reason: e.to_string() })?;
+        let base = &self.endpoints.graph;
+        if url.scheme() != base.scheme() || url.host_str() != base.host_str() || url.port_or_known_default() != base.port_or_known_default() {
+            return Err(GraphError::Decode {
+                url: link.into(),
+                reason: "the next-page link points to another host; not following it".into(),
+            });
+        }
+        Ok(url)
+    }
+}
+
+fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// Reads `Retry-After` in its seconds form (the form Microsoft sends).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    header(headers, "retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs)
+}
+
+fn service_error(
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    bytes: &[u8],
+    request_id: Option<String>,
+    client_request_id: String,
+) -> ServiceError {
+    let parsed = serde_json::from_slice::<ODataErrorBody>(bytes).ok();
+    let (code, message, inner_id) = match parsed {
+        Some(b) => (b.error.code, b.error.message, b.error.inner_error.and_then(|i| i.request_id)),
+        None => (
+            status.canonical_reason().unwrap_or("HttpError").replace(' ', ""),
+            format!("HTTP {} with no error details", status.as_u16()),
+            None,
+        ),
+    };
+    ServiceError {
+        status: status.as_u16(),
+        code,
+        message,
+        request_id: request_id.or(inner_id),
+        client_request_id,
+        retry_after: retry_after(headers),
+    }
+}

@@ -1,0 +1,19 @@
+//! A typed client for the parts of Microsoft Graph that Guestpass uses.
+//!
+//! The same code talks to Microsoft and to the sandbox tenant: only [`Endpoints`] differ.
+//! Every call carries a fresh `client-request-id`, honours `Retry-After` (exponential
+//! backoff when it is absent) up to a cap, refreshes an expired token once, and fails with
+//! a [`GraphError`] that keeps Microsoft's `code`, message and `request-id`.
+
+mod api;
+mod auth;
+mod client;
+mod endpoints;
+mod error;
+pub mod models;
+
+pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE};
+pub use api::odata_string;
+pub use client::{Answer, GraphClient, Page, RetryPolicy};
+pub use endpoints::{Endpoints, EndpointError};
+pub use error::{GraphError, ServiceError};

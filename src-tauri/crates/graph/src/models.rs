@@ -1,0 +1,118 @@
+//! Graph resources, as Microsoft documents them (only the properties Guestpass reads or writes).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    #[serde(default)]
+    pub id: String,
+    pub display_name: Option<String>,
+    pub mail: Option<String>,
+    pub user_principal_name: Option<String>,
+    /// `Member` or `Guest`.
+    pub user_type: Option<String>,
+    /// `PendingAcceptance` or `Accepted` for guests.
+    pub external_user_state: Option<String>,
+    #[serde(default)]
+    pub other_mails: Vec<String>,
+    pub created_date_time: Option<String>,
+    pub account_enabled: Option<bool>,
+}
+
+impl User {
+    pub fn is_guest(&self) -> bool {
+        self.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedDomain {
+    pub name: String,
+    #[serde(default)]
+    pub is_default: bool,
+    #[serde(default)]
+    pub is_initial: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub verified_domains: Vec<VerifiedDomain>,
+}
+
+impl Organization {
+    /// The `*.onmicrosoft.com` domain every tenant has.
+    pub fn initial_domain(&self) -> Option<&str> {
+        self.verified_domains.iter().find(|d| d.is_initial).map(|d| d.name.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customized_message_body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_language: Option<String>,
+}
+
+/// The body of `POST /invitations`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationRequest {
+    pub invited_user_email_address: String,
+    pub invite_redirect_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_user_display_name: Option<String>,
+    pub send_invitation_message: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_user_message_info: Option<MessageInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_user_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitedUser {
+    pub id: String,
+}
+
+/// Microsoft's answer to `POST /invitations`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    pub id: String,
+    pub invite_redeem_url: Option<String>,
+    pub invited_user_email_address: String,
+    pub invited_user_display_name: Option<String>,
+    pub invite_redirect_url: Option<String>,
+    /// `PendingAcceptance`, `Completed`, `InProgress` or `Error`.
+    pub status: String,
+    pub invited_user: InvitedUser,
+}
+
+/// `GET /policies/authorizationPolicy` (the external collaboration switches Guestpass uses).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizationPolicy {
+    pub id: String,
+    /// `none`, `adminsAndGuestInviters`, `adminsGuestInvitersAndAllMembers` or `everyone`.
+    pub allow_invites_from: String,
+    pub guest_user_role_id: String,
+    pub allow_email_verified_users_to_join_organization: Option<bool>,
+}
+
+/// `PATCH /policies/authorizationPolicy`: only the fields being changed are sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizationPolicyPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_invites_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_user_role_id: Option<String>,
+}

@@ -1,0 +1,142 @@
+//! The sandbox tenant's directory, kept in its own SQLite file: users (as Graph JSON
+//! documents), the organization and the policies.
+
+use crate::{now_ms, seed};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use std::path::Path;
+
+pub(crate) struct Directory {
+    conn: Connection,
+}
+
+/// A user document and when reads may first see it (replication delay).
+#[derive(Debug, Clone)]
+pub(crate) struct StoredUser {
+    pub doc: Value,
+    pub visible_at_ms: i64,
+}
+
+impl StoredUser {
+    pub fn is_visible(&self, now: i64) -> bool {
+        self.visible_at_ms <= now
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    seq           INTEGER PRIMARY KEY,
+    id            TEXT NOT NULL UNIQUE,
+    visible_at_ms INTEGER NOT NULL,
+    doc           TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    name TEXT PRIMARY KEY,
+    doc  TEXT NOT NULL
+);
+";
+
+impl Directory {
+    pub fn open(path: &Path) -> rusqlite::Result<Directory> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::init(conn)
+    }
+
+    pub fn open_in_memory() -> rusqlite::Result<Directory> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> rusqlite::Result<Directory> {
+        conn.execute_batch(SCHEMA)?;
+        let mut dir = Directory { conn };
+        if dir.document("organization")?.is_none() {
+            seed::seed(&mut dir)?;
+        }
+        Ok(dir)
+    }
+
+    pub fn document(&self, name: &str) -> rusqlite::Result<Option<Value>> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT doc FROM documents WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    pub fn put_document(&self, name: &str, doc: &Value) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO documents (name, doc) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc",
+            params![name, doc.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Every user, oldest first, visible or not.
+    pub fn all_users(&self) -> rusqlite::Result<Vec<StoredUser>> {
+        let mut stmt = self.conn.prepare_cached("SELECT doc, visible_at_ms FROM users ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            let text: String = r.get(0)?;
+            Ok(StoredUser { doc: serde_json::from_str(&text).unwrap_or(Value::Null), visible_at_ms: r.get(1)? })
+        })?;
+        rows.collect()
+    }
+
+    pub fn user(&self, id: &str) -> rusqlite::Result<Option<StoredUser>> {
+        self.conn
+            .query_row("SELECT doc, visible_at_ms FROM users WHERE id = ?1", [id], |r| {
+                let text: String = r.get(0)?;
+                Ok(StoredUser { doc: serde_json::from_str(&text).unwrap_or(Value::Null), visible_at_ms: r.get(1)? })
+            })
+            .optional()
+    }
+
+    /// The user whose `id` or `userPrincipalName` (case-insensitive) is `key`.
+    pub fn user_by_key(&self, key: &str) -> rusqlite::Result<Option<StoredUser>> {
+        if let Some(u) = self.user(key)? {
+            return Ok(Some(u));
+        }
+        Ok(self.all_users()?.into_iter().find(|u| {
+            u.doc["userPrincipalName"].as_str().is_some_and(|upn| upn.eq_ignore_ascii_case(key))
+        }))
+    }
+
+    /// Anyone reachable at `email`: `mail`, `otherMails` or an SMTP proxy address.
+    pub fn user_by_email(&self, email: &str) -> rusqlite::Result<Option<StoredUser>> {
+        let smtp = format!("smtp:{email}");
+        Ok(self.all_users()?.into_iter().find(|u| {
+            let d = &u.doc;
+            let eq = |v: &Value, s: &str| v.as_str().is_some_and(|x| x.eq_ignore_ascii_case(s));
+            eq(&d["mail"], email)
+                || d["otherMails"].as_array().is_some_and(|a| a.iter().any(|v| eq(v, email)))
+                || d["proxyAddresses"].as_array().is_some_and(|a| a.iter().any(|v| eq(v, &smtp)))
+        }))
+    }
+
+    pub fn insert_user(&self, doc: &Value, visible_after_ms: i64) -> rusqlite::Result<()> {
+        let id = doc["id"].as_str().unwrap_or_default();
+        self.conn.execute(
+            "INSERT INTO users (id, visible_at_ms, doc) VALUES (?1, ?2, ?3)",
+            params![id, now_ms() + visible_after_ms, doc.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn user_count(&self) -> rusqlite::Result<usize> {
+        self.conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)).map(|n| n as usize)
+    }
+
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Directory) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The sandbox tenant: a loopback HTTP server that answers like Microsoft Graph v1.0 and the
+//! Entra token endpoint, so Guestpass can be tried and tested with no Azure tenant.
+//!
+//! It is faithful, not friendly: OData error bodies with `request-id`, 429s with
+//! `Retry-After` from a resource-unit budget shaped like Graph's identity limits, replication
+//! delay for new guests, expiring tokens, and injectable faults. State lives in its own SQLite
+//! file. Control endpoints under `/_sandbox/` (not part of Microsoft's API) let tests switch
+//! faults, latency and throttling on.
+
+mod directory;
+mod error;
+mod middleware;
+mod odata;
+mod routes;
+mod seed;
+mod throttle;
+
+pub use throttle::ThrottleConfig;
+
+use directory::Directory;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// The sandbox tenant's id (a fixed GUID, so scripts and docs can name it).
+pub const TENANT_ID: &str = "5b1e0f0c-6a3d-4c3e-9f1a-2d7c8e4b9a10";
+/// The sandbox tenant's initial domain.
+pub const TENANT_DOMAIN: &str = "northwindsandbox.onmicrosoft.com";
+pub const TENANT_NAME: &str = "Northwind Traders (sandbox)";
+/// The app registration the sandbox knows. Its secret is not a secret: the sandbox is local.
+pub const CLIENT_ID: &str = "3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71";
+pub const CLIENT_SECRET: &str = "sandbox-only-not-a-secret";
+
+/// What the sandbox should be like. Everything can also be changed while it runs
+/// (`PUT /_sandbox/config`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SandboxConfig {
+    /// Added to every Graph answer.
+    pub latency_ms: u64,
+    /// How long a new guest stays invisible to reads after it is created.
+    pub replication_delay_ms: u64,
+    /// Lifetime of issued access tokens.
+    pub token_lifetime_s: u64,
+    pub throttle: ThrottleConfig,
+    /// The application permissions (roles) tokens carry.
+    pub roles: Vec<String>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            latency_ms: 0,
+            replication_delay_ms: 0,
+            token_lifetime_s: 3599,
+            throttle: ThrottleConfig::default(),
+            roles: routes::ALL_ROLES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// A believable default for people trying the app: a little latency, and a new guest
+    /// takes a moment to appear, as in a real tenant.
+    pub fn realistic() -> Self {
+        SandboxConfig { latency_ms: 60, replication_delay_ms: 1500, ..Default::default() }
+    }
+}
+
+/// A fault to answer instead of the real thing, for the next `count` matching requests.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// Applies to requests whose path starts with this (e.g. `/v1.0/invitations`).
+    pub path_prefix: String,
+    /// Only for this method, when given.
+    #[serde(default)]
+    pub method: Option<String>,
+    pub status: u16,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Seconds, sent as `Retry-After` when given.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Apply the request, then answer the fault (a lost answer: the change happened).
+    #[serde(default)]
+    pub after_apply: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Counters tests read to prove what reached the "tenant".
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub requests: u64,
+    pub token_requests: u64,
+    pub invitations_created: u64,
+    pub guests_created: u64,
+    pub throttled: u64,
+}
+
+struct IssuedToken {
+    client_id: String,
+    expires_at: Instant,
+    roles: Vec<String>,
+}
+
+pub(crate) struct Shared {
+    base_url: String,
+    dir: Mutex<Directory>,
+    config: Mutex<SandboxConfig>,
+    faults: Mutex<VecDeque<Fault>>,
+    tokens: Mutex<HashMap<String, IssuedToken>>,
+    throttle: Mutex<throttle::Budgets>,
+    stats: Mutex<Stats>,
+}
+
+/// Locks a mutex, reusing it after a panic elsewhere (sandbox state stays consistent per call).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("sandbox database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("sandbox could not listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SandboxHandle {
+    /// `http://127.0.0.1:PORT` (Graph at `/v1.0`, sign-in at `/{tenant}/oauth2/v2.0/token`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn set_config(&self, config: SandboxConfig) {
+        *lock(&self.shared.config) = config;
+    }
+
+    pub fn config(&self) -> SandboxConfig {
+        lock(&self.shared.config).clone()
+    }
+
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.shared.faults).push_back(fault);
+    }
+
+    /// Makes every issued token expired, as after a long pause.
+    pub fn expire_tokens(&self) {
+        routes::expire_all_tokens(&self.shared);
+    }
+
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// Waits until the server stops (for `guestpass-cli sandbox serve`).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Where the sandbox keeps its state.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    File(PathBuf),
+    Memory,
+}
+
+/// Starts the sandbox on 127.0.0.1:`port` (0 = any free port), on the current Tokio runtime.
+pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| SandboxError::Bind { addr: format!("127.0.0.1:{port}"), source })?;
+    let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr: format!("127.0.0.1:{port}"), source })?;
+    let base_url = format!("http://{addr}");
+    let dir = match storage {
+        Storage::File(path) => Directory::open(&path)?,
+        Storage::Memory => Directory::open_in_memory()?,
+    };
+    let shared = Arc::new(Shared {
+        base_url,
+        dir: Mutex::new(dir),
+        config: Mutex::new(config),
+        faults: Mutex::new(VecDeque::new()),
+        tokens: Mutex::new(HashMap::new()),
+        throttle: Mutex::new(throttle::Budgets::default()),
+        stats: Mutex::new(Stats::default()),
+    });
+    let app = routes::router(shared.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("sandbox server stopped: {e}");
+        }
+    });
+    Ok(SandboxHandle { addr, shared, shutdown: Some(tx), task: Some(task) })
+}
+
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

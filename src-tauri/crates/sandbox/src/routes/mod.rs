@@ -1,0 +1,51 @@
+//! The sandbox's HTTP surface: Entra's token endpoint, the Graph v1.0 routes Guestpass uses,
+//! and `/_sandbox/` controls for tests.
+
+mod auth;
+mod control;
+mod invitations;
+mod organization;
+mod policies;
+mod users;
+
+pub(crate) use auth::expire_all_tokens;
+pub(crate) use invitations::new_guest_doc;
+
+use crate::error::ApiError;
+use crate::{middleware, Shared};
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+/// The application permissions the sandbox app registration has been granted.
+pub(crate) const ALL_ROLES: &[&str] = &[
+    "User.Invite.All",
+    "User.ReadWrite.All",
+    "Organization.Read.All",
+    "Policy.Read.All",
+    "Policy.ReadWrite.Authorization",
+];
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let graph = Router::new()
+        .route("/v1.0/organization", get(organization::list))
+        .route("/v1.0/users", get(users::list))
+        .route("/v1.0/users/{id}", get(users::get_one))
+        .route("/v1.0/invitations", post(invitations::create))
+        .route("/v1.0/policies/authorizationPolicy", get(policies::get_authorization).patch(policies::patch_authorization))
+        .fallback(unknown_segment)
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::graph));
+    Router::new()
+        .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
+        .route("/_sandbox/config", get(control::get_config).put(control::put_config))
+        .route("/_sandbox/faults", post(control::push_fault))
+        .route("/_sandbox/tokens/expire", post(control::expire_tokens))
+        .route("/_sandbox/stats", get(control::stats))
+        .merge(graph)
+        .with_state(shared)
+}
+
+async fn unknown_segment(uri: axum::http::Uri) -> ApiError {
+    let last = uri.path().rsplit('/').next().unwrap_or_default().to_string();
+    ApiError::new(400, "BadRequest", format!("Resource not found for the segment '{last}'."))
+}

@@ -1,0 +1,83 @@
+// End-to-end: the real Guestpass window on the embedded sandbox tenant, driven over WebDriver.
+// Invites a guest, then finds the change in History. run.sh gives it a fresh data folder
+// (empty history, newly seeded sandbox). Screenshots go to tests/e2e/screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Builder, By, Key, until } from "selenium-webdriver";
+
+const app = process.env.GUESTPASS_APP;
+const shots = process.env.GUESTPASS_SCREENSHOTS ?? tmpdir();
+let driver;
+
+async function screenshot(name) {
+  // Let the last DOM change reach the screen before capturing it.
+  await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));");
+  writeFileSync(join(shots, `${name}.png`), await driver.takeScreenshot(), "base64");
+}
+
+const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
+
+before(async () => {
+  assert.ok(app, "GUESTPASS_APP must name the app binary");
+  driver = await new Builder()
+    .usingServer("http://127.0.0.1:4444/")
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
+    .build();
+});
+
+after(async () => {
+  await driver?.quit();
+});
+
+test("the window says it is on the sandbox tenant", async () => {
+  const banner = await byId("banner");
+  await driver.wait(until.elementTextContains(banner, "Sandbox tenant"), 20_000);
+  assert.match(await banner.getText(), /Nothing leaves this computer/);
+});
+
+test("a bad address is refused before anything is sent", async () => {
+  await (await byId("email")).sendKeys("jane#doe@partner.example");
+  await (await byId("invite-submit")).click();
+  const error = await byId("error-email");
+  await driver.wait(until.elementTextContains(error, "'#'"), 5_000);
+  await screenshot("01-invite-invalid-email");
+  await (await byId("email")).clear();
+});
+
+test("inviting a guest shows the result", async () => {
+  await (await byId("email")).sendKeys("jane.doe@partner.example");
+  await (await byId("displayName")).sendKeys("Jane Doe");
+  await (await byId("invite-submit")).click();
+  const summary = await byId("outcome-summary");
+  await driver.wait(until.elementTextContains(summary, "Invited jane.doe@partner.example"), 30_000);
+  await screenshot("02-invite-done");
+});
+
+test("inviting the same person again changes nothing", async () => {
+  await (await byId("email")).sendKeys("JANE.DOE@partner.example");
+  await (await byId("invite-submit")).click();
+  await driver.wait(until.elementTextContains(await byId("outcome"), "Already a guest"), 30_000);
+});
+
+test("History lists the change with its request-id", async () => {
+  await (await byId("nav-history")).click();
+  const table = await byId("history-table");
+  const rows = await table.findElements(By.css("tbody tr"));
+  assert.equal(rows.length, 2, "the invitation and the no-change re-run");
+  const text = await table.getText();
+  assert.match(text, /jane\.doe@partner\.example/);
+  assert.match(text, /succeeded/);
+  assert.match(text, /unchanged/);
+  assert.match(text, /Invite guest/);
+  // The successful row carries Graph's request-id (a GUID).
+  const first = await rows[1].getText();
+  assert.match(first, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+  await (await byId("history-search")).sendKeys("nobody-matches-this");
+  await driver.wait(until.elementTextContains(await byId("history-count"), "0 of 2"), 5_000);
+  await (await byId("history-search")).sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+  await driver.wait(until.elementTextIs(await byId("history-count"), "2 changes"), 5_000);
+  await screenshot("03-history");
+});

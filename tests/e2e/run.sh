@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the end-to-end tests against the real Guestpass window: a virtual X display (Xvfb),
+# a private D-Bus session, tauri-driver in front of Debian's WebKitWebDriver, and Node's
+# test runner driving it over WebDriver. Usage: tests/e2e/run.sh PATH_TO_APP_BINARY
+set -euo pipefail
+app="$(realpath "$1")"
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# A display number nobody uses.
+display=99
+while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
+Xvfb ":$display" -screen 0 1366x850x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
+
+export DISPLAY=":$display"
+export GUESTPASS_APP="$app"
+export GUESTPASS_E2E_WORK="$work"
+export GUESTPASS_SCREENSHOTS="$here/screenshots"
+# A fresh data folder: an empty history and a newly seeded sandbox tenant. The app inherits
+# it through tauri-driver and WebKitWebDriver.
+export GUESTPASS_DATA_DIR="$work/data"
+unset GUESTPASS_TENANT GUESTPASS_GRAPH_URL GUESTPASS_LOGIN_URL GUESTPASS_BAP_URL
+mkdir -p "$GUESTPASS_SCREENSHOTS"
+# Without a private D-Bus session the app starts stray at-spi daemons that break the next session.
+dbus-run-session -- bash -c '
+  tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"$GUESTPASS_E2E_WORK/tauri-driver.log" 2>&1 &
+  driver=$!
+  for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
+  status=0
+  node --test --test-concurrency=1 "'"$here"'"/*.test.mjs || status=$?
+  kill $driver 2>/dev/null || true
+  if [ $status -ne 0 ]; then echo "--- tauri-driver log ---"; tail -50 "$GUESTPASS_E2E_WORK/tauri-driver.log"; fi
+  exit $status
+'

@@ -1,0 +1,86 @@
+// Generated from the Rust types by `make bindings` (guestpass-core's typescript_bindings test).
+// Do not edit by hand.
+
+export type ConnectionMode = "sandbox" | "microsoft";
+
+export type ConnectionInfo = { mode: ConnectionMode, tenantId: string, tenantName: string, initialDomain: string, graphUrl: string, 
+/**
+ * Who changes are recorded as.
+ */
+actor: string, 
+/**
+ * Where the change log lives on this computer.
+ */
+dataDir: string, };
+
+export type InviteRequest = { email: string, displayName: string | null, 
+/**
+ * Where the guest lands after accepting (e.g. the Dynamics environment URL or My Apps).
+ */
+redirectUrl: string, 
+/**
+ * Have Microsoft e-mail the invitation (otherwise share the redeem link yourself).
+ */
+sendEmail: boolean, 
+/**
+ * A personal note in the invitation e-mail.
+ */
+message: string | null, };
+
+export type InviteStatus = "invited" | "alreadyGuest";
+
+export type InviteOutcome = { status: InviteStatus, email: string, userId: string, displayName: string | null, 
+/**
+ * Microsoft's invitation status (`PendingAcceptance`, `Completed`…) or the guest's state.
+ */
+state: string | null, 
+/**
+ * The link the guest opens to accept (only when a new invitation was made).
+ */
+redeemUrl: string | null, 
+/**
+ * Whether the new guest could be read back from the directory yet.
+ */
+verified: boolean, 
+/**
+ * The outcome in plain words.
+ */
+summary: string, requestId: string | null, 
+/**
+ * The change-log row written for this.
+ */
+changeSeq: number, };
+
+export type ProblemKind = "invalid" | "microsoft" | "throttled" | "signIn" | "network" | "local";
+
+export type FieldError = { 
+/**
+ * The field, as named in the request (e.g. `email`, `redirectUrl`).
+ */
+field: string, message: string, };
+
+export type Problem = { kind: ProblemKind, 
+/**
+ * What happened.
+ */
+message: string, 
+/**
+ * What to do next.
+ */
+hint: string, fields: Array<FieldError>, 
+/**
+ * Microsoft's error code, when Microsoft answered.
+ */
+code: string | null, 
+/**
+ * Microsoft's request-id, for support.
+ */
+requestId: string | null, };
+
+export type ChangeResult = "succeeded" | "failed" | "unchanged";
+
+export type ChangeRecord = { seq: number, 
+/**
+ * RFC 3339, UTC, milliseconds.
+ */
+at: string, actor: string, tenant: string, action: string, target: string, before: unknown, after: unknown, result: ChangeResult, errorCode: string | null, detail: string | null, requestId: string | null, prevHash: string, hash: string, };

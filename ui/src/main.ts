@@ -1,0 +1,59 @@
+import { connectionInfo, isProblem, type ConnectionInfo } from "./backend";
+import { clear, h } from "./dom";
+import { renderConnection } from "./screens/connection";
+import { renderHistory } from "./screens/history";
+import { renderInvite } from "./screens/invite";
+
+type Screen = "invite" | "history" | "connection";
+
+const screenEl = document.getElementById("screen")!;
+const bannerEl = document.getElementById("banner")!;
+const footEl = document.getElementById("tenant-foot")!;
+let connection: ConnectionInfo | null = null;
+
+function show(screen: Screen): void {
+  document.querySelectorAll<HTMLButtonElement>(".nav-item").forEach((b) => {
+    b.classList.toggle("active", b.dataset.screen === screen);
+    b.setAttribute("aria-current", b.dataset.screen === screen ? "page" : "false");
+  });
+  clear(screenEl);
+  if (screen === "invite") renderInvite(screenEl, connection, () => show("history"));
+  if (screen === "history") void renderHistory(screenEl);
+  if (screen === "connection") renderConnection(screenEl, connection);
+}
+
+function renderBanner(info: ConnectionInfo): void {
+  clear(bannerEl);
+  clear(footEl);
+  if (info.mode === "sandbox") {
+    bannerEl.className = "banner banner-sandbox";
+    bannerEl.append(
+      h("strong", {}, "Sandbox tenant"),
+      ` — you are working in ${info.tenantName}, a practice tenant built into Guestpass. Nothing leaves this computer and no e-mail is sent.`,
+    );
+  } else {
+    bannerEl.className = "banner banner-live";
+    bannerEl.append(h("strong", {}, "Live tenant"), ` — changes go to ${info.tenantName} (${info.initialDomain}).`);
+  }
+  footEl.append(h("div", { class: "foot-label" }, "Connected to"), h("div", { class: "foot-value" }, info.tenantName));
+}
+
+async function start(): Promise<void> {
+  document.querySelectorAll<HTMLButtonElement>(".nav-item").forEach((b) =>
+    b.addEventListener("click", () => show(b.dataset.screen as Screen)),
+  );
+  bannerEl.className = "banner";
+  bannerEl.textContent = "Connecting to the tenant…";
+  try {
+    connection = await connectionInfo();
+    renderBanner(connection);
+  } catch (err) {
+    bannerEl.className = "banner banner-error";
+    clear(bannerEl);
+    if (isProblem(err)) bannerEl.append(h("strong", {}, "Not connected. "), err.message, " ", err.hint);
+    else bannerEl.textContent = `Not connected: ${String(err)}`;
+  }
+  show("invite");
+}
+
+void start();

@@ -1,0 +1,189 @@
+import { inviteGuest, isProblem, type ConnectionInfo, type InviteOutcome, type Problem } from "../backend";
+import { clear, copyButton, h } from "../dom";
+
+const MY_APPS = "https://myapps.microsoft.com";
+
+// Mirrors the checks the engine makes, so most mistakes are caught while typing.
+// The engine checks again: it is the authority.
+const FORBIDDEN = /[~!#$%^&*()+=[\]{}\\/|;:"<>?,]/;
+
+function checkEmail(v: string): string | null {
+  const s = v.trim();
+  if (!s) return "Enter the guest's e-mail address.";
+  const bad = s.match(FORBIDDEN);
+  if (bad) return `'${bad[0]}' is not accepted by Microsoft in an invited address.`;
+  if (/\s/.test(s)) return "Remove the space.";
+  if (!/^[^@]+@[^@]+\.[^@]+$/.test(s)) return "It should look like name@company.com.";
+  return null;
+}
+
+function checkRedirect(v: string): string | null {
+  const s = v.trim();
+  if (!s) return "Enter where the guest lands after accepting.";
+  if (s.startsWith("http://")) return "Use the https:// address.";
+  if (!/^https:\/\/[^/\s]+/.test(s)) return "It should start with https://";
+  return null;
+}
+
+function field(id: string, label: string, input: HTMLElement, help?: string): HTMLElement {
+  return h(
+    "div",
+    { class: "field", id: `field-${id}` },
+    h("label", { for: id }, label),
+    input,
+    help ? h("div", { class: "help" }, help) : null,
+    h("div", { class: "field-error", id: `error-${id}`, role: "alert" }),
+  );
+}
+
+function setFieldError(id: string, message: string | null): void {
+  const el = document.getElementById(`error-${id}`);
+  const wrap = document.getElementById(`field-${id}`);
+  if (el) el.textContent = message ?? "";
+  wrap?.classList.toggle("invalid", Boolean(message));
+}
+
+export function renderInvite(root: HTMLElement, connection: ConnectionInfo | null, openHistory: () => void): void {
+  const email = h("input", { id: "email", type: "email", autocomplete: "off", placeholder: "jane.doe@partner.com", required: true });
+  const displayName = h("input", { id: "displayName", type: "text", autocomplete: "off", placeholder: "Jane Doe (optional)", maxlength: 256 });
+  const redirect = h("input", { id: "redirectUrl", type: "url", autocomplete: "off", value: MY_APPS, required: true });
+  const sendEmail = h("input", { id: "sendEmail", type: "checkbox" });
+  const message = h("textarea", { id: "message", rows: 3, placeholder: "Optional note included in Microsoft's invitation e-mail", disabled: true });
+  const submit = h("button", { id: "invite-submit", class: "btn btn-primary", type: "submit" }, "Invite guest");
+  const result = h("div", { id: "invite-result", "aria-live": "polite" });
+
+  sendEmail.addEventListener("change", () => (message.disabled = !sendEmail.checked));
+  email.addEventListener("blur", () => setFieldError("email", email.value ? checkEmail(email.value) : null));
+  redirect.addEventListener("blur", () => setFieldError("redirectUrl", checkRedirect(redirect.value)));
+  email.addEventListener("input", () => setFieldError("email", null));
+  redirect.addEventListener("input", () => setFieldError("redirectUrl", null));
+
+  const form = h(
+    "form",
+    { class: "card form", novalidate: true },
+    field("email", "Guest's e-mail address", email, "Their work or personal address. Guestpass first checks whether they are already in your tenant."),
+    field("displayName", "Display name", displayName),
+    field(
+      "redirectUrl",
+      "After accepting, send them to",
+      redirect,
+      "My Apps lists everything they can use. For Dynamics 365 or Power Apps, paste the environment URL, e.g. https://contoso.crm.dynamics.com.",
+    ),
+    h(
+      "div",
+      { class: "field field-check" },
+      sendEmail,
+      h("label", { for: "sendEmail" }, "Have Microsoft e-mail the invitation"),
+      h("div", { class: "help" }, "Leave this off to share the invitation link yourself (it is shown after inviting)."),
+    ),
+    field("message", "Personal message", message),
+    h("div", { class: "actions" }, submit),
+  );
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const emailError = checkEmail(email.value);
+    const redirectError = checkRedirect(redirect.value);
+    setFieldError("email", emailError);
+    setFieldError("redirectUrl", redirectError);
+    if (emailError || redirectError) {
+      (emailError ? email : redirect).focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = "Inviting…";
+    clear(result);
+    result.append(h("div", { class: "notice" }, "Looking the person up, inviting, then checking the new guest is in the directory…"));
+    try {
+      const outcome = await inviteGuest({
+        email: email.value,
+        displayName: displayName.value.trim() || null,
+        redirectUrl: redirect.value,
+        sendEmail: sendEmail.checked,
+        message: sendEmail.checked ? message.value.trim() || null : null,
+      });
+      showOutcome(result, outcome, openHistory);
+      if (outcome.status === "invited") {
+        email.value = "";
+        displayName.value = "";
+      }
+    } catch (err) {
+      showProblem(result, err);
+    } finally {
+      submit.disabled = false;
+      submit.textContent = "Invite guest";
+    }
+  });
+
+  root.append(
+    h("h1", {}, "Invite a guest"),
+    h(
+      "p",
+      { class: "lead" },
+      "Bring someone from outside your organisation into ",
+      h("strong", {}, connection?.tenantName ?? "your tenant"),
+      " as a Microsoft Entra B2B guest. They keep signing in with their own account; you decide what they can reach.",
+    ),
+    h("div", { class: "two-col" }, form, result),
+  );
+  email.focus();
+}
+
+function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => void): void {
+  clear(root);
+  const invited = o.status === "invited";
+  const card = h(
+    "div",
+    { class: `card result ${invited ? "result-ok" : "result-info"}`, id: "outcome" },
+    h("h2", {}, invited ? "Guest invited" : "Already a guest"),
+    h("p", { id: "outcome-summary" }, o.summary),
+    h(
+      "dl",
+      { class: "kv" },
+      h("div", { class: "kv-row" }, h("dt", {}, "User id"), h("dd", {}, h("span", { class: "mono" }, o.userId))),
+      o.state ? h("div", { class: "kv-row" }, h("dt", {}, "State"), h("dd", {}, o.state)) : null,
+      o.requestId
+        ? h("div", { class: "kv-row" }, h("dt", {}, "Request-id"), h("dd", {}, h("span", { class: "mono" }, o.requestId), copyButton(o.requestId)))
+        : null,
+    ),
+    o.redeemUrl
+      ? h(
+          "div",
+          { class: "redeem" },
+          h("div", { class: "help" }, "Invitation link — send it to the guest if Microsoft is not e-mailing them:"),
+          h("div", { class: "redeem-row" }, h("input", { class: "mono", readonly: true, value: o.redeemUrl, "aria-label": "Invitation link" }), copyButton(o.redeemUrl)),
+        )
+      : null,
+    h("div", { class: "actions" }, h("button", { class: "btn", type: "button", id: "open-history", onclick: openHistory }, "See it in History")),
+  );
+  root.append(card);
+}
+
+function showProblem(root: HTMLElement, err: unknown): void {
+  clear(root);
+  if (!isProblem(err)) {
+    root.append(h("div", { class: "card result result-error" }, h("h2", {}, "Something went wrong"), h("p", {}, String(err))));
+    return;
+  }
+  const p: Problem = err;
+  for (const f of p.fields) setFieldError(f.field, f.message);
+  const titles: Record<Problem["kind"], string> = {
+    invalid: "Please check the form",
+    microsoft: "Microsoft refused the invitation",
+    throttled: "Microsoft is busy — slow down",
+    signIn: "Sign-in problem",
+    network: "Microsoft could not be reached",
+    local: "A problem on this computer",
+  };
+  root.append(
+    h(
+      "div",
+      { class: "card result result-error", id: "problem" },
+      h("h2", {}, titles[p.kind]),
+      h("p", { id: "problem-message" }, p.message),
+      h("p", { class: "hint" }, h("strong", {}, "What to do: "), p.hint),
+      p.code ? h("p", { class: "muted" }, "Microsoft's code: ", h("span", { class: "mono" }, p.code)) : null,
+      p.requestId ? h("p", { class: "muted" }, "Request-id: ", h("span", { class: "mono" }, p.requestId), " ", copyButton(p.requestId)) : null,
+    ),
+  );
+}
