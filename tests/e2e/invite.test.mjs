@@ -72,9 +72,10 @@ test("History lists the change with its request-id", async () => {
   assert.match(text, /succeeded/);
   assert.match(text, /unchanged/);
   assert.match(text, /Invite guest/);
-  // The successful row carries Graph's request-id (a GUID).
-  const first = await rows[1].getText();
-  assert.match(first, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+  assert.match(text, /Northwind Traders \(sandbox\)/, "the tenant, by name");
+  // The successful row carries Graph's request-id (a GUID, shortened on screen, whole on hover).
+  const requestId = await rows[1].findElement(By.css(".id-short")).getAttribute("title");
+  assert.match(requestId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   await (await byId("history-search")).sendKeys("nobody-matches-this");
   await driver.wait(until.elementTextContains(await byId("history-count"), "0 of 2"), 5_000);
   await (await byId("history-search")).sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);

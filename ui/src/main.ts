@@ -18,7 +18,7 @@ function show(screen: Screen): void {
   });
   clear(screenEl);
   if (screen === "invite") renderInvite(screenEl, connection, () => show("history"));
-  if (screen === "history") void renderHistory(screenEl);
+  if (screen === "history") void renderHistory(screenEl, connection);
   if (screen === "connection") renderConnection(screenEl, connection);
 }
 

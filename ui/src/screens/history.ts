@@ -1,4 +1,4 @@
-import { isProblem, recentChanges, type ChangeRecord } from "../backend";
+import { isProblem, recentChanges, type ChangeRecord, type ConnectionInfo } from "../backend";
 import { clear, copyButton, formatTime, h } from "../dom";
 
 type SortKey = "at" | "tenant" | "action" | "target" | "result" | "requestId";
@@ -9,12 +9,18 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "action", label: "Action" },
   { key: "target", label: "Target" },
   { key: "result", label: "Result" },
-  { key: "requestId", label: "Graph request-id" },
+  { key: "requestId", label: "Request-id" },
 ];
 
 const ACTION_LABELS: Record<string, string> = { invite_guest: "Invite guest" };
 
-export async function renderHistory(root: HTMLElement): Promise<void> {
+/** The first block of a GUID, with the whole value on hover and a copy button. */
+function shortId(id: string): HTMLElement {
+  return h("span", { class: "id-short", title: id }, h("span", { class: "mono small" }, id.split("-")[0] + "…"), copyButton(id));
+}
+
+export async function renderHistory(root: HTMLElement, connection: ConnectionInfo | null): Promise<void> {
+  const tenantLabel = (id: string) => (connection && id === connection.tenantId ? connection.tenantName : id);
   const search = h("input", { id: "history-search", type: "search", placeholder: "Search e-mail, action, result or request-id", "aria-label": "Search history" });
   const refresh = h("button", { class: "btn", type: "button", id: "history-refresh" }, "Refresh");
   const count = h("span", { class: "muted", id: "history-count" });
@@ -34,7 +40,7 @@ export async function renderHistory(root: HTMLElement): Promise<void> {
     clear(body);
     const q = search.value.trim().toLowerCase();
     const shown = rows
-      .filter((r) => !q || [r.target, r.action, ACTION_LABELS[r.action] ?? "", r.result, r.requestId ?? "", r.tenant, r.actor, r.detail ?? ""].some((v) => v.toLowerCase().includes(q)))
+      .filter((r) => !q || [r.target, r.action, ACTION_LABELS[r.action] ?? "", r.result, r.requestId ?? "", r.tenant, r.actor, r.detail ?? ""].some((v) => v.toLowerCase().includes(q)) || tenantLabel(r.tenant).toLowerCase().includes(q))
       .sort((a, b) => {
         const va = a[sortKey] ?? "";
         const vb = b[sortKey] ?? "";
@@ -79,12 +85,12 @@ export async function renderHistory(root: HTMLElement): Promise<void> {
           h(
             "tr",
             { "data-seq": r.seq, title: r.detail ?? "" },
-            h("td", { class: "nowrap" }, formatTime(r.at)),
-            h("td", { class: "mono small", title: r.tenant }, r.tenant.slice(0, 8) + "…"),
+            h("td", { class: "nowrap", title: r.at }, formatTime(r.at)),
+            h("td", { title: r.tenant }, tenantLabel(r.tenant)),
             h("td", {}, ACTION_LABELS[r.action] ?? r.action),
             h("td", { class: "target" }, r.target, r.detail ? h("div", { class: "detail" }, r.detail) : null),
             h("td", {}, h("span", { class: `pill pill-${r.result}` }, r.result), r.errorCode ? h("div", { class: "mono small" }, r.errorCode) : null),
-            h("td", { class: "mono small" }, r.requestId ? h("span", {}, r.requestId, " ", copyButton(r.requestId)) : "—"),
+            h("td", {}, r.requestId ? shortId(r.requestId) : "—"),
           ),
         ),
       ),

@@ -48,9 +48,9 @@ export function renderInvite(root: HTMLElement, connection: ConnectionInfo | nul
   const displayName = h("input", { id: "displayName", type: "text", autocomplete: "off", placeholder: "Jane Doe (optional)", maxlength: 256 });
   const redirect = h("input", { id: "redirectUrl", type: "url", autocomplete: "off", value: MY_APPS, required: true });
   const sendEmail = h("input", { id: "sendEmail", type: "checkbox" });
-  const message = h("textarea", { id: "message", rows: 3, placeholder: "Optional note included in Microsoft's invitation e-mail", disabled: true });
+  const message = h("textarea", { id: "message", rows: 2, placeholder: "Optional note included in Microsoft's invitation e-mail", disabled: true });
   const submit = h("button", { id: "invite-submit", class: "btn btn-primary", type: "submit" }, "Invite guest");
-  const result = h("div", { id: "invite-result", "aria-live": "polite" });
+  const result = h("div", { id: "invite-result", "aria-live": "polite" }, whatHappens());
 
   sendEmail.addEventListener("change", () => (message.disabled = !sendEmail.checked));
   email.addEventListener("blur", () => setFieldError("email", email.value ? checkEmail(email.value) : null));
@@ -61,8 +61,12 @@ export function renderInvite(root: HTMLElement, connection: ConnectionInfo | nul
   const form = h(
     "form",
     { class: "card form", novalidate: true },
-    field("email", "Guest's e-mail address", email, "Their work or personal address. Guestpass first checks whether they are already in your tenant."),
-    field("displayName", "Display name", displayName),
+    h(
+      "div",
+      { class: "field-row" },
+      field("email", "E-mail address", email, "Their work or personal address."),
+      field("displayName", "Display name", displayName, "How they appear in your directory."),
+    ),
     field(
       "redirectUrl",
       "After accepting, send them to",
@@ -127,6 +131,24 @@ export function renderInvite(root: HTMLElement, connection: ConnectionInfo | nul
     h("div", { class: "two-col" }, form, result),
   );
   email.focus();
+}
+
+/** Shown beside the form until there is a result: what pressing Invite will do, step by step. */
+function whatHappens(): HTMLElement {
+  return h(
+    "div",
+    { class: "card side" },
+    h("h2", {}, "What happens when you press Invite"),
+    h(
+      "ol",
+      { class: "steps" },
+      h("li", {}, "The address is checked here first; nothing is sent if it is wrong."),
+      h("li", {}, "Guestpass looks the person up in your tenant. Someone who is already a guest is not invited twice."),
+      h("li", {}, "Microsoft creates the guest account and, if you ask, e-mails the invitation."),
+      h("li", {}, "Guestpass reads the new guest back (it can take Microsoft a few seconds to replicate it)."),
+      h("li", {}, "The change, with Microsoft's request-id, is recorded in History."),
+    ),
+  );
 }
 
 function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => void): void {

@@ -150,11 +150,11 @@ async fn run(command: Command) -> ExitCode {
             }
         }
         Command::History { action: Some(HistoryAction::Verify { json }), .. } => {
-            let engine = match local_store() {
+            let store = match local_store() {
                 Ok(s) => s,
                 Err(p) => return fail(&p, json),
             };
-            match engine.verify_chain() {
+            match store.verify_chain() {
                 Ok(report) => {
                     if json {
                         println!("{}", serde_json::to_string(&report).expect("report serialises"));
@@ -241,7 +241,21 @@ async fn serve_sandbox(port: u16, memory: bool, latency_ms: u64, replication_del
         guestpass_sandbox::TENANT_ID,
         handle.url()
     );
-    let _ = tokio::signal::ctrl_c().await;
+    stop_signal().await;
     drop(handle);
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or (on Unix) the SIGTERM a supervisor or test harness sends.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -29,9 +29,11 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_retries: 6,
+            // Worst case without Retry-After: about 1 + 2 + 4 + 8 s, so an admin waiting on
+            // a dead network hears about it in seconds, not minutes.
+            max_retries: 4,
             base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(32),
+            max_delay: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(120),
         }
     }

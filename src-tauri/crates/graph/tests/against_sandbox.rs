@@ -227,7 +227,8 @@ async fn an_unreachable_service_is_a_network_error() {
     let root = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
     let endpoints = Endpoints::loopback(&root);
     let cred = ClientSecretCredential::new(&endpoints.login, "t", "c", "s");
-    let e = GraphClient::new(endpoints, Arc::new(cred)).organization().await.unwrap_err();
+    let fast = RetryPolicy { base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(20), ..Default::default() };
+    let e = GraphClient::new(endpoints, Arc::new(cred)).with_retry_policy(fast).organization().await.unwrap_err();
     assert!(matches!(e, GraphError::Network { .. }), "{e:?}");
     assert!(e.hint().contains("network"));
 }
