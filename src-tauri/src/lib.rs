@@ -1,34 +1,38 @@
 //! The Guestpass desktop shell: starts the engine and wires Tauri commands to it.
 //! All the work happens in the Tauri-free crates under `src-tauri/crates/`.
 
+#![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
+
 mod commands;
 
 use guestpass_core::{Engine, Problem, Settings};
 use std::sync::Arc;
-use tokio::sync::OnceCell;
+use tokio::sync::Mutex;
 
-/// The engine, connected once at start-up; commands wait for it.
+/// The engine, connected at start-up. A failed connection (say, no network) is not kept:
+/// the next command tries again.
 pub struct AppState {
-    engine: OnceCell<Result<Arc<Engine>, Problem>>,
+    engine: Mutex<Option<Arc<Engine>>>,
     settings: Result<Settings, String>,
 }
 
 impl AppState {
     async fn engine(&self) -> Result<Arc<Engine>, Problem> {
-        self.engine
-            .get_or_init(|| async {
-                let settings = self.settings.clone().map_err(|message| Problem {
-                    kind: guestpass_core::ProblemKind::Invalid,
-                    message,
-                    hint: "Fix the GUESTPASS_* environment variables and restart Guestpass.".into(),
-                    fields: vec![],
-                    code: None,
-                    request_id: None,
-                })?;
-                Engine::connect(settings).await.map(Arc::new)
-            })
-            .await
-            .clone()
+        let mut engine = self.engine.lock().await;
+        if let Some(e) = engine.as_ref() {
+            return Ok(e.clone());
+        }
+        let settings = self.settings.clone().map_err(|message| Problem {
+            kind: guestpass_core::ProblemKind::Invalid,
+            message,
+            hint: "Fix the GUESTPASS_* environment variables and restart Guestpass.".into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        })?;
+        let connected = Arc::new(Engine::connect(settings).await?);
+        *engine = Some(connected.clone());
+        Ok(connected)
     }
 }
 
@@ -36,7 +40,10 @@ pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GUESTPASS_LOG").unwrap_or_else(|_| "warn".into()))
         .init();
-    let state = Arc::new(AppState { engine: OnceCell::new(), settings: Settings::from_env() });
+    let state = Arc::new(AppState {
+        engine: Mutex::new(None),
+        settings: Settings::from_env(),
+    });
     let warm = state.clone();
     tauri::Builder::default()
         .manage(state)

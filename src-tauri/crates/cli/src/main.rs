@@ -4,15 +4,23 @@
 //! Exit codes: 0 success; 1 Microsoft refused or could not be reached, or the local store
 //! failed; 2 bad input or usage (nothing was sent); 3 the change log is broken (`history verify`).
 
+#![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
+
 use clap::{Parser, Subcommand};
 use guestpass_core::{Engine, InviteRequest, Problem, ProblemKind, Settings};
 use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "guestpass-cli", version, about = "Bring external guests into a Microsoft Entra tenant, checked and recorded.")]
-#[command(after_help = "Environment: GUESTPASS_DATA_DIR, GUESTPASS_TENANT (tenant id or domain, or 'sandbox', the default), \
-GUESTPASS_CLIENT_ID and GUESTPASS_CLIENT_SECRET (app-only sign-in), GUESTPASS_GRAPH_URL, GUESTPASS_LOGIN_URL, GUESTPASS_BAP_URL.")]
+#[command(
+    name = "guestpass-cli",
+    version,
+    about = "Bring external guests into a Microsoft Entra tenant, checked and recorded."
+)]
+#[command(
+    after_help = "Environment: GUESTPASS_DATA_DIR, GUESTPASS_TENANT (tenant id or domain, or 'sandbox', the default), \
+GUESTPASS_CLIENT_ID and GUESTPASS_CLIENT_SECRET (app-only sign-in), GUESTPASS_GRAPH_URL, GUESTPASS_LOGIN_URL, GUESTPASS_BAP_URL."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -124,12 +132,25 @@ async fn engine() -> Result<Engine, Problem> {
 
 async fn run(command: Command) -> ExitCode {
     match command {
-        Command::Onboard { email, redirect_url, display_name, send_email, message, json } => {
+        Command::Onboard {
+            email,
+            redirect_url,
+            display_name,
+            send_email,
+            message,
+            json,
+        } => {
             let engine = match engine().await {
                 Ok(e) => e,
                 Err(p) => return fail(&p, json),
             };
-            let req = InviteRequest { email, display_name, redirect_url, send_email, message };
+            let req = InviteRequest {
+                email,
+                display_name,
+                redirect_url,
+                send_email,
+                message,
+            };
             match engine.invite_guest(&req).await {
                 Ok(outcome) if json => {
                     println!("{}", serde_json::to_string(&outcome).expect("outcome serialises"));
@@ -149,7 +170,10 @@ async fn run(command: Command) -> ExitCode {
                 Err(p) => fail(&p, json),
             }
         }
-        Command::History { action: Some(HistoryAction::Verify { json }), .. } => {
+        Command::History {
+            action: Some(HistoryAction::Verify { json }),
+            ..
+        } => {
             let store = match local_store() {
                 Ok(s) => s,
                 Err(p) => return fail(&p, json),
@@ -175,7 +199,11 @@ async fn run(command: Command) -> ExitCode {
                 Err(e) => fail(&Problem::local(e), json),
             }
         }
-        Command::History { action: None, json, limit } => {
+        Command::History {
+            action: None,
+            json,
+            limit,
+        } => {
             let store = match local_store() {
                 Ok(s) => s,
                 Err(p) => return fail(&p, json),
@@ -187,13 +215,25 @@ async fn run(command: Command) -> ExitCode {
                 }
                 Ok(rows) => {
                     let mut out = std::io::stdout().lock();
-                    let _ = writeln!(out, "{:<24}  {:<36}  {:<14}  {:<36}  {:<9}  REQUEST-ID", "TIME", "TENANT", "ACTION", "TARGET", "RESULT");
+                    let _ = writeln!(
+                        out,
+                        "{:<24}  {:<36}  {:<14}  {:<36}  {:<9}  REQUEST-ID",
+                        "TIME", "TENANT", "ACTION", "TARGET", "RESULT"
+                    );
                     for r in rows {
-                        let result = serde_json::to_value(r.result).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                        let result = serde_json::to_value(r.result)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
                         let _ = writeln!(
                             out,
                             "{:<24}  {:<36}  {:<14}  {:<36}  {:<9}  {}",
-                            r.at, r.tenant, r.action, r.target, result, r.request_id.as_deref().unwrap_or("-")
+                            r.at,
+                            r.tenant,
+                            r.action,
+                            r.target,
+                            result,
+                            r.request_id.as_deref().unwrap_or("-")
                         );
                     }
                     ExitCode::SUCCESS
@@ -201,9 +241,15 @@ async fn run(command: Command) -> ExitCode {
                 Err(e) => fail(&Problem::local(e), json),
             }
         }
-        Command::Sandbox { action: SandboxAction::Serve { port, memory, latency_ms, replication_delay_ms } } => {
-            serve_sandbox(port, memory, latency_ms, replication_delay_ms).await
-        }
+        Command::Sandbox {
+            action:
+                SandboxAction::Serve {
+                    port,
+                    memory,
+                    latency_ms,
+                    replication_delay_ms,
+                },
+        } => serve_sandbox(port, memory, latency_ms, replication_delay_ms).await,
     }
 }
 
@@ -225,7 +271,11 @@ async fn serve_sandbox(port: u16, memory: bool, latency_ms: u64, replication_del
         }
         guestpass_sandbox::Storage::File(dir.join("sandbox.sqlite"))
     };
-    let config = guestpass_sandbox::SandboxConfig { latency_ms, replication_delay_ms, ..Default::default() };
+    let config = guestpass_sandbox::SandboxConfig {
+        latency_ms,
+        replication_delay_ms,
+        ..Default::default()
+    };
     let handle = match guestpass_sandbox::start(storage, port, config).await {
         Ok(h) => h,
         Err(e) => {
@@ -250,7 +300,8 @@ async fn serve_sandbox(port: u16, memory: bool, latency_ms: u64, replication_del
 async fn stop_signal() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("installing a SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

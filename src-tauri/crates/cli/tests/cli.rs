@@ -26,8 +26,14 @@ fn serve(extra: &[&str]) -> Served {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}")).to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     Served { child, url }
 }
@@ -38,7 +44,10 @@ struct Env {
 }
 
 fn env() -> Env {
-    Env { data: tempfile::tempdir().unwrap(), served: serve(&[]) }
+    Env {
+        data: tempfile::tempdir().unwrap(),
+        served: serve(&[]),
+    }
 }
 
 impl Env {
@@ -70,7 +79,15 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-const ONBOARD: &[&str] = &["onboard", "--email", "jane@partner.example", "--redirect-url", "https://myapps.microsoft.com", "--display-name", "Jane Partner"];
+const ONBOARD: &[&str] = &[
+    "onboard",
+    "--email",
+    "jane@partner.example",
+    "--redirect-url",
+    "https://myapps.microsoft.com",
+    "--display-name",
+    "Jane Partner",
+];
 
 #[test]
 fn onboard_invites_then_a_rerun_changes_nothing() {
@@ -99,13 +116,22 @@ fn onboard_invites_then_a_rerun_changes_nothing() {
     let o = e.cli(&["history"]);
     let text = stdout(&o);
     assert!(text.starts_with("TIME"), "{text}");
-    assert!(text.contains("invite_guest") && text.contains("jane@partner.example"), "{text}");
+    assert!(
+        text.contains("invite_guest") && text.contains("jane@partner.example"),
+        "{text}"
+    );
 }
 
 #[test]
 fn bad_input_exits_2_with_one_line_naming_the_fix() {
     let e = env();
-    let o = e.cli(&["onboard", "--email", "jane(at)partner.example", "--redirect-url", "http://myapps.microsoft.com"]);
+    let o = e.cli(&[
+        "onboard",
+        "--email",
+        "jane(at)partner.example",
+        "--redirect-url",
+        "http://myapps.microsoft.com",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -118,7 +144,10 @@ fn bad_input_exits_2_with_one_line_naming_the_fix() {
 #[test]
 fn a_server_failure_exits_1_and_is_logged_with_its_request_id() {
     let e = env();
-    e.post("/_sandbox/faults", serde_json::json!({"pathPrefix": "/v1.0/invitations", "status": 500, "count": 1}));
+    e.post(
+        "/_sandbox/faults",
+        serde_json::json!({"pathPrefix": "/v1.0/invitations", "status": 500, "count": 1}),
+    );
     let o = e.cli(ONBOARD);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("request-id"), "{}", stderr(&o));
@@ -163,13 +192,26 @@ fn plain_http_to_a_remote_host_is_refused() {
 fn history_verify_detects_tampering() {
     let e = env();
     assert!(e.cli(ONBOARD).status.success());
-    assert!(e.cli(&["onboard", "--email", "li@partner.example", "--redirect-url", "https://myapps.microsoft.com"]).status.success());
+    assert!(e
+        .cli(&[
+            "onboard",
+            "--email",
+            "li@partner.example",
+            "--redirect-url",
+            "https://myapps.microsoft.com"
+        ])
+        .status
+        .success());
     let o = e.cli(&["history", "verify"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("2 rows"));
 
     let db = rusqlite::Connection::open(e.data.path().join("guestpass.sqlite")).unwrap();
-    db.execute("UPDATE change_log SET target = 'someone-else@partner.example' WHERE seq = 1", []).unwrap();
+    db.execute(
+        "UPDATE change_log SET target = 'someone-else@partner.example' WHERE seq = 1",
+        [],
+    )
+    .unwrap();
     drop(db);
     let o = e.cli(&["history", "verify"]);
     assert_eq!(o.status.code(), Some(3));
@@ -180,7 +222,7 @@ fn history_verify_detects_tampering() {
 fn the_embedded_sandbox_is_the_default() {
     let data = tempfile::tempdir().unwrap();
     let o = Command::new(cargo_bin("guestpass-cli"))
-        .args(&[ONBOARD, &["--json"]].concat())
+        .args([ONBOARD, &["--json"]].concat())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("GUESTPASS_DATA_DIR", data.path())

@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 /// How to reach a tenant.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // built once per run; boxing would only add noise
 pub enum Connection {
     /// The sandbox tenant, served inside this process on a loopback port. The default.
     EmbeddedSandbox,
@@ -30,7 +31,13 @@ impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Connection::EmbeddedSandbox => write!(f, "EmbeddedSandbox"),
-            Connection::AppOnly { tenant, client_id, endpoints, is_sandbox, .. } => f
+            Connection::AppOnly {
+                tenant,
+                client_id,
+                endpoints,
+                is_sandbox,
+                ..
+            } => f
                 .debug_struct("AppOnly")
                 .field("tenant", tenant)
                 .field("client_id", client_id)
@@ -74,7 +81,11 @@ impl Settings {
         let data_dir = default_data_dir(get(env::DATA_DIR));
         let nonempty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let tenant = nonempty(env::TENANT).unwrap_or_else(|| "sandbox".into());
-        let url = |k: &str| nonempty(k).map(|v| Endpoints::parse_base(k, &v).map_err(|e| e.to_string())).transpose();
+        let url = |k: &str| {
+            nonempty(k)
+                .map(|v| Endpoints::parse_base(k, &v).map_err(|e| e.to_string()))
+                .transpose()
+        };
         let graph = url(env::GRAPH_URL)?;
         let login = url(env::LOGIN_URL)?;
         let bap = url(env::BAP_URL)?;
@@ -82,7 +93,10 @@ impl Settings {
 
         if tenant.eq_ignore_ascii_case("sandbox") {
             let Some(graph) = graph else {
-                return Ok(Settings { data_dir, connection: Connection::EmbeddedSandbox });
+                return Ok(Settings {
+                    data_dir,
+                    connection: Connection::EmbeddedSandbox,
+                });
             };
             // A sandbox serves every API at one root: sign-in goes there too, never to Microsoft.
             let endpoints = Endpoints {
@@ -101,7 +115,10 @@ impl Settings {
                 },
             });
         }
-        let (Some(client_id), Some(client_secret)) = (nonempty(env::CLIENT_ID), get(env::CLIENT_SECRET).filter(|s| !s.is_empty())) else {
+        let (Some(client_id), Some(client_secret)) = (
+            nonempty(env::CLIENT_ID),
+            get(env::CLIENT_SECRET).filter(|s| !s.is_empty()),
+        ) else {
             return Err(format!(
                 "To use tenant '{tenant}', set {} and {} (an app registration with a client secret). Browser sign-in is not available yet. Unset {} to use the sandbox tenant.",
                 env::CLIENT_ID, env::CLIENT_SECRET, env::TENANT
@@ -162,7 +179,11 @@ pub struct VerifyPolicy {
 
 impl Default for VerifyPolicy {
     fn default() -> Self {
-        VerifyPolicy { attempts: 8, first_delay: Duration::from_millis(500), max_delay: Duration::from_secs(4) }
+        VerifyPolicy {
+            attempts: 8,
+            first_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(4),
+        }
     }
 }
 
@@ -177,7 +198,8 @@ pub struct Engine {
 }
 
 fn open_store(data_dir: &Path) -> Result<Store, Problem> {
-    std::fs::create_dir_all(data_dir).map_err(|e| Problem::local(format!("cannot create {}: {e}", data_dir.display())))?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| Problem::local(format!("cannot create {}: {e}", data_dir.display())))?;
     Store::open(&data_dir.join("guestpass.sqlite")).map_err(Problem::local)
 }
 
@@ -204,8 +226,18 @@ impl Engine {
                     ConnectionMode::Sandbox,
                 )
             }
-            Connection::AppOnly { tenant, client_id, client_secret, endpoints, is_sandbox } => {
-                let mode = if is_sandbox { ConnectionMode::Sandbox } else { ConnectionMode::Microsoft };
+            Connection::AppOnly {
+                tenant,
+                client_id,
+                client_secret,
+                endpoints,
+                is_sandbox,
+            } => {
+                let mode = if is_sandbox {
+                    ConnectionMode::Sandbox
+                } else {
+                    ConnectionMode::Microsoft
+                };
                 (None, tenant, client_id, client_secret, endpoints, mode)
             }
         };
@@ -225,7 +257,13 @@ impl Engine {
             actor: graph.actor(),
             data_dir: settings.data_dir.display().to_string(),
         };
-        Ok(Engine { store, graph, info, verify: VerifyPolicy::default(), _sandbox: sandbox })
+        Ok(Engine {
+            store,
+            graph,
+            info,
+            verify: VerifyPolicy::default(),
+            _sandbox: sandbox,
+        })
     }
 
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Engine {
@@ -271,9 +309,18 @@ mod tests {
 
     #[test]
     fn sandbox_at_a_url_signs_in_there_with_sandbox_credentials() {
-        let s = Settings::from_vars(vars(&[("GUESTPASS_TENANT", "sandbox"), ("GUESTPASS_GRAPH_URL", "http://127.0.0.1:4000")])).unwrap();
+        let s = Settings::from_vars(vars(&[
+            ("GUESTPASS_TENANT", "sandbox"),
+            ("GUESTPASS_GRAPH_URL", "http://127.0.0.1:4000"),
+        ]))
+        .unwrap();
         match s.connection {
-            Connection::AppOnly { endpoints, tenant, is_sandbox, .. } => {
+            Connection::AppOnly {
+                endpoints,
+                tenant,
+                is_sandbox,
+                ..
+            } => {
                 assert_eq!(endpoints.login.as_str(), "http://127.0.0.1:4000/");
                 assert_eq!(tenant, guestpass_sandbox::TENANT_ID);
                 assert!(is_sandbox);
@@ -293,7 +340,9 @@ mod tests {
         ]))
         .unwrap();
         match s.connection {
-            Connection::AppOnly { endpoints, is_sandbox, .. } => {
+            Connection::AppOnly {
+                endpoints, is_sandbox, ..
+            } => {
                 assert_eq!(endpoints, Endpoints::microsoft());
                 assert!(!is_sandbox);
             }

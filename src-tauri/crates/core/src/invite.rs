@@ -62,16 +62,28 @@ pub struct InviteOutcome {
 fn checked(req: &InviteRequest) -> Result<InvitationRequest, Problem> {
     let mut fields: Vec<FieldError> = Vec::new();
     let email = validate::email("email", &req.email).map_err(|e| fields.push(e)).ok();
-    let redirect = validate::redirect_url("redirectUrl", &req.redirect_url).map_err(|e| fields.push(e)).ok();
-    let name = validate::display_name("displayName", req.display_name.as_deref()).map_err(|e| fields.push(e)).ok();
-    let message = req.message.as_deref().map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
+    let redirect = validate::redirect_url("redirectUrl", &req.redirect_url)
+        .map_err(|e| fields.push(e))
+        .ok();
+    let name = validate::display_name("displayName", req.display_name.as_deref())
+        .map_err(|e| fields.push(e))
+        .ok();
+    let message = req
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string);
     match (email, redirect, name) {
         (Some(email), Some(redirect), Some(name)) if fields.is_empty() => Ok(InvitationRequest {
             invited_user_email_address: email,
             invite_redirect_url: redirect,
             invited_user_display_name: name,
             send_invitation_message: req.send_email,
-            invited_user_message_info: message.map(|m| MessageInfo { customized_message_body: Some(m), message_language: None }),
+            invited_user_message_info: message.map(|m| MessageInfo {
+                customized_message_body: Some(m),
+                message_language: None,
+            }),
             invited_user_type: Some("Guest".into()),
         }),
         _ => Err(Problem::invalid(fields)),
@@ -91,9 +103,17 @@ impl Engine {
         if let Some(member) = existing.iter().find(|u| !u.is_guest()) {
             let p = Problem {
                 kind: crate::problem::ProblemKind::Invalid,
-                message: format!("{email} already belongs to your organisation as {} (a member, not a guest).", member.user_principal_name.as_deref().unwrap_or(&member.id)),
-                hint: "Members already have access; no invitation is needed. Check the address if you meant someone else.".into(),
-                fields: vec![FieldError { field: "email".into(), message: "This address belongs to a member of your organisation.".into() }],
+                message: format!(
+                    "{email} already belongs to your organisation as {} (a member, not a guest).",
+                    member.user_principal_name.as_deref().unwrap_or(&member.id)
+                ),
+                hint:
+                    "Members already have access; no invitation is needed. Check the address if you meant someone else."
+                        .into(),
+                fields: vec![FieldError {
+                    field: "email".into(),
+                    message: "This address belongs to a member of your organisation.".into(),
+                }],
                 code: None,
                 request_id: None,
             };
@@ -130,18 +150,16 @@ impl Engine {
         let record = self
             .store
             .append_change(&NewChange {
-                actor: self.info.actor.clone(),
-                tenant: self.info.tenant_id.clone(),
-                action: ACTION.into(),
-                target: email.clone(),
-                before: None,
                 after: Some(after),
-                result: ChangeResult::Succeeded,
-                error_code: None,
                 detail: Some(summary.clone()),
                 request_id: answer.request_id.clone(),
+                ..self.change(&email, ChangeResult::Succeeded)
             })
-            .map_err(|e| Problem::local(format!("{email} was invited, but the change could not be recorded: {e}")))?;
+            .map_err(|e| {
+                Problem::local(format!(
+                    "{email} was invited, but the change could not be recorded: {e}"
+                ))
+            })?;
         Ok(InviteOutcome {
             status: InviteStatus::Invited,
             email,
@@ -170,16 +188,10 @@ impl Engine {
         let record = self
             .store
             .append_change(&NewChange {
-                actor: self.info.actor.clone(),
-                tenant: self.info.tenant_id.clone(),
-                action: ACTION.into(),
-                target: email.to_string(),
                 before: Some(snapshot.clone()),
                 after: Some(snapshot),
-                result: ChangeResult::Unchanged,
-                error_code: None,
                 detail: Some(summary.clone()),
-                request_id: None,
+                ..self.change(email, ChangeResult::Unchanged)
             })
             .map_err(Problem::local)?;
         Ok(InviteOutcome {
@@ -196,23 +208,36 @@ impl Engine {
         })
     }
 
-    /// Writes the failure to the change log and turns it into a [`Problem`].
-    fn log_failure(&self, email: &str, step: &str, e: &GraphError, body: Option<&InvitationRequest>) -> Problem {
-        let mut problem = Problem::from_graph(&format!("{step} {email}"), e);
-        let logged = self.store.append_change(&NewChange {
+    /// A change-log row for this action on `email`, signed-in actor and tenant filled in.
+    fn change(&self, email: &str, result: ChangeResult) -> NewChange {
+        NewChange {
             actor: self.info.actor.clone(),
             tenant: self.info.tenant_id.clone(),
             action: ACTION.into(),
             target: email.to_string(),
             before: None,
+            after: None,
+            result,
+            error_code: None,
+            detail: None,
+            request_id: None,
+        }
+    }
+
+    /// Writes the failure to the change log and turns it into a [`Problem`].
+    fn log_failure(&self, email: &str, step: &str, e: &GraphError, body: Option<&InvitationRequest>) -> Problem {
+        let mut problem = Problem::from_graph(&format!("{step} {email}"), e);
+        let logged = self.store.append_change(&NewChange {
             after: body.map(|b| json!({"redirectUrl": b.invite_redirect_url, "displayName": b.invited_user_display_name, "sendInvitationMessage": b.send_invitation_message})),
-            result: ChangeResult::Failed,
             error_code: e.code().map(str::to_string),
             detail: Some(format!("{} {}", problem.message, problem.hint)),
             request_id: e.request_id().map(str::to_string),
+            ..self.change(email, ChangeResult::Failed)
         });
         if let Err(store_err) = logged {
-            problem.message.push_str(&format!(" (The failure could not be recorded locally either: {store_err}.)"));
+            problem.message.push_str(&format!(
+                " (The failure could not be recorded locally either: {store_err}.)"
+            ));
         }
         problem
     }
@@ -268,6 +293,9 @@ mod tests {
         .unwrap();
         assert_eq!(b.invited_user_email_address, "jane@partner.example");
         assert!(b.send_invitation_message);
-        assert_eq!(b.invited_user_message_info.unwrap().customized_message_body.as_deref(), Some("Welcome"));
+        assert_eq!(
+            b.invited_user_message_info.unwrap().customized_message_body.as_deref(),
+            Some("Welcome")
+        );
     }
 }

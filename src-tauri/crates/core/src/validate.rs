@@ -6,13 +6,19 @@ use std::str::FromStr;
 
 /// Characters Microsoft refuses in an invited e-mail address.
 pub const FORBIDDEN_EMAIL_CHARS: &[char] = &[
-    '~', '!', '#', '$', '%', '^', '&', '*', '(', ')', '+', '=', '[', ']', '{', '}', '\\', '/', '|', ';', ':', '"', '<', '>', '?', ',',
+    '~', '!', '#', '$', '%', '^', '&', '*', '(', ')', '+', '=', '[', ']', '{', '}', '\\', '/', '|', ';', ':', '"', '<',
+    '>', '?', ',',
 ];
 
 /// The e-mail address, trimmed, or what is wrong with it.
 pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
-    let err = |message: String| Err(FieldError { field: field.into(), message });
+    let err = |message: String| {
+        Err(FieldError {
+            field: field.into(),
+            message,
+        })
+    };
     if v.is_empty() {
         return err("Enter the guest's e-mail address.".into());
     }
@@ -24,22 +30,36 @@ pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     }
     match EmailAddress::from_str(v) {
         Ok(addr) if addr.domain().contains('.') => Ok(v.to_string()),
-        Ok(_) => err(format!("'{v}' has no domain ending (like .com). Check the part after '@'.")),
-        Err(_) => err(format!("'{v}' is not an e-mail address. It should look like name@company.com.")),
+        Ok(_) => err(format!(
+            "'{v}' has no domain ending (like .com). Check the part after '@'."
+        )),
+        Err(_) => err(format!(
+            "'{v}' is not an e-mail address. It should look like name@company.com."
+        )),
     }
 }
 
 /// The redirect URL: absolute and https (guests land there after accepting).
 pub fn redirect_url(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
-    let err = |message: String| Err(FieldError { field: field.into(), message });
+    let err = |message: String| {
+        Err(FieldError {
+            field: field.into(),
+            message,
+        })
+    };
     if v.is_empty() {
         return err("Enter where the guest lands after accepting, e.g. https://myapps.microsoft.com or your Dynamics environment's URL.".into());
     }
     match url::Url::parse(v) {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(v.to_string()),
-        Ok(u) if u.scheme() == "http" => err(format!("'{v}' uses http. Use the https:// address, e.g. https://{}", u.host_str().unwrap_or("myapps.microsoft.com"))),
-        _ => err(format!("'{v}' is not a web address. It should start with https://, e.g. https://myapps.microsoft.com")),
+        Ok(u) if u.scheme() == "http" => err(format!(
+            "'{v}' uses http. Use the https:// address, e.g. https://{}",
+            u.host_str().unwrap_or("myapps.microsoft.com")
+        )),
+        _ => err(format!(
+            "'{v}' is not a web address. It should start with https://, e.g. https://myapps.microsoft.com"
+        )),
     }
 }
 
@@ -49,7 +69,10 @@ pub fn display_name(field: &str, value: Option<&str>) -> Result<Option<String>, 
         None => Ok(None),
         Some(v) if v.chars().count() > 256 => Err(FieldError {
             field: field.into(),
-            message: format!("The display name is {} characters long; Microsoft allows at most 256.", v.chars().count()),
+            message: format!(
+                "The display name is {} characters long; Microsoft allows at most 256.",
+                v.chars().count()
+            ),
         }),
         Some(v) => Ok(Some(v.to_string())),
     }
@@ -61,7 +84,10 @@ mod tests {
 
     #[test]
     fn good_addresses_pass_trimmed() {
-        assert_eq!(email("email", "  jane.doe@partner.example ").unwrap(), "jane.doe@partner.example");
+        assert_eq!(
+            email("email", "  jane.doe@partner.example ").unwrap(),
+            "jane.doe@partner.example"
+        );
         assert!(email("email", "o'brien@law.ie").is_ok());
         assert!(email("email", "jürgen@müller.de").is_ok());
     }
@@ -72,7 +98,10 @@ mod tests {
         assert_eq!(e.field, "email");
         assert!(e.message.contains("'#'"), "{}", e.message);
         assert!(email("email", "").unwrap_err().message.contains("Enter"));
-        assert!(email("email", "jane").unwrap_err().message.contains("not an e-mail address"));
+        assert!(email("email", "jane")
+            .unwrap_err()
+            .message
+            .contains("not an e-mail address"));
         assert!(email("email", "jane@localhost").unwrap_err().message.contains("domain"));
         assert!(email("email", "ja ne@x.com").is_err());
     }

@@ -29,8 +29,16 @@ async fn setup(config: SandboxConfig) -> Setup {
     let engine = Engine::connect(settings)
         .await
         .unwrap()
-        .with_retry_policy(RetryPolicy { base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(50), ..Default::default() })
-        .with_verify_policy(VerifyPolicy { attempts: 10, first_delay: Duration::from_millis(50), max_delay: Duration::from_millis(200) });
+        .with_retry_policy(RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            ..Default::default()
+        })
+        .with_verify_policy(VerifyPolicy {
+            attempts: 10,
+            first_delay: Duration::from_millis(50),
+            max_delay: Duration::from_millis(200),
+        });
     Setup { sb, engine, _dir: dir }
 }
 
@@ -46,7 +54,11 @@ fn request(email: &str) -> InviteRequest {
 
 #[tokio::test]
 async fn invites_verifies_and_logs() {
-    let s = setup(SandboxConfig { replication_delay_ms: 300, ..Default::default() }).await;
+    let s = setup(SandboxConfig {
+        replication_delay_ms: 300,
+        ..Default::default()
+    })
+    .await;
     let out = s.engine.invite_guest(&request("jane@partner.example")).await.unwrap();
     assert_eq!(out.status, InviteStatus::Invited);
     assert!(out.verified, "the guest appears once replicated");
@@ -54,7 +66,10 @@ async fn invites_verifies_and_logs() {
     let rows = s.engine.recent_changes(10).unwrap();
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
-    assert_eq!((r.action.as_str(), r.target.as_str(), r.result), ("invite_guest", "jane@partner.example", ChangeResult::Succeeded));
+    assert_eq!(
+        (r.action.as_str(), r.target.as_str(), r.result),
+        ("invite_guest", "jane@partner.example", ChangeResult::Succeeded)
+    );
     assert_eq!(r.tenant, guestpass_sandbox::TENANT_ID);
     assert_eq!(r.actor, format!("app:{}", guestpass_sandbox::CLIENT_ID));
     assert_eq!(r.request_id, out.request_id);
@@ -72,7 +87,11 @@ async fn an_existing_guest_is_not_invited_again() {
     let rows = s.engine.recent_changes(10).unwrap();
     assert_eq!(rows[0].result, ChangeResult::Unchanged);
     // A seeded guest too.
-    let seeded = s.engine.invite_guest(&request("ana.souza@fabrikam.example")).await.unwrap();
+    let seeded = s
+        .engine
+        .invite_guest(&request("ana.souza@fabrikam.example"))
+        .await
+        .unwrap();
     assert_eq!(seeded.status, InviteStatus::AlreadyGuest);
     assert_eq!(seeded.state.as_deref(), Some("Accepted"));
 }
@@ -80,7 +99,11 @@ async fn an_existing_guest_is_not_invited_again() {
 #[tokio::test]
 async fn a_member_is_refused_without_calling_invitations() {
     let s = setup(SandboxConfig::default()).await;
-    let p = s.engine.invite_guest(&request("megan.bowen@northwind.example")).await.unwrap_err();
+    let p = s
+        .engine
+        .invite_guest(&request("megan.bowen@northwind.example"))
+        .await
+        .unwrap_err();
     assert_eq!(p.kind, ProblemKind::Invalid);
     assert!(p.message.contains("member"));
     assert_eq!(s.sb.stats().invitations_created, 0);
@@ -90,7 +113,15 @@ async fn a_member_is_refused_without_calling_invitations() {
 async fn invalid_input_sends_nothing_and_logs_nothing() {
     let s = setup(SandboxConfig::default()).await;
     let before = s.sb.stats().requests;
-    let p = s.engine.invite_guest(&InviteRequest { email: "no-at-sign".into(), redirect_url: "ftp://x".into(), ..Default::default() }).await.unwrap_err();
+    let p = s
+        .engine
+        .invite_guest(&InviteRequest {
+            email: "no-at-sign".into(),
+            redirect_url: "ftp://x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
     assert_eq!(p.kind, ProblemKind::Invalid);
     assert_eq!(p.fields.len(), 2);
     assert_eq!(s.sb.stats().requests, before);
@@ -110,7 +141,11 @@ async fn a_refusal_is_logged_as_a_failure_with_code_and_request_id() {
         count: 1,
         after_apply: false,
     });
-    let p = s.engine.invite_guest(&request("jane@partner.example")).await.unwrap_err();
+    let p = s
+        .engine
+        .invite_guest(&request("jane@partner.example"))
+        .await
+        .unwrap_err();
     assert_eq!(p.kind, ProblemKind::Microsoft);
     assert!(p.hint.contains("permission"), "{}", p.hint);
     assert!(p.request_id.is_some());

@@ -24,5 +24,8 @@ fn typescript_bindings_are_fresh() {
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "ui/src/backend/types.ts is stale: run `make bindings` and commit the result");
+    assert!(
+        have == want,
+        "ui/src/backend/types.ts is stale: run `make bindings` and commit the result"
+    );
 }

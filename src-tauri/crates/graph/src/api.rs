@@ -8,9 +8,25 @@ use reqwest::Method;
 
 /// Characters escaped in an OData query value. `$`, `(`, `)`, `/`, `:` and `,` stay readable.
 const QUERY_VALUE: &AsciiSet = &CONTROLS
-    .add(b' ').add(b'"').add(b'#').add(b'%').add(b'&').add(b'\'').add(b'+')
-    .add(b'<').add(b'=').add(b'>').add(b'?').add(b'[').add(b']').add(b'`')
-    .add(b'{').add(b'|').add(b'}').add(b'\\').add(b'^');
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'\'')
+    .add(b'+')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^');
 
 /// Builds `path?$a=b&$c=d` with each value percent-encoded.
 pub(crate) fn with_query(path: &str, params: &[(&str, &str)]) -> String {
@@ -27,7 +43,11 @@ pub fn odata_string(s: &str) -> String {
 }
 
 /// Everything but RFC 3986 unreserved characters, escaped in a path segment.
-const PATH_SEGMENT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const PATH_SEGMENT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A path segment (guest UPNs carry `#`, which must travel as `%23`).
 fn segment(s: &str) -> String {
@@ -40,12 +60,16 @@ const USER_FIELDS: &str =
 impl GraphClient {
     pub async fn organization(&self) -> Result<Answer<Organization>, GraphError> {
         let url = self.graph_url("v1.0/organization?$select=id,displayName,verifiedDomains");
-        let page: Answer<crate::client::Page<Organization>> = self.send::<(), _>(Method::GET, url.clone(), None).await?;
+        let page: Answer<crate::client::Page<Organization>> =
+            self.send::<(), _>(Method::GET, url.clone(), None).await?;
         let org = page.body.value.into_iter().next().ok_or_else(|| GraphError::Decode {
             url: url.to_string(),
             reason: "no organization in the answer".into(),
         })?;
-        Ok(Answer { body: org, request_id: page.request_id })
+        Ok(Answer {
+            body: org,
+            request_id: page.request_id,
+        })
     }
 
     /// Everyone in the tenant reachable at this address: as `mail`, as another address, or as a proxy address.
@@ -53,7 +77,10 @@ impl GraphClient {
         let lit = odata_string(email);
         let smtp = odata_string(&format!("smtp:{email}"));
         let filter = format!("mail eq {lit} or otherMails/any(x:x eq {lit}) or proxyAddresses/any(x:x eq {smtp})");
-        let url = self.graph_url(&with_query("v1.0/users", &[("$filter", &filter), ("$select", USER_FIELDS)]));
+        let url = self.graph_url(&with_query(
+            "v1.0/users",
+            &[("$filter", &filter), ("$select", USER_FIELDS)],
+        ));
         self.list_all(url, None).await
     }
 
@@ -61,27 +88,44 @@ impl GraphClient {
     pub async fn list_guests(&self, limit: Option<usize>) -> Result<Vec<User>, GraphError> {
         let url = self.graph_url(&with_query(
             "v1.0/users",
-            &[("$filter", "userType eq 'Guest'"), ("$select", USER_FIELDS), ("$top", "100")],
+            &[
+                ("$filter", "userType eq 'Guest'"),
+                ("$select", USER_FIELDS),
+                ("$top", "100"),
+            ],
         ));
         self.list_all(url, limit).await
     }
 
     pub async fn get_user(&self, id_or_upn: &str) -> Result<Answer<User>, GraphError> {
-        let path = with_query(&format!("v1.0/users/{}", segment(id_or_upn)), &[("$select", USER_FIELDS)]);
+        let path = with_query(
+            &format!("v1.0/users/{}", segment(id_or_upn)),
+            &[("$select", USER_FIELDS)],
+        );
         self.send::<(), _>(Method::GET, self.graph_url(&path), None).await
     }
 
     pub async fn invite(&self, request: &InvitationRequest) -> Result<Answer<Invitation>, GraphError> {
-        self.send(Method::POST, self.graph_url("v1.0/invitations"), Some(request)).await
+        self.send(Method::POST, self.graph_url("v1.0/invitations"), Some(request))
+            .await
     }
 
     pub async fn authorization_policy(&self) -> Result<Answer<AuthorizationPolicy>, GraphError> {
-        self.send::<(), _>(Method::GET, self.graph_url("v1.0/policies/authorizationPolicy"), None).await
+        self.send::<(), _>(Method::GET, self.graph_url("v1.0/policies/authorizationPolicy"), None)
+            .await
     }
 
     /// PATCH with only the changed fields. Returns Graph's request-id.
-    pub async fn update_authorization_policy(&self, patch: &AuthorizationPolicyPatch) -> Result<Option<String>, GraphError> {
-        self.send_no_content(Method::PATCH, self.graph_url("v1.0/policies/authorizationPolicy"), Some(patch)).await
+    pub async fn update_authorization_policy(
+        &self,
+        patch: &AuthorizationPolicyPatch,
+    ) -> Result<Option<String>, GraphError> {
+        self.send_no_content(
+            Method::PATCH,
+            self.graph_url("v1.0/policies/authorizationPolicy"),
+            Some(patch),
+        )
+        .await
     }
 }
 
@@ -102,6 +146,9 @@ mod tests {
 
     #[test]
     fn guest_upn_hash_is_escaped_in_paths() {
-        assert_eq!(segment("jane_partner.com#EXT#@contoso.onmicrosoft.com"), "jane_partner.com%23EXT%23%40contoso.onmicrosoft.com");
+        assert_eq!(
+            segment("jane_partner.com#EXT#@contoso.onmicrosoft.com"),
+            "jane_partner.com%23EXT%23%40contoso.onmicrosoft.com"
+        );
     }
 }

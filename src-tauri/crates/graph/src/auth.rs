@@ -31,7 +31,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait TokenSource: Send + Sync {
     /// A token valid for at least a few more minutes; `force_refresh` skips the cache
     /// (used after the service said the token expired).
-    fn token<'a>(&'a self, http: &'a reqwest::Client, force_refresh: bool) -> BoxFuture<'a, Result<AccessToken, GraphError>>;
+    fn token<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        force_refresh: bool,
+    ) -> BoxFuture<'a, Result<AccessToken, GraphError>>;
 
     /// Who is signed in, for the change log (the app id for app-only sign-in).
     fn actor(&self) -> String;
@@ -95,12 +99,15 @@ impl ClientSecretCredential {
             .form(&form)
             .send()
             .await
-            .map_err(|e| GraphError::Network { host: host.clone(), reason: crate::client::describe_reqwest(&e) })?;
+            .map_err(|e| GraphError::Network {
+                host: host.clone(),
+                reason: crate::client::describe_reqwest(&e),
+            })?;
         let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| GraphError::Network { host, reason: crate::client::describe_reqwest(&e) })?;
+        let body = resp.bytes().await.map_err(|e| GraphError::Network {
+            host,
+            reason: crate::client::describe_reqwest(&e),
+        })?;
         if status == 200 {
             let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| GraphError::Decode {
                 url: self.token_url.to_string(),
@@ -110,10 +117,17 @@ impl ClientSecretCredential {
             // about to lapse.
             let lifetime = Duration::from_secs(t.expires_in);
             let margin = EXPIRY_MARGIN.min(lifetime / 2);
-            return Ok(AccessToken { secret: t.access_token, expires_at: Instant::now() + lifetime - margin });
+            return Ok(AccessToken {
+                secret: t.access_token,
+                expires_at: Instant::now() + lifetime - margin,
+            });
         }
         match serde_json::from_slice::<TokenError>(&body) {
-            Ok(e) => Err(GraphError::SignIn { error: e.error, description: e.error_description, status }),
+            Ok(e) => Err(GraphError::SignIn {
+                error: e.error,
+                description: e.error_description,
+                status,
+            }),
             Err(_) => Err(GraphError::SignIn {
                 error: "unexpected_response".into(),
                 description: format!("the sign-in endpoint answered HTTP {status}"),
@@ -124,7 +138,11 @@ impl ClientSecretCredential {
 }
 
 impl TokenSource for ClientSecretCredential {
-    fn token<'a>(&'a self, http: &'a reqwest::Client, force_refresh: bool) -> BoxFuture<'a, Result<AccessToken, GraphError>> {
+    fn token<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        force_refresh: bool,
+    ) -> BoxFuture<'a, Result<AccessToken, GraphError>> {
         Box::pin(async move {
             let mut cached = self.cached.lock().await;
             if let Some(t) = cached.as_ref() {

@@ -121,7 +121,12 @@ impl GraphClient {
             .user_agent(concat!("Guestpass/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("building the HTTP client");
-        GraphClient { http, endpoints, tokens, retry: RetryPolicy::default() }
+        GraphClient {
+            http,
+            endpoints,
+            tokens,
+            retry: RetryPolicy::default(),
+        }
     }
 
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> GraphClient {
@@ -151,8 +156,10 @@ impl GraphClient {
         body: Option<&B>,
     ) -> Result<Answer<T>, GraphError> {
         let (bytes, request_id) = self.send_raw(method, url.clone(), body).await?;
-        let body = serde_json::from_slice(&bytes)
-            .map_err(|e| GraphError::Decode { url: url.to_string(), reason: e.to_string() })?;
+        let body = serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
         Ok(Answer { body, request_id })
     }
 
@@ -175,7 +182,10 @@ impl GraphClient {
         let body = body
             .map(serde_json::to_vec)
             .transpose()
-            .map_err(|e| GraphError::Decode { url: url.to_string(), reason: e.to_string() })?;
+            .map_err(|e| GraphError::Decode {
+                url: url.to_string(),
+                reason: e.to_string(),
+            })?;
         let idempotent = method != Method::POST;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.base_delay)
@@ -223,17 +233,20 @@ impl GraphClient {
                 req = req.header("Content-Type", "application/json").body(b.clone());
             }
             let host = url.host_str().unwrap_or_default().to_string();
-            let resp = req
-                .send()
-                .await
-                .map_err(|e| GraphError::Network { host: host.clone(), reason: describe_reqwest(&e) })?;
+            let resp = req.send().await.map_err(|e| GraphError::Network {
+                host: host.clone(),
+                reason: describe_reqwest(&e),
+            })?;
             let status = resp.status();
             let headers = resp.headers().clone();
             let request_id = header(&headers, "request-id");
             let bytes = resp
                 .bytes()
                 .await
-                .map_err(|e| GraphError::Network { host, reason: describe_reqwest(&e) })?
+                .map_err(|e| GraphError::Network {
+                    host,
+                    reason: describe_reqwest(&e),
+                })?
                 .to_vec();
             if status.is_success() {
                 return Ok((bytes, request_id));
@@ -268,9 +281,15 @@ impl GraphClient {
 
     /// A nextLink is opaque, but our token must only ever go to the Graph host we were given.
     fn checked_next_link(&self, link: &str) -> Result<Url, GraphError> {
-        let url = Url::parse(link).map_err(|e| GraphError::Decode { url: link.into(), reason: e.to_string() })?;
+        let url = Url::parse(link).map_err(|e| GraphError::Decode {
+            url: link.into(),
+            reason: e.to_string(),
+        })?;
         let base = &self.endpoints.graph;
-        if url.scheme() != base.scheme() || url.host_str() != base.host_str() || url.port_or_known_default() != base.port_or_known_default() {
+        if url.scheme() != base.scheme()
+            || url.host_str() != base.host_str()
+            || url.port_or_known_default() != base.port_or_known_default()
+        {
             return Err(GraphError::Decode {
                 url: link.into(),
                 reason: "the next-page link points to another host; not following it".into(),
@@ -286,7 +305,9 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
 
 /// Reads `Retry-After` in its seconds form (the form Microsoft sends).
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    header(headers, "retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs)
+    header(headers, "retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
 }
 
 fn service_error(
@@ -298,7 +319,11 @@ fn service_error(
 ) -> ServiceError {
     let parsed = serde_json::from_slice::<ODataErrorBody>(bytes).ok();
     let (code, message, inner_id) = match parsed {
-        Some(b) => (b.error.code, b.error.message, b.error.inner_error.and_then(|i| i.request_id)),
+        Some(b) => (
+            b.error.code,
+            b.error.message,
+            b.error.inner_error.and_then(|i| i.request_id),
+        ),
         None => (
             status.canonical_reason().unwrap_or("HttpError").replace(' ', ""),
             format!("HTTP {} with no error details", status.as_u16()),

@@ -15,7 +15,11 @@ pub struct Endpoints {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EndpointError {
     #[error("{name} '{value}' is not a valid URL: {reason}")]
-    Invalid { name: String, value: String, reason: String },
+    Invalid {
+        name: String,
+        value: String,
+        reason: String,
+    },
     #[error("{name} '{value}' must use https (plain http is accepted only for 127.0.0.1, [::1] or localhost)")]
     InsecureRemote { name: String, value: String },
 }
@@ -31,7 +35,11 @@ impl Endpoints {
 
     /// Every service at one loopback root, as the sandbox tenant serves them.
     pub fn loopback(root: &Url) -> Endpoints {
-        Endpoints { graph: root.clone(), login: root.clone(), bap: root.clone() }
+        Endpoints {
+            graph: root.clone(),
+            login: root.clone(),
+            bap: root.clone(),
+        }
     }
 
     /// Parses a base URL given by the user. `name` says where it came from (for the error).
@@ -44,7 +52,10 @@ impl Endpoints {
         match url.scheme() {
             "https" => Ok(url),
             "http" if is_loopback(&url) => Ok(url),
-            "http" => Err(EndpointError::InsecureRemote { name: name.into(), value: value.into() }),
+            "http" => Err(EndpointError::InsecureRemote {
+                name: name.into(),
+                value: value.into(),
+            }),
             other => Err(EndpointError::Invalid {
                 name: name.into(),
                 value: value.into(),
@@ -95,6 +106,9 @@ mod tests {
     #[test]
     fn join_keeps_base_path() {
         let base = Url::parse("http://127.0.0.1:1/prefix/").unwrap();
-        assert_eq!(join(&base, "/v1.0/users?$top=1").as_str(), "http://127.0.0.1:1/prefix/v1.0/users?$top=1");
+        assert_eq!(
+            join(&base, "/v1.0/users?$top=1").as_str(),
+            "http://127.0.0.1:1/prefix/v1.0/users?$top=1"
+        );
     }
 }

@@ -12,8 +12,8 @@ mod endpoints;
 mod error;
 pub mod models;
 
-pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE};
 pub use api::odata_string;
+pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE};
 pub use client::{Answer, GraphClient, Page, RetryPolicy};
-pub use endpoints::{Endpoints, EndpointError};
+pub use endpoints::{EndpointError, Endpoints};
 pub use error::{GraphError, ServiceError};

@@ -22,7 +22,9 @@ pub struct User {
 
 impl User {
     pub fn is_guest(&self) -> bool {
-        self.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
+        self.user_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
     }
 }
 
@@ -48,7 +50,10 @@ pub struct Organization {
 impl Organization {
     /// The `*.onmicrosoft.com` domain every tenant has.
     pub fn initial_domain(&self) -> Option<&str> {
-        self.verified_domains.iter().find(|d| d.is_initial).map(|d| d.name.as_str())
+        self.verified_domains
+            .iter()
+            .find(|d| d.is_initial)
+            .map(|d| d.name.as_str())
     }
 }
 

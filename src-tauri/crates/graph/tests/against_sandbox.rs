@@ -38,7 +38,16 @@ fn invitation(email: &str) -> InvitationRequest {
 }
 
 fn fault(prefix: &str, status: u16, count: u32, retry_after: Option<u64>) -> Fault {
-    Fault { path_prefix: prefix.into(), method: None, status, code: None, message: None, retry_after, count, after_apply: false }
+    Fault {
+        path_prefix: prefix.into(),
+        method: None,
+        status,
+        code: None,
+        message: None,
+        retry_after,
+        count,
+        after_apply: false,
+    }
 }
 
 #[tokio::test]
@@ -71,7 +80,11 @@ async fn finds_people_by_any_of_their_addresses_ignoring_case() {
     let found = c.find_users_by_email("ANA.SOUZA@fabrikam.example").await.unwrap();
     assert_eq!(found.len(), 1);
     assert!(found[0].is_guest());
-    assert!(c.find_users_by_email("nobody@nowhere.example").await.unwrap().is_empty());
+    assert!(c
+        .find_users_by_email("nobody@nowhere.example")
+        .await
+        .unwrap()
+        .is_empty());
     let guests = c.list_guests(None).await.unwrap();
     assert_eq!(guests.len(), 2);
 }
@@ -82,7 +95,12 @@ async fn invites_and_reinvites_as_the_same_user() {
     let c = client(&sb);
     let first = c.invite(&invitation("new.partner@partner.example")).await.unwrap();
     assert_eq!(first.body.status, "PendingAcceptance");
-    assert!(first.body.invite_redeem_url.as_deref().unwrap().starts_with("https://login.microsoftonline.com/redeem"));
+    assert!(first
+        .body
+        .invite_redeem_url
+        .as_deref()
+        .unwrap()
+        .starts_with("https://login.microsoftonline.com/redeem"));
     let again = c.invite(&invitation("New.Partner@partner.example")).await.unwrap();
     assert_eq!(again.body.invited_user.id, first.body.invited_user.id);
     assert_ne!(again.body.id, first.body.id, "each invitation is its own object");
@@ -106,7 +124,11 @@ async fn graph_refuses_forbidden_characters_and_a_missing_redirect() {
 
 #[tokio::test]
 async fn a_new_guest_404s_until_replicated() {
-    let sb = sandbox(SandboxConfig { replication_delay_ms: 400, ..Default::default() }).await;
+    let sb = sandbox(SandboxConfig {
+        replication_delay_ms: 400,
+        ..Default::default()
+    })
+    .await;
     let c = client(&sb);
     let inv = c.invite(&invitation("slow@partner.example")).await.unwrap();
     let e = c.get_user(&inv.body.invited_user.id).await.unwrap_err();
@@ -134,7 +156,11 @@ async fn retry_after_is_honoured() {
     let started = Instant::now();
     let org = client(&sb).organization().await.unwrap();
     assert_eq!(org.body.id, guestpass_sandbox::TENANT_ID);
-    assert!(started.elapsed() >= Duration::from_secs(2), "waited {:?}, the service asked for 2 × 1 s", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "waited {:?}, the service asked for 2 × 1 s",
+        started.elapsed()
+    );
     assert_eq!(sb.stats().requests, 3);
 }
 
@@ -153,8 +179,16 @@ async fn a_retry_after_beyond_the_cap_fails_at_once_with_the_wait() {
 #[tokio::test]
 async fn the_resource_unit_budget_throttles_and_the_client_rides_it_out() {
     // Budget of 4 units per (time-compressed) window: 1 s instead of 10 s.
-    let throttle = ThrottleConfig { resource_units: Some(4), time_scale: 10.0, ..Default::default() };
-    let sb = sandbox(SandboxConfig { throttle, ..Default::default() }).await;
+    let throttle = ThrottleConfig {
+        resource_units: Some(4),
+        time_scale: 10.0,
+        ..Default::default()
+    };
+    let sb = sandbox(SandboxConfig {
+        throttle,
+        ..Default::default()
+    })
+    .await;
     let c = client(&sb);
     for _ in 0..6 {
         c.organization().await.unwrap();
@@ -174,7 +208,10 @@ async fn server_errors_are_retried_for_reads() {
 async fn server_errors_are_not_blindly_retried_for_invitations() {
     let sb = sandbox(SandboxConfig::default()).await;
     sb.push_fault(fault("/v1.0/invitations", 500, 1, None));
-    let e = client(&sb).invite(&invitation("once@partner.example")).await.unwrap_err();
+    let e = client(&sb)
+        .invite(&invitation("once@partner.example"))
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(500));
     assert_eq!(e.code(), Some("InternalServerError"));
     assert_eq!(sb.stats().invitations_created, 0);
@@ -193,7 +230,11 @@ async fn an_expired_token_is_renewed_once() {
 #[tokio::test]
 async fn a_token_that_keeps_failing_is_reported_as_sign_in_trouble() {
     // Tokens that expire the moment they are issued: the one renewal does not help.
-    let sb = sandbox(SandboxConfig { token_lifetime_s: 0, ..Default::default() }).await;
+    let sb = sandbox(SandboxConfig {
+        token_lifetime_s: 0,
+        ..Default::default()
+    })
+    .await;
     let e = client(&sb).organization().await.unwrap_err();
     assert_eq!(e.status(), Some(401));
     assert_eq!(e.code(), Some("InvalidAuthenticationToken"));
@@ -203,16 +244,32 @@ async fn a_token_that_keeps_failing_is_reported_as_sign_in_trouble() {
 #[tokio::test]
 async fn wrong_secret_and_unknown_tenant_fail_sign_in_with_entra_codes() {
     let sb = sandbox(SandboxConfig::default()).await;
-    let e = client_with(&sb, "wrong", guestpass_sandbox::TENANT_ID).organization().await.unwrap_err();
-    assert!(matches!(&e, GraphError::SignIn { error, description, .. } if error == "invalid_client" && description.starts_with("AADSTS7000215")), "{e:?}");
+    let e = client_with(&sb, "wrong", guestpass_sandbox::TENANT_ID)
+        .organization()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, GraphError::SignIn { error, description, .. } if error == "invalid_client" && description.starts_with("AADSTS7000215")),
+        "{e:?}"
+    );
     assert!(e.hint().contains("secret"));
-    let e = client_with(&sb, guestpass_sandbox::CLIENT_SECRET, "nope.onmicrosoft.com").organization().await.unwrap_err();
-    assert!(matches!(&e, GraphError::SignIn { description, .. } if description.starts_with("AADSTS90002")), "{e:?}");
+    let e = client_with(&sb, guestpass_sandbox::CLIENT_SECRET, "nope.onmicrosoft.com")
+        .organization()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, GraphError::SignIn { description, .. } if description.starts_with("AADSTS90002")),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_permission_is_a_403() {
-    let sb = sandbox(SandboxConfig { roles: vec!["User.Read.All".into()], ..Default::default() }).await;
+    let sb = sandbox(SandboxConfig {
+        roles: vec!["User.Read.All".into()],
+        ..Default::default()
+    })
+    .await;
     let e = client(&sb).invite(&invitation("x@partner.example")).await.unwrap_err();
     assert_eq!(e.status(), Some(403));
     assert_eq!(e.code(), Some("Authorization_RequestDenied"));
@@ -227,8 +284,16 @@ async fn an_unreachable_service_is_a_network_error() {
     let root = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
     let endpoints = Endpoints::loopback(&root);
     let cred = ClientSecretCredential::new(&endpoints.login, "t", "c", "s");
-    let fast = RetryPolicy { base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(20), ..Default::default() };
-    let e = GraphClient::new(endpoints, Arc::new(cred)).with_retry_policy(fast).organization().await.unwrap_err();
+    let fast = RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(20),
+        ..Default::default()
+    };
+    let e = GraphClient::new(endpoints, Arc::new(cred))
+        .with_retry_policy(fast)
+        .organization()
+        .await
+        .unwrap_err();
     assert!(matches!(e, GraphError::Network { .. }), "{e:?}");
     assert!(e.hint().contains("network"));
 }
@@ -239,12 +304,21 @@ async fn authorization_policy_reads_and_patches_with_graph_validation() {
     let c = client(&sb);
     let p = c.authorization_policy().await.unwrap().body;
     assert_eq!(p.allow_invites_from, "adminsAndGuestInviters");
-    c.update_authorization_policy(&AuthorizationPolicyPatch { allow_invites_from: Some("everyone".into()), ..Default::default() })
-        .await
-        .unwrap();
-    assert_eq!(c.authorization_policy().await.unwrap().body.allow_invites_from, "everyone");
+    c.update_authorization_policy(&AuthorizationPolicyPatch {
+        allow_invites_from: Some("everyone".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        c.authorization_policy().await.unwrap().body.allow_invites_from,
+        "everyone"
+    );
     let e = c
-        .update_authorization_policy(&AuthorizationPolicyPatch { guest_user_role_id: Some("not-a-role".into()), ..Default::default() })
+        .update_authorization_policy(&AuthorizationPolicyPatch {
+            guest_user_role_id: Some("not-a-role".into()),
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));

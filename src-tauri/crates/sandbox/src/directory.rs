@@ -74,10 +74,15 @@ impl Directory {
 
     /// Every user, oldest first, visible or not.
     pub fn all_users(&self) -> rusqlite::Result<Vec<StoredUser>> {
-        let mut stmt = self.conn.prepare_cached("SELECT doc, visible_at_ms FROM users ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc, visible_at_ms FROM users ORDER BY seq")?;
         let rows = stmt.query_map([], |r| {
             let text: String = r.get(0)?;
-            Ok(StoredUser { doc: serde_json::from_str(&text).unwrap_or(Value::Null), visible_at_ms: r.get(1)? })
+            Ok(StoredUser {
+                doc: serde_json::from_str(&text).unwrap_or(Value::Null),
+                visible_at_ms: r.get(1)?,
+            })
         })?;
         rows.collect()
     }
@@ -86,7 +91,10 @@ impl Directory {
         self.conn
             .query_row("SELECT doc, visible_at_ms FROM users WHERE id = ?1", [id], |r| {
                 let text: String = r.get(0)?;
-                Ok(StoredUser { doc: serde_json::from_str(&text).unwrap_or(Value::Null), visible_at_ms: r.get(1)? })
+                Ok(StoredUser {
+                    doc: serde_json::from_str(&text).unwrap_or(Value::Null),
+                    visible_at_ms: r.get(1)?,
+                })
             })
             .optional()
     }
@@ -97,7 +105,9 @@ impl Directory {
             return Ok(Some(u));
         }
         Ok(self.all_users()?.into_iter().find(|u| {
-            u.doc["userPrincipalName"].as_str().is_some_and(|upn| upn.eq_ignore_ascii_case(key))
+            u.doc["userPrincipalName"]
+                .as_str()
+                .is_some_and(|upn| upn.eq_ignore_ascii_case(key))
         }))
     }
 
@@ -108,8 +118,12 @@ impl Directory {
             let d = &u.doc;
             let eq = |v: &Value, s: &str| v.as_str().is_some_and(|x| x.eq_ignore_ascii_case(s));
             eq(&d["mail"], email)
-                || d["otherMails"].as_array().is_some_and(|a| a.iter().any(|v| eq(v, email)))
-                || d["proxyAddresses"].as_array().is_some_and(|a| a.iter().any(|v| eq(v, &smtp)))
+                || d["otherMails"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|v| eq(v, email)))
+                || d["proxyAddresses"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|v| eq(v, &smtp)))
         }))
     }
 
@@ -123,7 +137,9 @@ impl Directory {
     }
 
     pub fn user_count(&self) -> rusqlite::Result<usize> {
-        self.conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)).map(|n| n as usize)
+        self.conn
+            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
     }
 
     pub fn transaction<T>(&mut self, f: impl FnOnce(&Directory) -> rusqlite::Result<T>) -> rusqlite::Result<T> {

@@ -66,7 +66,11 @@ impl SandboxConfig {
     /// A believable default for people trying the app: a little latency, and a new guest
     /// takes a moment to appear, as in a real tenant.
     pub fn realistic() -> Self {
-        SandboxConfig { latency_ms: 60, replication_delay_ms: 1500, ..Default::default() }
+        SandboxConfig {
+            latency_ms: 60,
+            replication_delay_ms: 1500,
+            ..Default::default()
+        }
     }
 }
 
@@ -204,8 +208,14 @@ pub enum Storage {
 pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
-        .map_err(|source| SandboxError::Bind { addr: format!("127.0.0.1:{port}"), source })?;
-    let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr: format!("127.0.0.1:{port}"), source })?;
+        .map_err(|source| SandboxError::Bind {
+            addr: format!("127.0.0.1:{port}"),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+        addr: format!("127.0.0.1:{port}"),
+        source,
+    })?;
     let base_url = format!("http://{addr}");
     let dir = match storage {
         Storage::File(path) => Directory::open(&path)?,
@@ -230,7 +240,12 @@ pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result
             tracing::error!("sandbox server stopped: {e}");
         }
     });
-    Ok(SandboxHandle { addr, shared, shutdown: Some(tx), task: Some(task) })
+    Ok(SandboxHandle {
+        addr,
+        shared,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }
 
 pub(crate) fn now_ms() -> i64 {

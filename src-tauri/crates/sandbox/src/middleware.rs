@@ -24,7 +24,11 @@ impl Caller {
         if any_of.iter().any(|r| self.roles.iter().any(|have| have == r)) {
             Ok(())
         } else {
-            Err(ApiError::new(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
+            Err(ApiError::new(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ))
         }
     }
 }
@@ -66,7 +70,10 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
                 lock(&shared.stats).throttled += 1;
                 let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
                 let (code, msg) = if is_write {
-                    ("Request_ThrottledTemporarily", format!("Your request is throttled temporarily. Please try after {secs} seconds."))
+                    (
+                        "Request_ThrottledTemporarily",
+                        format!("Your request is throttled temporarily. Please try after {secs} seconds."),
+                    )
                 } else {
                     ("TooManyRequests", "Too many requests.".to_string())
                 };
@@ -109,7 +116,10 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
     if let Some((c, pct)) = cost {
         h.insert("x-ms-resource-unit", HeaderValue::from(c));
         if pct > 0.8 {
-            h.insert("x-ms-throttle-limit-percentage", HeaderValue::from_str(&format!("{:.1}", pct.min(1.8))).unwrap());
+            h.insert(
+                "x-ms-throttle-limit-percentage",
+                HeaderValue::from_str(&format!("{:.1}", pct.min(1.8))).unwrap(),
+            );
         }
     }
     resp
@@ -117,24 +127,44 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
 
 fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let auth = header(headers, "authorization").unwrap_or_default();
-    let token = auth.strip_prefix("Bearer ").or_else(|| auth.strip_prefix("bearer ")).unwrap_or("").trim();
+    let token = auth
+        .strip_prefix("Bearer ")
+        .or_else(|| auth.strip_prefix("bearer "))
+        .unwrap_or("")
+        .trim();
     if token.is_empty() {
-        return Err(ApiError::new(401, "InvalidAuthenticationToken", "Access token is empty."));
+        return Err(ApiError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token is empty.",
+        ));
     }
     let tokens = lock(&shared.tokens);
     match tokens.get(token) {
-        None => Err(ApiError::new(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed, there are no dots (.).")),
-        Some(t) if t.expires_at <= Instant::now() => {
-            Err(ApiError::new(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."))
-        }
-        Some(t) => Ok(Caller { client_id: t.client_id.clone(), roles: t.roles.clone() }),
+        None => Err(ApiError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "IDX14100: JWT is not well formed, there are no dots (.).",
+        )),
+        Some(t) if t.expires_at <= Instant::now() => Err(ApiError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "Lifetime validation failed, the token is expired.",
+        )),
+        Some(t) => Ok(Caller {
+            client_id: t.client_id.clone(),
+            roles: t.roles.clone(),
+        }),
     }
 }
 
 fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<crate::Fault> {
     let mut faults = lock(&shared.faults);
     let idx = faults.iter().position(|f| {
-        path.starts_with(&f.path_prefix) && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
+        path.starts_with(&f.path_prefix)
+            && f.method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
     })?;
     let f = &mut faults[idx];
     let out = f.clone();

@@ -36,20 +36,44 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
         let c = chars[i];
         match c {
             ' ' | '\t' => i += 1,
-            '(' => { out.push(Tok::LParen); i += 1 }
-            ')' => { out.push(Tok::RParen); i += 1 }
-            ',' => { out.push(Tok::Comma); i += 1 }
-            ':' => { out.push(Tok::Colon); i += 1 }
-            '/' => { out.push(Tok::Slash); i += 1 }
+            '(' => {
+                out.push(Tok::LParen);
+                i += 1
+            }
+            ')' => {
+                out.push(Tok::RParen);
+                i += 1
+            }
+            ',' => {
+                out.push(Tok::Comma);
+                i += 1
+            }
+            ':' => {
+                out.push(Tok::Colon);
+                i += 1
+            }
+            '/' => {
+                out.push(Tok::Slash);
+                i += 1
+            }
             '\'' => {
                 let mut lit = String::new();
                 i += 1;
                 loop {
                     match chars.get(i) {
                         None => return Err("unterminated string literal".into()),
-                        Some('\'') if chars.get(i + 1) == Some(&'\'') => { lit.push('\''); i += 2 }
-                        Some('\'') => { i += 1; break }
-                        Some(ch) => { lit.push(*ch); i += 1 }
+                        Some('\'') if chars.get(i + 1) == Some(&'\'') => {
+                            lit.push('\'');
+                            i += 2
+                        }
+                        Some('\'') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(ch) => {
+                            lit.push(*ch);
+                            i += 1
+                        }
                     }
                 }
                 out.push(Tok::Str(lit));
@@ -161,7 +185,11 @@ impl Parser {
             other => return Err(format!("operator '{other}' is not supported")),
         };
         let value = self.literal()?;
-        Ok(Filter::Eq { prop: name, value, negate })
+        Ok(Filter::Eq {
+            prop: name,
+            value,
+            negate,
+        })
     }
     fn ident(&mut self) -> Result<String, String> {
         match self.next() {
@@ -200,9 +228,13 @@ const FILTERABLE: &[(&str, bool)] = &[
 pub(crate) fn parse_filter(s: &str) -> Result<Filter, ApiError> {
     let toks = tokenize(s).map_err(|e| ApiError::bad_request(format!("Invalid filter clause: {e}")))?;
     let mut p = Parser { toks, pos: 0 };
-    let f = p.or_expr().map_err(|e| ApiError::bad_request(format!("Invalid filter clause: {e}")))?;
+    let f = p
+        .or_expr()
+        .map_err(|e| ApiError::bad_request(format!("Invalid filter clause: {e}")))?;
     if p.pos < p.toks.len() {
-        return Err(ApiError::bad_request("Invalid filter clause: syntax error at the end of the expression"));
+        return Err(ApiError::bad_request(
+            "Invalid filter clause: syntax error at the end of the expression",
+        ));
     }
     check_props(&f)?;
     Ok(f)
@@ -261,9 +293,9 @@ pub(crate) fn matches(f: &Filter, doc: &Value) -> bool {
         Filter::StartsWith { prop, prefix } => get_ci(doc, prop)
             .as_str()
             .is_some_and(|s| s.to_lowercase().starts_with(&prefix.to_lowercase())),
-        Filter::Any { prop, value } => {
-            get_ci(doc, prop).as_array().is_some_and(|a| a.iter().any(|v| values_equal(v, value)))
-        }
+        Filter::Any { prop, value } => get_ci(doc, prop)
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| values_equal(v, value))),
     }
 }
 
@@ -338,7 +370,13 @@ impl PageCursor {
             .decode(s)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(|| ApiError::new(400, "Directory_InvalidPageToken", "The specified page token value has expired or is invalid."))
+            .ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "Directory_InvalidPageToken",
+                    "The specified page token value has expired or is invalid.",
+                )
+            })
     }
 }
 
@@ -364,9 +402,11 @@ mod tests {
 
     #[test]
     fn precedence_and_parentheses() {
-        let f = parse_filter("userType eq 'Member' and accountEnabled eq true or startswith(displayName,'ja')").unwrap();
+        let f =
+            parse_filter("userType eq 'Member' and accountEnabled eq true or startswith(displayName,'ja')").unwrap();
         assert!(matches(&f, &doc()));
-        let f = parse_filter("userType eq 'Member' and (accountEnabled eq true or startswith(displayName,'ja'))").unwrap();
+        let f =
+            parse_filter("userType eq 'Member' and (accountEnabled eq true or startswith(displayName,'ja'))").unwrap();
         assert!(!matches(&f, &doc()));
     }
 
@@ -382,7 +422,10 @@ mod tests {
         assert_eq!(e.code, "Request_UnsupportedQuery");
         assert!(parse_filter("mail eq").is_err());
         assert!(parse_filter("mail gt 'a'").is_err());
-        assert!(parse_filter("mail/any(x:x eq 'a')").is_err(), "mail is not a collection");
+        assert!(
+            parse_filter("mail/any(x:x eq 'a')").is_err(),
+            "mail is not a collection"
+        );
     }
 
     #[test]
@@ -401,7 +444,12 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_rejects_garbage() {
-        let c = PageCursor { filter: Some("a eq 'b'".into()), select: None, top: 5, offset: 10 };
+        let c = PageCursor {
+            filter: Some("a eq 'b'".into()),
+            select: None,
+            top: 5,
+            offset: 10,
+        };
         assert_eq!(PageCursor::decode(&c.encode()).unwrap(), c);
         assert!(PageCursor::decode("not-a-token").is_err());
     }

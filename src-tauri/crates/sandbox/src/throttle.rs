@@ -21,7 +21,12 @@ pub struct ThrottleConfig {
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        ThrottleConfig { enabled: true, resource_units: None, writes: 3000, time_scale: 1.0 }
+        ThrottleConfig {
+            enabled: true,
+            resource_units: None,
+            writes: 3000,
+            time_scale: 1.0,
+        }
     }
 }
 
@@ -92,17 +97,23 @@ impl Budgets {
         let (ru, writes) = self.per_app.entry(app.to_string()).or_default();
         let used = ru.used(now, ru_len);
         if used + cost > limit {
-            return Decision::Throttled { retry_after: ru.wait_for(now, ru_len, limit, cost) };
+            return Decision::Throttled {
+                retry_after: ru.wait_for(now, ru_len, limit, cost),
+            };
         }
         if is_write {
             let w = writes.used(now, write_len);
             if w + 1 > cfg.writes {
-                return Decision::Throttled { retry_after: writes.wait_for(now, write_len, cfg.writes, 1) };
+                return Decision::Throttled {
+                    retry_after: writes.wait_for(now, write_len, cfg.writes, 1),
+                };
             }
             writes.spent.push_back((now, 1));
         }
         ru.spent.push_back((now, cost));
-        Decision::Allowed { percentage: f64::from(used + cost) / f64::from(limit.max(1)) }
+        Decision::Allowed {
+            percentage: f64::from(used + cost) / f64::from(limit.max(1)),
+        }
     }
 }
 
@@ -135,22 +146,33 @@ mod tests {
 
     #[test]
     fn refuses_over_budget_with_a_wait_within_the_window() {
-        let cfg = ThrottleConfig { resource_units: Some(5), ..Default::default() };
+        let cfg = ThrottleConfig {
+            resource_units: Some(5),
+            ..Default::default()
+        };
         let mut b = Budgets::default();
         for _ in 0..5 {
             assert!(matches!(b.charge("app", 1, false, &cfg, 10), Decision::Allowed { .. }));
         }
         match b.charge("app", 1, false, &cfg, 10) {
-            Decision::Throttled { retry_after } => assert!(retry_after > Duration::from_secs(9) && retry_after <= RU_WINDOW),
+            Decision::Throttled { retry_after } => {
+                assert!(retry_after > Duration::from_secs(9) && retry_after <= RU_WINDOW)
+            }
             _ => panic!("expected throttling"),
         }
         // Another app has its own budget.
-        assert!(matches!(b.charge("other", 1, false, &cfg, 10), Decision::Allowed { .. }));
+        assert!(matches!(
+            b.charge("other", 1, false, &cfg, 10),
+            Decision::Allowed { .. }
+        ));
     }
 
     #[test]
     fn write_budget_is_separate() {
-        let cfg = ThrottleConfig { writes: 2, ..Default::default() };
+        let cfg = ThrottleConfig {
+            writes: 2,
+            ..Default::default()
+        };
         let mut b = Budgets::default();
         assert!(matches!(b.charge("a", 1, true, &cfg, 10), Decision::Allowed { .. }));
         assert!(matches!(b.charge("a", 1, true, &cfg, 10), Decision::Allowed { .. }));
@@ -160,7 +182,11 @@ mod tests {
 
     #[test]
     fn disabled_never_throttles() {
-        let cfg = ThrottleConfig { enabled: false, resource_units: Some(0), ..Default::default() };
+        let cfg = ThrottleConfig {
+            enabled: false,
+            resource_units: Some(0),
+            ..Default::default()
+        };
         let mut b = Budgets::default();
         assert!(matches!(b.charge("a", 1, true, &cfg, 10), Decision::Allowed { .. }));
     }

@@ -1,28 +1,21 @@
 //! The sandbox's answers have Microsoft's shapes: raw HTTP, no Guestpass client in between.
 
 use guestpass_sandbox::{SandboxConfig, Storage};
+mod common;
+
+use common::token;
 use serde_json::Value;
 
-async fn token(base: &str) -> String {
-    let r = reqwest::Client::new()
-        .post(format!("{base}/{}/oauth2/v2.0/token", guestpass_sandbox::TENANT_DOMAIN))
-        .form(&[
-            ("client_id", guestpass_sandbox::CLIENT_ID),
-            ("client_secret", guestpass_sandbox::CLIENT_SECRET),
-            ("scope", "https://graph.microsoft.com/.default"),
-            ("grant_type", "client_credentials"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(v["token_type"], "Bearer");
-    v["access_token"].as_str().unwrap().to_string()
-}
-
-async fn get(base: &str, token: &str, path: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut req = reqwest::Client::new().get(format!("{base}{path}")).bearer_auth(token).header("client-request-id", "11111111-2222-3333-4444-555555555555");
+async fn get(
+    base: &str,
+    token: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut req = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .header("client-request-id", "11111111-2222-3333-4444-555555555555");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -35,20 +28,27 @@ async fn get(base: &str, token: &str, path: &str, headers: &[(&str, &str)]) -> (
 
 #[tokio::test]
 async fn errors_carry_the_request_id_in_header_and_body() {
-    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default()).await.unwrap();
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default())
+        .await
+        .unwrap();
     let t = token(&sb.url()).await;
     let (status, headers, body) = get(&sb.url(), &t, "/v1.0/users/00000000-0000-0000-0000-000000000000", &[]).await;
     assert_eq!(status, 404);
     let rid = headers["request-id"].to_str().unwrap();
     assert_eq!(body["error"]["code"], "Request_ResourceNotFound");
     assert_eq!(body["error"]["innerError"]["request-id"], rid);
-    assert_eq!(body["error"]["innerError"]["client-request-id"], "11111111-2222-3333-4444-555555555555");
+    assert_eq!(
+        body["error"]["innerError"]["client-request-id"],
+        "11111111-2222-3333-4444-555555555555"
+    );
     assert!(body["error"]["innerError"]["date"].as_str().is_some());
 }
 
 #[tokio::test]
 async fn missing_token_and_unknown_segments_answer_like_graph() {
-    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default()).await.unwrap();
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default())
+        .await
+        .unwrap();
     let (status, _, body) = get(&sb.url(), "", "/v1.0/users", &[]).await;
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
@@ -60,14 +60,32 @@ async fn missing_token_and_unknown_segments_answer_like_graph() {
 
 #[tokio::test]
 async fn user_queries_follow_graph_rules() {
-    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default()).await.unwrap();
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default())
+        .await
+        .unwrap();
     let t = token(&sb.url()).await;
-    let (status, headers, body) = get(&sb.url(), &t, "/v1.0/users?$filter=userType%20eq%20'Guest'&$select=id,mail", &[]).await;
+    let (status, headers, body) = get(
+        &sb.url(),
+        &t,
+        "/v1.0/users?$filter=userType%20eq%20'Guest'&$select=id,mail",
+        &[],
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(body["value"].as_array().unwrap().len(), 2);
-    assert_eq!(body["value"][0].as_object().unwrap().len(), 2, "only the selected properties");
-    assert!(body["@odata.context"].as_str().unwrap().ends_with("$metadata#users(id,mail)"));
-    assert_eq!(headers["x-ms-resource-unit"], "1", "a list costs 2, $select takes 1 off");
+    assert_eq!(
+        body["value"][0].as_object().unwrap().len(),
+        2,
+        "only the selected properties"
+    );
+    assert!(body["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("$metadata#users(id,mail)"));
+    assert_eq!(
+        headers["x-ms-resource-unit"], "1",
+        "a list costs 2, $select takes 1 off"
+    );
 
     let (status, _, body) = get(&sb.url(), &t, "/v1.0/users?$filter=jobTitle%20eq%20'x'", &[]).await;
     assert_eq!(status, 400);
@@ -75,7 +93,13 @@ async fn user_queries_follow_graph_rules() {
 
     let (status, _, _) = get(&sb.url(), &t, "/v1.0/users?$filter=userType%20ne%20'Guest'", &[]).await;
     assert_eq!(status, 400, "ne is an advanced query");
-    let (status, _, body) = get(&sb.url(), &t, "/v1.0/users?$filter=userType%20ne%20'Guest'&$count=true", &[("ConsistencyLevel", "eventual")]).await;
+    let (status, _, body) = get(
+        &sb.url(),
+        &t,
+        "/v1.0/users?$filter=userType%20ne%20'Guest'&$count=true",
+        &[("ConsistencyLevel", "eventual")],
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(body["@odata.count"], 12);
 
@@ -93,7 +117,9 @@ async fn state_survives_a_restart_in_its_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sandbox.sqlite");
     let id = {
-        let sb = guestpass_sandbox::start(Storage::File(path.clone()), 0, SandboxConfig::default()).await.unwrap();
+        let sb = guestpass_sandbox::start(Storage::File(path.clone()), 0, SandboxConfig::default())
+            .await
+            .unwrap();
         let t = token(&sb.url()).await;
         let r = reqwest::Client::new()
             .post(format!("{}/v1.0/invitations", sb.url()))
@@ -106,7 +132,9 @@ async fn state_survives_a_restart_in_its_sqlite_file() {
         let v: Value = r.json().await.unwrap();
         v["invitedUser"]["id"].as_str().unwrap().to_string()
     };
-    let sb = guestpass_sandbox::start(Storage::File(path), 0, SandboxConfig::default()).await.unwrap();
+    let sb = guestpass_sandbox::start(Storage::File(path), 0, SandboxConfig::default())
+        .await
+        .unwrap();
     let t = token(&sb.url()).await;
     let (status, _, body) = get(&sb.url(), &t, &format!("/v1.0/users/{id}"), &[]).await;
     assert_eq!(status, 200);

@@ -212,9 +212,7 @@ impl RawRow {
 
     fn into_record(self) -> ChangeRecord {
         // Stored JSON was written by `append`; unreadable JSON (a tampered row) is shown as text.
-        let parse = |s: Option<String>| {
-            s.map(|t| serde_json::from_str(&t).unwrap_or(serde_json::Value::String(t)))
-        };
+        let parse = |s: Option<String>| s.map(|t| serde_json::from_str(&t).unwrap_or(serde_json::Value::String(t)));
         ChangeRecord {
             seq: self.seq,
             at: self.at,
@@ -311,8 +309,7 @@ impl Store {
     /// The newest `limit` changes, newest first.
     pub fn recent_changes(&self, limit: u32) -> Result<Vec<ChangeRecord>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare(&format!("SELECT {COLUMNS} FROM change_log ORDER BY seq DESC LIMIT ?1"))?;
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM change_log ORDER BY seq DESC LIMIT ?1"))?;
         let rows = stmt.query_map([limit], RawRow::from_row)?;
         let mut out = Vec::new();
         for row in rows {
@@ -338,15 +335,24 @@ impl Store {
             count += 1;
             if row.seq != expected_seq {
                 let reason = format!("row {expected_seq} is missing (the next row is {})", row.seq);
-                return Ok(ChainReport { rows: count, ..broken(expected_seq, reason) });
+                return Ok(ChainReport {
+                    rows: count,
+                    ..broken(expected_seq, reason)
+                });
             }
             if row.prev_hash != prev_hash {
                 let reason = "does not follow the row before it (rows removed or reordered)".into();
-                return Ok(ChainReport { rows: count, ..broken(row.seq, reason) });
+                return Ok(ChainReport {
+                    rows: count,
+                    ..broken(row.seq, reason)
+                });
             }
             if row_hash(row.seq, &row.at, &row.content(), &row.prev_hash) != row.hash {
                 let reason = "its content was changed after it was written".into();
-                return Ok(ChainReport { rows: count, ..broken(row.seq, reason) });
+                return Ok(ChainReport {
+                    rows: count,
+                    ..broken(row.seq, reason)
+                });
             }
             prev_hash = row.hash;
             expected_seq += 1;
@@ -363,14 +369,23 @@ impl Store {
             Some((seq, hash)) if seq == last_seq && hash == prev_hash => {}
             Some((seq, _)) if seq > last_seq => {
                 let reason = format!("rows {} to {seq} were removed from the end", last_seq + 1);
-                return Ok(ChainReport { rows: count, ..broken(last_seq, reason) });
+                return Ok(ChainReport {
+                    rows: count,
+                    ..broken(last_seq, reason)
+                });
             }
             _ => {
                 let reason = "the newest row does not match the recorded end of the log".into();
-                return Ok(ChainReport { rows: count, ..broken(last_seq, reason) });
+                return Ok(ChainReport {
+                    rows: count,
+                    ..broken(last_seq, reason)
+                });
             }
         }
-        Ok(ChainReport { rows: count, first_break: None })
+        Ok(ChainReport {
+            rows: count,
+            first_break: None,
+        })
     }
 }
 
@@ -398,7 +413,9 @@ mod tests {
         let path = dir.path().join("log.sqlite");
         let store = Store::open(&path).unwrap();
         for i in 0..n {
-            store.append_change(&change(&format!("guest{i}@partner.example"))).unwrap();
+            store
+                .append_change(&change(&format!("guest{i}@partner.example")))
+                .unwrap();
         }
         (dir, path, store)
     }
@@ -419,7 +436,13 @@ mod tests {
         assert_eq!(rows[0].prev_hash, rows[1].hash);
         assert_eq!(rows[0].after, change("x").after);
         let report = store.verify_chain().unwrap();
-        assert_eq!(report, ChainReport { rows: 3, first_break: None });
+        assert_eq!(
+            report,
+            ChainReport {
+                rows: 3,
+                first_break: None
+            }
+        );
     }
 
     #[test]

@@ -38,8 +38,7 @@ impl Store {
     /// Opens (creating if needed) the database at `path`, in WAL mode, migrated to the latest version.
     pub fn open(path: &Path) -> Result<Store> {
         let mut conn = Connection::open(path)?;
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         debug_assert_eq!(mode.to_ascii_lowercase(), "wal");
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;

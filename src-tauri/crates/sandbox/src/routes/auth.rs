@@ -44,14 +44,24 @@ fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response
 }
 
 fn is_this_tenant(t: &str) -> bool {
-    t.eq_ignore_ascii_case(TENANT_ID) || t.eq_ignore_ascii_case(TENANT_DOMAIN) || t.eq_ignore_ascii_case(crate::seed::COMPANY_DOMAIN)
+    t.eq_ignore_ascii_case(TENANT_ID)
+        || t.eq_ignore_ascii_case(TENANT_DOMAIN)
+        || t.eq_ignore_ascii_case(crate::seed::COMPANY_DOMAIN)
 }
 
-pub(crate) async fn token(State(shared): State<Arc<Shared>>, Path(tenant): Path<String>, Form(form): Form<TokenForm>) -> Response {
+pub(crate) async fn token(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Form(form): Form<TokenForm>,
+) -> Response {
     lock(&shared.stats).token_requests += 1;
     if tenant.eq_ignore_ascii_case("common") || tenant.eq_ignore_ascii_case("organizations") {
-        return aad_error(StatusCode::BAD_REQUEST, "invalid_request", 90133,
-            "Use a tenant-specific endpoint or configure the application to be multi-tenant.");
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            90133,
+            "Use a tenant-specific endpoint or configure the application to be multi-tenant.",
+        );
     }
     if !is_this_tenant(&tenant) {
         return aad_error(StatusCode::BAD_REQUEST, "invalid_tenant", 90002, &format!(
@@ -59,12 +69,31 @@ pub(crate) async fn token(State(shared): State<Arc<Shared>>, Path(tenant): Path<
     }
     match form.grant_type.as_deref() {
         Some("client_credentials") => {}
-        None => return aad_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."),
-        Some(other) => return aad_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", 70003, &format!("The app requested an unsupported grant type '{other}'.")),
+        None => {
+            return aad_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'grant_type'.",
+            )
+        }
+        Some(other) => {
+            return aad_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                70003,
+                &format!("The app requested an unsupported grant type '{other}'."),
+            )
+        }
     }
     let client_id = form.client_id.unwrap_or_default();
     if client_id.is_empty() {
-        return aad_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        );
     }
     if !client_id.eq_ignore_ascii_case(CLIENT_ID) {
         return aad_error(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, &format!(
@@ -85,11 +114,19 @@ pub(crate) async fn token(State(shared): State<Arc<Shared>>, Path(tenant): Path<
         let c = lock(&shared.config);
         (c.token_lifetime_s, c.roles.clone())
     };
-    let secret: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect();
+    let secret: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(48)
+        .map(char::from)
+        .collect();
     let access_token = format!("sbx.{secret}");
     lock(&shared.tokens).insert(
         access_token.clone(),
-        IssuedToken { client_id: client_id.clone(), expires_at: Instant::now() + Duration::from_secs(lifetime), roles },
+        IssuedToken {
+            client_id: client_id.clone(),
+            expires_at: Instant::now() + Duration::from_secs(lifetime),
+            roles,
+        },
     );
     Json(json!({
         "token_type": "Bearer",

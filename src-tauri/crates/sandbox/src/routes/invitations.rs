@@ -11,7 +11,10 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// Characters Microsoft refuses in an invited address.
-pub(crate) const FORBIDDEN: &[char] = &['~', '!', '#', '$', '%', '^', '&', '*', '(', ')', '+', '=', '[', ']', '{', '}', '\\', '/', '|', ';', ':', '"', '<', '>', '?', ','];
+pub(crate) const FORBIDDEN: &[char] = &[
+    '~', '!', '#', '$', '%', '^', '&', '*', '(', ')', '+', '=', '[', ']', '{', '}', '\\', '/', '|', ';', ':', '"', '<',
+    '>', '?', ',',
+];
 
 /// A new guest user, as Entra creates it when an invitation is sent.
 pub(crate) fn new_guest_doc(id: &str, email: &str, display_name: Option<&str>, state: &str, created: &str) -> Value {
@@ -45,19 +48,33 @@ fn str_field<'a>(body: &'a Value, name: &str) -> Result<Option<&'a str>, ApiErro
     match &body[name] {
         Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s.as_str())),
-        _ => Err(ApiError::new(400, "BadRequest", format!("Cannot convert the literal to the expected type 'Edm.String' for property '{name}'."))),
+        _ => Err(ApiError::new(
+            400,
+            "BadRequest",
+            format!("Cannot convert the literal to the expected type 'Edm.String' for property '{name}'."),
+        )),
     }
 }
 
 fn valid_email(e: &str) -> bool {
     let mut parts = e.splitn(2, '@');
     let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@') && !e.contains(char::is_whitespace)
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !e.contains(char::is_whitespace)
 }
 
 fn valid_absolute_url(u: &str) -> bool {
-    let Some((scheme, rest)) = u.split_once("://") else { return false };
-    !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) && !rest.is_empty() && !rest.starts_with('/')
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && !rest.is_empty()
+        && !rest.starts_with('/')
 }
 
 pub(crate) async fn create(
@@ -68,30 +85,57 @@ pub(crate) async fn create(
     caller.require(&["User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"])?;
     let Json(body) = body.map_err(|_| ApiError::new(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."))?;
 
-    let email = str_field(&body, "invitedUserEmailAddress")?.map(str::trim).unwrap_or("");
+    let email = str_field(&body, "invitedUserEmailAddress")?
+        .map(str::trim)
+        .unwrap_or("");
     if email.is_empty() {
-        return Err(ApiError::new(400, "BadRequest", "The invitedUserEmailAddress property is required."));
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            "The invitedUserEmailAddress property is required.",
+        ));
     }
     let redirect = str_field(&body, "inviteRedirectUrl")?.map(str::trim).unwrap_or("");
     if redirect.is_empty() {
-        return Err(ApiError::new(400, "BadRequest", "The inviteRedirectUrl property is required."));
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            "The inviteRedirectUrl property is required.",
+        ));
     }
     if email.contains(FORBIDDEN) || !valid_email(email) {
-        return Err(ApiError::new(400, "BadRequest", "The specified invitedUserEmailAddress is invalid."));
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            "The specified invitedUserEmailAddress is invalid.",
+        ));
     }
     if !valid_absolute_url(redirect) {
-        return Err(ApiError::new(400, "BadRequest", "The specified inviteRedirectUrl is not a valid absolute URI."));
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            "The specified inviteRedirectUrl is not a valid absolute URI.",
+        ));
     }
     let display_name = str_field(&body, "invitedUserDisplayName")?;
     let user_type = str_field(&body, "invitedUserType")?.unwrap_or("Guest");
     if !user_type.eq_ignore_ascii_case("Guest") && !user_type.eq_ignore_ascii_case("Member") {
-        return Err(ApiError::new(400, "BadRequest", format!("Invalid value '{user_type}' for property 'invitedUserType'.")));
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            format!("Invalid value '{user_type}' for property 'invitedUserType'."),
+        ));
     }
-    let send = match &body["sendInvitationMessage"] {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        _ => return Err(ApiError::new(400, "BadRequest", "Cannot convert the literal to the expected type 'Edm.Boolean' for property 'sendInvitationMessage'.")),
-    };
+    let send =
+        match &body["sendInvitationMessage"] {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            _ => return Err(ApiError::new(
+                400,
+                "BadRequest",
+                "Cannot convert the literal to the expected type 'Edm.Boolean' for property 'sendInvitationMessage'.",
+            )),
+        };
     let message_info = body.get("invitedUserMessageInfo").cloned().unwrap_or(Value::Null);
     if message_info["ccRecipients"].as_array().is_some_and(|cc| cc.len() > 1) {
         return Err(ApiError::new(400, "BadRequest", "Only one ccRecipient is supported."));
@@ -104,14 +148,25 @@ pub(crate) async fn create(
         Some(existing) => {
             let id = existing.doc["id"].as_str().unwrap_or_default().to_string();
             if existing.doc["userType"] == "Member" {
-                return Ok(Err(ApiError::new(400, "BadRequest", "The invited user already exists in the directory as a member.")));
+                return Ok(Err(ApiError::new(
+                    400,
+                    "BadRequest",
+                    "The invited user already exists in the directory as a member.",
+                )));
             }
-            let status = if existing.doc["externalUserState"] == "Accepted" { "Completed" } else { "PendingAcceptance" };
+            let status = if existing.doc["externalUserState"] == "Accepted" {
+                "Completed"
+            } else {
+                "PendingAcceptance"
+            };
             Ok(Ok((id, status, false)))
         }
         None => {
             let id = uuid::Uuid::new_v4().to_string();
-            d.insert_user(&new_guest_doc(&id, email, display_name, "PendingAcceptance", &created), replication_delay)?;
+            d.insert_user(
+                &new_guest_doc(&id, email, display_name, "PendingAcceptance", &created),
+                replication_delay,
+            )?;
             Ok(Ok((id, "PendingAcceptance", true)))
         }
     })?;
@@ -123,7 +178,11 @@ pub(crate) async fn create(
     }
 
     let invitation_id = uuid::Uuid::new_v4().to_string();
-    let ticket: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
+    let ticket: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
     let redeem = format!(
         "https://login.microsoftonline.com/redeem?rd=https%3a%2f%2finvitations.microsoft.com%2fredeem%2f%3ftenant%3d{TENANT_ID}%26user%3d{invitation_id}%26ticket%3d{ticket}%26ver%3d2.0"
     );

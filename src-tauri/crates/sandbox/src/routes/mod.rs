@@ -32,7 +32,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/users", get(users::list))
         .route("/v1.0/users/{id}", get(users::get_one))
         .route("/v1.0/invitations", post(invitations::create))
-        .route("/v1.0/policies/authorizationPolicy", get(policies::get_authorization).patch(policies::patch_authorization))
+        .route(
+            "/v1.0/policies/authorizationPolicy",
+            get(policies::get_authorization).patch(policies::patch_authorization),
+        )
         .fallback(unknown_segment)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::graph));
     Router::new()
@@ -47,5 +50,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 async fn unknown_segment(uri: axum::http::Uri) -> ApiError {
     let last = uri.path().rsplit('/').next().unwrap_or_default().to_string();
-    ApiError::new(400, "BadRequest", format!("Resource not found for the segment '{last}'."))
+    ApiError::new(
+        400,
+        "BadRequest",
+        format!("Resource not found for the segment '{last}'."),
+    )
 }

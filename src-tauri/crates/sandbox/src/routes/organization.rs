@@ -10,15 +10,33 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const PROPS: &[&str] = &["id", "displayName", "verifiedDomains", "tenantType", "countryLetterCode", "preferredLanguage", "createdDateTime"];
+const PROPS: &[&str] = &[
+    "id",
+    "displayName",
+    "verifiedDomains",
+    "tenantType",
+    "countryLetterCode",
+    "preferredLanguage",
+    "createdDateTime",
+];
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(&["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "User.Read.All", "User.ReadWrite.All"])?;
-    let select = odata::parse_select(q.get("$select").map(String::as_str), PROPS, "microsoft.graph.organization")?;
+    caller.require(&[
+        "Organization.Read.All",
+        "Organization.ReadWrite.All",
+        "Directory.Read.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+    ])?;
+    let select = odata::parse_select(
+        q.get("$select").map(String::as_str),
+        PROPS,
+        "microsoft.graph.organization",
+    )?;
     let org = lock(&shared.dir).document("organization")?.unwrap_or(Value::Null);
     let mut item = odata::project(&org, select.as_deref(), PROPS);
     if select.is_none() {

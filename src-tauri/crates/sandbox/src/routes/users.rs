@@ -11,19 +11,52 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const READ_ROLES: &[&str] = &["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "User.Invite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_ROLES: &[&str] = &[
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "User.ReadBasic.All",
+    "User.Invite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 
 /// What Graph v1.0 returns for a user when no `$select` is given.
 const DEFAULT_PROPS: &[&str] = &[
-    "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
 ];
 
 const PROPS: &[&str] = &[
-    "id", "displayName", "givenName", "surname", "jobTitle", "mail", "userPrincipalName", "userType",
-    "externalUserState", "externalUserStateChangeDateTime", "otherMails", "proxyAddresses",
-    "createdDateTime", "accountEnabled", "usageLocation", "creationType", "businessPhones",
-    "mobilePhone", "officeLocation", "preferredLanguage", "assignedLicenses",
+    "id",
+    "displayName",
+    "givenName",
+    "surname",
+    "jobTitle",
+    "mail",
+    "userPrincipalName",
+    "userType",
+    "externalUserState",
+    "externalUserStateChangeDateTime",
+    "otherMails",
+    "proxyAddresses",
+    "createdDateTime",
+    "accountEnabled",
+    "usageLocation",
+    "creationType",
+    "businessPhones",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "assignedLicenses",
 ];
 
 pub(crate) async fn list(
@@ -44,9 +77,14 @@ pub(crate) async fn list(
     };
     let filter = cursor.filter.as_deref().map(odata::parse_filter).transpose()?;
     if let Some(f) = &filter {
-        let eventual = headers.get("consistencylevel").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
+        let eventual = headers
+            .get("consistencylevel")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
         if odata::is_advanced(f) && !eventual {
-            return Err(ApiError::unsupported_query("Unsupported query. This query needs the ConsistencyLevel header set to 'eventual' and $count=true."));
+            return Err(ApiError::unsupported_query(
+                "Unsupported query. This query needs the ConsistencyLevel header set to 'eventual' and $count=true.",
+            ));
         }
     }
     let select = odata::parse_select(cursor.select.as_deref(), PROPS, "microsoft.graph.user")?;
@@ -76,7 +114,10 @@ pub(crate) async fn list(
     }
     let next_offset = cursor.offset + cursor.top;
     if next_offset < matching.len() {
-        let next = PageCursor { offset: next_offset, ..cursor };
+        let next = PageCursor {
+            offset: next_offset,
+            ..cursor
+        };
         body["@odata.nextLink"] = json!(format!("{}/v1.0/users?$skiptoken={}", shared.base_url, next.encode()));
     }
     body["value"] = Value::Array(page);
