@@ -44,18 +44,9 @@ pub fn run() {
         engine: Mutex::new(None),
         settings: Settings::from_env(),
     });
-    let warm = state.clone();
+    // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()
         .manage(state)
-        .setup(move |_app| {
-            // Connect (and start the embedded sandbox) while the window loads.
-            tauri::async_runtime::spawn(async move {
-                if let Err(p) = warm.engine().await {
-                    tracing::error!("could not connect: {p}");
-                }
-            });
-            Ok(())
-        })
         .invoke_handler(tauri::generate_handler![
             commands::connection_info,
             commands::invite_guest,

@@ -38,10 +38,7 @@ function renderBanner(info: ConnectionInfo): void {
   footEl.append(h("div", { class: "foot-label" }, "Connected to"), h("div", { class: "foot-value" }, info.tenantName));
 }
 
-async function start(): Promise<void> {
-  document.querySelectorAll<HTMLButtonElement>(".nav-item").forEach((b) =>
-    b.addEventListener("click", () => show(b.dataset.screen as Screen)),
-  );
+async function connect(): Promise<void> {
   bannerEl.className = "banner";
   bannerEl.textContent = "Connecting to the tenant…";
   try {
@@ -50,9 +47,18 @@ async function start(): Promise<void> {
   } catch (err) {
     bannerEl.className = "banner banner-error";
     clear(bannerEl);
-    if (isProblem(err)) bannerEl.append(h("strong", {}, "Not connected. "), err.message, " ", err.hint);
-    else bannerEl.textContent = `Not connected: ${String(err)}`;
+    const retry = h("button", { class: "btn btn-small", type: "button", id: "connect-retry" }, "Try again");
+    retry.addEventListener("click", () => void connect().then(() => show("invite")));
+    if (isProblem(err)) bannerEl.append(h("strong", {}, "Not connected. "), err.message, " ", err.hint, " ", retry);
+    else bannerEl.append(`Not connected: ${String(err)} `, retry);
   }
+}
+
+async function start(): Promise<void> {
+  document.querySelectorAll<HTMLButtonElement>(".nav-item").forEach((b) =>
+    b.addEventListener("click", () => show(b.dataset.screen as Screen)),
+  );
+  await connect();
   show("invite");
 }
 

@@ -84,9 +84,13 @@ impl Problem {
             GraphError::Service(s) => s.message.clone(),
             other => other.to_string(),
         };
+        let mut message = format!("{what} failed: {}", detail.trim_end());
+        if !message.ends_with(['.', '!', '?']) {
+            message.push('.');
+        }
         Problem {
             kind,
-            message: format!("{what} failed: {detail}"),
+            message,
             hint: e.hint(),
             fields: vec![],
             code: e.code().map(str::to_string),
