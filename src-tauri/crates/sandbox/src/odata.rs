@@ -5,7 +5,9 @@
 use crate::error::ApiError;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use axum::http::HeaderMap;
 use serde_json::Value;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Filter {
@@ -209,7 +211,7 @@ impl Parser {
 }
 
 /// User properties that support `$filter`, with whether they are collections.
-const FILTERABLE: &[(&str, bool)] = &[
+pub(crate) const USER_FILTERABLE: &[(&str, bool)] = &[
     ("id", false),
     ("mail", false),
     ("userPrincipalName", false),
@@ -225,7 +227,7 @@ const FILTERABLE: &[(&str, bool)] = &[
     ("proxyAddresses", true),
 ];
 
-pub(crate) fn parse_filter(s: &str) -> Result<Filter, ApiError> {
+pub(crate) fn parse_filter(s: &str, set: &EntitySet) -> Result<Filter, ApiError> {
     let toks = tokenize(s).map_err(|e| ApiError::bad_request(format!("Invalid filter clause: {e}")))?;
     let mut p = Parser { toks, pos: 0 };
     let f = p
@@ -236,25 +238,26 @@ pub(crate) fn parse_filter(s: &str) -> Result<Filter, ApiError> {
             "Invalid filter clause: syntax error at the end of the expression",
         ));
     }
-    check_props(&f)?;
+    check_props(&f, set)?;
     Ok(f)
 }
 
-fn check_props(f: &Filter) -> Result<(), ApiError> {
+fn check_props(f: &Filter, set: &EntitySet) -> Result<(), ApiError> {
     let check = |prop: &str, collection: bool| -> Result<(), ApiError> {
-        match FILTERABLE.iter().find(|(p, _)| p.eq_ignore_ascii_case(prop)) {
+        match set.filterable.iter().find(|(p, _)| p.eq_ignore_ascii_case(prop)) {
             Some((_, c)) if *c == collection => Ok(()),
             _ => Err(ApiError::unsupported_query(format!(
-                "Unsupported or invalid query filter clause specified for property '{prop}' of resource 'User'."
+                "Unsupported or invalid query filter clause specified for property '{prop}' of resource '{}'.",
+                set.resource
             ))),
         }
     };
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => {
-            check_props(a)?;
-            check_props(b)
+            check_props(a, set)?;
+            check_props(b, set)
         }
-        Filter::Not(a) => check_props(a),
+        Filter::Not(a) => check_props(a, set),
         Filter::Eq { prop, .. } | Filter::StartsWith { prop, .. } => check(prop, false),
         Filter::Any { prop, .. } => check(prop, true),
     }
@@ -355,6 +358,8 @@ pub(crate) fn parse_top(s: Option<&str>) -> Result<usize, ApiError> {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct PageCursor {
     pub filter: Option<String>,
+    #[serde(default)]
+    pub search: Option<String>,
     pub select: Option<String>,
     pub top: usize,
     pub offset: usize,
@@ -380,10 +385,114 @@ impl PageCursor {
     }
 }
 
+/// A collection the sandbox serves, and the query options its type supports.
+pub(crate) struct EntitySet {
+    /// As Graph names the resource in errors, e.g. `User`.
+    pub resource: &'static str,
+    /// As in `$select` errors, e.g. `microsoft.graph.user`.
+    pub type_name: &'static str,
+    pub filterable: &'static [(&'static str, bool)],
+    /// Every property `$select` may name.
+    pub props: &'static [&'static str],
+    /// What is returned without `$select`.
+    pub default_props: &'static [&'static str],
+    /// Properties `$search` may name (needs `ConsistencyLevel: eventual`).
+    pub searchable: &'static [&'static str],
+}
+
+fn header_is_eventual(headers: &HeaderMap) -> bool {
+    headers.get("consistencylevel").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
+}
+
+/// `$search="displayName:term"`: matches when a word of the property starts with the term.
+fn search_matches(search: &str, doc: &Value, set: &EntitySet) -> Result<bool, ApiError> {
+    let inner = search.trim().trim_matches('"');
+    let (prop, term) = inner
+        .split_once(':')
+        .ok_or_else(|| ApiError::bad_request("Syntax error: the $search value must look like \"property:term\"."))?;
+    if !set.searchable.iter().any(|p| p.eq_ignore_ascii_case(prop)) {
+        return Err(ApiError::unsupported_query(format!("Search is not supported on property '{prop}'.")));
+    }
+    let term = term.to_lowercase();
+    Ok(get_ci(doc, prop)
+        .as_str()
+        .is_some_and(|v| v.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(&term))))
+}
+
+/// Answers a collection GET: `$filter`, `$search`, `$select`, `$top`, `$count`, and paging
+/// through `$skiptoken` in `@odata.nextLink` (absolute, under `{base}/v1.0/{path}`).
+pub(crate) fn list(
+    set: &EntitySet,
+    base: &str,
+    path: &str,
+    docs: &[&Value],
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Value, ApiError> {
+    let cursor = match q.get("$skiptoken") {
+        Some(t) => PageCursor::decode(t)?,
+        None => PageCursor {
+            filter: q.get("$filter").cloned(),
+            search: q.get("$search").cloned(),
+            select: q.get("$select").cloned(),
+            top: parse_top(q.get("$top").map(String::as_str))?,
+            offset: 0,
+        },
+    };
+    let eventual = header_is_eventual(headers);
+    let filter = cursor.filter.as_deref().map(|f| parse_filter(f, set)).transpose()?;
+    if filter.as_ref().is_some_and(is_advanced) && !eventual {
+        return Err(ApiError::unsupported_query(
+            "Unsupported query. This query needs the ConsistencyLevel header set to 'eventual' and $count=true.",
+        ));
+    }
+    if cursor.search.is_some() && !eventual {
+        return Err(ApiError::bad_request("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"));
+    }
+    let select = parse_select(cursor.select.as_deref(), set.props, set.type_name)?;
+    let mut matching = Vec::new();
+    for d in docs {
+        let by_filter = filter.as_ref().is_none_or(|f| matches(f, d));
+        let by_search = match &cursor.search {
+            Some(s) => search_matches(s, d, set)?,
+            None => true,
+        };
+        if by_filter && by_search {
+            matching.push(*d);
+        }
+    }
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(cursor.offset)
+        .take(cursor.top)
+        .map(|d| project(d, select.as_deref(), set.default_props))
+        .collect();
+    let entity = path.rsplit('/').next().unwrap_or(path);
+    let context = match &select {
+        Some(s) => format!("{base}/v1.0/$metadata#{entity}({})", s.join(",")),
+        None => format!("{base}/v1.0/$metadata#{entity}"),
+    };
+    let mut body = serde_json::json!({ "@odata.context": context });
+    if q.get("$count").is_some_and(|c| c == "true") {
+        body["@odata.count"] = serde_json::json!(matching.len());
+    }
+    let next_offset = cursor.offset + cursor.top;
+    if next_offset < matching.len() {
+        let next = PageCursor { offset: next_offset, ..cursor };
+        body["@odata.nextLink"] = serde_json::json!(format!("{base}/v1.0/{path}?$skiptoken={}", next.encode()));
+    }
+    body["value"] = Value::Array(page);
+    Ok(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn parse_filter_users(s: &str) -> Result<Filter, ApiError> {
+        parse_filter(s, &crate::routes::USERS)
+    }
 
     fn doc() -> Value {
         json!({"mail": "Jane@Partner.example", "userType": "Guest", "otherMails": ["jane@partner.example"],
@@ -392,46 +501,46 @@ mod tests {
 
     #[test]
     fn eq_is_case_insensitive_and_any_works() {
-        let f = parse_filter("mail eq 'jane@partner.example' or otherMails/any(x:x eq 'nobody@x.example')").unwrap();
+        let f = parse_filter_users("mail eq 'jane@partner.example' or otherMails/any(x:x eq 'nobody@x.example')").unwrap();
         assert!(matches(&f, &doc()));
-        let f = parse_filter("proxyAddresses/any(p:p eq 'smtp:jane@partner.example')").unwrap();
+        let f = parse_filter_users("proxyAddresses/any(p:p eq 'smtp:jane@partner.example')").unwrap();
         assert!(matches(&f, &doc()));
-        let f = parse_filter("userType eq 'Member'").unwrap();
+        let f = parse_filter_users("userType eq 'Member'").unwrap();
         assert!(!matches(&f, &doc()));
     }
 
     #[test]
     fn precedence_and_parentheses() {
         let f =
-            parse_filter("userType eq 'Member' and accountEnabled eq true or startswith(displayName,'ja')").unwrap();
+            parse_filter_users("userType eq 'Member' and accountEnabled eq true or startswith(displayName,'ja')").unwrap();
         assert!(matches(&f, &doc()));
         let f =
-            parse_filter("userType eq 'Member' and (accountEnabled eq true or startswith(displayName,'ja'))").unwrap();
+            parse_filter_users("userType eq 'Member' and (accountEnabled eq true or startswith(displayName,'ja'))").unwrap();
         assert!(!matches(&f, &doc()));
     }
 
     #[test]
     fn quotes_are_doubled_in_literals() {
-        let f = parse_filter("mail eq 'o''brien@x.ie'").unwrap();
+        let f = parse_filter_users("mail eq 'o''brien@x.ie'").unwrap();
         assert!(matches(&f, &json!({"mail": "o'brien@x.ie"})));
     }
 
     #[test]
     fn unknown_properties_and_bad_syntax_are_refused_like_graph() {
-        let e = parse_filter("jobTitle eq 'x'").unwrap_err();
+        let e = parse_filter_users("jobTitle eq 'x'").unwrap_err();
         assert_eq!(e.code, "Request_UnsupportedQuery");
-        assert!(parse_filter("mail eq").is_err());
-        assert!(parse_filter("mail gt 'a'").is_err());
+        assert!(parse_filter_users("mail eq").is_err());
+        assert!(parse_filter_users("mail gt 'a'").is_err());
         assert!(
-            parse_filter("mail/any(x:x eq 'a')").is_err(),
+            parse_filter_users("mail/any(x:x eq 'a')").is_err(),
             "mail is not a collection"
         );
     }
 
     #[test]
     fn ne_and_not_are_advanced() {
-        assert!(is_advanced(&parse_filter("userType ne 'Guest'").unwrap()));
-        assert!(!is_advanced(&parse_filter("userType eq 'Guest'").unwrap()));
+        assert!(is_advanced(&parse_filter_users("userType ne 'Guest'").unwrap()));
+        assert!(!is_advanced(&parse_filter_users("userType eq 'Guest'").unwrap()));
     }
 
     #[test]

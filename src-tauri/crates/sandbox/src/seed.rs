@@ -7,6 +7,24 @@ use serde_json::json;
 /// The company's own e-mail domain (reserved for examples, so no mail can go anywhere).
 pub(crate) const COMPANY_DOMAIN: &str = "northwind.example";
 
+/// (part number, SKU id, seats bought, seats used, applies to). Dynamics 365 Sales has no free seat.
+pub(crate) const SKUS: &[(&str, &str, u32, u32, &str)] = &[
+    ("O365_BUSINESS_ESSENTIALS", "3b555118-da6a-4418-894f-7df1e2096870", 25, 12, "User"),
+    ("DYN365_ENTERPRISE_SALES", "1e1a282c-9c54-43a2-9310-98ef728faace", 10, 10, "User"),
+    ("DYN365_ENTERPRISE_CUSTOMER_SERVICE", "749742bf-0d37-4158-a120-33567104deeb", 5, 3, "User"),
+    ("POWERAPPS_PER_USER", "b30411f5-fea1-4a59-9ad9-3db7c7ead579", 5, 2, "User"),
+    ("FLOW_FREE", "f30db892-07e9-47e9-837c-80727f46fd3d", 10000, 4, "User"),
+];
+
+/// (id, name, description, mail enabled, security enabled, Microsoft 365 group).
+const GROUPS: &[(&str, &str, &str, bool, bool, bool)] = &[
+    ("7d1c0b5e-0000-4000-8000-000000000001", "Dynamics 365 Sales - environment access", "Security group that controls who can sign in to the Northwind Sales environment.", false, true, false),
+    ("7d1c0b5e-0000-4000-8000-000000000002", "Dynamics 365 Service - environment access", "Security group for the Customer Service environment.", false, true, false),
+    ("7d1c0b5e-0000-4000-8000-000000000003", "Partner portal users", "External partners who use the partner Power App.", false, true, false),
+    ("7d1c0b5e-0000-4000-8000-000000000004", "Power Platform makers", "People allowed to build apps and flows.", false, true, false),
+    ("7d1c0b5e-0000-4000-8000-000000000005", "All Company", "Everyone at Northwind Traders.", true, false, true),
+];
+
 const MEMBERS: &[(&str, &str, &str, &str)] = &[
     ("Megan", "Bowen", "megan.bowen", "Global Administrator"),
     ("Alex", "Wilber", "alex.wilber", "IT Manager"),
@@ -84,6 +102,32 @@ pub(crate) fn seed(dir: &mut Directory) -> rusqlite::Result<()> {
                 }),
                 0,
             )?;
+        }
+        d.put_document("subscribedSkus", &json!(SKUS.iter().map(|(part, id, enabled, consumed, applies)| json!({
+            "accountId": TENANT_ID,
+            "accountName": "Northwind Traders",
+            "appliesTo": applies,
+            "capabilityStatus": "Enabled",
+            "consumedUnits": consumed,
+            "id": format!("{TENANT_ID}_{id}"),
+            "skuId": id,
+            "skuPartNumber": part,
+            "subscriptionIds": [uuid::Uuid::new_v4().to_string()],
+            "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0},
+            "servicePlans": []
+        })).collect::<Vec<_>>()))?;
+        for (id, name, description, mail_enabled, security_enabled, unified) in GROUPS {
+            d.insert_group(&json!({
+                "id": id,
+                "displayName": name,
+                "description": description,
+                "mailEnabled": mail_enabled,
+                "securityEnabled": security_enabled,
+                "groupTypes": if *unified { json!(["Unified"]) } else { json!([]) },
+                "mailNickname": name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), ""),
+                "createdDateTime": "2024-03-05T08:00:00Z",
+                "visibility": if *unified { json!("Private") } else { json!(null) }
+            }))?;
         }
         let guests = [
             ("Ana Souza", "ana.souza@fabrikam.example", "Accepted", "2f0e1d2c-0000-4000-8000-000000000001"),

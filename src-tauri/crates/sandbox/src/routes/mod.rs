@@ -3,13 +3,17 @@
 
 mod auth;
 mod control;
+mod groups;
 mod invitations;
 mod organization;
 mod policies;
+mod skus;
 mod users;
 
 pub(crate) use auth::expire_all_tokens;
 pub(crate) use invitations::new_guest_doc;
+#[cfg(test)]
+pub(crate) use users::USERS;
 
 use crate::error::ApiError;
 use crate::{middleware, Shared};
@@ -24,13 +28,24 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "Organization.Read.All",
     "Policy.Read.All",
     "Policy.ReadWrite.Authorization",
+    "LicenseAssignment.ReadWrite.All",
+    "GroupMember.ReadWrite.All",
+    "Group.Read.All",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let graph = Router::new()
         .route("/v1.0/organization", get(organization::list))
         .route("/v1.0/users", get(users::list))
-        .route("/v1.0/users/{id}", get(users::get_one))
+        .route("/v1.0/users/{id}", get(users::get_one).patch(users::patch))
+        .route("/v1.0/users/{id}/assignLicense", post(users::assign_license))
+        .route("/v1.0/users/{id}/memberOf", get(users::member_of))
+        .route("/v1.0/subscribedSkus", get(skus::list))
+        .route("/v1.0/groups", get(groups::list))
+        .route("/v1.0/groups/{id}", get(groups::get_one))
+        .route("/v1.0/groups/{id}/members", get(groups::members))
+        .route("/v1.0/groups/{id}/members/$ref", post(groups::add_member))
+        .route("/v1.0/groups/{id}/members/{member}/$ref", axum::routing::delete(groups::remove_member))
         .route("/v1.0/invitations", post(invitations::create))
         .route(
             "/v1.0/policies/authorizationPolicy",

@@ -1,63 +1,56 @@
-//! `GET /v1.0/users` (with `$filter`, `$select`, `$top`, paging) and `GET /v1.0/users/{id}`.
+//! Users: list (`$filter`, `$select`, `$top`, paging), read, `PATCH`, `assignLicense`, `memberOf`.
 
 use crate::error::ApiError;
 use crate::middleware::Caller;
-use crate::odata::{self, PageCursor};
+use crate::odata::{self, EntitySet};
 use crate::{lock, now_ms, Shared};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const READ_ROLES: &[&str] = &[
-    "User.Read.All",
-    "User.ReadWrite.All",
-    "User.ReadBasic.All",
-    "User.Invite.All",
-    "Directory.Read.All",
-    "Directory.ReadWrite.All",
-];
+const READ_ROLES: &[&str] =
+    &["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "User.Invite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const WRITE_ROLES: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All"];
+const LICENSE_ROLES: &[&str] = &["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"];
 
-/// What Graph v1.0 returns for a user when no `$select` is given.
-const DEFAULT_PROPS: &[&str] = &[
-    "businessPhones",
-    "displayName",
-    "givenName",
-    "jobTitle",
-    "mail",
-    "mobilePhone",
-    "officeLocation",
-    "preferredLanguage",
-    "surname",
-    "userPrincipalName",
-    "id",
-];
+pub(crate) const USERS: EntitySet = EntitySet {
+    resource: "User",
+    type_name: "microsoft.graph.user",
+    filterable: odata::USER_FILTERABLE,
+    props: &[
+        "id", "displayName", "givenName", "surname", "jobTitle", "mail", "userPrincipalName", "userType",
+        "externalUserState", "externalUserStateChangeDateTime", "otherMails", "proxyAddresses",
+        "createdDateTime", "accountEnabled", "usageLocation", "creationType", "businessPhones",
+        "mobilePhone", "officeLocation", "preferredLanguage", "assignedLicenses",
+    ],
+    // What Graph v1.0 returns for a user when no `$select` is given.
+    default_props: &[
+        "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
+        "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+    ],
+    searchable: &["displayName", "mail", "userPrincipalName"],
+};
 
-const PROPS: &[&str] = &[
-    "id",
-    "displayName",
-    "givenName",
-    "surname",
-    "jobTitle",
-    "mail",
-    "userPrincipalName",
-    "userType",
-    "externalUserState",
-    "externalUserStateChangeDateTime",
-    "otherMails",
-    "proxyAddresses",
-    "createdDateTime",
-    "accountEnabled",
-    "usageLocation",
-    "creationType",
-    "businessPhones",
-    "mobilePhone",
-    "officeLocation",
-    "preferredLanguage",
-    "assignedLicenses",
-];
+/// Properties `PATCH /users/{id}` may change here.
+const PATCHABLE: &[&str] = &["displayName", "givenName", "surname", "usageLocation", "jobTitle", "accountEnabled"];
+
+pub(crate) fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
+    body.map(|Json(v)| v).map_err(|_| {
+        ApiError::new(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+    })
+}
+
+/// The user, if reads can see it yet (a new guest 404s until replicated).
+fn visible_user(shared: &Shared, key: &str) -> Result<Value, ApiError> {
+    match lock(&shared.dir).user_by_key(key)? {
+        Some(u) if u.is_visible(now_ms()) => Ok(u.doc),
+        _ => Err(ApiError::not_found(key)),
+    }
+}
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
@@ -66,62 +59,10 @@ pub(crate) async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
-    let cursor = match q.get("$skiptoken") {
-        Some(t) => PageCursor::decode(t)?,
-        None => PageCursor {
-            filter: q.get("$filter").cloned(),
-            select: q.get("$select").cloned(),
-            top: odata::parse_top(q.get("$top").map(String::as_str))?,
-            offset: 0,
-        },
-    };
-    let filter = cursor.filter.as_deref().map(odata::parse_filter).transpose()?;
-    if let Some(f) = &filter {
-        let eventual = headers
-            .get("consistencylevel")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
-        if odata::is_advanced(f) && !eventual {
-            return Err(ApiError::unsupported_query(
-                "Unsupported query. This query needs the ConsistencyLevel header set to 'eventual' and $count=true.",
-            ));
-        }
-    }
-    let select = odata::parse_select(cursor.select.as_deref(), PROPS, "microsoft.graph.user")?;
-
     let now = now_ms();
     let users = lock(&shared.dir).all_users()?;
-    let matching: Vec<&Value> = users
-        .iter()
-        .filter(|u| u.is_visible(now))
-        .map(|u| &u.doc)
-        .filter(|d| filter.as_ref().is_none_or(|f| odata::matches(f, d)))
-        .collect();
-    let page: Vec<Value> = matching
-        .iter()
-        .skip(cursor.offset)
-        .take(cursor.top)
-        .map(|d| odata::project(d, select.as_deref(), DEFAULT_PROPS))
-        .collect();
-
-    let context = match &select {
-        Some(s) => format!("{}/v1.0/$metadata#users({})", shared.base_url, s.join(",")),
-        None => format!("{}/v1.0/$metadata#users", shared.base_url),
-    };
-    let mut body = json!({ "@odata.context": context });
-    if q.get("$count").is_some_and(|c| c == "true") {
-        body["@odata.count"] = json!(matching.len());
-    }
-    let next_offset = cursor.offset + cursor.top;
-    if next_offset < matching.len() {
-        let next = PageCursor {
-            offset: next_offset,
-            ..cursor
-        };
-        body["@odata.nextLink"] = json!(format!("{}/v1.0/users?$skiptoken={}", shared.base_url, next.encode()));
-    }
-    body["value"] = Value::Array(page);
-    Ok(Json(body))
+    let docs: Vec<&Value> = users.iter().filter(|u| u.is_visible(now)).map(|u| &u.doc).collect();
+    Ok(Json(odata::list(&USERS, &shared.base_url, "users", &docs, &q, &headers)?))
 }
 
 pub(crate) async fn get_one(
@@ -131,15 +72,139 @@ pub(crate) async fn get_one(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
-    let select = odata::parse_select(q.get("$select").map(String::as_str), PROPS, "microsoft.graph.user")?;
-    let user = lock(&shared.dir).user_by_key(&id)?;
-    match user {
-        Some(u) if u.is_visible(now_ms()) => {
-            let mut body = odata::project(&u.doc, select.as_deref(), DEFAULT_PROPS);
-            body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
-            Ok(Json(body))
+    let select = odata::parse_select(q.get("$select").map(String::as_str), USERS.props, USERS.type_name)?;
+    let doc = visible_user(&shared, &id)?;
+    let mut body = odata::project(&doc, select.as_deref(), USERS.default_props);
+    body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
+    Ok(Json(body))
+}
+
+pub(crate) async fn patch(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(WRITE_ROLES)?;
+    let body = json_body(body)?;
+    let patch = body.as_object().ok_or_else(|| ApiError::bad_request("The request body must be a JSON object."))?;
+    for (k, v) in patch {
+        if !PATCHABLE.contains(&k.as_str()) {
+            return Err(ApiError::bad_request(format!("Property '{k}' is read-only or does not exist on type 'microsoft.graph.user'.")));
         }
-        // Not there yet (replication delay) looks exactly like not there at all.
-        _ => Err(ApiError::not_found(&id)),
+        let invalid = || ApiError::bad_request(format!("Invalid value specified for property '{k}' of resource 'User'."));
+        match k.as_str() {
+            "usageLocation" => {
+                if !v.is_null() && !v.as_str().is_some_and(|c| c.len() == 2 && isocountry::CountryCode::for_alpha2(c).is_ok()) {
+                    return Err(invalid());
+                }
+            }
+            "givenName" | "surname" => {
+                if !v.is_null() && !v.as_str().is_some_and(|s| s.chars().count() <= 64) {
+                    return Err(invalid());
+                }
+            }
+            "displayName" => {
+                if !v.as_str().is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= 256) {
+                    return Err(invalid());
+                }
+            }
+            "accountEnabled" if !v.is_boolean() => return Err(invalid()),
+            _ => {}
+        }
     }
+    let mut doc = visible_user(&shared, &id)?;
+    for (k, v) in patch {
+        doc[k] = v.clone();
+    }
+    lock(&shared.dir).update_user(&doc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /users/{id}/assignLicense`, with the errors real tenants return.
+pub(crate) async fn assign_license(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(LICENSE_ROLES)?;
+    let body = json_body(body)?;
+    let (Some(add), Some(remove)) = (body["addLicenses"].as_array(), body["removeLicenses"].as_array()) else {
+        return Err(ApiError::bad_request("Invalid request: both addLicenses and removeLicenses are required (either may be empty)."));
+    };
+    let mut dir = lock(&shared.dir);
+    let mut user = match dir.user_by_key(&id)? {
+        Some(u) if u.is_visible(now_ms()) => u.doc,
+        _ => return Err(ApiError::not_found(&id)),
+    };
+    let mut skus = dir.document("subscribedSkus")?.unwrap_or(json!([]));
+    let add_ids: Vec<String> = add.iter().filter_map(|l| l["skuId"].as_str().map(str::to_lowercase)).collect();
+    let remove_ids: Vec<String> = remove.iter().filter_map(|r| r.as_str().map(str::to_lowercase)).collect();
+    let sku_index = |skus: &Value, sku: &str| {
+        skus.as_array().and_then(|a| a.iter().position(|s| s["skuId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(sku))))
+    };
+    for sku in add_ids.iter().chain(&remove_ids) {
+        if sku_index(&skus, sku).is_none() {
+            return Err(ApiError::bad_request(format!("License {sku} does not correspond to a valid company License.")));
+        }
+    }
+    let mut assigned: Vec<Value> = user["assignedLicenses"].as_array().cloned().unwrap_or_default();
+    let has = |assigned: &[Value], sku: &str| assigned.iter().any(|a| a["skuId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(sku)));
+    let new: Vec<&String> = add_ids.iter().filter(|s| !has(&assigned, s)).collect();
+    if !new.is_empty() && user["usageLocation"].as_str().is_none_or(|u| u.is_empty()) {
+        return Err(ApiError::bad_request("License assignment cannot be done for user with invalid usage location."));
+    }
+    for sku in &new {
+        let i = sku_index(&skus, sku).expect("checked above");
+        let s = &skus[i];
+        let free = s["prepaidUnits"]["enabled"].as_i64().unwrap_or(0) - s["consumedUnits"].as_i64().unwrap_or(0);
+        if free <= 0 {
+            return Err(ApiError::bad_request(format!("Subscription {sku} does not have any available licenses.")));
+        }
+    }
+    for sku in &new {
+        let i = sku_index(&skus, sku).expect("checked above");
+        skus[i]["consumedUnits"] = json!(skus[i]["consumedUnits"].as_i64().unwrap_or(0) + 1);
+        assigned.push(json!({"disabledPlans": [], "skuId": sku}));
+    }
+    for sku in &remove_ids {
+        if has(&assigned, sku) {
+            assigned.retain(|a| !a["skuId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(sku)));
+            let i = sku_index(&skus, sku).expect("checked above");
+            skus[i]["consumedUnits"] = json!((skus[i]["consumedUnits"].as_i64().unwrap_or(0) - 1).max(0));
+        }
+    }
+    user["assignedLicenses"] = Value::Array(assigned);
+    dir.transaction(|d| {
+        d.update_user(&user)?;
+        d.put_document("subscribedSkus", &skus)
+    })?;
+    let mut body = odata::project(&user, None, USERS.default_props);
+    body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
+    Ok(Json(body))
+}
+
+/// `GET /users/{id}/memberOf`: the groups the user is a direct member of.
+pub(crate) async fn member_of(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "User.Read.All", "User.ReadWrite.All"])?;
+    let user = visible_user(&shared, &id)?;
+    let uid = user["id"].as_str().unwrap_or_default().to_string();
+    let dir = lock(&shared.dir);
+    let mut groups = Vec::new();
+    for gid in dir.groups_of_member(&uid)? {
+        if let Some(mut g) = dir.group(&gid)? {
+            g["@odata.type"] = json!("#microsoft.graph.group");
+            groups.push(g);
+        }
+    }
+    drop(dir);
+    let docs: Vec<&Value> = groups.iter().collect();
+    Ok(Json(odata::list(&super::groups::GROUPS, &shared.base_url, &format!("users/{uid}/memberOf"), &docs, &q, &headers)?))
 }
