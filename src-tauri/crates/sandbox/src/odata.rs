@@ -555,6 +555,7 @@ mod tests {
     fn cursor_round_trips_and_rejects_garbage() {
         let c = PageCursor {
             filter: Some("a eq 'b'".into()),
+            search: None,
             select: None,
             top: 5,
             offset: 10,
