@@ -54,6 +54,8 @@ fn segment(s: &str) -> String {
     utf8_percent_encode(s, PATH_SEGMENT).to_string()
 }
 
+const GROUP_FIELDS: &str = "id,displayName,description,securityEnabled,mailEnabled,groupTypes";
+
 const USER_FIELDS: &str =
     "id,displayName,mail,userPrincipalName,userType,externalUserState,otherMails,createdDateTime,accountEnabled";
 
@@ -108,6 +110,67 @@ impl GraphClient {
     pub async fn invite(&self, request: &InvitationRequest) -> Result<Answer<Invitation>, GraphError> {
         self.send(Method::POST, self.graph_url("v1.0/invitations"), Some(request))
             .await
+    }
+
+    /// The profile and licence fields of one user.
+    pub async fn user_profile(&self, id: &str) -> Result<Answer<UserProfile>, GraphError> {
+        let path = with_query(
+            &format!("v1.0/users/{}", segment(id)),
+            &[("$select", "id,displayName,givenName,surname,usageLocation,mail,userType,externalUserState,assignedLicenses")],
+        );
+        self.send::<(), _>(Method::GET, self.graph_url(&path), None).await
+    }
+
+    /// PATCH only the given profile fields. Returns Graph's request-id.
+    pub async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<Option<String>, GraphError> {
+        let url = self.graph_url(&format!("v1.0/users/{}", segment(id)));
+        self.send_no_content(Method::PATCH, url, Some(patch)).await
+    }
+
+    pub async fn subscribed_skus(&self) -> Result<Vec<SubscribedSku>, GraphError> {
+        self.list_all(self.graph_url("v1.0/subscribedSkus"), None).await
+    }
+
+    /// Adds one licence (no plans disabled) and removes none.
+    pub async fn assign_license(&self, user_id: &str, sku_id: &str) -> Result<Answer<serde_json::Value>, GraphError> {
+        let body = serde_json::json!({"addLicenses": [{"skuId": sku_id, "disabledPlans": []}], "removeLicenses": []});
+        let url = self.graph_url(&format!("v1.0/users/{}/assignLicense", segment(user_id)));
+        self.send(Method::POST, url, Some(&body)).await
+    }
+
+    /// Groups whose name has a word starting with `term` (Graph's `$search`, an advanced query).
+    pub async fn search_groups(&self, term: &str, limit: usize) -> Result<Vec<Group>, GraphError> {
+        let search = format!("\"displayName:{}\"", term.replace('"', ""));
+        let url = self.graph_url(&with_query(
+            "v1.0/groups",
+            &[("$search", &search), ("$select", GROUP_FIELDS), ("$top", "50"), ("$count", "true")],
+        ));
+        self.list_all_eventual(url, Some(limit)).await
+    }
+
+    pub async fn get_group(&self, id: &str) -> Result<Answer<Group>, GraphError> {
+        let path = with_query(&format!("v1.0/groups/{}", segment(id)), &[("$select", GROUP_FIELDS)]);
+        self.send::<(), _>(Method::GET, self.graph_url(&path), None).await
+    }
+
+    /// Groups with exactly this display name (names are not unique in Entra).
+    pub async fn groups_named(&self, name: &str) -> Result<Vec<Group>, GraphError> {
+        let filter = format!("displayName eq {}", odata_string(name));
+        let url = self.graph_url(&with_query("v1.0/groups", &[("$filter", &filter), ("$select", GROUP_FIELDS)]));
+        self.list_all(url, None).await
+    }
+
+    /// `POST /groups/{id}/members/$ref`. Returns Graph's request-id.
+    pub async fn add_group_member(&self, group_id: &str, user_id: &str) -> Result<Option<String>, GraphError> {
+        let body = serde_json::json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{user_id}")});
+        let url = self.graph_url(&format!("v1.0/groups/{}/members/$ref", segment(group_id)));
+        self.send_no_content(Method::POST, url, Some(&body)).await
+    }
+
+    /// The groups a user is a direct member of.
+    pub async fn member_of(&self, user_id: &str) -> Result<Vec<Group>, GraphError> {
+        let url = self.graph_url(&with_query(&format!("v1.0/users/{}/memberOf", segment(user_id)), &[("$select", GROUP_FIELDS)]));
+        self.list_all(url, None).await
     }
 
     pub async fn authorization_policy(&self) -> Result<Answer<AuthorizationPolicy>, GraphError> {

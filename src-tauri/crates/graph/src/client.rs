@@ -155,7 +155,7 @@ impl GraphClient {
         url: Url,
         body: Option<&B>,
     ) -> Result<Answer<T>, GraphError> {
-        let (bytes, request_id) = self.send_raw(method, url.clone(), body).await?;
+        let (bytes, request_id) = self.send_raw(method, url.clone(), body, &[]).await?;
         let body = serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode {
             url: url.to_string(),
             reason: e.to_string(),
@@ -170,14 +170,16 @@ impl GraphClient {
         url: Url,
         body: Option<&B>,
     ) -> Result<Option<String>, GraphError> {
-        Ok(self.send_raw(method, url, body).await?.1)
+        Ok(self.send_raw(method, url, body, &[]).await?.1)
     }
 
+    /// `extra` headers go on every attempt (e.g. `ConsistencyLevel: eventual` for advanced queries).
     async fn send_raw<B: Serialize + ?Sized>(
         &self,
         method: Method,
         url: Url,
         body: Option<&B>,
+        extra: &[(&str, &str)],
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let body = body
             .map(serde_json::to_vec)
@@ -193,7 +195,7 @@ impl GraphClient {
             .with_max_times(self.retry.max_retries)
             .with_jitter();
         let max_retry_after = self.retry.max_retry_after;
-        (|| self.attempt(method.clone(), url.clone(), body.clone()))
+        (|| self.attempt(method.clone(), url.clone(), body.clone(), extra))
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|e| is_transient(e, idempotent))
@@ -217,6 +219,7 @@ impl GraphClient {
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
+        extra: &[(&str, &str)],
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let mut force_refresh = false;
         loop {
@@ -229,6 +232,9 @@ impl GraphClient {
                 .header("client-request-id", &client_request_id)
                 .header("return-client-request-id", "true")
                 .header("Accept", "application/json");
+            for (k, v) in extra {
+                req = req.header(*k, *v);
+            }
             if let Some(b) = &body {
                 req = req.header("Content-Type", "application/json").body(b.clone());
             }
@@ -263,10 +269,28 @@ impl GraphClient {
 
     /// Follows `@odata.nextLink` until the collection is exhausted (or `limit` items are read).
     pub async fn list_all<T: DeserializeOwned>(&self, first: Url, limit: Option<usize>) -> Result<Vec<T>, GraphError> {
+        self.list_pages(first, limit, &[]).await
+    }
+
+    /// [`Self::list_all`] for advanced queries (`$search`, `$count`, `ne`…), which Graph
+    /// answers only with `ConsistencyLevel: eventual`.
+    pub async fn list_all_eventual<T: DeserializeOwned>(&self, first: Url, limit: Option<usize>) -> Result<Vec<T>, GraphError> {
+        self.list_pages(first, limit, &[("ConsistencyLevel", "eventual")]).await
+    }
+
+    async fn list_pages<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        limit: Option<usize>,
+        extra: &[(&str, &str)],
+    ) -> Result<Vec<T>, GraphError> {
         let mut out = Vec::new();
         let mut next = Some(first);
         while let Some(url) = next.take() {
-            let page: Answer<Page<T>> = self.send::<(), _>(Method::GET, url, None).await?;
+            let (bytes, _) = self.send_raw::<()>(Method::GET, url.clone(), None, extra).await?;
+            let page: Page<T> = serde_json::from_slice(&bytes)
+                .map_err(|e| GraphError::Decode { url: url.to_string(), reason: e.to_string() })?;
+            let page = Answer { body: page, request_id: None };
             out.extend(page.body.value);
             if let Some(limit) = limit.filter(|l| out.len() >= *l) {
                 out.truncate(limit);

@@ -121,3 +121,95 @@ pub struct AuthorizationPolicyPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_user_role_id: Option<String>,
 }
+
+/// `PATCH /users/{id}`: profile fields; only the ones set are sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_location: Option<String>,
+}
+
+impl UserPatch {
+    pub fn is_empty(&self) -> bool {
+        self == &UserPatch::default()
+    }
+}
+
+/// The profile and access fields the wizard reads back from a user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserProfile {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub surname: Option<String>,
+    pub usage_location: Option<String>,
+    pub mail: Option<String>,
+    pub user_type: Option<String>,
+    pub external_user_state: Option<String>,
+    #[serde(default)]
+    pub assigned_licenses: Vec<AssignedLicense>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignedLicense {
+    pub sku_id: String,
+    #[serde(default)]
+    pub disabled_plans: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrepaidUnits {
+    #[serde(default)]
+    pub enabled: i64,
+    #[serde(default)]
+    pub suspended: i64,
+    #[serde(default)]
+    pub warning: i64,
+    #[serde(default)]
+    pub locked_out: i64,
+}
+
+/// `GET /subscribedSkus`: a licence the tenant has bought.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribedSku {
+    pub sku_id: String,
+    pub sku_part_number: String,
+    pub applies_to: Option<String>,
+    pub capability_status: Option<String>,
+    #[serde(default)]
+    pub consumed_units: i64,
+    #[serde(default)]
+    pub prepaid_units: PrepaidUnits,
+}
+
+impl SubscribedSku {
+    /// Seats still free: bought (enabled) minus used.
+    pub fn free_seats(&self) -> i64 {
+        (self.prepaid_units.enabled - self.consumed_units).max(0)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub security_enabled: bool,
+    #[serde(default)]
+    pub mail_enabled: bool,
+    #[serde(default)]
+    pub group_types: Vec<String>,
+}

@@ -1,54 +1,15 @@
 //! The Graph client against the sandbox tenant over real HTTP: the same code that talks to
 //! Microsoft, exercised through the errors Microsoft returns.
 
-use guestpass_graph::models::{AuthorizationPolicyPatch, InvitationRequest, User};
+mod common;
+
+use common::*;
+use guestpass_graph::models::{AuthorizationPolicyPatch, User};
 use guestpass_graph::{ClientSecretCredential, Endpoints, GraphClient, GraphError, RetryPolicy};
-use guestpass_sandbox::{Fault, SandboxConfig, SandboxHandle, Storage, ThrottleConfig};
+use guestpass_sandbox::{SandboxConfig, ThrottleConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
-
-async fn sandbox(config: SandboxConfig) -> SandboxHandle {
-    guestpass_sandbox::start(Storage::Memory, 0, config).await.unwrap()
-}
-
-fn client_with(sb: &SandboxHandle, secret: &str, tenant: &str) -> GraphClient {
-    let root = Url::parse(&sb.url()).unwrap();
-    let endpoints = Endpoints::loopback(&root);
-    let cred = ClientSecretCredential::new(&endpoints.login, tenant, guestpass_sandbox::CLIENT_ID, secret);
-    GraphClient::new(endpoints, Arc::new(cred)).with_retry_policy(RetryPolicy {
-        max_retries: 4,
-        base_delay: Duration::from_millis(20),
-        max_delay: Duration::from_millis(200),
-        max_retry_after: Duration::from_secs(5),
-    })
-}
-
-fn client(sb: &SandboxHandle) -> GraphClient {
-    client_with(sb, guestpass_sandbox::CLIENT_SECRET, guestpass_sandbox::TENANT_ID)
-}
-
-fn invitation(email: &str) -> InvitationRequest {
-    InvitationRequest {
-        invited_user_email_address: email.into(),
-        invite_redirect_url: "https://myapps.microsoft.com".into(),
-        invited_user_display_name: Some("Test Guest".into()),
-        ..Default::default()
-    }
-}
-
-fn fault(prefix: &str, status: u16, count: u32, retry_after: Option<u64>) -> Fault {
-    Fault {
-        path_prefix: prefix.into(),
-        method: None,
-        status,
-        code: None,
-        message: None,
-        retry_after,
-        count,
-        after_apply: false,
-    }
-}
 
 #[tokio::test]
 async fn reads_the_organization_with_a_request_id() {
