@@ -84,3 +84,25 @@ export type ChangeRecord = { seq: number,
  * RFC 3339, UTC, milliseconds.
  */
 at: string, actor: string, tenant: string, action: string, target: string, before: unknown, after: unknown, result: ChangeResult, errorCode: string | null, detail: string | null, requestId: string | null, prevHash: string, hash: string, };
+
+export type GuestRef = { email: string, userId: string | null, };
+
+export type ProfileRequest = { guest: GuestRef, givenName: string | null, surname: string | null, 
+/**
+ * ISO 3166-1 alpha-2, e.g. `GB`. Needed before any licence.
+ */
+usageLocation: string | null, };
+
+export type StepStatus = "changed" | "unchanged";
+
+export type StepOutcome = { 
+/**
+ * `profile`, `license`, `group`.
+ */
+step: string, status: StepStatus, summary: string, requestId: string | null, changeSeq: number, };
+
+export type LicenseOption = { skuId: string, skuPartNumber: string, freeSeats: number, totalSeats: number, };
+
+export type GroupOption = { id: string, displayName: string, description: string | null, securityEnabled: boolean, };
+
+export type Country = { code: string, name: string, };

@@ -5,7 +5,6 @@ use crate::connect::Engine;
 use crate::problem::{FieldError, Problem};
 use crate::validate;
 use guestpass_graph::models::{InvitationRequest, MessageInfo, User};
-use guestpass_graph::GraphError;
 use guestpass_store::{ChangeResult, NewChange};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -98,7 +97,7 @@ impl Engine {
         // Plan: is this person already in the tenant?
         let existing = match self.graph.find_users_by_email(&email).await {
             Ok(users) => users,
-            Err(e) => return Err(self.log_failure(&email, "Looking up", &e, None)),
+            Err(e) => return Err(self.log_failed(ACTION, &email, &format!("Looking up {email}"), &e, serde_json::Value::Null)),
         };
         if let Some(member) = existing.iter().find(|u| !u.is_guest()) {
             let p = Problem {
@@ -126,7 +125,10 @@ impl Engine {
         // Apply.
         let answer = match self.graph.invite(&body).await {
             Ok(a) => a,
-            Err(e) => return Err(self.log_failure(&email, "Inviting", &e, Some(&body))),
+            Err(e) => {
+                let attempted = json!({"redirectUrl": body.invite_redirect_url, "displayName": body.invited_user_display_name, "sendInvitationMessage": body.send_invitation_message});
+                return Err(self.log_failed(ACTION, &email, &format!("Inviting {email}"), &e, attempted));
+            }
         };
         let invitation = answer.body;
 
@@ -153,7 +155,7 @@ impl Engine {
                 after: Some(after),
                 detail: Some(summary.clone()),
                 request_id: answer.request_id.clone(),
-                ..self.change(&email, ChangeResult::Succeeded)
+                ..self.step_change(ACTION, &email, ChangeResult::Succeeded)
             })
             .map_err(|e| {
                 Problem::local(format!(
@@ -191,7 +193,7 @@ impl Engine {
                 before: Some(snapshot.clone()),
                 after: Some(snapshot),
                 detail: Some(summary.clone()),
-                ..self.change(email, ChangeResult::Unchanged)
+                ..self.step_change(ACTION, email, ChangeResult::Unchanged)
             })
             .map_err(Problem::local)?;
         Ok(InviteOutcome {
@@ -206,40 +208,6 @@ impl Engine {
             request_id: None,
             change_seq: record.seq,
         })
-    }
-
-    /// A change-log row for this action on `email`, signed-in actor and tenant filled in.
-    fn change(&self, email: &str, result: ChangeResult) -> NewChange {
-        NewChange {
-            actor: self.info.actor.clone(),
-            tenant: self.info.tenant_id.clone(),
-            action: ACTION.into(),
-            target: email.to_string(),
-            before: None,
-            after: None,
-            result,
-            error_code: None,
-            detail: None,
-            request_id: None,
-        }
-    }
-
-    /// Writes the failure to the change log and turns it into a [`Problem`].
-    fn log_failure(&self, email: &str, step: &str, e: &GraphError, body: Option<&InvitationRequest>) -> Problem {
-        let mut problem = Problem::from_graph(&format!("{step} {email}"), e);
-        let logged = self.store.append_change(&NewChange {
-            after: body.map(|b| json!({"redirectUrl": b.invite_redirect_url, "displayName": b.invited_user_display_name, "sendInvitationMessage": b.send_invitation_message})),
-            error_code: e.code().map(str::to_string),
-            detail: Some(format!("{} {}", problem.message, problem.hint)),
-            request_id: e.request_id().map(str::to_string),
-            ..self.change(email, ChangeResult::Failed)
-        });
-        if let Err(store_err) = logged {
-            problem.message.push_str(&format!(
-                " (The failure could not be recorded locally either: {store_err}.)"
-            ));
-        }
-        problem
     }
 
     /// Reads the new user until it appears, backing off; `None` if it never did in time.

@@ -9,13 +9,16 @@
 
 pub mod connect;
 pub mod invite;
+mod journal;
 mod problem;
+pub mod steps;
 pub mod validate;
 
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
 pub use guestpass_store::{ChainReport, ChangeRecord, ChangeResult, Store};
 pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
 pub use problem::{FieldError, Problem, ProblemKind};
+pub use steps::{Country, GroupOption, GuestRef, LicenseOption, ProfileRequest, StepOutcome, StepStatus};
 
 /// Every type the UI sees, for TypeScript generation (see `typescript_bindings`).
 pub fn typescript_declarations() -> Vec<String> {
@@ -32,5 +35,12 @@ pub fn typescript_declarations() -> Vec<String> {
         Problem::decl(&cfg),
         ChangeResult::decl(&cfg),
         ChangeRecord::decl(&cfg),
+        GuestRef::decl(&cfg),
+        ProfileRequest::decl(&cfg),
+        StepStatus::decl(&cfg),
+        StepOutcome::decl(&cfg),
+        LicenseOption::decl(&cfg),
+        GroupOption::decl(&cfg),
+        Country::decl(&cfg),
     ]
 }

@@ -1,46 +1,10 @@
 //! The invite action end to end against the sandbox tenant: plan, apply, verify, log.
 
-use guestpass_core::connect::VerifyPolicy;
-use guestpass_core::{ChangeResult, Connection, Engine, InviteRequest, InviteStatus, ProblemKind, Settings};
-use guestpass_graph::{Endpoints, RetryPolicy};
-use guestpass_sandbox::{Fault, SandboxConfig, SandboxHandle, Storage};
-use std::time::Duration;
+mod common;
 
-struct Setup {
-    sb: SandboxHandle,
-    engine: Engine,
-    _dir: tempfile::TempDir,
-}
-
-async fn setup(config: SandboxConfig) -> Setup {
-    let sb = guestpass_sandbox::start(Storage::Memory, 0, config).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let root = url::Url::parse(&sb.url()).unwrap();
-    let settings = Settings {
-        data_dir: dir.path().to_path_buf(),
-        connection: Connection::AppOnly {
-            tenant: guestpass_sandbox::TENANT_ID.into(),
-            client_id: guestpass_sandbox::CLIENT_ID.into(),
-            client_secret: guestpass_sandbox::CLIENT_SECRET.into(),
-            endpoints: Endpoints::loopback(&root),
-            is_sandbox: true,
-        },
-    };
-    let engine = Engine::connect(settings)
-        .await
-        .unwrap()
-        .with_retry_policy(RetryPolicy {
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            ..Default::default()
-        })
-        .with_verify_policy(VerifyPolicy {
-            attempts: 10,
-            first_delay: Duration::from_millis(50),
-            max_delay: Duration::from_millis(200),
-        });
-    Setup { sb, engine, _dir: dir }
-}
+use common::setup;
+use guestpass_core::{ChangeResult, InviteRequest, InviteStatus, ProblemKind};
+use guestpass_sandbox::{Fault, SandboxConfig};
 
 fn request(email: &str) -> InviteRequest {
     InviteRequest {
