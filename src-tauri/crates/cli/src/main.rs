@@ -7,7 +7,7 @@
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
 use clap::{Parser, Subcommand};
-use guestpass_core::{Engine, InviteRequest, Problem, ProblemKind, Settings};
+use guestpass_core::{Engine, GuestRef, InviteRequest, Problem, ProblemKind, ProfileRequest, Settings, StepOutcome};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -28,13 +28,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Invite a guest (looks them up first: an existing guest is not invited again).
+    /// Onboard a guest: runs only the steps asked for, in order (invite, profile, licence, groups).
+    /// Every step is safe to re-run: what is already so is reported unchanged.
     Onboard {
         #[arg(long)]
         email: String,
-        /// Where the guest lands after accepting, e.g. https://myapps.microsoft.com.
+        /// Invite them, landing here after accepting (e.g. https://myapps.microsoft.com).
+        /// An existing guest is not invited again.
         #[arg(long)]
-        redirect_url: String,
+        redirect_url: Option<String>,
         #[arg(long)]
         display_name: Option<String>,
         /// Have Microsoft e-mail the invitation.
@@ -43,6 +45,19 @@ enum Command {
         /// A personal note for the invitation e-mail.
         #[arg(long)]
         message: Option<String>,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Two-letter country code (ISO 3166-1), needed before a licence.
+        #[arg(long, value_name = "CC")]
+        usage_location: Option<String>,
+        /// A licence by part number (e.g. O365_BUSINESS_ESSENTIALS) or SKU id.
+        #[arg(long, value_name = "SKU_PART_NUMBER_OR_ID")]
+        license: Option<String>,
+        /// A group by exact name or id; repeat for several.
+        #[arg(long = "group", value_name = "NAME_OR_ID")]
+        groups: Vec<String>,
         /// Print the outcome as JSON.
         #[arg(long)]
         json: bool,
@@ -138,37 +153,30 @@ async fn run(command: Command) -> ExitCode {
             display_name,
             send_email,
             message,
+            first_name,
+            last_name,
+            usage_location,
+            license,
+            groups,
             json,
         } => {
             let engine = match engine().await {
                 Ok(e) => e,
                 Err(p) => return fail(&p, json),
             };
-            let req = InviteRequest {
+            let plan = OnboardPlan {
                 email,
-                display_name,
                 redirect_url,
+                display_name,
                 send_email,
                 message,
+                first_name,
+                last_name,
+                usage_location,
+                license,
+                groups,
             };
-            match engine.invite_guest(&req).await {
-                Ok(outcome) if json => {
-                    println!("{}", serde_json::to_string(&outcome).expect("outcome serialises"));
-                    ExitCode::SUCCESS
-                }
-                Ok(outcome) => {
-                    println!("{}", outcome.summary);
-                    println!("user id: {}", outcome.user_id);
-                    if let Some(url) = &outcome.redeem_url {
-                        println!("invitation link: {url}");
-                    }
-                    if let Some(id) = &outcome.request_id {
-                        println!("request-id: {id}");
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(p) => fail(&p, json),
-            }
+            onboard(&engine, plan, json).await
         }
         Command::History {
             action: Some(HistoryAction::Verify { json }),
@@ -251,6 +259,143 @@ async fn run(command: Command) -> ExitCode {
                 },
         } => serve_sandbox(port, memory, latency_ms, replication_delay_ms).await,
     }
+}
+
+/// What `onboard` was asked to do.
+struct OnboardPlan {
+    email: String,
+    redirect_url: Option<String>,
+    display_name: Option<String>,
+    send_email: bool,
+    message: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    usage_location: Option<String>,
+    license: Option<String>,
+    groups: Vec<String>,
+}
+
+impl OnboardPlan {
+    fn profile_asked(&self) -> bool {
+        self.first_name.is_some() || self.last_name.is_some() || self.usage_location.is_some()
+    }
+}
+
+/// Collects step outcomes for the terminal or for `--json`.
+struct Report {
+    json: bool,
+    top: serde_json::Map<String, serde_json::Value>,
+    steps: Vec<serde_json::Value>,
+}
+
+impl Report {
+    fn step(&mut self, o: StepOutcome) {
+        if !self.json {
+            println!("{}: {}", o.step, o.summary);
+            if let Some(id) = &o.request_id {
+                println!("  request-id: {id}");
+            }
+        }
+        self.steps.push(serde_json::json!(o));
+    }
+
+    /// Prints the JSON document (if asked) and turns the outcome into the exit code.
+    fn finish(mut self, email: &str, error: Option<Problem>) -> ExitCode {
+        if self.json {
+            self.top.entry("email").or_insert_with(|| serde_json::json!(email));
+            self.top.insert("steps".into(), serde_json::Value::Array(self.steps));
+            if let Some(p) = &error {
+                self.top.insert("error".into(), serde_json::json!(p));
+            }
+            println!("{}", serde_json::Value::Object(self.top));
+        }
+        match error {
+            None => ExitCode::SUCCESS,
+            Some(p) => fail(&p, false),
+        }
+    }
+}
+
+/// Runs the asked steps in the order Microsoft needs (invite, profile, licence, groups),
+/// printing each outcome, and stops at the first failure. With `--json` the invitation's
+/// outcome stays at the top level (as in the first version) and every step is under `steps`.
+async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
+    let mut report = Report {
+        json,
+        top: serde_json::Map::new(),
+        steps: Vec::new(),
+    };
+    let mut guest = GuestRef {
+        email: plan.email.clone(),
+        user_id: None,
+    };
+    if plan.redirect_url.is_none() && !plan.profile_asked() && plan.license.is_none() && plan.groups.is_empty() {
+        let p = Problem::invalid(vec![guestpass_core::FieldError {
+            field: "redirectUrl".into(),
+            message: "Nothing to do: give --redirect-url to invite, and/or --first-name, --last-name, --usage-location, --license, --group.".into(),
+        }]);
+        return report.finish(&plan.email, Some(p));
+    }
+
+    if let Some(redirect_url) = plan.redirect_url.clone() {
+        let req = InviteRequest {
+            email: plan.email.clone(),
+            display_name: plan.display_name.clone(),
+            redirect_url,
+            send_email: plan.send_email,
+            message: plan.message.clone(),
+        };
+        match engine.invite_guest(&req).await {
+            Ok(o) => {
+                if !json {
+                    println!("invite: {}", o.summary);
+                    if let Some(url) = &o.redeem_url {
+                        println!("  invitation link: {url}");
+                    }
+                    println!("  user id: {}", o.user_id);
+                    if let Some(id) = &o.request_id {
+                        println!("  request-id: {id}");
+                    }
+                }
+                guest = GuestRef {
+                    email: o.email.clone(),
+                    user_id: Some(o.user_id.clone()),
+                };
+                if let serde_json::Value::Object(m) = serde_json::json!(o) {
+                    report.top.extend(m.clone());
+                    let mut step = m;
+                    step.insert("step".into(), "invite".into());
+                    report.steps.push(serde_json::Value::Object(step));
+                }
+            }
+            Err(p) => return report.finish(&plan.email, Some(p)),
+        }
+    }
+    if plan.profile_asked() {
+        let req = ProfileRequest {
+            guest: guest.clone(),
+            given_name: plan.first_name.clone(),
+            surname: plan.last_name.clone(),
+            usage_location: plan.usage_location.clone(),
+        };
+        match engine.set_profile(&req).await {
+            Ok(o) => report.step(o),
+            Err(p) => return report.finish(&plan.email, Some(p)),
+        }
+    }
+    if let Some(sku) = &plan.license {
+        match engine.assign_license(&guest, sku).await {
+            Ok(o) => report.step(o),
+            Err(p) => return report.finish(&plan.email, Some(p)),
+        }
+    }
+    for group in &plan.groups {
+        match engine.add_to_group(&guest, group).await {
+            Ok(o) => report.step(o),
+            Err(p) => return report.finish(&plan.email, Some(p)),
+        }
+    }
+    report.finish(&plan.email, None)
 }
 
 /// History needs only the local database, not a tenant.

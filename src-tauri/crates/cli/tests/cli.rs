@@ -231,3 +231,73 @@ fn the_embedded_sandbox_is_the_default() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(data.path().join("sandbox.sqlite").exists());
 }
+
+#[test]
+fn onboard_runs_every_asked_step_in_order_and_reruns_cleanly() {
+    let e = env();
+    let args = [
+        ONBOARD,
+        &[
+            "--first-name",
+            "Jane",
+            "--last-name",
+            "Partner",
+            "--usage-location",
+            "ie",
+            "--license",
+            "O365_BUSINESS_ESSENTIALS",
+            "--group",
+            "Partner portal users",
+            "--group",
+            "Dynamics 365 Sales - environment access",
+            "--json",
+        ],
+    ]
+    .concat();
+    let o = e.cli(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["status"], "invited", "the invitation stays at the top level");
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["invite", "profile", "license", "group", "group"]);
+    assert!(v["steps"].as_array().unwrap()[1..]
+        .iter()
+        .all(|s| s["status"] == "changed"));
+
+    let o = e.cli(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["status"], "alreadyGuest");
+    assert!(
+        v["steps"].as_array().unwrap()[1..]
+            .iter()
+            .all(|s| s["status"] == "unchanged"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_licence_without_usage_location_stops_with_the_fix() {
+    let e = env();
+    let o = e.cli(&[ONBOARD, &["--license", "O365_BUSINESS_ESSENTIALS"]].concat());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("usage location"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("invite: Invited"),
+        "the invitation before it stands: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn onboard_with_nothing_to_do_says_what_it_can_do() {
+    let e = env();
+    let o = e.cli(&["onboard", "--email", "jane@partner.example"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--redirect-url"), "{}", stderr(&o));
+}

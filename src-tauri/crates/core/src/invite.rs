@@ -97,7 +97,15 @@ impl Engine {
         // Plan: is this person already in the tenant?
         let existing = match self.graph.find_users_by_email(&email).await {
             Ok(users) => users,
-            Err(e) => return Err(self.log_failed(ACTION, &email, &format!("Looking up {email}"), &e, serde_json::Value::Null)),
+            Err(e) => {
+                return Err(self.log_failed(
+                    ACTION,
+                    &email,
+                    &format!("Looking up {email}"),
+                    &e,
+                    serde_json::Value::Null,
+                ))
+            }
         };
         if let Some(member) = existing.iter().find(|u| !u.is_guest()) {
             let p = Problem {

@@ -23,7 +23,14 @@ impl Engine {
     }
 
     /// Logs a step that found nothing to do.
-    pub(crate) fn log_unchanged(&self, step: &str, action: &str, email: &str, state: serde_json::Value, summary: String) -> Result<StepOutcome, Problem> {
+    pub(crate) fn log_unchanged(
+        &self,
+        step: &str,
+        action: &str,
+        email: &str,
+        state: serde_json::Value,
+        summary: String,
+    ) -> Result<StepOutcome, Problem> {
         let record = self
             .store
             .append_change(&NewChange {
@@ -33,7 +40,13 @@ impl Engine {
                 ..self.step_change(action, email, ChangeResult::Unchanged)
             })
             .map_err(Problem::local)?;
-        Ok(StepOutcome { step: step.into(), status: StepStatus::Unchanged, summary, request_id: None, change_seq: record.seq })
+        Ok(StepOutcome {
+            step: step.into(),
+            status: StepStatus::Unchanged,
+            summary,
+            request_id: None,
+            change_seq: record.seq,
+        })
     }
 
     /// Logs a change Microsoft accepted.
@@ -57,11 +70,24 @@ impl Engine {
                 ..self.step_change(action, email, ChangeResult::Succeeded)
             })
             .map_err(|e| Problem::local(format!("{summary} But the change could not be recorded: {e}")))?;
-        Ok(StepOutcome { step: step.into(), status: StepStatus::Changed, summary, request_id, change_seq: record.seq })
+        Ok(StepOutcome {
+            step: step.into(),
+            status: StepStatus::Changed,
+            summary,
+            request_id,
+            change_seq: record.seq,
+        })
     }
 
     /// Logs a refusal from Microsoft and turns it into a [`Problem`].
-    pub(crate) fn log_failed(&self, action: &str, email: &str, what: &str, e: &GraphError, attempted: serde_json::Value) -> Problem {
+    pub(crate) fn log_failed(
+        &self,
+        action: &str,
+        email: &str,
+        what: &str,
+        e: &GraphError,
+        attempted: serde_json::Value,
+    ) -> Problem {
         let mut problem = Problem::from_graph(what, e);
         let logged = self.store.append_change(&NewChange {
             after: Some(attempted),
@@ -71,7 +97,9 @@ impl Engine {
             ..self.step_change(action, email, ChangeResult::Failed)
         });
         if let Err(store_err) = logged {
-            problem.message.push_str(&format!(" (The failure could not be recorded locally either: {store_err}.)"));
+            problem.message.push_str(&format!(
+                " (The failure could not be recorded locally either: {store_err}.)"
+            ));
         }
         problem
     }

@@ -95,7 +95,10 @@ pub struct Country {
 /// Every ISO 3166-1 country, by name.
 pub fn countries() -> Vec<Country> {
     let mut all: Vec<Country> = isocountry::CountryCode::iter()
-        .map(|c| Country { code: c.alpha2().to_string(), name: c.name().to_string() })
+        .map(|c| Country {
+            code: c.alpha2().to_string(),
+            name: c.name().to_string(),
+        })
         .collect();
     all.sort_by(|a, b| a.name.cmp(&b.name));
     all
@@ -106,7 +109,10 @@ fn field_problem(field: &str, message: String, hint: &str) -> Problem {
         kind: ProblemKind::Invalid,
         message: message.clone(),
         hint: hint.into(),
-        fields: vec![FieldError { field: field.into(), message }],
+        fields: vec![FieldError {
+            field: field.into(),
+            message,
+        }],
         code: None,
         request_id: None,
     }
@@ -119,7 +125,10 @@ pub fn usage_location(field: &str, value: &str) -> Result<String, FieldError> {
         Ok(_) => Ok(code),
         Err(_) => Err(FieldError {
             field: field.into(),
-            message: format!("'{}' is not a two-letter country code (ISO 3166-1), e.g. GB, US, DE.", value.trim()),
+            message: format!(
+                "'{}' is not a two-letter country code (ISO 3166-1), e.g. GB, US, DE.",
+                value.trim()
+            ),
         }),
     }
 }
@@ -165,12 +174,20 @@ impl Engine {
     /// Sets first name, last name and usage location (only those given, only if different).
     pub async fn set_profile(&self, req: &ProfileRequest) -> Result<StepOutcome, Problem> {
         let mut fields = Vec::new();
-        let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let given = clean(&req.given_name);
         let surname = clean(&req.surname);
         for (name, v) in [("givenName", &given), ("surname", &surname)] {
             if v.as_ref().is_some_and(|s| s.chars().count() > 64) {
-                fields.push(FieldError { field: name.into(), message: format!("{name} is longer than Microsoft's limit of 64 characters.") });
+                fields.push(FieldError {
+                    field: name.into(),
+                    message: format!("{name} is longer than Microsoft's limit of 64 characters."),
+                });
             }
         }
         let location = match clean(&req.usage_location) {
@@ -181,9 +198,15 @@ impl Engine {
             return Err(Problem::invalid(fields));
         }
         let email = validate::email("email", &req.guest.email).map_err(|e| Problem::invalid(vec![e]))?;
-        let current = self.guest_profile(&GuestRef { email: email.clone(), user_id: req.guest.user_id.clone() }).await?;
+        let current = self
+            .guest_profile(&GuestRef {
+                email: email.clone(),
+                user_id: req.guest.user_id.clone(),
+            })
+            .await?;
 
-        let differs = |want: &Option<String>, have: &Option<String>| want.as_ref().filter(|w| Some(*w) != have.as_ref()).cloned();
+        let differs =
+            |want: &Option<String>, have: &Option<String>| want.as_ref().filter(|w| Some(*w) != have.as_ref()).cloned();
         let patch = UserPatch {
             given_name: differs(&given, &current.given_name),
             surname: differs(&surname, &current.surname),
@@ -192,13 +215,23 @@ impl Engine {
         };
         let before = json!({"givenName": current.given_name, "surname": current.surname, "usageLocation": current.usage_location});
         if patch.is_empty() {
-            return self.log_unchanged("profile", "set_profile", &email, before, format!("{email}'s profile is already as asked."));
+            return self.log_unchanged(
+                "profile",
+                "set_profile",
+                &email,
+                before,
+                format!("{email}'s profile is already as asked."),
+            );
         }
-        let request_id = self
-            .graph
-            .update_user(&current.id, &patch)
-            .await
-            .map_err(|e| self.log_failed("set_profile", &email, &format!("Updating {email}'s profile"), &e, serde_json::to_value(&patch).unwrap_or_default()))?;
+        let request_id = self.graph.update_user(&current.id, &patch).await.map_err(|e| {
+            self.log_failed(
+                "set_profile",
+                &email,
+                &format!("Updating {email}'s profile"),
+                &e,
+                serde_json::to_value(&patch).unwrap_or_default(),
+            )
+        })?;
         let after = json!({
             "givenName": patch.given_name.clone().or(current.given_name.clone()),
             "surname": patch.surname.clone().or(current.surname.clone()),
@@ -211,34 +244,75 @@ impl Engine {
         if let Some(l) = &patch.usage_location {
             changed.push(format!("usage location {l}"));
         }
-        self.log_changed("profile", "set_profile", &email, before, after, format!("Set {} for {email}.", changed.join(" and ")), request_id)
+        self.log_changed(
+            "profile",
+            "set_profile",
+            &email,
+            before,
+            after,
+            format!("Set {} for {email}.", changed.join(" and ")),
+            request_id,
+        )
     }
 
     /// The tenant's licences with free seats, for the picker.
     pub async fn license_options(&self) -> Result<Vec<LicenseOption>, Problem> {
-        let skus = self.graph.subscribed_skus().await.map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
+        let skus = self
+            .graph
+            .subscribed_skus()
+            .await
+            .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
         Ok(skus
             .into_iter()
             .filter(|s| s.applies_to.as_deref().is_none_or(|a| a == "User"))
-            .map(|s| LicenseOption { free_seats: s.free_seats(), total_seats: s.prepaid_units.enabled, sku_id: s.sku_id, sku_part_number: s.sku_part_number })
+            .map(|s| LicenseOption {
+                free_seats: s.free_seats(),
+                total_seats: s.prepaid_units.enabled,
+                sku_id: s.sku_id,
+                sku_part_number: s.sku_part_number,
+            })
             .collect())
     }
 
     /// Assigns a licence (by part number such as `O365_BUSINESS_ESSENTIALS`, or by SKU id).
     pub async fn assign_license(&self, guest: &GuestRef, sku: &str) -> Result<StepOutcome, Problem> {
         let email = validate::email("email", &guest.email).map_err(|e| Problem::invalid(vec![e]))?;
-        let skus = self.graph.subscribed_skus().await.map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
+        let skus = self
+            .graph
+            .subscribed_skus()
+            .await
+            .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
         let wanted = sku.trim();
-        let Some(chosen): Option<&SubscribedSku> =
-            skus.iter().find(|s| s.sku_id.eq_ignore_ascii_case(wanted) || s.sku_part_number.eq_ignore_ascii_case(wanted))
+        let Some(chosen): Option<&SubscribedSku> = skus
+            .iter()
+            .find(|s| s.sku_id.eq_ignore_ascii_case(wanted) || s.sku_part_number.eq_ignore_ascii_case(wanted))
         else {
             let have: Vec<_> = skus.iter().map(|s| s.sku_part_number.as_str()).collect();
-            return Err(field_problem("license", format!("This tenant has no licence '{wanted}'."), &format!("Pick one of: {}.", have.join(", "))));
+            return Err(field_problem(
+                "license",
+                format!("This tenant has no licence '{wanted}'."),
+                &format!("Pick one of: {}.", have.join(", ")),
+            ));
         };
-        let current = self.guest_profile(&GuestRef { email: email.clone(), user_id: guest.user_id.clone() }).await?;
+        let current = self
+            .guest_profile(&GuestRef {
+                email: email.clone(),
+                user_id: guest.user_id.clone(),
+            })
+            .await?;
         let before = json!({"assignedLicenses": current.assigned_licenses.iter().map(|l| &l.sku_id).collect::<Vec<_>>(), "usageLocation": current.usage_location});
-        if current.assigned_licenses.iter().any(|l| l.sku_id.eq_ignore_ascii_case(&chosen.sku_id)) {
-            return self.log_unchanged("license", "assign_license", &email, before, format!("{email} already has {}.", chosen.sku_part_number));
+        if current
+            .assigned_licenses
+            .iter()
+            .any(|l| l.sku_id.eq_ignore_ascii_case(&chosen.sku_id))
+        {
+            return self.log_unchanged(
+                "license",
+                "assign_license",
+                &email,
+                before,
+                format!("{email} already has {}.", chosen.sku_part_number),
+            );
         }
         // Refuse here what Microsoft would refuse, with the fix.
         if current.usage_location.as_deref().is_none_or(str::is_empty) {
@@ -251,17 +325,38 @@ impl Engine {
         if chosen.free_seats() <= 0 {
             return Err(field_problem(
                 "license",
-                format!("All {} seats of {} are in use.", chosen.prepaid_units.enabled, chosen.sku_part_number),
+                format!(
+                    "All {} seats of {} are in use.",
+                    chosen.prepaid_units.enabled, chosen.sku_part_number
+                ),
                 "Buy more seats, free one up, or pick another licence.",
             ));
         }
-        let answer = self.graph.assign_license(&current.id, &chosen.sku_id).await.map_err(|e| {
-            self.log_failed("assign_license", &email, &format!("Assigning {} to {email}", chosen.sku_part_number), &e, json!({"addLicenses": [chosen.sku_id]}))
-        })?;
+        let answer = self
+            .graph
+            .assign_license(&current.id, &chosen.sku_id)
+            .await
+            .map_err(|e| {
+                self.log_failed(
+                    "assign_license",
+                    &email,
+                    &format!("Assigning {} to {email}", chosen.sku_part_number),
+                    &e,
+                    json!({"addLicenses": [chosen.sku_id]}),
+                )
+            })?;
         let mut after_ids: Vec<&String> = current.assigned_licenses.iter().map(|l| &l.sku_id).collect();
         after_ids.push(&chosen.sku_id);
         let after = json!({"assignedLicenses": after_ids, "skuPartNumber": chosen.sku_part_number});
-        self.log_changed("license", "assign_license", &email, before, after, format!("Assigned {} to {email}.", chosen.sku_part_number), answer.request_id)
+        self.log_changed(
+            "license",
+            "assign_license",
+            &email,
+            before,
+            after,
+            format!("Assigned {} to {email}.", chosen.sku_part_number),
+            answer.request_id,
+        )
     }
 
     /// Security groups and others whose name has a word starting with `term`.
@@ -270,7 +365,11 @@ impl Engine {
         if term.is_empty() {
             return Ok(vec![]);
         }
-        let groups = self.graph.search_groups(term, 25).await.map_err(|e| Problem::from_graph("Searching groups", &e))?;
+        let groups = self
+            .graph
+            .search_groups(term, 25)
+            .await
+            .map_err(|e| Problem::from_graph("Searching groups", &e))?;
         Ok(groups.into_iter().map(GroupOption::from).collect())
     }
 
@@ -281,15 +380,31 @@ impl Engine {
         if is_guid {
             return match self.graph.get_group(g).await {
                 Ok(a) => Ok(a.body),
-                Err(e) if e.is_not_found() => Err(field_problem("group", format!("No group has the id {g}."), "Check the id, or give the group's name.")),
+                Err(e) if e.is_not_found() => Err(field_problem(
+                    "group",
+                    format!("No group has the id {g}."),
+                    "Check the id, or give the group's name.",
+                )),
                 Err(e) => Err(Problem::from_graph("Reading the group", &e)),
             };
         }
-        let mut found = self.graph.groups_named(g).await.map_err(|e| Problem::from_graph("Finding the group", &e))?;
+        let mut found = self
+            .graph
+            .groups_named(g)
+            .await
+            .map_err(|e| Problem::from_graph("Finding the group", &e))?;
         match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err(field_problem("group", format!("No group is called '{g}'."), "Check the spelling, or search for the group and use its id.")),
-            n => Err(field_problem("group", format!("{n} groups are called '{g}'."), "Use the group's id instead of its name.")),
+            0 => Err(field_problem(
+                "group",
+                format!("No group is called '{g}'."),
+                "Check the spelling, or search for the group and use its id.",
+            )),
+            n => Err(field_problem(
+                "group",
+                format!("{n} groups are called '{g}'."),
+                "Use the group's id instead of its name.",
+            )),
         }
     }
 
@@ -298,12 +413,27 @@ impl Engine {
         let email = validate::email("email", &guest.email).map_err(|e| Problem::invalid(vec![e]))?;
         let g = self.resolve_group(group).await?;
         let name = g.display_name.clone().unwrap_or_else(|| g.id.clone());
-        let current = self.guest_profile(&GuestRef { email: email.clone(), user_id: guest.user_id.clone() }).await?;
+        let current = self
+            .guest_profile(&GuestRef {
+                email: email.clone(),
+                user_id: guest.user_id.clone(),
+            })
+            .await?;
         let before = json!({"groupId": g.id, "groupName": name, "member": false});
-        let already = self.graph.member_of(&current.id).await.map_err(|e| Problem::from_graph("Reading group memberships", &e))?;
+        let already = self
+            .graph
+            .member_of(&current.id)
+            .await
+            .map_err(|e| Problem::from_graph("Reading group memberships", &e))?;
         if already.iter().any(|m| m.id == g.id) {
             let state = json!({"groupId": g.id, "groupName": name, "member": true});
-            return self.log_unchanged("group", "add_to_group", &email, state, format!("{email} is already in {name}."));
+            return self.log_unchanged(
+                "group",
+                "add_to_group",
+                &email,
+                state,
+                format!("{email} is already in {name}."),
+            );
         }
         // Right after an invitation Graph may not know the user yet: retry its 404s a while.
         let mut delay = self.verify.first_delay;
@@ -317,15 +447,33 @@ impl Engine {
                     delay = (delay * 2).min(self.verify.max_delay);
                 }
                 // Someone (or a lost answer) added them meanwhile: that is the goal reached.
-                Err(e) if e.status() == Some(400) && e.service().is_some_and(|s| s.message.contains("already exist")) => break Ok(e.request_id().map(str::to_string)),
+                Err(e)
+                    if e.status() == Some(400) && e.service().is_some_and(|s| s.message.contains("already exist")) =>
+                {
+                    break Ok(e.request_id().map(str::to_string))
+                }
                 Err(e) => break Err(e),
             }
         };
         let request_id = outcome.map_err(|e| {
-            self.log_failed("add_to_group", &email, &format!("Adding {email} to {name}"), &e, json!({"groupId": g.id, "groupName": name}))
+            self.log_failed(
+                "add_to_group",
+                &email,
+                &format!("Adding {email} to {name}"),
+                &e,
+                json!({"groupId": g.id, "groupName": name}),
+            )
         })?;
         let after = json!({"groupId": g.id, "groupName": name, "member": true});
-        self.log_changed("group", "add_to_group", &email, before, after, format!("Added {email} to {name}."), request_id)
+        self.log_changed(
+            "group",
+            "add_to_group",
+            &email,
+            before,
+            after,
+            format!("Added {email} to {name}."),
+            request_id,
+        )
     }
 }
 

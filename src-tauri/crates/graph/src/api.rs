@@ -116,7 +116,10 @@ impl GraphClient {
     pub async fn user_profile(&self, id: &str) -> Result<Answer<UserProfile>, GraphError> {
         let path = with_query(
             &format!("v1.0/users/{}", segment(id)),
-            &[("$select", "id,displayName,givenName,surname,usageLocation,mail,userType,externalUserState,assignedLicenses")],
+            &[(
+                "$select",
+                "id,displayName,givenName,surname,usageLocation,mail,userType,externalUserState,assignedLicenses",
+            )],
         );
         self.send::<(), _>(Method::GET, self.graph_url(&path), None).await
     }
@@ -143,7 +146,12 @@ impl GraphClient {
         let search = format!("\"displayName:{}\"", term.replace('"', ""));
         let url = self.graph_url(&with_query(
             "v1.0/groups",
-            &[("$search", &search), ("$select", GROUP_FIELDS), ("$top", "50"), ("$count", "true")],
+            &[
+                ("$search", &search),
+                ("$select", GROUP_FIELDS),
+                ("$top", "50"),
+                ("$count", "true"),
+            ],
         ));
         self.list_all_eventual(url, Some(limit)).await
     }
@@ -156,20 +164,27 @@ impl GraphClient {
     /// Groups with exactly this display name (names are not unique in Entra).
     pub async fn groups_named(&self, name: &str) -> Result<Vec<Group>, GraphError> {
         let filter = format!("displayName eq {}", odata_string(name));
-        let url = self.graph_url(&with_query("v1.0/groups", &[("$filter", &filter), ("$select", GROUP_FIELDS)]));
+        let url = self.graph_url(&with_query(
+            "v1.0/groups",
+            &[("$filter", &filter), ("$select", GROUP_FIELDS)],
+        ));
         self.list_all(url, None).await
     }
 
     /// `POST /groups/{id}/members/$ref`. Returns Graph's request-id.
     pub async fn add_group_member(&self, group_id: &str, user_id: &str) -> Result<Option<String>, GraphError> {
-        let body = serde_json::json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{user_id}")});
+        let body =
+            serde_json::json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{user_id}")});
         let url = self.graph_url(&format!("v1.0/groups/{}/members/$ref", segment(group_id)));
         self.send_no_content(Method::POST, url, Some(&body)).await
     }
 
     /// The groups a user is a direct member of.
     pub async fn member_of(&self, user_id: &str) -> Result<Vec<Group>, GraphError> {
-        let url = self.graph_url(&with_query(&format!("v1.0/users/{}/memberOf", segment(user_id)), &[("$select", GROUP_FIELDS)]));
+        let url = self.graph_url(&with_query(
+            &format!("v1.0/users/{}/memberOf", segment(user_id)),
+            &[("$select", GROUP_FIELDS)],
+        ));
         self.list_all(url, None).await
     }
 

@@ -274,7 +274,11 @@ impl GraphClient {
 
     /// [`Self::list_all`] for advanced queries (`$search`, `$count`, `ne`…), which Graph
     /// answers only with `ConsistencyLevel: eventual`.
-    pub async fn list_all_eventual<T: DeserializeOwned>(&self, first: Url, limit: Option<usize>) -> Result<Vec<T>, GraphError> {
+    pub async fn list_all_eventual<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        limit: Option<usize>,
+    ) -> Result<Vec<T>, GraphError> {
         self.list_pages(first, limit, &[("ConsistencyLevel", "eventual")]).await
     }
 
@@ -288,9 +292,14 @@ impl GraphClient {
         let mut next = Some(first);
         while let Some(url) = next.take() {
             let (bytes, _) = self.send_raw::<()>(Method::GET, url.clone(), None, extra).await?;
-            let page: Page<T> = serde_json::from_slice(&bytes)
-                .map_err(|e| GraphError::Decode { url: url.to_string(), reason: e.to_string() })?;
-            let page = Answer { body: page, request_id: None };
+            let page: Page<T> = serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode {
+                url: url.to_string(),
+                reason: e.to_string(),
+            })?;
+            let page = Answer {
+                body: page,
+                request_id: None,
+            };
             out.extend(page.body.value);
             if let Some(limit) = limit.filter(|l| out.len() >= *l) {
                 out.truncate(limit);

@@ -149,25 +149,32 @@ impl Directory {
     /// Replaces a user's document (its visibility is unchanged).
     pub fn update_user(&self, doc: &Value) -> rusqlite::Result<()> {
         let id = doc["id"].as_str().unwrap_or_default();
-        self.conn.execute("UPDATE users SET doc = ?2 WHERE id = ?1", params![id, doc.to_string()])?;
+        self.conn
+            .execute("UPDATE users SET doc = ?2 WHERE id = ?1", params![id, doc.to_string()])?;
         Ok(())
     }
 
     pub fn insert_group(&self, doc: &Value) -> rusqlite::Result<()> {
         let id = doc["id"].as_str().unwrap_or_default();
-        self.conn.execute("INSERT INTO groups (id, doc) VALUES (?1, ?2)", params![id, doc.to_string()])?;
+        self.conn.execute(
+            "INSERT INTO groups (id, doc) VALUES (?1, ?2)",
+            params![id, doc.to_string()],
+        )?;
         Ok(())
     }
 
     pub fn all_groups(&self) -> rusqlite::Result<Vec<Value>> {
         let mut stmt = self.conn.prepare_cached("SELECT doc FROM groups ORDER BY seq")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|t| t.map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))).collect()
+        rows.map(|t| t.map(|t| serde_json::from_str(&t).unwrap_or(Value::Null)))
+            .collect()
     }
 
     pub fn group(&self, id: &str) -> rusqlite::Result<Option<Value>> {
-        let text: Option<String> =
-            self.conn.query_row("SELECT doc FROM groups WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT doc FROM groups WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
@@ -181,20 +188,25 @@ impl Directory {
     }
 
     pub fn remove_member(&self, group_id: &str, member_id: &str) -> rusqlite::Result<bool> {
-        let n = self
-            .conn
-            .execute("DELETE FROM group_members WHERE group_id = ?1 AND member_id = ?2", params![group_id, member_id])?;
+        let n = self.conn.execute(
+            "DELETE FROM group_members WHERE group_id = ?1 AND member_id = ?2",
+            params![group_id, member_id],
+        )?;
         Ok(n == 1)
     }
 
     pub fn members_of_group(&self, group_id: &str) -> rusqlite::Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT member_id FROM group_members WHERE group_id = ?1 ORDER BY rowid")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT member_id FROM group_members WHERE group_id = ?1 ORDER BY rowid")?;
         let rows = stmt.query_map([group_id], |r| r.get(0))?;
         rows.collect()
     }
 
     pub fn groups_of_member(&self, member_id: &str) -> rusqlite::Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT group_id FROM group_members WHERE member_id = ?1 ORDER BY rowid")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT group_id FROM group_members WHERE member_id = ?1 ORDER BY rowid")?;
         let rows = stmt.query_map([member_id], |r| r.get(0))?;
         rows.collect()
     }

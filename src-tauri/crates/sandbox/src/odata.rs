@@ -3,9 +3,9 @@
 //! `$select`, `$top` and opaque `$skiptoken` paging.
 
 use crate::error::ApiError;
+use axum::http::HeaderMap;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use axum::http::HeaderMap;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -401,7 +401,10 @@ pub(crate) struct EntitySet {
 }
 
 fn header_is_eventual(headers: &HeaderMap) -> bool {
-    headers.get("consistencylevel").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
+    headers
+        .get("consistencylevel")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
 }
 
 /// `$search="displayName:term"`: matches when a word of the property starts with the term.
@@ -411,12 +414,16 @@ fn search_matches(search: &str, doc: &Value, set: &EntitySet) -> Result<bool, Ap
         .split_once(':')
         .ok_or_else(|| ApiError::bad_request("Syntax error: the $search value must look like \"property:term\"."))?;
     if !set.searchable.iter().any(|p| p.eq_ignore_ascii_case(prop)) {
-        return Err(ApiError::unsupported_query(format!("Search is not supported on property '{prop}'.")));
+        return Err(ApiError::unsupported_query(format!(
+            "Search is not supported on property '{prop}'."
+        )));
     }
     let term = term.to_lowercase();
-    Ok(get_ci(doc, prop)
-        .as_str()
-        .is_some_and(|v| v.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(&term))))
+    Ok(get_ci(doc, prop).as_str().is_some_and(|v| {
+        v.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.starts_with(&term))
+    }))
 }
 
 /// Answers a collection GET: `$filter`, `$search`, `$select`, `$top`, `$count`, and paging
@@ -478,7 +485,10 @@ pub(crate) fn list(
     }
     let next_offset = cursor.offset + cursor.top;
     if next_offset < matching.len() {
-        let next = PageCursor { offset: next_offset, ..cursor };
+        let next = PageCursor {
+            offset: next_offset,
+            ..cursor
+        };
         body["@odata.nextLink"] = serde_json::json!(format!("{base}/v1.0/{path}?$skiptoken={}", next.encode()));
     }
     body["value"] = Value::Array(page);
@@ -501,7 +511,8 @@ mod tests {
 
     #[test]
     fn eq_is_case_insensitive_and_any_works() {
-        let f = parse_filter_users("mail eq 'jane@partner.example' or otherMails/any(x:x eq 'nobody@x.example')").unwrap();
+        let f =
+            parse_filter_users("mail eq 'jane@partner.example' or otherMails/any(x:x eq 'nobody@x.example')").unwrap();
         assert!(matches(&f, &doc()));
         let f = parse_filter_users("proxyAddresses/any(p:p eq 'smtp:jane@partner.example')").unwrap();
         assert!(matches(&f, &doc()));
@@ -511,11 +522,11 @@ mod tests {
 
     #[test]
     fn precedence_and_parentheses() {
-        let f =
-            parse_filter_users("userType eq 'Member' and accountEnabled eq true or startswith(displayName,'ja')").unwrap();
+        let f = parse_filter_users("userType eq 'Member' and accountEnabled eq true or startswith(displayName,'ja')")
+            .unwrap();
         assert!(matches(&f, &doc()));
-        let f =
-            parse_filter_users("userType eq 'Member' and (accountEnabled eq true or startswith(displayName,'ja'))").unwrap();
+        let f = parse_filter_users("userType eq 'Member' and (accountEnabled eq true or startswith(displayName,'ja'))")
+            .unwrap();
         assert!(!matches(&f, &doc()));
     }
 

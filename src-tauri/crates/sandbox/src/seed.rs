@@ -9,20 +9,79 @@ pub(crate) const COMPANY_DOMAIN: &str = "northwind.example";
 
 /// (part number, SKU id, seats bought, seats used, applies to). Dynamics 365 Sales has no free seat.
 pub(crate) const SKUS: &[(&str, &str, u32, u32, &str)] = &[
-    ("O365_BUSINESS_ESSENTIALS", "3b555118-da6a-4418-894f-7df1e2096870", 25, 12, "User"),
-    ("DYN365_ENTERPRISE_SALES", "1e1a282c-9c54-43a2-9310-98ef728faace", 10, 10, "User"),
-    ("DYN365_ENTERPRISE_CUSTOMER_SERVICE", "749742bf-0d37-4158-a120-33567104deeb", 5, 3, "User"),
-    ("POWERAPPS_PER_USER", "b30411f5-fea1-4a59-9ad9-3db7c7ead579", 5, 2, "User"),
+    (
+        "O365_BUSINESS_ESSENTIALS",
+        "3b555118-da6a-4418-894f-7df1e2096870",
+        25,
+        12,
+        "User",
+    ),
+    (
+        "DYN365_ENTERPRISE_SALES",
+        "1e1a282c-9c54-43a2-9310-98ef728faace",
+        10,
+        10,
+        "User",
+    ),
+    (
+        "DYN365_ENTERPRISE_CUSTOMER_SERVICE",
+        "749742bf-0d37-4158-a120-33567104deeb",
+        5,
+        3,
+        "User",
+    ),
+    (
+        "POWERAPPS_PER_USER",
+        "b30411f5-fea1-4a59-9ad9-3db7c7ead579",
+        5,
+        2,
+        "User",
+    ),
     ("FLOW_FREE", "f30db892-07e9-47e9-837c-80727f46fd3d", 10000, 4, "User"),
 ];
 
 /// (id, name, description, mail enabled, security enabled, Microsoft 365 group).
 const GROUPS: &[(&str, &str, &str, bool, bool, bool)] = &[
-    ("7d1c0b5e-0000-4000-8000-000000000001", "Dynamics 365 Sales - environment access", "Security group that controls who can sign in to the Northwind Sales environment.", false, true, false),
-    ("7d1c0b5e-0000-4000-8000-000000000002", "Dynamics 365 Service - environment access", "Security group for the Customer Service environment.", false, true, false),
-    ("7d1c0b5e-0000-4000-8000-000000000003", "Partner portal users", "External partners who use the partner Power App.", false, true, false),
-    ("7d1c0b5e-0000-4000-8000-000000000004", "Power Platform makers", "People allowed to build apps and flows.", false, true, false),
-    ("7d1c0b5e-0000-4000-8000-000000000005", "All Company", "Everyone at Northwind Traders.", true, false, true),
+    (
+        "7d1c0b5e-0000-4000-8000-000000000001",
+        "Dynamics 365 Sales - environment access",
+        "Security group that controls who can sign in to the Northwind Sales environment.",
+        false,
+        true,
+        false,
+    ),
+    (
+        "7d1c0b5e-0000-4000-8000-000000000002",
+        "Dynamics 365 Service - environment access",
+        "Security group for the Customer Service environment.",
+        false,
+        true,
+        false,
+    ),
+    (
+        "7d1c0b5e-0000-4000-8000-000000000003",
+        "Partner portal users",
+        "External partners who use the partner Power App.",
+        false,
+        true,
+        false,
+    ),
+    (
+        "7d1c0b5e-0000-4000-8000-000000000004",
+        "Power Platform makers",
+        "People allowed to build apps and flows.",
+        false,
+        true,
+        false,
+    ),
+    (
+        "7d1c0b5e-0000-4000-8000-000000000005",
+        "All Company",
+        "Everyone at Northwind Traders.",
+        true,
+        false,
+        true,
+    ),
 ];
 
 const MEMBERS: &[(&str, &str, &str, &str)] = &[

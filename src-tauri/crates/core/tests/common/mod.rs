@@ -42,4 +42,3 @@ pub async fn setup(config: SandboxConfig) -> Setup {
         });
     Setup { sb, engine, _dir: dir }
 }
-

@@ -49,4 +49,3 @@ pub fn fault(prefix: &str, status: u16, count: u32, retry_after: Option<u64>) ->
         after_apply: false,
     }
 }
-

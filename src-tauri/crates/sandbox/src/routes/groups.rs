@@ -13,8 +13,17 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const READ_ROLES: &[&str] = &["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All"];
-const WRITE_ROLES: &[&str] = &["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"];
+const READ_ROLES: &[&str] = &[
+    "GroupMember.Read.All",
+    "Group.Read.All",
+    "Group.ReadWrite.All",
+    "Directory.Read.All",
+];
+const WRITE_ROLES: &[&str] = &[
+    "GroupMember.ReadWrite.All",
+    "Group.ReadWrite.All",
+    "Directory.ReadWrite.All",
+];
 
 pub(crate) const GROUPS: EntitySet = EntitySet {
     resource: "Group",
@@ -27,8 +36,28 @@ pub(crate) const GROUPS: EntitySet = EntitySet {
         ("mailNickname", false),
         ("groupTypes", true),
     ],
-    props: &["id", "displayName", "description", "mailEnabled", "securityEnabled", "groupTypes", "mailNickname", "createdDateTime", "visibility"],
-    default_props: &["id", "displayName", "description", "mailEnabled", "securityEnabled", "groupTypes", "mailNickname", "createdDateTime", "visibility"],
+    props: &[
+        "id",
+        "displayName",
+        "description",
+        "mailEnabled",
+        "securityEnabled",
+        "groupTypes",
+        "mailNickname",
+        "createdDateTime",
+        "visibility",
+    ],
+    default_props: &[
+        "id",
+        "displayName",
+        "description",
+        "mailEnabled",
+        "securityEnabled",
+        "groupTypes",
+        "mailNickname",
+        "createdDateTime",
+        "visibility",
+    ],
     searchable: &["displayName", "description", "mailNickname"],
 };
 
@@ -45,7 +74,14 @@ pub(crate) async fn list(
     caller.require(READ_ROLES)?;
     let groups = lock(&shared.dir).all_groups()?;
     let docs: Vec<&Value> = groups.iter().collect();
-    Ok(Json(odata::list(&GROUPS, &shared.base_url, "groups", &docs, &q, &headers)?))
+    Ok(Json(odata::list(
+        &GROUPS,
+        &shared.base_url,
+        "groups",
+        &docs,
+        &q,
+        &headers,
+    )?))
 }
 
 pub(crate) async fn get_one(
@@ -71,7 +107,9 @@ pub(crate) async fn add_member(
     let reference = body["@odata.id"].as_str().unwrap_or_default();
     let member_id = reference
         .rsplit_once('/')
-        .filter(|(prefix, _)| prefix.ends_with("/directoryObjects") || prefix.ends_with("/users") || prefix.ends_with("/groups"))
+        .filter(|(prefix, _)| {
+            prefix.ends_with("/directoryObjects") || prefix.ends_with("/users") || prefix.ends_with("/groups")
+        })
         .map(|(_, id)| id.trim_matches(|c| c == '{' || c == '}' || c == '\''))
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::bad_request("Invalid object identifier '@odata.id'."))?;
@@ -129,5 +167,12 @@ pub(crate) async fn members(
     }
     drop(dir);
     let docs: Vec<&Value> = users.iter().collect();
-    Ok(Json(odata::list(&super::users::USERS, &shared.base_url, &format!("groups/{id}/members"), &docs, &q, &headers)?))
+    Ok(Json(odata::list(
+        &super::users::USERS,
+        &shared.base_url,
+        &format!("groups/{id}/members"),
+        &docs,
+        &q,
+        &headers,
+    )?))
 }

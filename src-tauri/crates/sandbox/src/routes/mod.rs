@@ -45,7 +45,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/groups/{id}", get(groups::get_one))
         .route("/v1.0/groups/{id}/members", get(groups::members))
         .route("/v1.0/groups/{id}/members/$ref", post(groups::add_member))
-        .route("/v1.0/groups/{id}/members/{member}/$ref", axum::routing::delete(groups::remove_member))
+        .route(
+            "/v1.0/groups/{id}/members/{member}/$ref",
+            axum::routing::delete(groups::remove_member),
+        )
         .route("/v1.0/invitations", post(invitations::create))
         .route(
             "/v1.0/policies/authorizationPolicy",

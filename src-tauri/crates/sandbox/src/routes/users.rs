@@ -12,31 +12,74 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const READ_ROLES: &[&str] =
-    &["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "User.Invite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_ROLES: &[&str] = &[
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "User.ReadBasic.All",
+    "User.Invite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 const WRITE_ROLES: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All"];
-const LICENSE_ROLES: &[&str] = &["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"];
+const LICENSE_ROLES: &[&str] = &[
+    "LicenseAssignment.ReadWrite.All",
+    "User.ReadWrite.All",
+    "Directory.ReadWrite.All",
+];
 
 pub(crate) const USERS: EntitySet = EntitySet {
     resource: "User",
     type_name: "microsoft.graph.user",
     filterable: odata::USER_FILTERABLE,
     props: &[
-        "id", "displayName", "givenName", "surname", "jobTitle", "mail", "userPrincipalName", "userType",
-        "externalUserState", "externalUserStateChangeDateTime", "otherMails", "proxyAddresses",
-        "createdDateTime", "accountEnabled", "usageLocation", "creationType", "businessPhones",
-        "mobilePhone", "officeLocation", "preferredLanguage", "assignedLicenses",
+        "id",
+        "displayName",
+        "givenName",
+        "surname",
+        "jobTitle",
+        "mail",
+        "userPrincipalName",
+        "userType",
+        "externalUserState",
+        "externalUserStateChangeDateTime",
+        "otherMails",
+        "proxyAddresses",
+        "createdDateTime",
+        "accountEnabled",
+        "usageLocation",
+        "creationType",
+        "businessPhones",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "assignedLicenses",
     ],
     // What Graph v1.0 returns for a user when no `$select` is given.
     default_props: &[
-        "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-        "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+        "id",
     ],
     searchable: &["displayName", "mail", "userPrincipalName"],
 };
 
 /// Properties `PATCH /users/{id}` may change here.
-const PATCHABLE: &[&str] = &["displayName", "givenName", "surname", "usageLocation", "jobTitle", "accountEnabled"];
+const PATCHABLE: &[&str] = &[
+    "displayName",
+    "givenName",
+    "surname",
+    "usageLocation",
+    "jobTitle",
+    "accountEnabled",
+];
 
 pub(crate) fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
     body.map(|Json(v)| v).map_err(|_| {
@@ -62,7 +105,14 @@ pub(crate) async fn list(
     let now = now_ms();
     let users = lock(&shared.dir).all_users()?;
     let docs: Vec<&Value> = users.iter().filter(|u| u.is_visible(now)).map(|u| &u.doc).collect();
-    Ok(Json(odata::list(&USERS, &shared.base_url, "users", &docs, &q, &headers)?))
+    Ok(Json(odata::list(
+        &USERS,
+        &shared.base_url,
+        "users",
+        &docs,
+        &q,
+        &headers,
+    )?))
 }
 
 pub(crate) async fn get_one(
@@ -87,15 +137,27 @@ pub(crate) async fn patch(
 ) -> Result<StatusCode, ApiError> {
     caller.require(WRITE_ROLES)?;
     let body = json_body(body)?;
-    let patch = body.as_object().ok_or_else(|| ApiError::bad_request("The request body must be a JSON object."))?;
+    let patch = body
+        .as_object()
+        .ok_or_else(|| ApiError::bad_request("The request body must be a JSON object."))?;
     for (k, v) in patch {
         if !PATCHABLE.contains(&k.as_str()) {
-            return Err(ApiError::bad_request(format!("Property '{k}' is read-only or does not exist on type 'microsoft.graph.user'.")));
+            return Err(ApiError::bad_request(format!(
+                "Property '{k}' is read-only or does not exist on type 'microsoft.graph.user'."
+            )));
         }
-        let invalid = || ApiError::bad_request(format!("Invalid value specified for property '{k}' of resource 'User'."));
+        let invalid = || {
+            ApiError::bad_request(format!(
+                "Invalid value specified for property '{k}' of resource 'User'."
+            ))
+        };
         match k.as_str() {
             "usageLocation" => {
-                if !v.is_null() && !v.as_str().is_some_and(|c| c.len() == 2 && isocountry::CountryCode::for_alpha2(c).is_ok()) {
+                if !v.is_null()
+                    && !v
+                        .as_str()
+                        .is_some_and(|c| c.len() == 2 && isocountry::CountryCode::for_alpha2(c).is_ok())
+                {
                     return Err(invalid());
                 }
             }
@@ -105,7 +167,10 @@ pub(crate) async fn patch(
                 }
             }
             "displayName" => {
-                if !v.as_str().is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= 256) {
+                if !v
+                    .as_str()
+                    .is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= 256)
+                {
                     return Err(invalid());
                 }
             }
@@ -131,7 +196,9 @@ pub(crate) async fn assign_license(
     caller.require(LICENSE_ROLES)?;
     let body = json_body(body)?;
     let (Some(add), Some(remove)) = (body["addLicenses"].as_array(), body["removeLicenses"].as_array()) else {
-        return Err(ApiError::bad_request("Invalid request: both addLicenses and removeLicenses are required (either may be empty)."));
+        return Err(ApiError::bad_request(
+            "Invalid request: both addLicenses and removeLicenses are required (either may be empty).",
+        ));
     };
     let mut dir = lock(&shared.dir);
     let mut user = match dir.user_by_key(&id)? {
@@ -139,28 +206,47 @@ pub(crate) async fn assign_license(
         _ => return Err(ApiError::not_found(&id)),
     };
     let mut skus = dir.document("subscribedSkus")?.unwrap_or(json!([]));
-    let add_ids: Vec<String> = add.iter().filter_map(|l| l["skuId"].as_str().map(str::to_lowercase)).collect();
-    let remove_ids: Vec<String> = remove.iter().filter_map(|r| r.as_str().map(str::to_lowercase)).collect();
+    let add_ids: Vec<String> = add
+        .iter()
+        .filter_map(|l| l["skuId"].as_str().map(str::to_lowercase))
+        .collect();
+    let remove_ids: Vec<String> = remove
+        .iter()
+        .filter_map(|r| r.as_str().map(str::to_lowercase))
+        .collect();
     let sku_index = |skus: &Value, sku: &str| {
-        skus.as_array().and_then(|a| a.iter().position(|s| s["skuId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(sku))))
+        skus.as_array().and_then(|a| {
+            a.iter()
+                .position(|s| s["skuId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(sku)))
+        })
     };
     for sku in add_ids.iter().chain(&remove_ids) {
         if sku_index(&skus, sku).is_none() {
-            return Err(ApiError::bad_request(format!("License {sku} does not correspond to a valid company License.")));
+            return Err(ApiError::bad_request(format!(
+                "License {sku} does not correspond to a valid company License."
+            )));
         }
     }
     let mut assigned: Vec<Value> = user["assignedLicenses"].as_array().cloned().unwrap_or_default();
-    let has = |assigned: &[Value], sku: &str| assigned.iter().any(|a| a["skuId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(sku)));
+    let has = |assigned: &[Value], sku: &str| {
+        assigned
+            .iter()
+            .any(|a| a["skuId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(sku)))
+    };
     let new: Vec<&String> = add_ids.iter().filter(|s| !has(&assigned, s)).collect();
     if !new.is_empty() && user["usageLocation"].as_str().is_none_or(|u| u.is_empty()) {
-        return Err(ApiError::bad_request("License assignment cannot be done for user with invalid usage location."));
+        return Err(ApiError::bad_request(
+            "License assignment cannot be done for user with invalid usage location.",
+        ));
     }
     for sku in &new {
         let i = sku_index(&skus, sku).expect("checked above");
         let s = &skus[i];
         let free = s["prepaidUnits"]["enabled"].as_i64().unwrap_or(0) - s["consumedUnits"].as_i64().unwrap_or(0);
         if free <= 0 {
-            return Err(ApiError::bad_request(format!("Subscription {sku} does not have any available licenses.")));
+            return Err(ApiError::bad_request(format!(
+                "Subscription {sku} does not have any available licenses."
+            )));
         }
     }
     for sku in &new {
@@ -193,7 +279,13 @@ pub(crate) async fn member_of(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(&["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "User.Read.All", "User.ReadWrite.All"])?;
+    caller.require(&[
+        "GroupMember.Read.All",
+        "Group.Read.All",
+        "Directory.Read.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+    ])?;
     let user = visible_user(&shared, &id)?;
     let uid = user["id"].as_str().unwrap_or_default().to_string();
     let dir = lock(&shared.dir);
@@ -206,5 +298,12 @@ pub(crate) async fn member_of(
     }
     drop(dir);
     let docs: Vec<&Value> = groups.iter().collect();
-    Ok(Json(odata::list(&super::groups::GROUPS, &shared.base_url, &format!("users/{uid}/memberOf"), &docs, &q, &headers)?))
+    Ok(Json(odata::list(
+        &super::groups::GROUPS,
+        &shared.base_url,
+        &format!("users/{uid}/memberOf"),
+        &docs,
+        &q,
+        &headers,
+    )?))
 }
