@@ -60,9 +60,7 @@ impl Directory {
     fn init(conn: Connection) -> rusqlite::Result<Directory> {
         conn.execute_batch(SCHEMA)?;
         let mut dir = Directory { conn };
-        if dir.document("organization")?.is_none() {
-            seed::seed(&mut dir)?;
-        }
+        seed::seed(&mut dir)?;
         Ok(dir)
     }
 

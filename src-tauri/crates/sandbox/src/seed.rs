@@ -99,9 +99,28 @@ const MEMBERS: &[(&str, &str, &str, &str)] = &[
     ("Adele", "Vance", "adele.vance", "Legal Counsel"),
 ];
 
+/// Fills in whatever part of the company is missing, so a sandbox file made by an older
+/// Guestpass gains what newer steps need. Parts already there are left alone.
 pub(crate) fn seed(dir: &mut Directory) -> rusqlite::Result<()> {
     dir.transaction(|d| {
-        d.put_document(
+        if d.document("organization")?.is_none() {
+            seed_people(d)?;
+        }
+        if d.document("b2bManagementPolicies")?.is_none() {
+            d.put_document("b2bManagementPolicies", &json!([crate::routes::default_b2b_policy()]))?;
+        }
+        if d.document("subscribedSkus")?.is_none() {
+            seed_licences(d)?;
+        }
+        if d.all_groups()?.is_empty() {
+            seed_groups(d)?;
+        }
+        Ok(())
+    })
+}
+
+fn seed_people(d: &Directory) -> rusqlite::Result<()> {
+    d.put_document(
             "organization",
             &json!({
                 "id": TENANT_ID,
@@ -116,85 +135,111 @@ pub(crate) fn seed(dir: &mut Directory) -> rusqlite::Result<()> {
                 ]
             }),
         )?;
-        d.put_document(
-            "authorizationPolicy",
+    d.put_document(
+        "authorizationPolicy",
+        &json!({
+            "id": "authorizationPolicy",
+            "allowInvitesFrom": "adminsAndGuestInviters",
+            "allowedToSignUpEmailBasedSubscriptions": true,
+            "allowedToUseSSPR": true,
+            "allowEmailVerifiedUsersToJoinOrganization": false,
+            "allowUserConsentForRiskyApps": null,
+            "blockMsolPowerShell": false,
+            "displayName": "Authorization Policy",
+            "description": "Used to manage authorization related settings across the company.",
+            "guestUserRoleId": "10dae51f-b6af-4016-8d66-8c2a99b929b3",
+            "defaultUserRolePermissions": {
+                "allowedToCreateApps": false,
+                "allowedToCreateSecurityGroups": true,
+                "allowedToCreateTenants": true,
+                "allowedToReadBitlockerKeysForOwnedDevice": true,
+                "allowedToReadOtherUsers": true,
+                "permissionGrantPoliciesAssigned": ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]
+            }
+        }),
+    )?;
+    for (i, (given, sur, alias, title)) in MEMBERS.iter().enumerate() {
+        let mail = format!("{alias}@{COMPANY_DOMAIN}");
+        d.insert_user(
             &json!({
-                "id": "authorizationPolicy",
-                "allowInvitesFrom": "adminsAndGuestInviters",
-                "allowedToSignUpEmailBasedSubscriptions": true,
-                "allowedToUseSSPR": true,
-                "allowEmailVerifiedUsersToJoinOrganization": false,
-                "allowUserConsentForRiskyApps": null,
-                "blockMsolPowerShell": false,
-                "displayName": "Authorization Policy",
-                "description": "Used to manage authorization related settings across the company.",
-                "guestUserRoleId": "10dae51f-b6af-4016-8d66-8c2a99b929b3",
-                "defaultUserRolePermissions": {
-                    "allowedToCreateApps": false,
-                    "allowedToCreateSecurityGroups": true,
-                    "allowedToCreateTenants": true,
-                    "allowedToReadBitlockerKeysForOwnedDevice": true,
-                    "allowedToReadOtherUsers": true,
-                    "permissionGrantPoliciesAssigned": ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]
-                }
+                "id": format!("1a2b3c4d-0000-4000-8000-{:012}", i + 1),
+                "displayName": format!("{given} {sur}"),
+                "givenName": given,
+                "surname": sur,
+                "jobTitle": title,
+                "mail": mail,
+                "userPrincipalName": mail,
+                "userType": "Member",
+                "externalUserState": null,
+                "otherMails": [],
+                "proxyAddresses": [format!("SMTP:{mail}")],
+                "accountEnabled": true,
+                "usageLocation": "GB",
+                "creationType": null,
+                "createdDateTime": "2024-03-04T10:00:00Z"
             }),
+            0,
         )?;
-        for (i, (given, sur, alias, title)) in MEMBERS.iter().enumerate() {
-            let mail = format!("{alias}@{COMPANY_DOMAIN}");
-            d.insert_user(
-                &json!({
-                    "id": format!("1a2b3c4d-0000-4000-8000-{:012}", i + 1),
-                    "displayName": format!("{given} {sur}"),
-                    "givenName": given,
-                    "surname": sur,
-                    "jobTitle": title,
-                    "mail": mail,
-                    "userPrincipalName": mail,
-                    "userType": "Member",
-                    "externalUserState": null,
-                    "otherMails": [],
-                    "proxyAddresses": [format!("SMTP:{mail}")],
-                    "accountEnabled": true,
-                    "usageLocation": "GB",
-                    "creationType": null,
-                    "createdDateTime": "2024-03-04T10:00:00Z"
-                }),
-                0,
-            )?;
-        }
-        d.put_document("subscribedSkus", &json!(SKUS.iter().map(|(part, id, enabled, consumed, applies)| json!({
-            "accountId": TENANT_ID,
-            "accountName": "Northwind Traders",
-            "appliesTo": applies,
-            "capabilityStatus": "Enabled",
-            "consumedUnits": consumed,
-            "id": format!("{TENANT_ID}_{id}"),
-            "skuId": id,
-            "skuPartNumber": part,
-            "subscriptionIds": [uuid::Uuid::new_v4().to_string()],
-            "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0},
-            "servicePlans": []
-        })).collect::<Vec<_>>()))?;
-        for (id, name, description, mail_enabled, security_enabled, unified) in GROUPS {
-            d.insert_group(&json!({
-                "id": id,
-                "displayName": name,
-                "description": description,
-                "mailEnabled": mail_enabled,
-                "securityEnabled": security_enabled,
-                "groupTypes": if *unified { json!(["Unified"]) } else { json!([]) },
-                "mailNickname": name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), ""),
-                "createdDateTime": "2024-03-05T08:00:00Z",
-                "visibility": if *unified { json!("Private") } else { json!(null) }
-            }))?;
-        }
-        let guests = [
-            ("Ana Souza", "ana.souza@fabrikam.example", "Accepted", "2f0e1d2c-0000-4000-8000-000000000001"),
-            ("Li Wei", "li.wei@contoso-partners.example", "PendingAcceptance", "2f0e1d2c-0000-4000-8000-000000000002"),
-        ];
-        for (name, mail, state, id) in guests {
-            d.insert_user(&crate::routes::new_guest_doc(id, mail, Some(name), state, "2025-09-18T14:30:00Z"), 0)?;
-        }
-        Ok(())
-    })
+    }
+    let guests = [
+        (
+            "Ana Souza",
+            "ana.souza@fabrikam.example",
+            "Accepted",
+            "2f0e1d2c-0000-4000-8000-000000000001",
+        ),
+        (
+            "Li Wei",
+            "li.wei@contoso-partners.example",
+            "PendingAcceptance",
+            "2f0e1d2c-0000-4000-8000-000000000002",
+        ),
+    ];
+    for (name, mail, state, id) in guests {
+        d.insert_user(
+            &crate::routes::new_guest_doc(id, mail, Some(name), state, "2025-09-18T14:30:00Z"),
+            0,
+        )?;
+    }
+    Ok(())
+}
+
+fn seed_licences(d: &Directory) -> rusqlite::Result<()> {
+    d.put_document(
+        "subscribedSkus",
+        &json!(SKUS
+            .iter()
+            .map(|(part, id, enabled, consumed, applies)| json!({
+                "accountId": TENANT_ID,
+                "accountName": "Northwind Traders",
+                "appliesTo": applies,
+                "capabilityStatus": "Enabled",
+                "consumedUnits": consumed,
+                "id": format!("{TENANT_ID}_{id}"),
+                "skuId": id,
+                "skuPartNumber": part,
+                "subscriptionIds": [uuid::Uuid::new_v4().to_string()],
+                "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0},
+                "servicePlans": []
+            }))
+            .collect::<Vec<_>>()),
+    )?;
+    Ok(())
+}
+
+fn seed_groups(d: &Directory) -> rusqlite::Result<()> {
+    for (id, name, description, mail_enabled, security_enabled, unified) in GROUPS {
+        d.insert_group(&json!({
+            "id": id,
+            "displayName": name,
+            "description": description,
+            "mailEnabled": mail_enabled,
+            "securityEnabled": security_enabled,
+            "groupTypes": if *unified { json!(["Unified"]) } else { json!([]) },
+            "mailNickname": name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), ""),
+            "createdDateTime": "2024-03-05T08:00:00Z",
+            "visibility": if *unified { json!("Private") } else { json!(null) }
+        }))?;
+    }
+    Ok(())
 }

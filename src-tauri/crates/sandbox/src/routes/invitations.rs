@@ -141,6 +141,22 @@ pub(crate) async fn create(
         return Err(ApiError::new(400, "BadRequest", "Only one ccRecipient is supported."));
     }
 
+    let domain = email.rsplit('@').next().unwrap_or_default().to_ascii_lowercase();
+    {
+        let dir = lock(&shared.dir);
+        let policies = dir.document("b2bManagementPolicies")?.unwrap_or(json!([]));
+        if !crate::routes::domain_rule(&policies).permits(&domain) {
+            return Err(ApiError::new(
+                400,
+                "BadRequest",
+                format!("The invitation to {email} was blocked because the domain '{domain}' is not allowed by your organization's external collaboration settings."),
+            ));
+        }
+        let cta = dir.document("crossTenantAccessDefault")?;
+        if cta.is_some_and(|c| c["b2bCollaborationInbound"]["usersAndGroups"]["accessType"] == "blocked") {
+            return Err(ApiError::new(400, "BadRequest", "This invitation is blocked by cross-tenant access settings. Admins in your organization can modify these settings."));
+        }
+    }
     let replication_delay = lock(&shared.config).replication_delay_ms as i64;
     let created = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     // Look up and create in one transaction: two invitations racing for one address make one guest.

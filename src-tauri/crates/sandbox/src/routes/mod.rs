@@ -3,6 +3,7 @@
 
 mod auth;
 mod control;
+mod external;
 mod groups;
 mod invitations;
 mod organization;
@@ -11,6 +12,7 @@ mod skus;
 mod users;
 
 pub(crate) use auth::expire_all_tokens;
+pub(crate) use external::{default_b2b_policy, domain_rule};
 pub(crate) use invitations::new_guest_doc;
 #[cfg(test)]
 pub(crate) use users::USERS;
@@ -31,6 +33,9 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "LicenseAssignment.ReadWrite.All",
     "GroupMember.ReadWrite.All",
     "Group.Read.All",
+    "Policy.ReadWrite.B2BManagementPolicy",
+    "Policy.ReadWrite.CrossTenantAccess",
+    "IdentityProvider.ReadWrite.All",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -53,6 +58,26 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1.0/policies/authorizationPolicy",
             get(policies::get_authorization).patch(policies::patch_authorization),
+        )
+        .route(
+            "/beta/policies/b2bManagementPolicies",
+            get(external::list_b2b).post(external::create_b2b),
+        )
+        .route(
+            "/beta/policies/b2bManagementPolicies/{id}",
+            axum::routing::patch(external::patch_b2b),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/default",
+            get(external::get_cross_tenant).patch(external::patch_cross_tenant),
+        )
+        .route(
+            "/v1.0/identity/identityProviders",
+            get(external::list_idps).post(external::create_idp),
+        )
+        .route(
+            "/v1.0/identity/identityProviders/{id}",
+            axum::routing::delete(external::delete_idp),
         )
         .fallback(unknown_segment)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::graph));
