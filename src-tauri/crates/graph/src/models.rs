@@ -213,3 +213,28 @@ pub struct Group {
     #[serde(default)]
     pub group_types: Vec<String>,
 }
+
+/// Beta `policies/b2bManagementPolicies`: the domain allow/block list lives inside `definition`,
+/// an array holding one JSON *string* whose other keys must be sent back unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct B2bManagementPolicy {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    pub display_name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub is_organization_default: bool,
+    #[serde(default)]
+    pub definition: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityProvider {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub identity_provider_type: Option<String>,
+    pub client_id: Option<String>,
+}
