@@ -27,7 +27,7 @@ sendEmail: boolean,
  */
 message: string | null, };
 
-export type InviteStatus = "invited" | "alreadyGuest";
+export type InviteStatus = "invited" | "alreadyGuest" | "wouldInvite";
 
 export type InviteOutcome = { status: InviteStatus, email: string, userId: string, displayName: string | null, 
 /**
@@ -93,7 +93,7 @@ export type ProfileRequest = { guest: GuestRef, givenName: string | null, surnam
  */
 usageLocation: string | null, };
 
-export type StepStatus = "changed" | "unchanged";
+export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
 export type StepOutcome = { 
 /**
@@ -106,3 +106,69 @@ export type LicenseOption = { skuId: string, skuPartNumber: string, freeSeats: n
 export type GroupOption = { id: string, displayName: string, description: string | null, securityEnabled: boolean, };
 
 export type Country = { code: string, name: string, };
+
+export type InviteAuthority = "none" | "adminsAndGuestInviters" | "adminsGuestInvitersAndAllMembers" | "everyone";
+
+export type GuestAccess = "sameAsMembers" | "limited" | "mostRestrictive";
+
+export type DomainMode = "anyDomain" | "allowOnly" | "blockListed";
+
+export type DomainList = { mode: DomainMode, domains: Array<string>, };
+
+export type ExternalSettings = { invitesFrom: InviteAuthority, guestAccess: GuestAccess, domains: DomainList, 
+/**
+ * Cross-tenant default: inbound B2B collaboration allowed for all users and apps.
+ */
+inboundB2bAllowed: boolean, 
+/**
+ * Cross-tenant default: accept MFA done in the guest's home tenant.
+ */
+trustHomeMfa: boolean, };
+
+export type SettingsRequest = { invitesFrom: InviteAuthority | null, guestAccess: GuestAccess | null, domains: DomainList | null, inboundB2bAllowed: boolean | null, trustHomeMfa: boolean | null, };
+
+export type SettingChange = { setting: string, from: string, to: string, };
+
+export type SettingsPlan = { current: ExternalSettings, desired: ExternalSettings, changes: Array<SettingChange>, };
+
+export type GoogleFederation = { 
+/**
+ * The URIs to add to the Google OAuth client ("Authorized redirect URIs").
+ */
+redirectUris: Array<string>, 
+/**
+ * Whether the tenant already has the Google provider.
+ */
+configured: boolean, 
+/**
+ * Its client id, when configured (the secret is never readable).
+ */
+clientId: string | null, };
+
+export type FixStep = "invite" | "profile" | "license" | "groups" | "settings" | "google" | "guest";
+
+export type ReadinessItem = { label: string, ok: boolean, 
+/**
+ * Why, in plain words.
+ */
+detail: string, fix: FixStep | null, };
+
+export type Readiness = { email: string, userId: string | null, displayName: string | null, items: Array<ReadinessItem>, 
+/**
+ * Every item is green.
+ */
+ready: boolean, 
+/**
+ * The tenant-specific sign-in link to send the guest.
+ */
+signInLink: string, };
+
+export type ReadinessRequest = { email: string, 
+/**
+ * A licence (part number or id) the guest should have; otherwise any licence counts.
+ */
+license: string | null, 
+/**
+ * Groups (names or ids) the guest should be in.
+ */
+groups: Array<string>, };

@@ -193,6 +193,8 @@ pub struct Engine {
     pub(crate) graph: GraphClient,
     pub(crate) info: ConnectionInfo,
     pub(crate) verify: VerifyPolicy,
+    /// Plan and report, but change nothing (and log nothing).
+    pub(crate) dry_run: bool,
     /// Keeps the embedded sandbox running for as long as the engine lives.
     _sandbox: Option<SandboxHandle>,
 }
@@ -262,6 +264,7 @@ impl Engine {
             graph,
             info,
             verify: VerifyPolicy::default(),
+            dry_run: false,
             _sandbox: sandbox,
         })
     }
@@ -273,6 +276,12 @@ impl Engine {
 
     pub fn with_verify_policy(mut self, verify: VerifyPolicy) -> Engine {
         self.verify = verify;
+        self
+    }
+
+    /// A dry-run engine plans every step and reports what it would do, changing nothing.
+    pub fn with_dry_run(mut self, dry_run: bool) -> Engine {
+        self.dry_run = dry_run;
         self
     }
 

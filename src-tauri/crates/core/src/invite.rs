@@ -34,6 +34,8 @@ pub enum InviteStatus {
     Invited,
     /// The person is already a guest: nothing was sent, nothing changed.
     AlreadyGuest,
+    /// A dry run: they would be invited.
+    WouldInvite,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -130,6 +132,21 @@ impl Engine {
             return self.record_existing_guest(&email, guest);
         }
 
+        if self.dry_run {
+            return Ok(InviteOutcome {
+                status: InviteStatus::WouldInvite,
+                summary: format!("Would invite {email} (not in the tenant yet)."),
+                email,
+                user_id: String::new(),
+                display_name: body.invited_user_display_name,
+                state: None,
+                redeem_url: None,
+                verified: false,
+                request_id: None,
+                change_seq: 0,
+            });
+        }
+
         // Apply.
         let answer = match self.graph.invite(&body).await {
             Ok(a) => a,
@@ -185,6 +202,21 @@ impl Engine {
     }
 
     fn record_existing_guest(&self, email: &str, guest: &User) -> Result<InviteOutcome, Problem> {
+        let change_seq = |summary: &str, snapshot: serde_json::Value| -> Result<i64, Problem> {
+            if self.dry_run {
+                return Ok(0);
+            }
+            let record = self
+                .store
+                .append_change(&NewChange {
+                    before: Some(snapshot.clone()),
+                    after: Some(snapshot),
+                    detail: Some(summary.to_string()),
+                    ..self.step_change(ACTION, email, ChangeResult::Unchanged)
+                })
+                .map_err(Problem::local)?;
+            Ok(record.seq)
+        };
         let state = guest.external_user_state.clone();
         let summary = format!(
             "{email} is already a guest ({}). Nothing was sent and nothing changed.",
@@ -195,15 +227,7 @@ impl Engine {
             }
         );
         let snapshot = json!({"userId": guest.id, "externalUserState": state, "displayName": guest.display_name});
-        let record = self
-            .store
-            .append_change(&NewChange {
-                before: Some(snapshot.clone()),
-                after: Some(snapshot),
-                detail: Some(summary.clone()),
-                ..self.step_change(ACTION, email, ChangeResult::Unchanged)
-            })
-            .map_err(Problem::local)?;
+        let change_seq = change_seq(&summary, snapshot)?;
         Ok(InviteOutcome {
             status: InviteStatus::AlreadyGuest,
             email: email.to_string(),
@@ -214,7 +238,7 @@ impl Engine {
             verified: true,
             summary,
             request_id: None,
-            change_seq: record.seq,
+            change_seq,
         })
     }
 

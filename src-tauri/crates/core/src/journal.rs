@@ -31,6 +31,15 @@ impl Engine {
         state: serde_json::Value,
         summary: String,
     ) -> Result<StepOutcome, Problem> {
+        if self.dry_run {
+            return Ok(StepOutcome {
+                step: step.into(),
+                status: StepStatus::Unchanged,
+                summary,
+                request_id: None,
+                change_seq: 0,
+            });
+        }
         let record = self
             .store
             .append_change(&NewChange {

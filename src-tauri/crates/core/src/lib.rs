@@ -8,16 +8,25 @@
 #![allow(clippy::result_large_err)]
 
 pub mod connect;
+pub mod google;
 pub mod invite;
 mod journal;
 mod problem;
+pub mod readiness;
+pub mod settings;
 pub mod steps;
 pub mod validate;
 
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
+pub use google::GoogleFederation;
 pub use guestpass_store::{ChainReport, ChangeRecord, ChangeResult, Store};
 pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
 pub use problem::{FieldError, Problem, ProblemKind};
+pub use readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequest};
+pub use settings::{
+    DomainList, DomainMode, ExternalSettings, GuestAccess, InviteAuthority, SettingChange, SettingsPlan,
+    SettingsRequest,
+};
 pub use steps::{Country, GroupOption, GuestRef, LicenseOption, ProfileRequest, StepOutcome, StepStatus};
 
 /// Every type the UI sees, for TypeScript generation (see `typescript_bindings`).
@@ -42,5 +51,18 @@ pub fn typescript_declarations() -> Vec<String> {
         LicenseOption::decl(&cfg),
         GroupOption::decl(&cfg),
         Country::decl(&cfg),
+        InviteAuthority::decl(&cfg),
+        GuestAccess::decl(&cfg),
+        DomainMode::decl(&cfg),
+        DomainList::decl(&cfg),
+        ExternalSettings::decl(&cfg),
+        SettingsRequest::decl(&cfg),
+        SettingChange::decl(&cfg),
+        SettingsPlan::decl(&cfg),
+        GoogleFederation::decl(&cfg),
+        FixStep::decl(&cfg),
+        ReadinessItem::decl(&cfg),
+        Readiness::decl(&cfg),
+        ReadinessRequest::decl(&cfg),
     ]
 }

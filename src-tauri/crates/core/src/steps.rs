@@ -37,6 +37,8 @@ pub enum StepStatus {
     Changed,
     /// The tenant was already as asked; nothing was sent.
     Unchanged,
+    /// A dry run: this change would be made.
+    WouldChange,
 }
 
 /// What one step did.
@@ -116,6 +118,18 @@ fn field_problem(field: &str, message: String, hint: &str) -> Problem {
         code: None,
         request_id: None,
     }
+}
+
+/// "name and usage location GB", for summaries.
+fn describe_patch(patch: &UserPatch) -> String {
+    let mut parts = Vec::new();
+    if patch.given_name.is_some() || patch.surname.is_some() {
+        parts.push("name".to_string());
+    }
+    if let Some(l) = &patch.usage_location {
+        parts.push(format!("usage location {l}"));
+    }
+    parts.join(" and ")
 }
 
 /// `GB`, `gb` or ` GB ` -> `GB`; anything else names the fix.
@@ -223,6 +237,12 @@ impl Engine {
                 format!("{email}'s profile is already as asked."),
             );
         }
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "profile",
+                format!("Would set {} for {email}.", describe_patch(&patch)),
+            ));
+        }
         let request_id = self.graph.update_user(&current.id, &patch).await.map_err(|e| {
             self.log_failed(
                 "set_profile",
@@ -237,20 +257,13 @@ impl Engine {
             "surname": patch.surname.clone().or(current.surname.clone()),
             "usageLocation": patch.usage_location.clone().or(current.usage_location.clone()),
         });
-        let mut changed = Vec::new();
-        if patch.given_name.is_some() || patch.surname.is_some() {
-            changed.push("name".to_string());
-        }
-        if let Some(l) = &patch.usage_location {
-            changed.push(format!("usage location {l}"));
-        }
         self.log_changed(
             "profile",
             "set_profile",
             &email,
             before,
             after,
-            format!("Set {} for {email}.", changed.join(" and ")),
+            format!("Set {} for {email}.", describe_patch(&patch)),
             request_id,
         )
     }
@@ -315,7 +328,15 @@ impl Engine {
             );
         }
         // Refuse here what Microsoft would refuse, with the fix.
-        if current.usage_location.as_deref().is_none_or(str::is_empty) {
+        let no_location = current.usage_location.as_deref().is_none_or(str::is_empty);
+        if no_location && self.dry_run {
+            let summary = format!(
+                "Would assign {} to {email}, once a usage location is set (Microsoft refuses licences without one).",
+                chosen.sku_part_number
+            );
+            return Ok(StepOutcome::would("license", summary));
+        }
+        if no_location {
             return Err(field_problem(
                 "usageLocation",
                 format!("{email} has no usage location, and Microsoft assigns licences only to users that have one."),
@@ -331,6 +352,14 @@ impl Engine {
                 ),
                 "Buy more seats, free one up, or pick another licence.",
             ));
+        }
+        if self.dry_run {
+            let summary = format!(
+                "Would assign {} to {email} ({} seats free).",
+                chosen.sku_part_number,
+                chosen.free_seats()
+            );
+            return Ok(StepOutcome::would("license", summary));
         }
         let answer = self
             .graph
@@ -434,6 +463,9 @@ impl Engine {
                 state,
                 format!("{email} is already in {name}."),
             );
+        }
+        if self.dry_run {
+            return Ok(StepOutcome::would("group", format!("Would add {email} to {name}.")));
         }
         // Right after an invitation Graph may not know the user yet: retry its 404s a while.
         let mut delay = self.verify.first_delay;

@@ -190,35 +190,64 @@ impl GraphClient {
 
     /// Beta: the B2B management policies (the organisation default holds the domain list).
     pub async fn b2b_management_policies(&self) -> Result<Vec<B2bManagementPolicy>, GraphError> {
-        self.list_all(self.graph_url("beta/policies/b2bManagementPolicies"), None).await
+        self.list_all(self.graph_url("beta/policies/b2bManagementPolicies"), None)
+            .await
     }
 
     /// Beta: PATCH the policy's `definition`. Returns Graph's request-id.
-    pub async fn update_b2b_management_policy(&self, id: &str, definition: &[String]) -> Result<Option<String>, GraphError> {
+    pub async fn update_b2b_management_policy(
+        &self,
+        id: &str,
+        definition: &[String],
+    ) -> Result<Option<String>, GraphError> {
         let url = self.graph_url(&format!("beta/policies/b2bManagementPolicies/{}", segment(id)));
-        self.send_no_content(Method::PATCH, url, Some(&serde_json::json!({"definition": definition}))).await
+        self.send_no_content(Method::PATCH, url, Some(&serde_json::json!({"definition": definition})))
+            .await
     }
 
     /// Beta: create the organisation default policy when the tenant has none.
-    pub async fn create_b2b_management_policy(&self, policy: &B2bManagementPolicy) -> Result<Answer<B2bManagementPolicy>, GraphError> {
-        self.send(Method::POST, self.graph_url("beta/policies/b2bManagementPolicies"), Some(policy)).await
+    pub async fn create_b2b_management_policy(
+        &self,
+        policy: &B2bManagementPolicy,
+    ) -> Result<Answer<B2bManagementPolicy>, GraphError> {
+        self.send(
+            Method::POST,
+            self.graph_url("beta/policies/b2bManagementPolicies"),
+            Some(policy),
+        )
+        .await
     }
 
     /// The cross-tenant access default, kept whole as JSON (PATCH sends only what changes).
     pub async fn cross_tenant_default(&self) -> Result<Answer<serde_json::Value>, GraphError> {
-        self.send::<(), _>(Method::GET, self.graph_url("v1.0/policies/crossTenantAccessPolicy/default"), None).await
+        self.send::<(), _>(
+            Method::GET,
+            self.graph_url("v1.0/policies/crossTenantAccessPolicy/default"),
+            None,
+        )
+        .await
     }
 
     pub async fn update_cross_tenant_default(&self, patch: &serde_json::Value) -> Result<Option<String>, GraphError> {
-        self.send_no_content(Method::PATCH, self.graph_url("v1.0/policies/crossTenantAccessPolicy/default"), Some(patch)).await
+        self.send_no_content(
+            Method::PATCH,
+            self.graph_url("v1.0/policies/crossTenantAccessPolicy/default"),
+            Some(patch),
+        )
+        .await
     }
 
     pub async fn identity_providers(&self) -> Result<Vec<IdentityProvider>, GraphError> {
-        self.list_all(self.graph_url("v1.0/identity/identityProviders"), None).await
+        self.list_all(self.graph_url("v1.0/identity/identityProviders"), None)
+            .await
     }
 
     /// Creates the Google provider. The secret goes in this body and nowhere else.
-    pub async fn create_google_provider(&self, client_id: &str, client_secret: &str) -> Result<Answer<IdentityProvider>, GraphError> {
+    pub async fn create_google_provider(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<Answer<IdentityProvider>, GraphError> {
         let body = serde_json::json!({
             "@odata.type": "microsoft.graph.socialIdentityProvider",
             "displayName": "Google",
@@ -226,7 +255,12 @@ impl GraphClient {
             "clientId": client_id,
             "clientSecret": client_secret,
         });
-        self.send(Method::POST, self.graph_url("v1.0/identity/identityProviders"), Some(&body)).await
+        self.send(
+            Method::POST,
+            self.graph_url("v1.0/identity/identityProviders"),
+            Some(&body),
+        )
+        .await
     }
 
     pub async fn delete_identity_provider(&self, id: &str) -> Result<Option<String>, GraphError> {
