@@ -6,6 +6,8 @@
 
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
+mod tenant;
+
 use clap::{Parser, Subcommand};
 use guestpass_core::{Engine, GuestRef, InviteRequest, Problem, ProblemKind, ProfileRequest, Settings, StepOutcome};
 use std::io::Write;
@@ -58,6 +60,9 @@ enum Command {
         /// A group by exact name or id; repeat for several.
         #[arg(long = "group", value_name = "NAME_OR_ID")]
         groups: Vec<String>,
+        /// Print the plan only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
         /// Print the outcome as JSON.
         #[arg(long)]
         json: bool,
@@ -71,6 +76,29 @@ enum Command {
         /// How many rows to show.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+    },
+    /// External collaboration settings: who may invite, guest access, domains, cross-tenant default.
+    Settings {
+        #[command(subcommand)]
+        action: tenant::SettingsAction,
+    },
+    /// Google federation for Gmail guests.
+    Google {
+        #[command(subcommand)]
+        action: tenant::GoogleAction,
+    },
+    /// The readiness card of a guest: what is in place, what is missing, and the link to send.
+    Check {
+        #[arg(long)]
+        email: String,
+        /// The licence they should have (part number or id).
+        #[arg(long)]
+        license: Option<String>,
+        /// A group they should be in (name or id); repeat for several.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Run the sandbox tenant on its own.
     Sandbox {
@@ -133,6 +161,28 @@ fn fail(p: &Problem, json: bool) -> ExitCode {
     }
 }
 
+/// Prints step outcomes (or, with `--json`, `extra` plus `steps`); exit 0.
+fn print_steps(steps: &[StepOutcome], json: bool, extra: Option<serde_json::Value>) -> ExitCode {
+    if json {
+        let mut doc = extra.unwrap_or_else(|| serde_json::json!({}));
+        doc["steps"] = serde_json::json!(steps);
+        println!("{doc}");
+    } else {
+        for o in steps {
+            println!("{}: {}", o.step, o.summary);
+            if let Some(id) = &o.request_id {
+                println!("  request-id: {id}");
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Connects to the configured tenant; a dry-run engine changes nothing.
+async fn connect(dry_run: bool) -> Result<Engine, Problem> {
+    Ok(engine().await?.with_dry_run(dry_run))
+}
+
 async fn engine() -> Result<Engine, Problem> {
     let settings = Settings::from_env().map_err(|message| Problem {
         kind: ProblemKind::Invalid,
@@ -158,9 +208,10 @@ async fn run(command: Command) -> ExitCode {
             usage_location,
             license,
             groups,
+            dry_run,
             json,
         } => {
-            let engine = match engine().await {
+            let engine = match connect(dry_run).await {
                 Ok(e) => e,
                 Err(p) => return fail(&p, json),
             };
@@ -249,6 +300,14 @@ async fn run(command: Command) -> ExitCode {
                 Err(e) => fail(&Problem::local(e), json),
             }
         }
+        Command::Settings { action } => tenant::settings(action).await,
+        Command::Google { action } => tenant::google(action).await,
+        Command::Check {
+            email,
+            license,
+            groups,
+            json,
+        } => tenant::check(email, license, groups, json).await,
         Command::Sandbox {
             action:
                 SandboxAction::Serve {
@@ -345,8 +404,9 @@ async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
             send_email: plan.send_email,
             message: plan.message.clone(),
         };
-        match engine.invite_guest(&req).await {
+        let would_invite = match engine.invite_guest(&req).await {
             Ok(o) => {
+                let would_invite = o.status == guestpass_core::InviteStatus::WouldInvite;
                 if !json {
                     println!("invite: {}", o.summary);
                     if let Some(url) = &o.redeem_url {
@@ -367,8 +427,24 @@ async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
                     step.insert("step".into(), "invite".into());
                     report.steps.push(serde_json::Value::Object(step));
                 }
+                would_invite
             }
             Err(p) => return report.finish(&plan.email, Some(p)),
+        };
+        if would_invite {
+            // A dry run cannot read a guest who does not exist yet: the later steps follow the invitation.
+            let later = [("profile", plan.profile_asked()), ("license", plan.license.is_some())]
+                .into_iter()
+                .filter(|(_, asked)| *asked)
+                .map(|(step, _)| step)
+                .chain(plan.groups.iter().map(|_| "group"));
+            for step in later {
+                report.step(StepOutcome::would(
+                    step,
+                    format!("Would run after the invitation ({step})."),
+                ));
+            }
+            return report.finish(&plan.email, None);
         }
     }
     if plan.profile_asked() {

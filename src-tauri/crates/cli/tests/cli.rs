@@ -301,3 +301,136 @@ fn onboard_with_nothing_to_do_says_what_it_can_do() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--redirect-url"), "{}", stderr(&o));
 }
+
+#[test]
+fn onboard_dry_run_prints_the_plan_and_changes_nothing() {
+    let e = env();
+    let o = e.cli(
+        &[
+            ONBOARD,
+            &["--usage-location", "GB", "--group", "Partner portal users", "--dry-run"],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Would invite jane@partner.example"), "{out}");
+    assert!(out.contains("group: Would run after the invitation"), "{out}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&["history", "--json"]))).unwrap();
+    assert!(rows.is_empty(), "a dry run logs nothing");
+    // For an existing guest the dry run reads the tenant and says exactly what would change.
+    assert!(e.cli(ONBOARD).status.success());
+    let o = e.cli(&[
+        "onboard",
+        "--email",
+        "jane@partner.example",
+        "--usage-location",
+        "GB",
+        "--license",
+        "O365_BUSINESS_ESSENTIALS",
+        "--dry-run",
+    ]);
+    let out = stdout(&o);
+    assert!(out.contains("profile: Would set usage location GB"), "{out}");
+    assert!(out.contains("license: Would assign O365_BUSINESS_ESSENTIALS"), "{out}");
+}
+
+#[test]
+fn settings_show_apply_and_dry_run() {
+    let e = env();
+    let o = e.cli(&["settings", "show"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Domains that can be invited:    any domain"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = e.cli(&[
+        "settings",
+        "apply",
+        "--allow-domains",
+        "partner.example,fabrikam.example",
+        "--guest-access",
+        "same-as-members",
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Would change"), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&e.cli(&["settings", "show", "--json"]))).unwrap();
+    assert_eq!(v["domains"]["mode"], "anyDomain", "the dry run changed nothing");
+
+    let o = e.cli(&[
+        "settings",
+        "apply",
+        "--allow-domains",
+        "partner.example,fabrikam.example",
+        "--guest-access",
+        "same-as-members",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["changes"].as_array().unwrap().len(), 2);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&e.cli(&["settings", "show", "--json"]))).unwrap();
+    assert_eq!(
+        v["domains"]["domains"],
+        serde_json::json!(["partner.example", "fabrikam.example"])
+    );
+    assert_eq!(v["guestAccess"], "sameAsMembers");
+
+    let o = e.cli(&["settings", "apply", "--allow-domains", "not a domain"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn google_setup_takes_the_secret_from_the_environment_only() {
+    let e = env();
+    let o = e.cli(&["google", "setup", "--client-id", "1-a.apps.googleusercontent.com"]);
+    assert_eq!(o.status.code(), Some(2), "no secret and no terminal");
+    assert!(stderr(&o).contains("GUESTPASS_GOOGLE_CLIENT_SECRET"), "{}", stderr(&o));
+
+    let o = Command::new(cargo_bin("guestpass-cli"))
+        .args(["google", "setup", "--client-id", "1-a.apps.googleusercontent.com"])
+        .env("GUESTPASS_DATA_DIR", e.data.path())
+        .env("GUESTPASS_TENANT", "sandbox")
+        .env("GUESTPASS_GRAPH_URL", &e.served.url)
+        .env("GUESTPASS_GOOGLE_CLIENT_SECRET", "GOCSPX-from-the-environment")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Google federation is set up"), "{}", stdout(&o));
+    let log = stdout(&e.cli(&["history", "--json"]));
+    assert!(!log.contains("GOCSPX-from-the-environment"));
+    let o = e.cli(&["google", "show"]);
+    assert!(stdout(&o).contains("/oauth2/authresp"), "{}", stdout(&o));
+}
+
+#[test]
+fn check_prints_the_readiness_card() {
+    let e = env();
+    assert!(e
+        .cli(
+            &[
+                ONBOARD,
+                &["--usage-location", "GB", "--license", "O365_BUSINESS_ESSENTIALS"]
+            ]
+            .concat()
+        )
+        .status
+        .success());
+    let o = e.cli(&["check", "--email", "jane@partner.example", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let card: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(card["ready"], false);
+    let red: Vec<&str> = card["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["ok"] == false)
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(red, ["Invitation accepted", "Groups"]);
+    let o = e.cli(&["check", "--email", "jane@partner.example"]);
+    assert!(stdout(&o).contains("[!!] Groups"), "{}", stdout(&o));
+}
