@@ -1,6 +1,25 @@
 fn main() {
     // Only the commands listed here can be invoked, and only where a capability allows them.
-    let manifest = tauri_build::AppManifest::new().commands(&["connection_info", "invite_guest", "recent_changes"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "connection_info",
+        "invite_guest",
+        "recent_changes",
+        "read_settings",
+        "plan_settings",
+        "apply_settings",
+        "google_federation",
+        "set_up_google",
+        "guest_summary",
+        "set_profile",
+        "countries",
+        "default_usage_location",
+        "set_default_usage_location",
+        "license_options",
+        "assign_license",
+        "search_groups",
+        "add_to_group",
+        "check_guest",
+    ]);
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

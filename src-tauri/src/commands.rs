@@ -1,24 +1,103 @@
 //! The commands the UI may invoke. Each one only forwards to the engine.
 
 use crate::AppState;
-use guestpass_core::{ChangeRecord, ConnectionInfo, InviteOutcome, InviteRequest, Problem};
+use guestpass_core::{
+    ChangeRecord, ConnectionInfo, Country, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome,
+    InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
+};
 use std::sync::Arc;
 use tauri::State;
 
+type Result<T> = std::result::Result<T, Problem>;
+
 #[tauri::command]
-pub async fn connection_info(state: State<'_, Arc<AppState>>) -> Result<ConnectionInfo, Problem> {
+pub async fn connection_info(state: State<'_, Arc<AppState>>) -> Result<ConnectionInfo> {
     Ok(state.engine().await?.info().clone())
 }
 
 #[tauri::command]
-pub async fn invite_guest(state: State<'_, Arc<AppState>>, request: InviteRequest) -> Result<InviteOutcome, Problem> {
+pub async fn invite_guest(state: State<'_, Arc<AppState>>, request: InviteRequest) -> Result<InviteOutcome> {
     state.engine().await?.invite_guest(&request).await
 }
 
 #[tauri::command]
-pub async fn recent_changes(state: State<'_, Arc<AppState>>, limit: u32) -> Result<Vec<ChangeRecord>, Problem> {
+pub async fn recent_changes(state: State<'_, Arc<AppState>>, limit: u32) -> Result<Vec<ChangeRecord>> {
     let engine = state.engine().await?;
-    tauri::async_runtime::spawn_blocking(move || engine.recent_changes(limit))
-        .await
-        .map_err(Problem::local)?
+    tauri::async_runtime::spawn_blocking(move || engine.recent_changes(limit)).await.map_err(Problem::local)?
+}
+
+#[tauri::command]
+pub async fn read_settings(state: State<'_, Arc<AppState>>) -> Result<ExternalSettings> {
+    state.engine().await?.read_settings().await
+}
+
+#[tauri::command]
+pub async fn plan_settings(state: State<'_, Arc<AppState>>, request: SettingsRequest) -> Result<SettingsPlan> {
+    state.engine().await?.plan_settings(&request).await
+}
+
+#[tauri::command]
+pub async fn apply_settings(state: State<'_, Arc<AppState>>, request: SettingsRequest) -> Result<Vec<StepOutcome>> {
+    state.engine().await?.apply_settings(&request).await
+}
+
+#[tauri::command]
+pub async fn google_federation(state: State<'_, Arc<AppState>>) -> Result<GoogleFederation> {
+    state.engine().await?.google_federation().await
+}
+
+/// The secret passes straight through to Microsoft; it is not kept anywhere.
+#[tauri::command]
+pub async fn set_up_google(state: State<'_, Arc<AppState>>, client_id: String, client_secret: String) -> Result<StepOutcome> {
+    state.engine().await?.set_up_google(&client_id, &client_secret).await
+}
+
+#[tauri::command]
+pub async fn guest_summary(state: State<'_, Arc<AppState>>, guest: GuestRef) -> Result<GuestSummary> {
+    state.engine().await?.guest_summary(&guest).await
+}
+
+#[tauri::command]
+pub async fn set_profile(state: State<'_, Arc<AppState>>, request: ProfileRequest) -> Result<StepOutcome> {
+    state.engine().await?.set_profile(&request).await
+}
+
+#[tauri::command]
+pub fn countries() -> Vec<Country> {
+    guestpass_core::steps::countries()
+}
+
+#[tauri::command]
+pub async fn default_usage_location(state: State<'_, Arc<AppState>>) -> Result<Option<String>> {
+    state.engine().await?.default_usage_location()
+}
+
+#[tauri::command]
+pub async fn set_default_usage_location(state: State<'_, Arc<AppState>>, code: String) -> Result<String> {
+    state.engine().await?.set_default_usage_location(&code)
+}
+
+#[tauri::command]
+pub async fn license_options(state: State<'_, Arc<AppState>>) -> Result<Vec<LicenseOption>> {
+    state.engine().await?.license_options().await
+}
+
+#[tauri::command]
+pub async fn assign_license(state: State<'_, Arc<AppState>>, guest: GuestRef, sku: String) -> Result<StepOutcome> {
+    state.engine().await?.assign_license(&guest, &sku).await
+}
+
+#[tauri::command]
+pub async fn search_groups(state: State<'_, Arc<AppState>>, term: String) -> Result<Vec<GroupOption>> {
+    state.engine().await?.search_groups(&term).await
+}
+
+#[tauri::command]
+pub async fn add_to_group(state: State<'_, Arc<AppState>>, guest: GuestRef, group: String) -> Result<StepOutcome> {
+    state.engine().await?.add_to_group(&guest, &group).await
+}
+
+#[tauri::command]
+pub async fn check_guest(state: State<'_, Arc<AppState>>, request: ReadinessRequest) -> Result<Readiness> {
+    state.engine().await?.check_guest(&request).await
 }

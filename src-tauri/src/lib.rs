@@ -50,7 +50,22 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::connection_info,
             commands::invite_guest,
-            commands::recent_changes
+            commands::recent_changes,
+            commands::read_settings,
+            commands::plan_settings,
+            commands::apply_settings,
+            commands::google_federation,
+            commands::set_up_google,
+            commands::guest_summary,
+            commands::set_profile,
+            commands::countries,
+            commands::default_usage_location,
+            commands::set_default_usage_location,
+            commands::license_options,
+            commands::assign_license,
+            commands::search_groups,
+            commands::add_to_group,
+            commands::check_guest
         ])
         .run(tauri::generate_context!())
         .expect("error while running Guestpass");

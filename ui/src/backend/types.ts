@@ -172,3 +172,13 @@ license: string | null,
  * Groups (names or ids) the guest should be in.
  */
 groups: Array<string>, };
+
+export type GuestSummary = { email: string, userId: string, displayName: string | null, givenName: string | null, surname: string | null, usageLocation: string | null, 
+/**
+ * `PendingAcceptance` or `Accepted`.
+ */
+state: string | null, 
+/**
+ * Licence part numbers.
+ */
+licenses: Array<string>, groups: Array<GroupOption>, };

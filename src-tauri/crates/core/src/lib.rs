@@ -27,7 +27,7 @@ pub use settings::{
     DomainList, DomainMode, ExternalSettings, GuestAccess, InviteAuthority, SettingChange, SettingsPlan,
     SettingsRequest,
 };
-pub use steps::{Country, GroupOption, GuestRef, LicenseOption, ProfileRequest, StepOutcome, StepStatus};
+pub use steps::{Country, GroupOption, GuestRef, GuestSummary, LicenseOption, ProfileRequest, StepOutcome, StepStatus};
 
 /// Every type the UI sees, for TypeScript generation (see `typescript_bindings`).
 pub fn typescript_declarations() -> Vec<String> {
@@ -64,5 +64,6 @@ pub fn typescript_declarations() -> Vec<String> {
         ReadinessItem::decl(&cfg),
         Readiness::decl(&cfg),
         ReadinessRequest::decl(&cfg),
+        GuestSummary::decl(&cfg),
     ]
 }

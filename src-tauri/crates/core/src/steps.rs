@@ -528,3 +528,80 @@ mod tests {
         assert!(all.iter().any(|c| c.code == "IE"));
     }
 }
+
+/// What the wizard shows about a guest before changing them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GuestSummary {
+    pub email: String,
+    pub user_id: String,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub surname: Option<String>,
+    pub usage_location: Option<String>,
+    /// `PendingAcceptance` or `Accepted`.
+    pub state: Option<String>,
+    /// Licence part numbers.
+    pub licenses: Vec<String>,
+    pub groups: Vec<GroupOption>,
+}
+
+const USAGE_LOCATION_PREF: &str = "defaultUsageLocation";
+
+impl Engine {
+    pub async fn guest_summary(&self, guest: &GuestRef) -> Result<GuestSummary, Problem> {
+        let email = validate::email("email", &guest.email).map_err(|e| Problem::invalid(vec![e]))?;
+        let p = self
+            .guest_profile(&GuestRef {
+                email: email.clone(),
+                user_id: guest.user_id.clone(),
+            })
+            .await?;
+        let skus = self
+            .graph
+            .subscribed_skus()
+            .await
+            .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
+        let groups = self
+            .graph
+            .member_of(&p.id)
+            .await
+            .map_err(|e| Problem::from_graph("Reading group memberships", &e))?;
+        let licenses = p
+            .assigned_licenses
+            .iter()
+            .map(|l| {
+                skus.iter()
+                    .find(|s| s.sku_id.eq_ignore_ascii_case(&l.sku_id))
+                    .map(|s| s.sku_part_number.clone())
+                    .unwrap_or_else(|| l.sku_id.clone())
+            })
+            .collect();
+        Ok(GuestSummary {
+            email,
+            user_id: p.id,
+            display_name: p.display_name,
+            given_name: p.given_name,
+            surname: p.surname,
+            usage_location: p.usage_location,
+            state: p.external_user_state,
+            licenses,
+            groups: groups.into_iter().map(GroupOption::from).collect(),
+        })
+    }
+
+    /// The usage location this tenant's admin chose as the default for new guests.
+    pub fn default_usage_location(&self) -> Result<Option<String>, Problem> {
+        self.store
+            .preference(&self.info.tenant_id, USAGE_LOCATION_PREF)
+            .map_err(Problem::local)
+    }
+
+    pub fn set_default_usage_location(&self, code: &str) -> Result<String, Problem> {
+        let code = usage_location("usageLocation", code).map_err(|e| Problem::invalid(vec![e]))?;
+        self.store
+            .set_preference(&self.info.tenant_id, USAGE_LOCATION_PREF, &code)
+            .map_err(Problem::local)?;
+        Ok(code)
+    }
+}

@@ -26,7 +26,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_change_log.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_change_log.sql")),
+        M::up(include_str!("../migrations/0002_preferences.sql")),
+    ])
 }
 
 /// The app's SQLite database. Cheap to share behind an `Arc`; calls are short and serialised.
@@ -53,6 +56,28 @@ impl Store {
         Ok(Store { conn: Mutex::new(conn) })
     }
 
+    /// A per-tenant preference, if set.
+    pub fn preference(&self, tenant: &str, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT value FROM preferences WHERE tenant = ?1 AND key = ?2",
+                [tenant, key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_preference(&self, tenant: &str, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO preferences (tenant, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT(tenant, key) DO UPDATE SET value = excluded.value",
+            [tenant, key, value],
+        )?;
+        Ok(())
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to reuse.
@@ -67,6 +92,16 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn preferences_are_per_tenant() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.preference("t1", "usageLocation").unwrap(), None);
+        store.set_preference("t1", "usageLocation", "GB").unwrap();
+        store.set_preference("t1", "usageLocation", "IE").unwrap();
+        assert_eq!(store.preference("t1", "usageLocation").unwrap().as_deref(), Some("IE"));
+        assert_eq!(store.preference("t2", "usageLocation").unwrap(), None);
     }
 
     #[test]
