@@ -3,29 +3,15 @@
 // (empty history, newly seeded sandbox). Screenshots go to tests/e2e/screenshots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Builder, By, Key, until } from "selenium-webdriver";
+import { Key } from "selenium-webdriver";
+import { By, byId as byIdIn, launch, screenshot as shot, until } from "./helpers.mjs";
 
-const app = process.env.GUESTPASS_APP;
-const shots = process.env.GUESTPASS_SCREENSHOTS ?? tmpdir();
 let driver;
-
-async function screenshot(name) {
-  // Let the last DOM change reach the screen before capturing it.
-  await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));");
-  writeFileSync(join(shots, `${name}.png`), await driver.takeScreenshot(), "base64");
-}
-
-const byId = (id) => driver.wait(until.elementLocated(By.id(id)), 20_000);
+const byId = (id) => byIdIn(driver, id);
+const screenshot = (name) => shot(driver, name);
 
 before(async () => {
-  assert.ok(app, "GUESTPASS_APP must name the app binary");
-  driver = await new Builder()
-    .usingServer("http://127.0.0.1:4444/")
-    .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
-    .build();
+  driver = await launch();
 });
 
 after(async () => {
@@ -39,6 +25,7 @@ test("the window says it is on the sandbox tenant", async () => {
 });
 
 test("a bad address is refused before anything is sent", async () => {
+  await (await byId("step-invite")).click();
   await (await byId("email")).sendKeys("jane#doe@partner.example");
   await (await byId("invite-submit")).click();
   const error = await byId("error-email");

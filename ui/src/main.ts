@@ -2,9 +2,9 @@ import { connectionInfo, isProblem, type ConnectionInfo } from "./backend";
 import { clear, h } from "./dom";
 import { renderConnection } from "./screens/connection";
 import { renderHistory } from "./screens/history";
-import { renderInvite } from "./screens/invite";
+import { renderWizard } from "./screens/wizard";
 
-type Screen = "invite" | "history" | "connection";
+type Screen = "onboard" | "history" | "connection";
 
 const screenEl = document.getElementById("screen")!;
 const bannerEl = document.getElementById("banner")!;
@@ -17,7 +17,7 @@ function show(screen: Screen): void {
     b.setAttribute("aria-current", b.dataset.screen === screen ? "page" : "false");
   });
   clear(screenEl);
-  if (screen === "invite") renderInvite(screenEl, connection, () => show("history"));
+  if (screen === "onboard") renderWizard(screenEl, connection, () => show("history"));
   if (screen === "history") void renderHistory(screenEl, connection);
   if (screen === "connection") renderConnection(screenEl, connection);
 }
@@ -48,7 +48,7 @@ async function connect(): Promise<void> {
     bannerEl.className = "banner banner-error";
     clear(bannerEl);
     const retry = h("button", { class: "btn btn-small", type: "button", id: "connect-retry" }, "Try again");
-    retry.addEventListener("click", () => void connect().then(() => show("invite")));
+    retry.addEventListener("click", () => void connect().then(() => show("onboard")));
     if (isProblem(err)) bannerEl.append(h("strong", {}, "Not connected. "), err.message, " ", err.hint, " ", retry);
     else bannerEl.append(`Not connected: ${String(err)} `, retry);
   }
@@ -59,7 +59,7 @@ async function start(): Promise<void> {
     b.addEventListener("click", () => show(b.dataset.screen as Screen)),
   );
   await connect();
-  show("invite");
+  show("onboard");
 }
 
 void start();

@@ -1,7 +1,26 @@
 // The only place the UI reaches Rust. Types come from the Rust side (types.ts is generated:
 // run `make bindings` after changing a Rust type the UI sees).
 import { invoke } from "@tauri-apps/api/core";
-import type { ChangeRecord, ConnectionInfo, InviteOutcome, InviteRequest, Problem } from "./types";
+import type {
+  ChangeRecord,
+  ConnectionInfo,
+  Country,
+  ExternalSettings,
+  GoogleFederation,
+  GroupOption,
+  GuestRef,
+  GuestSummary,
+  InviteOutcome,
+  InviteRequest,
+  LicenseOption,
+  Problem,
+  ProfileRequest,
+  Readiness,
+  ReadinessRequest,
+  SettingsPlan,
+  SettingsRequest,
+  StepOutcome,
+} from "./types";
 
 export type * from "./types";
 
@@ -37,4 +56,65 @@ export function inviteGuest(request: InviteRequest): Promise<InviteOutcome> {
 
 export function recentChanges(limit = 500): Promise<ChangeRecord[]> {
   return call("recent_changes", { limit });
+}
+
+export function readSettings(): Promise<ExternalSettings> {
+  return call("read_settings");
+}
+
+export function planSettings(request: SettingsRequest): Promise<SettingsPlan> {
+  return call("plan_settings", { request });
+}
+
+export function applySettings(request: SettingsRequest): Promise<StepOutcome[]> {
+  return call("apply_settings", { request });
+}
+
+export function googleFederation(): Promise<GoogleFederation> {
+  return call("google_federation");
+}
+
+/** The secret goes to Rust and on to Microsoft only; the UI does not keep it. */
+export function setUpGoogle(clientId: string, clientSecret: string): Promise<StepOutcome> {
+  return call("set_up_google", { clientId, clientSecret });
+}
+
+export function guestSummary(guest: GuestRef): Promise<GuestSummary> {
+  return call("guest_summary", { guest });
+}
+
+export function setProfile(request: ProfileRequest): Promise<StepOutcome> {
+  return call("set_profile", { request });
+}
+
+export function countries(): Promise<Country[]> {
+  return call("countries");
+}
+
+export function defaultUsageLocation(): Promise<string | null> {
+  return call("default_usage_location");
+}
+
+export function setDefaultUsageLocation(code: string): Promise<string> {
+  return call("set_default_usage_location", { code });
+}
+
+export function licenseOptions(): Promise<LicenseOption[]> {
+  return call("license_options");
+}
+
+export function assignLicense(guest: GuestRef, sku: string): Promise<StepOutcome> {
+  return call("assign_license", { guest, sku });
+}
+
+export function searchGroups(term: string): Promise<GroupOption[]> {
+  return call("search_groups", { term });
+}
+
+export function addToGroup(guest: GuestRef, group: string): Promise<StepOutcome> {
+  return call("add_to_group", { guest, group });
+}
+
+export function checkGuest(request: ReadinessRequest): Promise<Readiness> {
+  return call("check_guest", { request });
 }

@@ -1,4 +1,5 @@
-import { inviteGuest, isProblem, type ConnectionInfo, type InviteOutcome, type Problem } from "../backend";
+import { inviteGuest, type ConnectionInfo, type InviteOutcome } from "../backend";
+import { field, problemCard, setFieldError, show } from "../components";
 import { clear, copyButton, h } from "../dom";
 
 const MY_APPS = "https://myapps.microsoft.com";
@@ -25,25 +26,12 @@ function checkRedirect(v: string): string | null {
   return null;
 }
 
-function field(id: string, label: string, input: HTMLElement, help?: string): HTMLElement {
-  return h(
-    "div",
-    { class: "field", id: `field-${id}` },
-    h("label", { for: id }, label),
-    input,
-    help ? h("div", { class: "help" }, help) : null,
-    h("div", { class: "field-error", id: `error-${id}`, role: "alert" }),
-  );
-}
-
-function setFieldError(id: string, message: string | null): void {
-  const el = document.getElementById(`error-${id}`);
-  const wrap = document.getElementById(`field-${id}`);
-  if (el) el.textContent = message ?? "";
-  wrap?.classList.toggle("invalid", Boolean(message));
-}
-
-export function renderInvite(root: HTMLElement, connection: ConnectionInfo | null, openHistory: () => void): void {
+export function renderInvite(
+  root: HTMLElement,
+  connection: ConnectionInfo | null,
+  openHistory: () => void,
+  onInvited: (o: InviteOutcome) => void = () => {},
+): void {
   const email = h("input", { id: "email", type: "email", autocomplete: "off", placeholder: "jane.doe@partner.com", required: true });
   const displayName = h("input", { id: "displayName", type: "text", autocomplete: "off", placeholder: "Jane Doe (optional)", maxlength: 256 });
   const redirect = h("input", { id: "redirectUrl", type: "url", autocomplete: "off", value: MY_APPS, required: true });
@@ -106,13 +94,14 @@ export function renderInvite(root: HTMLElement, connection: ConnectionInfo | nul
         sendEmail: sendEmail.checked,
         message: sendEmail.checked ? message.value.trim() || null : null,
       });
+      onInvited(outcome);
       showOutcome(result, outcome, openHistory);
       if (outcome.status === "invited") {
         email.value = "";
         displayName.value = "";
       }
     } catch (err) {
-      showProblem(result, err);
+      show(result, problemCard(err));
     } finally {
       submit.disabled = false;
       submit.textContent = "Invite guest";
@@ -157,7 +146,7 @@ function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => voi
   const card = h(
     "div",
     { class: `card result ${invited ? "result-ok" : "result-info"}`, id: "outcome" },
-    h("h2", {}, invited ? "Guest invited" : "Already a guest"),
+    h("h2", {}, { invited: "Guest invited", alreadyGuest: "Already a guest", wouldInvite: "Would invite" }[o.status]),
     h("p", { id: "outcome-summary" }, o.summary),
     h(
       "dl",
@@ -179,33 +168,4 @@ function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => voi
     h("div", { class: "actions" }, h("button", { class: "btn", type: "button", id: "open-history", onclick: openHistory }, "See it in History")),
   );
   root.append(card);
-}
-
-function showProblem(root: HTMLElement, err: unknown): void {
-  clear(root);
-  if (!isProblem(err)) {
-    root.append(h("div", { class: "card result result-error" }, h("h2", {}, "Something went wrong"), h("p", {}, String(err))));
-    return;
-  }
-  const p: Problem = err;
-  for (const f of p.fields) setFieldError(f.field, f.message);
-  const titles: Record<Problem["kind"], string> = {
-    invalid: "Please check the form",
-    microsoft: "Microsoft refused the invitation",
-    throttled: "Microsoft is busy — slow down",
-    signIn: "Sign-in problem",
-    network: "Microsoft could not be reached",
-    local: "A problem on this computer",
-  };
-  root.append(
-    h(
-      "div",
-      { class: "card result result-error", id: "problem" },
-      h("h2", {}, titles[p.kind]),
-      h("p", { id: "problem-message" }, p.message),
-      h("p", { class: "hint" }, h("strong", {}, "What to do: "), p.hint),
-      p.code ? h("p", { class: "muted" }, "Microsoft's code: ", h("span", { class: "mono" }, p.code)) : null,
-      p.requestId ? h("p", { class: "muted" }, "Request-id: ", h("span", { class: "mono" }, p.requestId), " ", copyButton(p.requestId)) : null,
-    ),
-  );
 }

@@ -1,0 +1,32 @@
+// Shared by the end-to-end tests: one WebDriver session on the real Guestpass window.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Builder, By, until } from "selenium-webdriver";
+
+export { By, until };
+
+export async function launch() {
+  const app = process.env.GUESTPASS_APP;
+  assert.ok(app, "GUESTPASS_APP must name the app binary");
+  return new Builder()
+    .usingServer("http://127.0.0.1:4444/")
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
+    .build();
+}
+
+/** Saves a screenshot once the last DOM change has reached the screen. */
+export async function screenshot(driver, name) {
+  await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));");
+  writeFileSync(join(process.env.GUESTPASS_SCREENSHOTS ?? tmpdir(), `${name}.png`), await driver.takeScreenshot(), "base64");
+}
+
+export const byId = (driver, id, ms = 20_000) => driver.wait(until.elementLocated(By.id(id)), ms);
+
+/** Waits until the element with this id contains the text. */
+export async function waitText(driver, id, text, ms = 30_000) {
+  const el = await byId(driver, id, ms);
+  await driver.wait(until.elementTextContains(el, text), ms);
+  return el;
+}

@@ -1,0 +1,102 @@
+// End-to-end: walks the whole onboarding wizard in the real window against the embedded
+// sandbox tenant, saving a screenshot of each step (tests/e2e/screenshots/wizard-*.png).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { By, byId as byIdIn, launch, screenshot, until, waitText as waitTextIn } from "./helpers.mjs";
+
+let driver;
+const byId = (id) => byIdIn(driver, id);
+const waitText = (id, text) => waitTextIn(driver, id, text);
+const type = async (id, text) => {
+  const el = await byId(id);
+  await el.clear();
+  await el.sendKeys(text);
+};
+const GUEST = "maria.garcia@gmail.com";
+
+before(async () => {
+  driver = await launch();
+  await waitText("banner", "Sandbox tenant");
+});
+
+after(async () => {
+  await driver?.quit();
+});
+
+test("1. collaboration settings: preview, then apply", async () => {
+  await (await byId("step-settings")).click();
+  await (await byId("guestAccess-sameAsMembers")).click();
+  await (await byId("trustMfa")).click();
+  await (await byId("settings-preview")).click();
+  await waitText("settings-plan", "2 changes will be made");
+  await screenshot(driver, "wizard-1-settings-preview");
+  await (await byId("settings-apply")).click();
+  await waitText("settings-result", "Settings applied");
+});
+
+test("2. Google federation for Gmail guests", async () => {
+  await (await byId("wizard-next")).click();
+  await waitText("clientId", "");
+  const uris = await driver.findElement(By.css(".uris")).getText();
+  assert.match(uris, /oauth2\/authresp/);
+  await type("clientId", "123-guestpass.apps.googleusercontent.com");
+  await type("clientSecret", "GOCSPX-e2e-secret");
+  await (await byId("google-submit")).click();
+  await waitText("google-result", "Google federation is set up");
+  assert.equal(await (await byId("clientSecret")).getAttribute("value"), "", "the secret is cleared from the form");
+  await screenshot(driver, "wizard-2-google");
+});
+
+test("3. invite the guest", async () => {
+  await (await byId("wizard-next")).click();
+  await type("email", GUEST);
+  await type("displayName", "Maria Garcia");
+  await (await byId("invite-submit")).click();
+  await waitText("outcome-summary", `Invited ${GUEST}`);
+  await screenshot(driver, "wizard-3-invite");
+});
+
+test("4. profile: names and usage location", async () => {
+  await (await byId("wizard-next")).click();
+  await waitText("profile-current", "usage location not set");
+  await type("givenName", "Maria");
+  await type("surname", "Garcia");
+  await type("usageLocation", "ES");
+  await (await byId("profile-submit")).click();
+  await waitText("profile-result", "usage location ES");
+  await screenshot(driver, "wizard-4-profile");
+});
+
+test("5. access: a licence with free seats, then a group", async () => {
+  await (await byId("wizard-next")).click();
+  await waitText("access-current", "Usage location: ES");
+  const sold = await driver.findElement(By.css('#license option[value="DYN365_ENTERPRISE_SALES"]'));
+  assert.equal(await sold.getAttribute("disabled"), "true", "a licence with no free seat cannot be picked");
+  await driver.findElement(By.css('#license option[value="O365_BUSINESS_ESSENTIALS"]')).click();
+  await (await byId("license-assign")).click();
+  await waitText("access-result", "Assigned O365_BUSINESS_ESSENTIALS");
+  await type("groupSearch", "partner");
+  const add = await driver.wait(until.elementLocated(By.css("#group-results button[data-group]")), 10_000);
+  await add.click();
+  await waitText("access-result", "Added maria.garcia@gmail.com to Partner portal users");
+  await screenshot(driver, "wizard-5-access");
+});
+
+test("6. check: everything green but the guest's own acceptance", async () => {
+  await (await byId("wizard-next")).click();
+  const card = await waitText("readiness", "is not ready yet");
+  const todo = await card.findElements(By.css(".checklist li.todo"));
+  assert.equal(todo.length, 1, await card.getText());
+  assert.match(await todo[0].getText(), /Invitation accepted/);
+  await screenshot(driver, "wizard-6-check");
+});
+
+test("History has every step, the Google secret nowhere", async () => {
+  await (await byId("nav-history")).click();
+  const table = await byId("history-table");
+  const text = await table.getText();
+  for (const action of ["set_profile", "assign_license", "add_to_group", "create_google_federation", "update_authorization_policy"]) {
+    assert.match(text, new RegExp(action), `History lists ${action}`);
+  }
+  assert.doesNotMatch(await driver.getPageSource(), /GOCSPX-e2e-secret/);
+});

@@ -1,0 +1,93 @@
+// Pieces several screens share: problem and outcome cards, busy buttons.
+import { isProblem, type Problem, type StepOutcome } from "./backend";
+import { clear, copyButton, h } from "./dom";
+
+const PROBLEM_TITLES: Record<Problem["kind"], string> = {
+  invalid: "Please check the form",
+  microsoft: "Microsoft refused the change",
+  throttled: "Microsoft is busy — slow down",
+  signIn: "Sign-in problem",
+  network: "Microsoft could not be reached",
+  local: "A problem on this computer",
+};
+
+/** Marks the named fields of a form and returns a card saying what went wrong and what to do. */
+export function problemCard(err: unknown): HTMLElement {
+  if (!isProblem(err)) {
+    return h("div", { class: "card result result-error" }, h("h2", {}, "Something went wrong"), h("p", {}, String(err)));
+  }
+  for (const f of err.fields) setFieldError(f.field, f.message);
+  return h(
+    "div",
+    { class: "card result result-error problem" },
+    h("h2", {}, PROBLEM_TITLES[err.kind]),
+    h("p", { class: "problem-message" }, err.message),
+    h("p", { class: "hint" }, h("strong", {}, "What to do: "), err.hint),
+    err.code ? h("p", { class: "muted" }, "Microsoft's code: ", h("span", { class: "mono" }, err.code)) : null,
+    err.requestId ? h("p", { class: "muted" }, "Request-id: ", h("span", { class: "mono" }, err.requestId), " ", copyButton(err.requestId)) : null,
+  );
+}
+
+export function setFieldError(id: string, message: string | null): void {
+  const el = document.getElementById(`error-${id}`);
+  const wrap = document.getElementById(`field-${id}`);
+  if (el) el.textContent = message ?? "";
+  wrap?.classList.toggle("invalid", Boolean(message));
+}
+
+/** A labelled form field with help text and a place for its error. */
+export function field(id: string, label: string, input: HTMLElement, help?: string): HTMLElement {
+  return h(
+    "div",
+    { class: "field", id: `field-${id}` },
+    h("label", { for: id }, label),
+    input,
+    help ? h("div", { class: "help" }, help) : null,
+    h("div", { class: "field-error", id: `error-${id}`, role: "alert" }),
+  );
+}
+
+const STATUS_LABEL: Record<StepOutcome["status"], string> = { changed: "done", unchanged: "already so", wouldChange: "would change" };
+
+/** The outcomes of one or more steps, each with its request-id. */
+export function outcomeCard(title: string, outcomes: StepOutcome[]): HTMLElement {
+  const changed = outcomes.some((o) => o.status === "changed");
+  return h(
+    "div",
+    { class: `card result ${changed ? "result-ok" : "result-info"} outcome` },
+    h("h2", {}, title),
+    h(
+      "ul",
+      { class: "outcomes" },
+      ...outcomes.map((o) =>
+        h(
+          "li",
+          {},
+          h("span", { class: `pill pill-${o.status}` }, STATUS_LABEL[o.status]),
+          " ",
+          o.summary,
+          o.requestId ? h("div", { class: "muted small" }, "Request-id ", h("span", { class: "mono" }, o.requestId), copyButton(o.requestId)) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+/** Runs `work` with the button disabled and relabelled, then restores it. */
+export async function busy<T>(button: HTMLButtonElement, label: string, work: () => Promise<T>): Promise<T> {
+  const original = button.textContent;
+  button.disabled = true;
+  button.textContent = label;
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.textContent = original;
+  }
+}
+
+/** Replaces a container's content. */
+export function show(container: HTMLElement, ...nodes: (Node | null)[]): void {
+  clear(container);
+  for (const n of nodes) if (n) container.append(n);
+}

@@ -1,0 +1,114 @@
+// Step 5: a licence (with free seats shown) and security groups.
+import { addToGroup, assignLicense, licenseOptions, searchGroups, type GuestSummary, type LicenseOption } from "../backend";
+import { busy, field, outcomeCard, problemCard, show } from "../components";
+import { clear, h } from "../dom";
+import type { Wizard } from "../screens/wizard";
+import { guestPicker } from "./guest";
+
+export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<void> {
+  root.append(
+    h("h1", {}, "Access"),
+    h(
+      "p",
+      { class: "lead" },
+      "A licence lets the guest use Dynamics 365 or Power Apps; security groups decide which environments and apps they reach (a Dynamics environment is often locked to one security group). Licences need a usage location first.",
+    ),
+  );
+  const result = h("div", { id: "access-result" });
+  const state = h("div", { id: "access-current" });
+  const license = h("select", { id: "license" });
+  const assign = h("button", { class: "btn btn-primary", type: "button", id: "license-assign", disabled: true }, "Assign licence");
+  const search = h("input", { id: "groupSearch", type: "search", autocomplete: "off", placeholder: "Search groups by name, e.g. sales" });
+  const groups = h("ul", { class: "group-list", id: "group-results" });
+  let guest: GuestSummary | null = null;
+  let options: LicenseOption[] = [];
+
+  try {
+    options = await licenseOptions();
+  } catch (err) {
+    show(result, problemCard(err));
+  }
+  license.append(
+    h("option", { value: "" }, "Choose a licence…"),
+    ...options.map((o) =>
+      h("option", { value: o.skuPartNumber, disabled: o.freeSeats <= 0 }, `${o.skuPartNumber} — ${o.freeSeats} of ${o.totalSeats} free${o.freeSeats <= 0 ? " (none left)" : ""}`),
+    ),
+  );
+
+  const drawState = (g: GuestSummary) => {
+    show(
+      state,
+      h(
+        "p",
+        { class: "muted" },
+        `Licences: ${g.licenses.join(", ") || "none"}. Groups: ${g.groups.map((x) => x.displayName).join(", ") || "none"}. Usage location: ${g.usageLocation ?? "not set"}.`,
+      ),
+      g.usageLocation
+        ? null
+        : h("p", { class: "warn" }, "Set the usage location in the Profile step before assigning a licence: Microsoft refuses licences without it."),
+    );
+    assign.disabled = !g.usageLocation;
+  };
+
+  const picker = guestPicker(wizard, (g) => {
+    guest = g;
+    drawState(g);
+  });
+
+  assign.addEventListener("click", () => {
+    if (!guest || !license.value) return;
+    const g = guest;
+    void busy(assign, "Assigning…", async () => {
+      try {
+        const out = await assignLicense({ email: g.email, userId: g.userId }, license.value);
+        show(result, outcomeCard("Licence", [out]));
+      } catch (err) {
+        show(result, problemCard(err));
+      }
+    });
+  });
+
+  let timer: number | undefined;
+  search.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(async () => {
+      clear(groups);
+      try {
+        const found = await searchGroups(search.value);
+        if (search.value.trim() && found.length === 0) groups.append(h("li", { class: "muted" }, "No group matches."));
+        for (const grp of found) {
+          const add = h("button", { class: "btn btn-small", type: "button", "data-group": grp.id }, "Add");
+          add.addEventListener("click", () => {
+            if (!guest) return;
+            const g = guest;
+            void busy(add, "Adding…", async () => {
+              try {
+                const out = await addToGroup({ email: g.email, userId: g.userId }, grp.id);
+                show(result, outcomeCard("Group", [out]));
+              } catch (err) {
+                show(result, problemCard(err));
+              }
+            });
+          });
+          groups.append(
+            h("li", {}, h("div", {}, h("strong", {}, grp.displayName), grp.securityEnabled ? h("span", { class: "tag" }, "security") : null, grp.description ? h("div", { class: "help" }, grp.description) : null), add),
+          );
+        }
+      } catch (err) {
+        show(result, problemCard(err));
+      }
+    }, 250);
+  });
+
+  const form = h(
+    "div",
+    { class: "card form" },
+    picker,
+    state,
+    h("div", { class: "picker-row" }, field("license", "Licence", license, "Seats in use are counted by Microsoft; a licence with none free cannot be picked."), assign),
+    field("groupSearch", "Security groups", search),
+    groups,
+    h("p", { class: "help" }, "Dataverse security roles (for Dynamics 365 environments) are not assigned by Guestpass yet; assign them in the Power Platform admin center for now."),
+  );
+  root.append(h("div", { class: "two-col" }, form, result));
+}
