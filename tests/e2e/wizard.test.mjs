@@ -64,6 +64,7 @@ test("4. profile: names and usage location", async () => {
   await type("usageLocation", "ES");
   await (await byId("profile-submit")).click();
   await waitText("profile-result", "usage location ES");
+  await waitText("profile-current", "Maria Garcia, usage location ES");
   await screenshot(driver, "wizard-4-profile");
 });
 
@@ -79,6 +80,7 @@ test("5. access: a licence with free seats, then a group", async () => {
   const add = await driver.wait(until.elementLocated(By.css("#group-results button[data-group]")), 10_000);
   await add.click();
   await waitText("access-result", "Added maria.garcia@gmail.com to Partner portal users");
+  await waitText("access-current", "Groups: Partner portal users");
   await screenshot(driver, "wizard-5-access");
 });
 

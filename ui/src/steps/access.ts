@@ -1,5 +1,5 @@
 // Step 5: a licence (with free seats shown) and security groups.
-import { addToGroup, assignLicense, licenseOptions, searchGroups, type GuestSummary, type LicenseOption } from "../backend";
+import { addToGroup, assignLicense, guestSummary, licenseOptions, searchGroups, type GuestSummary, type LicenseOption } from "../backend";
 import { busy, field, outcomeCard, problemCard, show } from "../components";
 import { clear, h } from "../dom";
 import type { Wizard } from "../screens/wizard";
@@ -50,6 +50,13 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
     assign.disabled = !g.usageLocation;
   };
 
+  /** Reads the guest again so the summary shows what the last action changed. */
+  const refresh = async () => {
+    if (!guest) return;
+    guest = await guestSummary({ email: guest.email, userId: guest.userId });
+    drawState(guest);
+  };
+
   const picker = guestPicker(wizard, (g) => {
     guest = g;
     drawState(g);
@@ -62,6 +69,7 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
       try {
         const out = await assignLicense({ email: g.email, userId: g.userId }, license.value);
         show(result, outcomeCard("Licence", [out]));
+        await refresh();
       } catch (err) {
         show(result, problemCard(err));
       }
@@ -85,6 +93,7 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
               try {
                 const out = await addToGroup({ email: g.email, userId: g.userId }, grp.id);
                 show(result, outcomeCard("Group", [out]));
+                await refresh();
               } catch (err) {
                 show(result, problemCard(err));
               }

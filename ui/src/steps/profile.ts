@@ -1,5 +1,5 @@
 // Step 4: first name, last name and usage location (needed before any licence).
-import { countries, defaultUsageLocation, setDefaultUsageLocation, setProfile, type GuestSummary } from "../backend";
+import { countries, defaultUsageLocation, guestSummary, setDefaultUsageLocation, setProfile, type GuestSummary } from "../backend";
 import { busy, field, outcomeCard, problemCard, show } from "../components";
 import { h } from "../dom";
 import type { Wizard } from "../screens/wizard";
@@ -28,20 +28,19 @@ export async function renderProfile(root: HTMLElement, wizard: Wizard): Promise<
   const codeOf = (v: string) => v.trim().split(/\s|—/)[0].toUpperCase();
   const describe = (code: string | null | undefined) => (code ? `${code} — ${all.find((c) => c.code === code)?.name ?? "?"}` : "");
 
+  const describeNow = (g: GuestSummary) =>
+    h(
+      "p",
+      { class: "muted" },
+      `Now: ${[g.givenName, g.surname].filter(Boolean).join(" ") || "no first/last name"}, usage location ${g.usageLocation ?? "not set"}.`,
+      !g.usageLocation && fallback ? ` Your default, ${fallback}, is filled in.` : "",
+    );
   const picker = guestPicker(wizard, async (g) => {
     summary = g;
     given.value = g.givenName ?? "";
     surname.value = g.surname ?? "";
     location.value = describe(g.usageLocation ?? fallback);
-    show(
-      current,
-      h(
-        "p",
-        { class: "muted" },
-        `Now: ${[g.givenName, g.surname].filter(Boolean).join(" ") || "no first/last name"}, usage location ${g.usageLocation ?? "not set"}.`,
-        !g.usageLocation && fallback ? ` Your default, ${fallback}, is filled in.` : "",
-      ),
-    );
+    show(current, describeNow(g));
     submit.disabled = false;
   });
 
@@ -71,6 +70,8 @@ export async function renderProfile(root: HTMLElement, wizard: Wizard): Promise<
         });
         if (makeDefault.checked && code) await setDefaultUsageLocation(code);
         show(result, outcomeCard("Profile", [out]));
+        summary = await guestSummary({ email: s.email, userId: s.userId });
+        show(current, describeNow(summary));
       } catch (err) {
         show(result, problemCard(err));
       }

@@ -102,10 +102,11 @@ export async function renderSettings(root: HTMLElement, _wizard: Wizard): Promis
             { class: "card", id: "settings-plan" },
             h("h2", {}, `${plan.changes.length} change${plan.changes.length > 1 ? "s" : ""} will be made`),
             h(
-              "table",
-              { class: "table diff" },
-              h("thead", {}, h("tr", {}, h("th", {}, "Setting"), h("th", {}, "Now"), h("th", {}, "After"))),
-              h("tbody", {}, ...plan.changes.map((c) => h("tr", {}, h("td", {}, c.setting), h("td", { class: "from" }, c.from), h("td", { class: "to" }, c.to)))),
+              "ul",
+              { class: "diff" },
+              ...plan.changes.map((c) =>
+                h("li", {}, h("strong", {}, c.setting), h("div", { class: "from" }, "Now: ", c.from), h("div", { class: "to" }, "After: ", c.to)),
+              ),
             ),
             h("p", { class: "help" }, "Entra takes 15 to 60 minutes to apply changes to who can invite and what guests see."),
           ),
