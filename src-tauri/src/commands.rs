@@ -2,8 +2,9 @@
 
 use crate::AppState;
 use guestpass_core::{
-    ChangeRecord, ConnectionInfo, Country, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome,
-    InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
+    ChangeRecord, ConnectionInfo, Country, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary,
+    InviteOutcome, InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness, ReadinessRequest, SettingsPlan,
+    SettingsRequest, StepOutcome,
 };
 use std::sync::Arc;
 use tauri::State;
@@ -23,7 +24,9 @@ pub async fn invite_guest(state: State<'_, Arc<AppState>>, request: InviteReques
 #[tauri::command]
 pub async fn recent_changes(state: State<'_, Arc<AppState>>, limit: u32) -> Result<Vec<ChangeRecord>> {
     let engine = state.engine().await?;
-    tauri::async_runtime::spawn_blocking(move || engine.recent_changes(limit)).await.map_err(Problem::local)?
+    tauri::async_runtime::spawn_blocking(move || engine.recent_changes(limit))
+        .await
+        .map_err(Problem::local)?
 }
 
 #[tauri::command]
@@ -48,7 +51,11 @@ pub async fn google_federation(state: State<'_, Arc<AppState>>) -> Result<Google
 
 /// The secret passes straight through to Microsoft; it is not kept anywhere.
 #[tauri::command]
-pub async fn set_up_google(state: State<'_, Arc<AppState>>, client_id: String, client_secret: String) -> Result<StepOutcome> {
+pub async fn set_up_google(
+    state: State<'_, Arc<AppState>>,
+    client_id: String,
+    client_secret: String,
+) -> Result<StepOutcome> {
     state.engine().await?.set_up_google(&client_id, &client_secret).await
 }
 

@@ -11,6 +11,8 @@ use url::Url;
 
 /// The scope every Graph token is asked for, whatever the configured base URL.
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+/// The Power Platform admin API's scope (the double slash is Microsoft's).
+pub const POWER_PLATFORM_SCOPE: &str = "https://service.powerapps.com//.default";
 
 /// A bearer token held in memory only.
 #[derive(Clone)]
@@ -29,11 +31,12 @@ impl std::fmt::Debug for AccessToken {
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 pub trait TokenSource: Send + Sync {
-    /// A token valid for at least a few more minutes; `force_refresh` skips the cache
-    /// (used after the service said the token expired).
+    /// A token for `scope` (e.g. [`GRAPH_SCOPE`]) valid for a few more minutes; `force_refresh`
+    /// skips the cache (used after the service said the token expired).
     fn token<'a>(
         &'a self,
         http: &'a reqwest::Client,
+        scope: &'a str,
         force_refresh: bool,
     ) -> BoxFuture<'a, Result<AccessToken, GraphError>>;
 
@@ -46,7 +49,8 @@ pub struct ClientSecretCredential {
     token_url: Url,
     client_id: String,
     client_secret: String,
-    cached: tokio::sync::Mutex<Option<AccessToken>>,
+    /// One token per scope (Graph, Power Platform, each Dataverse environment).
+    cached: tokio::sync::Mutex<std::collections::HashMap<String, AccessToken>>,
 }
 
 impl std::fmt::Debug for ClientSecretCredential {
@@ -82,15 +86,15 @@ impl ClientSecretCredential {
             token_url: join(login, &format!("{tenant}/oauth2/v2.0/token")),
             client_id: client_id.to_string(),
             client_secret: client_secret.to_string(),
-            cached: tokio::sync::Mutex::new(None),
+            cached: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<AccessToken, GraphError> {
+    async fn fetch(&self, http: &reqwest::Client, scope: &str) -> Result<AccessToken, GraphError> {
         let form = [
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.client_secret.as_str()),
-            ("scope", GRAPH_SCOPE),
+            ("scope", scope),
             ("grant_type", "client_credentials"),
         ];
         let host = self.token_url.host_str().unwrap_or_default().to_string();
@@ -141,17 +145,18 @@ impl TokenSource for ClientSecretCredential {
     fn token<'a>(
         &'a self,
         http: &'a reqwest::Client,
+        scope: &'a str,
         force_refresh: bool,
     ) -> BoxFuture<'a, Result<AccessToken, GraphError>> {
         Box::pin(async move {
             let mut cached = self.cached.lock().await;
-            if let Some(t) = cached.as_ref() {
+            if let Some(t) = cached.get(scope) {
                 if !force_refresh && t.expires_at > Instant::now() {
                     return Ok(t.clone());
                 }
             }
-            let fresh = self.fetch(http).await?;
-            *cached = Some(fresh.clone());
+            let fresh = self.fetch(http, scope).await?;
+            cached.insert(scope.to_string(), fresh.clone());
             Ok(fresh)
         })
     }

@@ -46,6 +46,8 @@ pub struct GraphClient {
     endpoints: Endpoints,
     tokens: Arc<dyn TokenSource>,
     retry: RetryPolicy,
+    /// The token scope for this client's calls (Graph unless made with [`GraphClient::for_scope`]).
+    scope: String,
 }
 
 /// A successful answer: the decoded body plus the ids that identify the call.
@@ -126,12 +128,40 @@ impl GraphClient {
             endpoints,
             tokens,
             retry: RetryPolicy::default(),
+            scope: crate::auth::GRAPH_SCOPE.to_string(),
         }
     }
 
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> GraphClient {
         self.retry = retry;
         self
+    }
+
+    /// The same sign-in and pipeline, with tokens for another resource (the Power Platform
+    /// admin API, a Dataverse environment).
+    pub fn for_scope(&self, scope: &str) -> GraphClient {
+        GraphClient {
+            scope: scope.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// Sends one call with extra headers (e.g. Dataverse's `OData-Version`).
+    pub async fn send_with<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+        extra: &[(&str, &str)],
+    ) -> Result<Answer<T>, GraphError> {
+        let (bytes, request_id) = self.send_raw(method, url.clone(), body, extra).await?;
+        // An empty success body (204) decodes as JSON null.
+        let bytes = if bytes.is_empty() { b"null".to_vec() } else { bytes };
+        let body = serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Answer { body, request_id })
     }
 
     pub fn endpoints(&self) -> &Endpoints {
@@ -223,7 +253,7 @@ impl GraphClient {
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let mut force_refresh = false;
         loop {
-            let token = self.tokens.token(&self.http, force_refresh).await?;
+            let token = self.tokens.token(&self.http, &self.scope, force_refresh).await?;
             let client_request_id = uuid::Uuid::new_v4().to_string();
             let mut req = self
                 .http

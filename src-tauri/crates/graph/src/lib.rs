@@ -13,7 +13,7 @@ mod error;
 pub mod models;
 
 pub use api::odata_string;
-pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE};
+pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE, POWER_PLATFORM_SCOPE};
 pub use client::{Answer, GraphClient, Page, RetryPolicy};
 pub use endpoints::{EndpointError, Endpoints};
 pub use error::{GraphError, ServiceError};

@@ -115,6 +115,8 @@ pub struct Stats {
 
 struct IssuedToken {
     client_id: String,
+    /// The resource the token is for: Graph, the Power Platform admin API, or one Dataverse environment.
+    audience: String,
     expires_at: Instant,
     roles: Vec<String>,
 }

@@ -52,7 +52,7 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
 
     let mut cost = None;
     let outcome = async {
-        let caller = authenticate(&shared, req.headers())?;
+        let caller = authenticate(&shared, req.headers(), &expected_audience(&shared, req.uri().path()))?;
         let fault = take_fault(&shared, req.method(), req.uri().path());
         if let Some(f) = fault.as_ref().filter(|f| !f.after_apply) {
             return Err(fault_error(f));
@@ -125,7 +125,19 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
     resp
 }
 
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError> {
+/// Which resource a path belongs to, as a token's audience names it.
+fn expected_audience(shared: &Shared, path: &str) -> String {
+    if path.starts_with("/providers/") {
+        return crate::routes::POWER_PLATFORM_AUDIENCE.to_string();
+    }
+    if let Some(rest) = path.strip_prefix("/dataverse/") {
+        let env = rest.split('/').next().unwrap_or_default();
+        return format!("{}/dataverse/{env}", shared.base_url);
+    }
+    crate::routes::GRAPH_AUDIENCE.to_string()
+}
+
+fn authenticate(shared: &Shared, headers: &HeaderMap, audience: &str) -> Result<Caller, ApiError> {
     let auth = header(headers, "authorization").unwrap_or_default();
     let token = auth
         .strip_prefix("Bearer ")
@@ -145,6 +157,11 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError
             401,
             "InvalidAuthenticationToken",
             "IDX14100: JWT is not well formed, there are no dots (.).",
+        )),
+        Some(t) if t.audience != audience => Err(ApiError::new(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token validation failure. Invalid audience.",
         )),
         Some(t) if t.expires_at <= Instant::now() => Err(ApiError::new(
             401,

@@ -106,10 +106,21 @@ pub(crate) async fn token(
         Some(_) => {}
     }
     let scope = form.scope.unwrap_or_default();
-    if scope != "https://graph.microsoft.com/.default" && scope != "00000003-0000-0000-c000-000000000000/.default" {
+    let dataverse_prefix = format!("{}/dataverse/", shared.base_url);
+    let audience = match scope.as_str() {
+        "https://graph.microsoft.com/.default" | "00000003-0000-0000-c000-000000000000/.default" => {
+            Some(GRAPH_AUDIENCE.to_string())
+        }
+        "https://service.powerapps.com//.default" => Some(POWER_PLATFORM_AUDIENCE.to_string()),
+        s if s.starts_with(&dataverse_prefix) && s.ends_with("/.default") => {
+            Some(s.trim_end_matches(".default").trim_end_matches('/').to_string())
+        }
+        _ => None,
+    };
+    let Some(audience) = audience else {
         return aad_error(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, &format!(
             "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."));
-    }
+    };
     let (lifetime, roles) = {
         let c = lock(&shared.config);
         (c.token_lifetime_s, c.roles.clone())
@@ -124,6 +135,7 @@ pub(crate) async fn token(
         access_token.clone(),
         IssuedToken {
             client_id: client_id.clone(),
+            audience,
             expires_at: Instant::now() + Duration::from_secs(lifetime),
             roles,
         },
@@ -136,6 +148,9 @@ pub(crate) async fn token(
     }))
     .into_response()
 }
+
+pub(crate) const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
+pub(crate) const POWER_PLATFORM_AUDIENCE: &str = "https://service.powerapps.com/";
 
 pub(crate) fn expire_all_tokens(shared: &Shared) {
     let now = Instant::now();

@@ -11,7 +11,7 @@ mod policies;
 mod skus;
 mod users;
 
-pub(crate) use auth::expire_all_tokens;
+pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub(crate) use invitations::new_guest_doc;
 #[cfg(test)]
