@@ -3,11 +3,13 @@
 
 mod auth;
 mod control;
+mod dataverse;
 mod external;
 mod groups;
 mod invitations;
 mod organization;
 mod policies;
+mod power;
 mod skus;
 mod users;
 
@@ -78,6 +80,23 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1.0/identity/identityProviders/{id}",
             axum::routing::delete(external::delete_idp),
+        )
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+            get(power::environments),
+        )
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{id}/addUser",
+            post(power::add_user),
+        )
+        .route("/providers/Microsoft.BusinessAppPlatform/listTenantSettings", post(power::list_tenant_settings))
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/scopes/admin/updateTenantSettings",
+            post(power::update_tenant_settings),
+        )
+        .route(
+            "/dataverse/{env}/api/data/v9.2/{*rest}",
+            get(dataverse::handle).post(dataverse::handle).delete(dataverse::handle),
         )
         .fallback(unknown_segment)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::graph));
