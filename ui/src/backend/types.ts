@@ -182,3 +182,5 @@ state: string | null,
  * Licence part numbers.
  */
 licenses: Array<string>, groups: Array<GroupOption>, };
+
+export type EnvironmentOption = { id: string, displayName: string, url: string, };

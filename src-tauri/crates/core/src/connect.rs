@@ -195,6 +195,7 @@ pub struct Engine {
     pub(crate) verify: VerifyPolicy,
     /// Plan and report, but change nothing (and log nothing).
     pub(crate) dry_run: bool,
+    pub(crate) sync: crate::dataverse::SyncPolicy,
     /// Keeps the embedded sandbox running for as long as the engine lives.
     _sandbox: Option<SandboxHandle>,
 }
@@ -265,6 +266,7 @@ impl Engine {
             info,
             verify: VerifyPolicy::default(),
             dry_run: false,
+            sync: crate::dataverse::SyncPolicy::default(),
             _sandbox: sandbox,
         })
     }
@@ -276,6 +278,11 @@ impl Engine {
 
     pub fn with_verify_policy(mut self, verify: VerifyPolicy) -> Engine {
         self.verify = verify;
+        self
+    }
+
+    pub fn with_sync_policy(mut self, sync: crate::dataverse::SyncPolicy) -> Engine {
+        self.sync = sync;
         self
     }
 

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod connect;
+pub mod dataverse;
 pub mod google;
 pub mod invite;
 mod journal;
@@ -18,6 +19,7 @@ pub mod steps;
 pub mod validate;
 
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
+pub use dataverse::EnvironmentOption;
 pub use google::GoogleFederation;
 pub use guestpass_store::{ChainReport, ChangeRecord, ChangeResult, Store};
 pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
@@ -65,5 +67,6 @@ pub fn typescript_declarations() -> Vec<String> {
         Readiness::decl(&cfg),
         ReadinessRequest::decl(&cfg),
         GuestSummary::decl(&cfg),
+        EnvironmentOption::decl(&cfg),
     ]
 }

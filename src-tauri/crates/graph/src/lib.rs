@@ -11,6 +11,7 @@ mod client;
 mod endpoints;
 mod error;
 pub mod models;
+pub mod power;
 
 pub use api::odata_string;
 pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE, POWER_PLATFORM_SCOPE};

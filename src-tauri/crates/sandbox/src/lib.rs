@@ -45,6 +45,8 @@ pub struct SandboxConfig {
     pub replication_delay_ms: u64,
     /// Lifetime of issued access tokens.
     pub token_lifetime_s: u64,
+    /// How long after a licence is assigned the admin API's `addUser` still says `userNotLicensed`.
+    pub license_sync_delay_ms: u64,
     pub throttle: ThrottleConfig,
     /// The application permissions (roles) tokens carry.
     pub roles: Vec<String>,
@@ -56,6 +58,7 @@ impl Default for SandboxConfig {
             latency_ms: 0,
             replication_delay_ms: 0,
             token_lifetime_s: 3599,
+            license_sync_delay_ms: 0,
             throttle: ThrottleConfig::default(),
             roles: routes::ALL_ROLES.iter().map(|s| s.to_string()).collect(),
         }
@@ -64,11 +67,12 @@ impl Default for SandboxConfig {
 
 impl SandboxConfig {
     /// A believable default for people trying the app: a little latency, and a new guest
-    /// takes a moment to appear, as in a real tenant.
+    /// takes a moment to appear and a licence a moment to reach Dataverse, as in a real tenant.
     pub fn realistic() -> Self {
         SandboxConfig {
             latency_ms: 60,
             replication_delay_ms: 1500,
+            license_sync_delay_ms: 3000,
             ..Default::default()
         }
     }

@@ -35,6 +35,10 @@ pub async fn setup(config: SandboxConfig) -> Setup {
             max_delay: Duration::from_millis(50),
             ..Default::default()
         })
+        .with_sync_policy(guestpass_core::dataverse::SyncPolicy {
+            every: Duration::from_millis(50),
+            give_up_after: Duration::from_secs(5),
+        })
         .with_verify_policy(VerifyPolicy {
             attempts: 10,
             first_delay: Duration::from_millis(50),

@@ -18,7 +18,10 @@ use std::sync::Arc;
 /// A fresh organisation: a root business unit and a "Partners" child, each with its own copy
 /// of every role of the environment.
 pub(crate) fn seed_org(unique: &str) -> Value {
-    let env_index = super::power::ENVIRONMENTS.iter().position(|(_, _, u, _)| *u == unique).unwrap_or(0);
+    let env_index = super::power::ENVIRONMENTS
+        .iter()
+        .position(|(_, _, u, _)| *u == unique)
+        .unwrap_or(0);
     let roles = super::power::ENVIRONMENTS.get(env_index).map(|e| e.3).unwrap_or(&[]);
     let bu = |i: usize| format!("b0000000-0000-4000-8000-{:04}{:08}", env_index, i);
     let units = vec![
@@ -92,10 +95,18 @@ fn filter_matches(filter: &str, row: &Value) -> Result<bool, ApiError> {
     for clause in filter.split(" and ") {
         let mut parts = clause.trim().splitn(3, ' ');
         let (Some(prop), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(dv_error(400, "0x80060888", format!("Syntax error in $filter: '{clause}'.")));
+            return Err(dv_error(
+                400,
+                "0x80060888",
+                format!("Syntax error in $filter: '{clause}'."),
+            ));
         };
         if op != "eq" {
-            return Err(dv_error(400, "0x80060888", format!("The operator '{op}' is not supported here.")));
+            return Err(dv_error(
+                400,
+                "0x80060888",
+                format!("The operator '{op}' is not supported here."),
+            ));
         }
         let want = value.trim().trim_matches('\'').replace("''", "'");
         let have = row[prop].as_str().unwrap_or_default();
@@ -126,32 +137,47 @@ pub(crate) async fn handle(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     if !super::power::ENVIRONMENTS.iter().any(|(_, _, u, _)| *u == env) {
-        return Err(dv_error(404, "0x80040217", format!("The environment '{env}' does not exist.")));
+        return Err(dv_error(
+            404,
+            "0x80040217",
+            format!("The environment '{env}' does not exist."),
+        ));
     }
     let key = format!("dataverse:{env}");
     let dir = lock(&shared.dir);
     let mut org = dir.document(&key)?.unwrap_or_else(|| seed_org(&env));
     let base = format!("{}/dataverse/{env}/api/data/v9.2", shared.base_url);
     let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
-    let expand_roles = q.get("$expand").is_some_and(|e| e.starts_with("systemuserroles_association"));
+    let expand_roles = q
+        .get("$expand")
+        .is_some_and(|e| e.starts_with("systemuserroles_association"));
 
     match (method.clone(), segments.as_slice()) {
         (Method::GET, ["roles"]) => {
             let mut out = Vec::new();
             for r in org["roles"].as_array().into_iter().flatten() {
-                if q.get("$filter").map(|f| filter_matches(f, r)).transpose()?.unwrap_or(true) {
+                if q.get("$filter")
+                    .map(|f| filter_matches(f, r))
+                    .transpose()?
+                    .unwrap_or(true)
+                {
                     out.push(select(r.clone(), q.get("$select")));
                 }
             }
             Ok(Json(json!({"@odata.context": format!("{base}/$metadata#roles"), "value": out})).into_response())
         }
-        (Method::GET, ["businessunits"]) => {
-            Ok(Json(json!({"@odata.context": format!("{base}/$metadata#businessunits"), "value": org["businessUnits"]})).into_response())
-        }
+        (Method::GET, ["businessunits"]) => Ok(Json(
+            json!({"@odata.context": format!("{base}/$metadata#businessunits"), "value": org["businessUnits"]}),
+        )
+        .into_response()),
         (Method::GET, ["systemusers"]) => {
             let mut out = Vec::new();
             for u in org["systemusers"].as_array().into_iter().flatten() {
-                if q.get("$filter").map(|f| filter_matches(f, u)).transpose()?.unwrap_or(true) {
+                if q.get("$filter")
+                    .map(|f| filter_matches(f, u))
+                    .transpose()?
+                    .unwrap_or(true)
+                {
                     out.push(select(user_view(&org, u, expand_roles), q.get("$select")));
                 }
             }
@@ -159,23 +185,43 @@ pub(crate) async fn handle(
         }
         (Method::GET, [one]) if key_of(one, "systemusers").is_some() => {
             let id = key_of(one, "systemusers").unwrap_or_default();
-            let u = org["systemusers"].as_array().into_iter().flatten().find(|u| u["systemuserid"] == id).cloned();
+            let u = org["systemusers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|u| u["systemuserid"] == id)
+                .cloned();
             match u {
                 Some(u) => Ok(Json(select(user_view(&org, &u, expand_roles), q.get("$select"))).into_response()),
-                None => Err(dv_error(404, "0x80040217", format!("systemuser With Id = {id} Does Not Exist"))),
+                None => Err(dv_error(
+                    404,
+                    "0x80040217",
+                    format!("systemuser With Id = {id} Does Not Exist"),
+                )),
             }
         }
-        (Method::POST | Method::DELETE, [one, "systemuserroles_association", "$ref"]) if key_of(one, "systemusers").is_some() => {
+        (Method::POST | Method::DELETE, [one, "systemuserroles_association", "$ref"])
+            if key_of(one, "systemusers").is_some() =>
+        {
             let user_id = key_of(one, "systemusers").unwrap_or_default().to_string();
             let reference = if method == Method::POST {
                 json_body(body)?["@odata.id"].as_str().unwrap_or_default().to_string()
             } else {
                 q.get("$id").cloned().unwrap_or_default()
             };
-            let role_id = reference.rsplit('/').next().and_then(|s| key_of(s, "roles")).unwrap_or_default().to_string();
+            let role_id = reference
+                .rsplit('/')
+                .next()
+                .and_then(|s| key_of(s, "roles"))
+                .unwrap_or_default()
+                .to_string();
             let users = org["systemusers"].as_array_mut().expect("seeded");
             let Some(user) = users.iter_mut().find(|u| u["systemuserid"] == user_id.as_str()) else {
-                return Err(dv_error(404, "0x80040217", format!("systemuser With Id = {user_id} Does Not Exist")));
+                return Err(dv_error(
+                    404,
+                    "0x80040217",
+                    format!("systemuser With Id = {user_id} Does Not Exist"),
+                ));
             };
             let role = org_role(&dir, &key, &env, &role_id)?;
             if method == Method::POST {
@@ -188,12 +234,22 @@ pub(crate) async fn handle(
                 }
                 roles.push(json!(role_id));
             } else {
-                user["roles"].as_array_mut().expect("seeded").retain(|r| r != role_id.as_str());
+                user["roles"]
+                    .as_array_mut()
+                    .expect("seeded")
+                    .retain(|r| r != role_id.as_str());
             }
             dir.put_document(&key, &org)?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
-        _ => Err(dv_error(404, "0x80060888", format!("Resource not found for the segment '{}'.", segments.last().unwrap_or(&"")))),
+        _ => Err(dv_error(
+            404,
+            "0x80060888",
+            format!(
+                "Resource not found for the segment '{}'.",
+                segments.last().unwrap_or(&"")
+            ),
+        )),
     }
 }
 

@@ -89,7 +89,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{id}/addUser",
             post(power::add_user),
         )
-        .route("/providers/Microsoft.BusinessAppPlatform/listTenantSettings", post(power::list_tenant_settings))
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/listTenantSettings",
+            post(power::list_tenant_settings),
+        )
         .route(
             "/providers/Microsoft.BusinessAppPlatform/scopes/admin/updateTenantSettings",
             post(power::update_tenant_settings),

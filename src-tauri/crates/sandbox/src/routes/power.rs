@@ -18,19 +18,35 @@ pub(crate) const ENVIRONMENTS: &[(&str, &str, &str, &[&str])] = &[
         "a7f3c2d1-5e4b-4c6a-9d8e-0f1a2b3c4d01",
         "Northwind Sales",
         "northwindsales",
-        &["System Administrator", "Basic User", "Salesperson", "Environment Maker", "External Users"],
+        &[
+            "System Administrator",
+            "Basic User",
+            "Salesperson",
+            "Environment Maker",
+            "External Users",
+        ],
     ),
     (
         "a7f3c2d1-5e4b-4c6a-9d8e-0f1a2b3c4d02",
         "Northwind Service",
         "northwindservice",
-        &["System Administrator", "Basic User", "Customer Service Representative", "Environment Maker", "External Users"],
+        &[
+            "System Administrator",
+            "Basic User",
+            "Customer Service Representative",
+            "Environment Maker",
+            "External Users",
+        ],
     ),
 ];
 
 fn require_api_version(q: &HashMap<String, String>) -> Result<(), ApiError> {
     if q.get("api-version").is_none_or(|v| v.is_empty()) {
-        return Err(ApiError::new(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."));
+        return Err(ApiError::new(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        ));
     }
     Ok(())
 }
@@ -65,7 +81,10 @@ pub(crate) async fn environments(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     require_api_version(&q)?;
-    let value: Vec<Value> = ENVIRONMENTS.iter().map(|(id, name, unique, _)| environment_doc(&shared.base_url, id, name, unique)).collect();
+    let value: Vec<Value> = ENVIRONMENTS
+        .iter()
+        .map(|(id, name, unique, _)| environment_doc(&shared.base_url, id, name, unique))
+        .collect();
     Ok(Json(json!({ "value": value })))
 }
 
@@ -81,19 +100,33 @@ pub(crate) async fn add_user(
     require_api_version(&q)?;
     let body = json_body(body)?;
     let Some((_, _, unique, _)) = ENVIRONMENTS.iter().find(|(id, ..)| id.eq_ignore_ascii_case(&env_id)) else {
-        return Err(ApiError::new(404, "EnvironmentNotFound", format!("The environment '{env_id}' could not be found in the tenant.")));
+        return Err(ApiError::new(
+            404,
+            "EnvironmentNotFound",
+            format!("The environment '{env_id}' could not be found in the tenant."),
+        ));
     };
     let object_id = body["objectId"].as_str().unwrap_or_default().to_string();
     let mut dir = lock(&shared.dir);
     let user = match dir.user(&object_id)? {
         Some(u) if u.is_visible(now_ms()) => u.doc,
-        _ => return Err(ApiError::new(404, "UserNotFound", format!("The user with object id '{object_id}' was not found in the tenant."))),
+        _ => {
+            return Err(ApiError::new(
+                404,
+                "UserNotFound",
+                format!("The user with object id '{object_id}' was not found in the tenant."),
+            ))
+        }
     };
-    if user["assignedLicenses"].as_array().is_none_or(|a| a.is_empty()) {
+    let propagated_at =
+        user["licenseAssignedAtMs"].as_i64().unwrap_or(0) + lock(&shared.config).license_sync_delay_ms as i64;
+    if user["assignedLicenses"].as_array().is_none_or(|a| a.is_empty()) || now_ms() < propagated_at {
         return Err(ApiError::new(400, "userNotLicensed", format!("The user {object_id} does not have a valid license for this environment. Assign a license and try again.")));
     }
     let key = format!("dataverse:{unique}");
-    let mut org = dir.document(&key)?.unwrap_or_else(|| super::dataverse::seed_org(unique));
+    let mut org = dir
+        .document(&key)?
+        .unwrap_or_else(|| super::dataverse::seed_org(unique));
     super::dataverse::sync_user(&mut org, &user);
     dir.transaction(|d| d.put_document(&key, &org))?;
     Ok(Json(json!({})))
@@ -109,17 +142,19 @@ pub(crate) async fn list_tenant_settings(
 }
 
 fn tenant_settings(shared: &Shared) -> Result<Value, ApiError> {
-    Ok(lock(&shared.dir).document("powerPlatformTenantSettings")?.unwrap_or_else(|| {
-        json!({
-            "walkMeOptOut": false,
-            "disableNPSCommentsReachout": false,
-            "disableTrialEnvironmentCreationByNonAdminUsers": false,
-            "powerPlatform": {
-                "powerApps": {"enableGuestsToMake": false, "disableShareWithEveryone": false},
-                "environments": {"disablePreferredDataLocationForTeamsEnvironment": false}
-            }
-        })
-    }))
+    Ok(lock(&shared.dir)
+        .document("powerPlatformTenantSettings")?
+        .unwrap_or_else(|| {
+            json!({
+                "walkMeOptOut": false,
+                "disableNPSCommentsReachout": false,
+                "disableTrialEnvironmentCreationByNonAdminUsers": false,
+                "powerPlatform": {
+                    "powerApps": {"enableGuestsToMake": false, "disableShareWithEveryone": false},
+                    "environments": {"disablePreferredDataLocationForTeamsEnvironment": false}
+                }
+            })
+        }))
 }
 
 /// Merges the given settings into the current ones (the admin API's behaviour) and returns them.

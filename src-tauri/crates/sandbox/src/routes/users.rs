@@ -262,6 +262,10 @@ pub(crate) async fn assign_license(
         }
     }
     user["assignedLicenses"] = Value::Array(assigned);
+    if !new.is_empty() {
+        // When the licence reached the user: the admin API's addUser waits for it to propagate.
+        user["licenseAssignedAtMs"] = json!(now_ms());
+    }
     dir.transaction(|d| {
         d.update_user(&user)?;
         d.put_document("subscribedSkus", &skus)
