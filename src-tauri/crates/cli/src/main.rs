@@ -30,7 +30,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Onboard a guest: runs only the steps asked for, in order (invite, profile, licence, groups).
+    /// Onboard a guest: runs only the steps asked for, in order (invite, profile, licence, groups,
+    /// Dataverse role).
     /// Every step is safe to re-run: what is already so is reported unchanged.
     Onboard {
         #[arg(long)]
@@ -60,6 +61,12 @@ enum Command {
         /// A group by exact name or id; repeat for several.
         #[arg(long = "group", value_name = "NAME_OR_ID")]
         groups: Vec<String>,
+        /// A Power Platform environment (its Dataverse URL, name or id), with --role.
+        #[arg(long, value_name = "DATAVERSE_URL", requires = "role")]
+        environment: Option<String>,
+        /// A Dataverse security role by name (e.g. "Basic User"), given in --environment.
+        #[arg(long, value_name = "ROLE_NAME", requires = "environment")]
+        role: Option<String>,
         /// Print the plan only; change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -208,6 +215,8 @@ async fn run(command: Command) -> ExitCode {
             usage_location,
             license,
             groups,
+            environment,
+            role,
             dry_run,
             json,
         } => {
@@ -226,6 +235,8 @@ async fn run(command: Command) -> ExitCode {
                 usage_location,
                 license,
                 groups,
+                environment,
+                role,
             };
             onboard(&engine, plan, json).await
         }
@@ -332,6 +343,8 @@ struct OnboardPlan {
     usage_location: Option<String>,
     license: Option<String>,
     groups: Vec<String>,
+    environment: Option<String>,
+    role: Option<String>,
 }
 
 impl OnboardPlan {
@@ -375,7 +388,7 @@ impl Report {
     }
 }
 
-/// Runs the asked steps in the order Microsoft needs (invite, profile, licence, groups),
+/// Runs the asked steps in the order Microsoft needs (invite, profile, licence, groups, role),
 /// printing each outcome, and stops at the first failure. With `--json` the invitation's
 /// outcome stays at the top level (as in the first version) and every step is under `steps`.
 async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
@@ -388,10 +401,15 @@ async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
         email: plan.email.clone(),
         user_id: None,
     };
-    if plan.redirect_url.is_none() && !plan.profile_asked() && plan.license.is_none() && plan.groups.is_empty() {
+    if plan.redirect_url.is_none()
+        && !plan.profile_asked()
+        && plan.license.is_none()
+        && plan.groups.is_empty()
+        && plan.role.is_none()
+    {
         let p = Problem::invalid(vec![guestpass_core::FieldError {
             field: "redirectUrl".into(),
-            message: "Nothing to do: give --redirect-url to invite, and/or --first-name, --last-name, --usage-location, --license, --group.".into(),
+            message: "Nothing to do: give --redirect-url to invite, and/or --first-name, --last-name, --usage-location, --license, --group, --environment with --role.".into(),
         }]);
         return report.finish(&plan.email, Some(p));
     }
@@ -437,7 +455,8 @@ async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
                 .into_iter()
                 .filter(|(_, asked)| *asked)
                 .map(|(step, _)| step)
-                .chain(plan.groups.iter().map(|_| "group"));
+                .chain(plan.groups.iter().map(|_| "group"))
+                .chain(plan.role.iter().map(|_| "role"));
             for step in later {
                 report.step(StepOutcome::would(
                     step,
@@ -467,6 +486,12 @@ async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
     }
     for group in &plan.groups {
         match engine.add_to_group(&guest, group).await {
+            Ok(o) => report.step(o),
+            Err(p) => return report.finish(&plan.email, Some(p)),
+        }
+    }
+    if let (Some(environment), Some(role)) = (&plan.environment, &plan.role) {
+        match engine.assign_dataverse_role(&guest, environment, role).await {
             Ok(o) => report.step(o),
             Err(p) => return report.finish(&plan.email, Some(p)),
         }

@@ -250,6 +250,10 @@ fn onboard_runs_every_asked_step_in_order_and_reruns_cleanly() {
             "Partner portal users",
             "--group",
             "Dynamics 365 Sales - environment access",
+            "--environment",
+            "Northwind Sales",
+            "--role",
+            "External Users",
             "--json",
         ],
     ]
@@ -264,7 +268,7 @@ fn onboard_runs_every_asked_step_in_order_and_reruns_cleanly() {
         .iter()
         .map(|s| s["step"].as_str().unwrap())
         .collect();
-    assert_eq!(steps, ["invite", "profile", "license", "group", "group"]);
+    assert_eq!(steps, ["invite", "profile", "license", "group", "group", "role"]);
     assert!(v["steps"].as_array().unwrap()[1..]
         .iter()
         .all(|s| s["status"] == "changed"));
