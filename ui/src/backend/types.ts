@@ -145,7 +145,7 @@ configured: boolean,
  */
 clientId: string | null, };
 
-export type FixStep = "invite" | "profile" | "license" | "groups" | "settings" | "google" | "guest";
+export type FixStep = "invite" | "profile" | "license" | "groups" | "access" | "settings" | "google" | "guest";
 
 export type ReadinessItem = { label: string, ok: boolean, 
 /**
@@ -171,7 +171,11 @@ license: string | null,
 /**
  * Groups (names or ids) the guest should be in.
  */
-groups: Array<string>, };
+groups: Array<string>, 
+/**
+ * A Dataverse environment (URL, name or id) and the security role the guest should have there.
+ */
+environment: string | null, role: string | null, };
 
 export type GuestSummary = { email: string, userId: string, displayName: string | null, givenName: string | null, surname: string | null, usageLocation: string | null, 
 /**

@@ -104,6 +104,12 @@ enum Command {
         /// A group they should be in (name or id); repeat for several.
         #[arg(long = "group")]
         groups: Vec<String>,
+        /// An environment (Dataverse URL, name or id) where they should have --role.
+        #[arg(long, requires = "role")]
+        environment: Option<String>,
+        /// The Dataverse security role they should have in --environment.
+        #[arg(long, requires = "environment")]
+        role: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -317,8 +323,22 @@ async fn run(command: Command) -> ExitCode {
             email,
             license,
             groups,
+            environment,
+            role,
             json,
-        } => tenant::check(email, license, groups, json).await,
+        } => {
+            tenant::check(
+                guestpass_core::ReadinessRequest {
+                    email,
+                    license,
+                    groups,
+                    environment,
+                    role,
+                },
+                json,
+            )
+            .await
+        }
         Command::Sandbox {
             action:
                 SandboxAction::Serve {

@@ -250,12 +250,12 @@ pub async fn google(action: GoogleAction) -> ExitCode {
     }
 }
 
-pub async fn check(email: String, license: Option<String>, groups: Vec<String>, json: bool) -> ExitCode {
+pub async fn check(request: ReadinessRequest, json: bool) -> ExitCode {
     let engine = match connect(false).await {
         Ok(e) => e,
         Err(p) => return fail(&p, json),
     };
-    match engine.check_guest(&ReadinessRequest { email, license, groups }).await {
+    match engine.check_guest(&request).await {
         Ok(card) => {
             if json {
                 println!("{}", serde_json::json!(card));

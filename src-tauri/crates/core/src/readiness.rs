@@ -15,6 +15,8 @@ pub enum FixStep {
     Profile,
     License,
     Groups,
+    /// The Dataverse role (assigned in the Access step).
+    Access,
     Settings,
     Google,
     /// Nothing Guestpass can do: the guest has to act (e.g. accept the invitation).
@@ -53,6 +55,11 @@ pub struct ReadinessRequest {
     /// Groups (names or ids) the guest should be in.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// A Dataverse environment (URL, name or id) and the security role the guest should have there.
+    #[serde(default)]
+    pub environment: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 fn item(label: &str, ok: bool, detail: String, fix: Option<FixStep>) -> ReadinessItem {
@@ -65,6 +72,47 @@ fn item(label: &str, ok: bool, detail: String, fix: Option<FixStep>) -> Readines
 }
 
 impl Engine {
+    /// Whether the guest has `role` in the environment's Dataverse.
+    async fn role_item(&self, environment: &str, role: &str, object_id: &str) -> Result<ReadinessItem, Problem> {
+        let envs = self.environments().await?;
+        let w = environment.trim().trim_end_matches('/');
+        let Some(env) = envs.iter().find(|e| {
+            e.url.eq_ignore_ascii_case(w) || e.display_name.eq_ignore_ascii_case(w) || e.id.eq_ignore_ascii_case(w)
+        }) else {
+            return Ok(item(
+                &format!("Role: {role}"),
+                false,
+                format!("No environment matches '{w}'."),
+                Some(FixStep::Access),
+            ));
+        };
+        let user = self
+            .graph
+            .dataverse_user(&env.url, object_id)
+            .await
+            .map_err(|e| Problem::from_graph("Looking the guest up in Dataverse", &e))?;
+        let label = format!("Role in {}", env.display_name);
+        Ok(match user {
+            None => item(
+                &label,
+                false,
+                format!(
+                    "Not in {}'s Dataverse yet (needs a licence, then a sync).",
+                    env.display_name
+                ),
+                Some(FixStep::Access),
+            ),
+            Some(u)
+                if u.systemuserroles_association
+                    .iter()
+                    .any(|r| r.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(role))) =>
+            {
+                item(&label, true, format!("Has {role}."), None)
+            }
+            Some(_) => item(&label, false, format!("Does not have {role}."), Some(FixStep::Access)),
+        })
+    }
+
     pub async fn check_guest(&self, req: &ReadinessRequest) -> Result<Readiness, Problem> {
         let email = validate::email("email", &req.email).map_err(|e| Problem::invalid(vec![e]))?;
         let domain = email.rsplit('@').next().unwrap_or_default().to_ascii_lowercase();
@@ -220,6 +268,9 @@ impl Engine {
                     Some(FixStep::Groups),
                 ));
             }
+        }
+        if let (Some(env), Some(role)) = (&req.environment, &req.role) {
+            head.push(self.role_item(env, role, &user.id).await?);
         }
         head.extend(items);
         let ready = head.iter().all(|i| i.ok);

@@ -65,6 +65,17 @@ async fn a_role_is_given_after_the_licence_reaches_dataverse_then_unchanged() {
         .await
         .unwrap();
     assert_eq!(again.status, StepStatus::Unchanged);
+    let card = s
+        .engine
+        .check_guest(&guestpass_core::ReadinessRequest {
+            email: g.email.clone(),
+            environment: Some("Northwind Sales".into()),
+            role: Some("Environment Maker".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(card.items.iter().any(|i| i.label == "Role in Northwind Sales" && i.ok), "{:?}", card.items);
     let rows = s.engine.recent_changes(2).unwrap();
     assert_eq!(rows[1].action, "assign_dataverse_role");
     assert_eq!(

@@ -141,6 +141,7 @@ async fn readiness_turns_green_step_by_step() {
         email: "jane@gmail.com".into(),
         license: Some("O365_BUSINESS_ESSENTIALS".into()),
         groups: vec!["Partner portal users".into()],
+        ..Default::default()
     };
     let card = s.engine.check_guest(&req).await.unwrap();
     assert!(!card.ready);
