@@ -19,6 +19,9 @@ fn main() {
         "search_groups",
         "add_to_group",
         "check_guest",
+        "environments",
+        "environment_roles",
+        "assign_dataverse_role",
     ]);
     tauri_build::try_build(
         tauri_build::Attributes::new()

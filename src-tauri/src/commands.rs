@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use guestpass_core::{
-    ChangeRecord, ConnectionInfo, Country, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary,
+    ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary,
     InviteOutcome, InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness, ReadinessRequest, SettingsPlan,
     SettingsRequest, StepOutcome,
 };
@@ -107,4 +107,24 @@ pub async fn add_to_group(state: State<'_, Arc<AppState>>, guest: GuestRef, grou
 #[tauri::command]
 pub async fn check_guest(state: State<'_, Arc<AppState>>, request: ReadinessRequest) -> Result<Readiness> {
     state.engine().await?.check_guest(&request).await
+}
+
+#[tauri::command]
+pub async fn environments(state: State<'_, Arc<AppState>>) -> Result<Vec<EnvironmentOption>> {
+    state.engine().await?.environments().await
+}
+
+#[tauri::command]
+pub async fn environment_roles(state: State<'_, Arc<AppState>>, environment: String) -> Result<Vec<String>> {
+    state.engine().await?.environment_roles(&environment).await
+}
+
+#[tauri::command]
+pub async fn assign_dataverse_role(
+    state: State<'_, Arc<AppState>>,
+    guest: GuestRef,
+    environment: String,
+    role: String,
+) -> Result<StepOutcome> {
+    state.engine().await?.assign_dataverse_role(&guest, &environment, &role).await
 }

@@ -65,7 +65,10 @@ pub fn run() {
             commands::assign_license,
             commands::search_groups,
             commands::add_to_group,
-            commands::check_guest
+            commands::check_guest,
+            commands::environments,
+            commands::environment_roles,
+            commands::assign_dataverse_role
         ])
         .run(tauri::generate_context!())
         .expect("error while running Guestpass");

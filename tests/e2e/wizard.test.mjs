@@ -84,11 +84,23 @@ test("5. access: a licence with free seats, then a group", async () => {
   await screenshot(driver, "wizard-5-access");
 });
 
+test("5b. access: a Dataverse security role, synced once the licence has reached the environment", async () => {
+  const env = await driver.wait(until.elementLocated(By.css('#environment option[value$="/dataverse/northwindsales"]')), 10_000);
+  await env.click();
+  const role = await driver.wait(until.elementLocated(By.css('#role option[value="External Users"]')), 10_000);
+  await role.click();
+  await (await byId("role-assign")).click();
+  // The sandbox, like Microsoft, refuses the sync for a few seconds after a new licence.
+  await waitTextIn(driver, "access-result", "Gave maria.garcia@gmail.com the External Users role in Northwind Sales", 60_000);
+  await screenshot(driver, "wizard-5b-role");
+});
+
 test("6. check: everything green but the guest's own acceptance", async () => {
   await (await byId("wizard-next")).click();
   const card = await waitText("readiness", "is not ready yet");
   const todo = await card.findElements(By.css(".checklist li.todo"));
   assert.equal(todo.length, 1, await card.getText());
+  assert.match(await card.getText(), /Role in Northwind Sales/);
   assert.match(await todo[0].getText(), /Invitation accepted/);
   await screenshot(driver, "wizard-6-check");
 });
@@ -97,7 +109,7 @@ test("History has every step, the Google secret nowhere", async () => {
   await (await byId("nav-history")).click();
   const table = await byId("history-table");
   const text = await table.getText();
-  for (const action of ["set_profile", "assign_license", "add_to_group", "create_google_federation", "update_authorization_policy"]) {
+  for (const action of ["set_profile", "assign_license", "add_to_group", "assign_dataverse_role", "create_google_federation", "update_authorization_policy"]) {
     assert.match(text, new RegExp(action), `History lists ${action}`);
   }
   assert.doesNotMatch(await driver.getPageSource(), /GOCSPX-e2e-secret/);

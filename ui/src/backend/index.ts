@@ -5,6 +5,7 @@ import type {
   ChangeRecord,
   ConnectionInfo,
   Country,
+  EnvironmentOption,
   ExternalSettings,
   GoogleFederation,
   GroupOption,
@@ -117,4 +118,17 @@ export function addToGroup(guest: GuestRef, group: string): Promise<StepOutcome>
 
 export function checkGuest(request: ReadinessRequest): Promise<Readiness> {
   return call("check_guest", { request });
+}
+
+export function environments(): Promise<EnvironmentOption[]> {
+  return call("environments");
+}
+
+export function environmentRoles(environment: string): Promise<string[]> {
+  return call("environment_roles", { environment });
+}
+
+/** Syncs the guest into the environment's Dataverse if needed (this can take minutes while a new licence propagates). */
+export function assignDataverseRole(guest: GuestRef, environment: string, role: string): Promise<StepOutcome> {
+  return call("assign_dataverse_role", { guest, environment, role });
 }

@@ -10,10 +10,12 @@ import { renderInvite } from "./invite";
 
 export type StepId = "settings" | "google" | "invite" | "profile" | "access" | "check";
 
-/** What the steps share: the tenant, and the guest being onboarded. */
+/** What the steps share: the tenant, the guest being onboarded, and what they were given. */
 export interface Wizard {
   connection: ConnectionInfo | null;
   guest: { email: string; userId: string | null };
+  /** What the Access step gave this guest, so Check can verify exactly that. */
+  expect: { license: string | null; groups: string[]; environment: string | null; role: string | null };
   go(step: StepId): void;
   openHistory(): void;
 }
@@ -29,6 +31,7 @@ const STEPS: { id: StepId; title: string }[] = [
 
 let current: StepId = "settings";
 const guest = { email: "", userId: null as string | null };
+const expect = { license: null as string | null, groups: [] as string[], environment: null as string | null, role: null as string | null };
 
 export function renderWizard(root: HTMLElement, connection: ConnectionInfo | null, openHistory: () => void): void {
   const stepper = h("ol", { class: "stepper", id: "stepper", "aria-label": "Onboarding steps" });
@@ -36,7 +39,7 @@ export function renderWizard(root: HTMLElement, connection: ConnectionInfo | nul
   const footer = h("div", { class: "step-footer" });
   root.append(stepper, body, footer);
 
-  const wizard: Wizard = { connection, guest, go, openHistory };
+  const wizard: Wizard = { connection, guest, expect, go, openHistory };
 
   function go(step: StepId): void {
     current = step;
@@ -52,6 +55,7 @@ export function renderWizard(root: HTMLElement, connection: ConnectionInfo | nul
     if (step === "google") void renderGoogle(body, wizard);
     if (step === "invite")
       renderInvite(body, connection, openHistory, (o) => {
+        if (o.email.toLowerCase() !== guest.email.toLowerCase()) Object.assign(expect, { license: null, groups: [], environment: null, role: null });
         guest.email = o.email;
         guest.userId = o.userId || null;
       });

@@ -1,5 +1,16 @@
 // Step 5: a licence (with free seats shown) and security groups.
-import { addToGroup, assignLicense, guestSummary, licenseOptions, searchGroups, type GuestSummary, type LicenseOption } from "../backend";
+import {
+  addToGroup,
+  assignDataverseRole,
+  assignLicense,
+  environmentRoles,
+  environments,
+  guestSummary,
+  licenseOptions,
+  searchGroups,
+  type GuestSummary,
+  type LicenseOption,
+} from "../backend";
 import { busy, field, outcomeCard, problemCard, show } from "../components";
 import { clear, h } from "../dom";
 import type { Wizard } from "../screens/wizard";
@@ -20,6 +31,9 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
   const assign = h("button", { class: "btn btn-primary", type: "button", id: "license-assign", disabled: true }, "Assign licence");
   const search = h("input", { id: "groupSearch", type: "search", autocomplete: "off", placeholder: "Search groups by name, e.g. sales" });
   const groups = h("ul", { class: "group-list", id: "group-results" });
+  const environment = h("select", { id: "environment" });
+  const role = h("select", { id: "role" });
+  const assignRole = h("button", { class: "btn btn-primary", type: "button", id: "role-assign", disabled: true }, "Give role");
   let guest: GuestSummary | null = null;
   let options: LicenseOption[] = [];
 
@@ -68,6 +82,7 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
     void busy(assign, "Assigning…", async () => {
       try {
         const out = await assignLicense({ email: g.email, userId: g.userId }, license.value);
+        wizard.expect.license = license.value;
         show(result, outcomeCard("Licence", [out]));
         await refresh();
       } catch (err) {
@@ -92,6 +107,7 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
             void busy(add, "Adding…", async () => {
               try {
                 const out = await addToGroup({ email: g.email, userId: g.userId }, grp.id);
+                if (!wizard.expect.groups.includes(grp.displayName)) wizard.expect.groups.push(grp.displayName);
                 show(result, outcomeCard("Group", [out]));
                 await refresh();
               } catch (err) {
@@ -117,7 +133,43 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
     h("div", { class: "picker-row" }, field("license", "Licence", license, "Seats in use are counted by Microsoft; a licence with none free cannot be picked."), assign),
     field("groupSearch", "Security groups", search),
     groups,
-    h("p", { class: "help" }, "Dataverse security roles (for Dynamics 365 environments) are not assigned by Guestpass yet; assign them in the Power Platform admin center for now."),
+    h("h3", {}, "Dataverse security role"),
+    h("p", { class: "help" }, "Dynamics 365 and model-driven apps need a security role in the environment. The guest must be licensed first; Guestpass then syncs them into the environment's Dataverse (this can take a few minutes while a new licence propagates) and gives them the role of their business unit."),
+    h("div", { class: "field-row" }, field("environment", "Environment", environment), field("role", "Role", role)),
+    h("div", { class: "actions" }, assignRole),
   );
+  try {
+    const envs = await environments();
+    environment.append(h("option", { value: "" }, "Choose an environment…"), ...envs.map((e) => h("option", { value: e.url, title: e.url }, e.displayName)));
+  } catch (err) {
+    show(result, problemCard(err));
+  }
+  environment.addEventListener("change", async () => {
+    clear(role);
+    assignRole.disabled = true;
+    if (!environment.value) return;
+    try {
+      const names = await environmentRoles(environment.value);
+      role.append(h("option", { value: "" }, "Choose a role…"), ...names.map((n) => h("option", { value: n }, n)));
+    } catch (err) {
+      show(result, problemCard(err));
+    }
+  });
+  role.addEventListener("change", () => (assignRole.disabled = !role.value || !guest));
+  assignRole.addEventListener("click", () => {
+    if (!guest || !environment.value || !role.value) return;
+    const g = guest;
+    void busy(assignRole, "Syncing and assigning…", async () => {
+      show(result, h("div", { class: "notice" }, `Giving ${g.email} the ${role.value} role. If their licence is new, Microsoft can take a few minutes to let them into the environment; Guestpass keeps trying.`));
+      try {
+        const out = await assignDataverseRole({ email: g.email, userId: g.userId }, environment.value, role.value);
+        wizard.expect.environment = environment.value;
+        wizard.expect.role = role.value;
+        show(result, outcomeCard("Dataverse role", [out]));
+      } catch (err) {
+        show(result, problemCard(err));
+      }
+    });
+  });
   root.append(h("div", { class: "two-col" }, form, result));
 }

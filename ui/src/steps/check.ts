@@ -4,7 +4,15 @@ import { busy, field, problemCard, show } from "../components";
 import { copyButton, h } from "../dom";
 import type { StepId, Wizard } from "../screens/wizard";
 
-const FIX_STEP: Record<string, StepId> = { invite: "invite", profile: "profile", license: "access", groups: "access", settings: "settings", google: "google" };
+const FIX_STEP: Record<string, StepId> = {
+  invite: "invite",
+  profile: "profile",
+  license: "access",
+  groups: "access",
+  access: "access",
+  settings: "settings",
+  google: "google",
+};
 
 export async function renderCheck(root: HTMLElement, wizard: Wizard): Promise<void> {
   root.append(
@@ -17,7 +25,9 @@ export async function renderCheck(root: HTMLElement, wizard: Wizard): Promise<vo
   const go = () =>
     busy(run, "Checking…", async () => {
       try {
-        show(out, card(await checkGuest({ email: email.value, license: null, groups: [] }), wizard));
+        const same = email.value.trim().toLowerCase() === wizard.guest.email.toLowerCase();
+        const e = same ? wizard.expect : { license: null, groups: [], environment: null, role: null };
+        show(out, card(await checkGuest({ email: email.value, ...e }), wizard));
       } catch (err) {
         show(out, problemCard(err));
       }
