@@ -2,9 +2,9 @@
 
 use crate::AppState;
 use guestpass_core::{
-    ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary,
-    InviteOutcome, InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness, ReadinessRequest, SettingsPlan,
-    SettingsRequest, StepOutcome,
+    ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption,
+    GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness,
+    ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
 use std::sync::Arc;
 use tauri::State;
@@ -126,5 +126,9 @@ pub async fn assign_dataverse_role(
     environment: String,
     role: String,
 ) -> Result<StepOutcome> {
-    state.engine().await?.assign_dataverse_role(&guest, &environment, &role).await
+    state
+        .engine()
+        .await?
+        .assign_dataverse_role(&guest, &environment, &role)
+        .await
 }

@@ -98,6 +98,11 @@ impl Engine {
         attempted: serde_json::Value,
     ) -> Problem {
         let mut problem = Problem::from_graph(what, e);
+        if e.status() == Some(403) {
+            if let Some(hint) = crate::permissions::hint_for(action) {
+                problem.hint = hint;
+            }
+        }
         let logged = self.store.append_change(&NewChange {
             after: Some(attempted),
             error_code: e.code().map(str::to_string),

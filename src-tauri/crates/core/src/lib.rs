@@ -12,6 +12,7 @@ pub mod dataverse;
 pub mod google;
 pub mod invite;
 mod journal;
+mod permissions;
 mod problem;
 pub mod readiness;
 pub mod settings;

@@ -75,7 +75,11 @@ async fn a_role_is_given_after_the_licence_reaches_dataverse_then_unchanged() {
         })
         .await
         .unwrap();
-    assert!(card.items.iter().any(|i| i.label == "Role in Northwind Sales" && i.ok), "{:?}", card.items);
+    assert!(
+        card.items.iter().any(|i| i.label == "Role in Northwind Sales" && i.ok),
+        "{:?}",
+        card.items
+    );
     let rows = s.engine.recent_changes(2).unwrap();
     assert_eq!(rows[1].action, "assign_dataverse_role");
     assert_eq!(

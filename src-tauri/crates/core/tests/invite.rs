@@ -111,7 +111,11 @@ async fn a_refusal_is_logged_as_a_failure_with_code_and_request_id() {
         .await
         .unwrap_err();
     assert_eq!(p.kind, ProblemKind::Microsoft);
-    assert!(p.hint.contains("permission"), "{}", p.hint);
+    assert!(
+        p.hint.contains("User.Invite.All") && p.hint.contains("Guest Inviter"),
+        "{}",
+        p.hint
+    );
     assert!(p.request_id.is_some());
     let rows = s.engine.recent_changes(10).unwrap();
     assert_eq!(rows[0].result, ChangeResult::Failed);

@@ -193,3 +193,25 @@ async fn readiness_turns_green_step_by_step() {
     assert_eq!(red, vec!["Invitation accepted"], "only the guest's own step is left");
     assert!(card.sign_in_link.contains(guestpass_sandbox::TENANT_ID));
 }
+
+#[tokio::test]
+async fn a_missing_permission_names_what_to_grant() {
+    let mut config = SandboxConfig::default();
+    config.roles.retain(|r| r != "Policy.ReadWrite.Authorization");
+    let s = setup(config).await;
+    let p = s
+        .engine
+        .apply_settings(&SettingsRequest {
+            invites_from: Some(InviteAuthority::Everyone),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(p.code.as_deref(), Some("Authorization_RequestDenied"));
+    assert!(
+        p.hint.contains("Policy.ReadWrite.Authorization") && p.hint.contains("Privileged Role Administrator"),
+        "{}",
+        p.hint
+    );
+    assert_eq!(s.engine.recent_changes(1).unwrap()[0].result, ChangeResult::Failed);
+}
