@@ -51,6 +51,10 @@ test("3. invite the guest", async () => {
   await (await byId("wizard-next")).click();
   await type("email", GUEST);
   await type("displayName", "Maria Garcia");
+  // Land her in the Sales environment: the suggestions list the tenant's environments.
+  const chip = await driver.wait(until.elementLocated(By.xpath("//div[@id='redirect-suggestions']/button[text()='Northwind Sales']")), 10_000);
+  await chip.click();
+  assert.equal(await (await byId("redirectUrl")).getAttribute("value"), "https://northwindsales.crm4.dynamics.com");
   await (await byId("invite-submit")).click();
   await waitText("outcome-summary", `Invited ${GUEST}`);
   await screenshot(driver, "wizard-3-invite");
@@ -85,7 +89,7 @@ test("5. access: a licence with free seats, then a group", async () => {
 });
 
 test("5b. access: a Dataverse security role, synced once the licence has reached the environment", async () => {
-  const env = await driver.wait(until.elementLocated(By.css('#environment option[value$="/dataverse/northwindsales"]')), 10_000);
+  const env = await driver.wait(until.elementLocated(By.css('#environment option[value="https://northwindsales.crm4.dynamics.com"]')), 10_000);
   await env.click();
   const role = await driver.wait(until.elementLocated(By.css('#role option[value="External Users"]')), 10_000);
   await role.click();

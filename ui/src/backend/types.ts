@@ -187,4 +187,8 @@ state: string | null,
  */
 licenses: Array<string>, groups: Array<GroupOption>, };
 
-export type EnvironmentOption = { id: string, displayName: string, url: string, };
+export type EnvironmentOption = { id: string, displayName: string, 
+/**
+ * The organisation URL (e.g. https://contoso.crm.dynamics.com): what guests open.
+ */
+url: string, };

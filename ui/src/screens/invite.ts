@@ -1,4 +1,4 @@
-import { inviteGuest, type ConnectionInfo, type InviteOutcome } from "../backend";
+import { environments, inviteGuest, type ConnectionInfo, type InviteOutcome } from "../backend";
 import { field, problemCard, setFieldError, show } from "../components";
 import { clear, copyButton, h } from "../dom";
 
@@ -40,6 +40,23 @@ export function renderInvite(
   const submit = h("button", { id: "invite-submit", class: "btn btn-primary", type: "submit" }, "Invite guest");
   const result = h("div", { id: "invite-result", "aria-live": "polite" }, whatHappens());
 
+  // Suggestions for the landing page: My Apps, and each Dynamics / Power Apps environment.
+  const suggestions = h("div", { class: "chips", id: "redirect-suggestions" });
+  const suggest = (label: string, url: string) => {
+    const chip = h("button", { class: "chip", type: "button", title: url }, label);
+    chip.addEventListener("click", () => {
+      redirect.value = url;
+      setFieldError("redirectUrl", null);
+    });
+    suggestions.append(chip);
+  };
+  suggest("My Apps", MY_APPS);
+  environments()
+    .then((envs) => envs.forEach((e) => suggest(e.displayName, e.url)))
+    .catch(() => {
+      /* No Power Platform access: My Apps stays the suggestion. */
+    });
+
   sendEmail.addEventListener("change", () => (message.disabled = !sendEmail.checked));
   email.addEventListener("blur", () => setFieldError("email", email.value ? checkEmail(email.value) : null));
   redirect.addEventListener("blur", () => setFieldError("redirectUrl", checkRedirect(redirect.value)));
@@ -59,8 +76,9 @@ export function renderInvite(
       "redirectUrl",
       "After accepting, send them to",
       redirect,
-      "My Apps lists everything they can use. For Dynamics 365 or Power Apps, paste the environment URL, e.g. https://contoso.crm.dynamics.com.",
+      "My Apps lists everything they can use; for Dynamics 365 or Power Apps, send them straight to the environment.",
     ),
+    suggestions,
     h(
       "div",
       { class: "field field-check" },

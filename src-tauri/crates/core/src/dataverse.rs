@@ -7,7 +7,7 @@ use crate::connect::Engine;
 use crate::problem::{FieldError, Problem, ProblemKind};
 use crate::steps::{GuestRef, StepOutcome};
 use crate::validate;
-use guestpass_graph::power::{PowerEnvironment, SystemUser};
+use guestpass_graph::power::{DataverseEnv, PowerEnvironment, SystemUser};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -35,6 +35,7 @@ impl Default for SyncPolicy {
 pub struct EnvironmentOption {
     pub id: String,
     pub display_name: String,
+    /// The organisation URL (e.g. https://contoso.crm.dynamics.com): what guests open.
     pub url: String,
 }
 
@@ -64,7 +65,7 @@ impl Engine {
             .into_iter()
             .filter_map(|e| {
                 Some(EnvironmentOption {
-                    url: e.dataverse_url?,
+                    url: e.dataverse?.url,
                     id: e.id,
                     display_name: e.display_name,
                 })
@@ -73,7 +74,7 @@ impl Engine {
     }
 
     /// An environment by its Dataverse URL, display name or id.
-    async fn resolve_environment(&self, wanted: &str) -> Result<PowerEnvironment, Problem> {
+    pub(crate) async fn resolve_environment(&self, wanted: &str) -> Result<PowerEnvironment, Problem> {
         let w = wanted.trim().trim_end_matches('/');
         let envs = self
             .graph
@@ -82,7 +83,9 @@ impl Engine {
             .map_err(|e| Problem::from_graph("Listing Power Platform environments", &e))?;
         envs.iter()
             .find(|e| {
-                e.dataverse_url.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(w))
+                e.dataverse
+                    .as_ref()
+                    .is_some_and(|d| d.url.eq_ignore_ascii_case(w) || d.api_url.eq_ignore_ascii_case(w))
                     || e.display_name.eq_ignore_ascii_case(w)
                     || e.id.eq_ignore_ascii_case(w)
             })
@@ -94,7 +97,7 @@ impl Engine {
                         format!(
                             "{} ({})",
                             e.display_name,
-                            e.dataverse_url.as_deref().unwrap_or("no Dataverse")
+                            e.dataverse.as_ref().map_or("no Dataverse", |d| d.url.as_str())
                         )
                     })
                     .collect();
@@ -109,7 +112,7 @@ impl Engine {
     /// The role names of an environment, for the picker.
     pub async fn environment_roles(&self, environment: &str) -> Result<Vec<String>, Problem> {
         let env = self.resolve_environment(environment).await?;
-        let url = env.dataverse_url.clone().ok_or_else(|| {
+        let url = env.dataverse.clone().ok_or_else(|| {
             problem(
                 "environment",
                 format!("{} has no Dataverse.", env.display_name),
@@ -131,7 +134,7 @@ impl Engine {
     async fn synced_user(
         &self,
         env: &PowerEnvironment,
-        url: &str,
+        url: &DataverseEnv,
         object_id: &str,
         email: &str,
     ) -> Result<SystemUser, Problem> {
@@ -203,7 +206,7 @@ impl Engine {
             ));
         }
         let env = self.resolve_environment(environment).await?;
-        let url = env.dataverse_url.clone().ok_or_else(|| {
+        let url = env.dataverse.clone().ok_or_else(|| {
             problem(
                 "environment",
                 format!("{} has no Dataverse.", env.display_name),

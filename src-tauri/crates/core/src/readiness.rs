@@ -74,21 +74,21 @@ fn item(label: &str, ok: bool, detail: String, fix: Option<FixStep>) -> Readines
 impl Engine {
     /// Whether the guest has `role` in the environment's Dataverse.
     async fn role_item(&self, environment: &str, role: &str, object_id: &str) -> Result<ReadinessItem, Problem> {
-        let envs = self.environments().await?;
-        let w = environment.trim().trim_end_matches('/');
-        let Some(env) = envs.iter().find(|e| {
-            e.url.eq_ignore_ascii_case(w) || e.display_name.eq_ignore_ascii_case(w) || e.id.eq_ignore_ascii_case(w)
-        }) else {
+        let env = match self.resolve_environment(environment).await {
+            Ok(env) => env,
+            Err(p) => return Ok(item(&format!("Role: {role}"), false, p.message, Some(FixStep::Access))),
+        };
+        let Some(dataverse) = env.dataverse.clone() else {
             return Ok(item(
                 &format!("Role: {role}"),
                 false,
-                format!("No environment matches '{w}'."),
+                format!("{} has no Dataverse.", env.display_name),
                 Some(FixStep::Access),
             ));
         };
         let user = self
             .graph
-            .dataverse_user(&env.url, object_id)
+            .dataverse_user(&dataverse, object_id)
             .await
             .map_err(|e| Problem::from_graph("Looking the guest up in Dataverse", &e))?;
         let label = format!("Role in {}", env.display_name);

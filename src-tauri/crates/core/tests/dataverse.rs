@@ -38,7 +38,7 @@ async fn environments_and_their_roles_are_listed() {
     let s = setup(SandboxConfig::default()).await;
     let envs = s.engine.environments().await.unwrap();
     assert_eq!(envs.len(), 2);
-    assert!(envs[0].url.ends_with("/dataverse/northwindsales"));
+    assert_eq!(envs[0].url, "https://northwindsales.crm4.dynamics.com");
     let roles = s.engine.environment_roles("Northwind Sales").await.unwrap();
     assert!(roles.contains(&"External Users".to_string()));
 }

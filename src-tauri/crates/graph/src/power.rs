@@ -16,8 +16,16 @@ pub struct PowerEnvironment {
     /// The environment id (`name` in Microsoft's answer), used by `addUser`.
     pub id: String,
     pub display_name: String,
-    /// The Dataverse URL (`instanceUrl`), when the environment has Dataverse.
-    pub dataverse_url: Option<String>,
+    /// Its Dataverse, when it has one.
+    pub dataverse: Option<DataverseEnv>,
+}
+
+/// Where an environment's Dataverse is: the organisation URL (`instanceUrl`, which tokens are
+/// issued for) and its Web API root (`instanceApiUrl`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataverseEnv {
+    pub url: String,
+    pub api_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,18 +48,18 @@ pub struct DataverseRole {
 
 const ODATA_HEADERS: &[(&str, &str)] = &[("OData-MaxVersion", "4.0"), ("OData-Version", "4.0")];
 
-/// A Dataverse environment's Web API root: `{url}/api/data/v9.2/`.
-fn web_api(env_url: &str, path_and_query: &str) -> Result<Url, GraphError> {
-    let base = Url::parse(env_url.trim_end_matches('/')).map_err(|e| GraphError::Decode {
-        url: env_url.into(),
+/// A path under an environment's Web API: `{api_url}/api/data/v9.2/…`.
+fn web_api(env: &DataverseEnv, path_and_query: &str) -> Result<Url, GraphError> {
+    let base = Url::parse(env.api_url.trim_end_matches('/')).map_err(|e| GraphError::Decode {
+        url: env.api_url.clone(),
         reason: e.to_string(),
     })?;
     Ok(join(&base, &format!("api/data/v9.2/{path_and_query}")))
 }
 
-/// The token scope of a Dataverse environment: its URL plus `/.default`.
-pub fn dataverse_scope(env_url: &str) -> String {
-    format!("{}/.default", env_url.trim_end_matches('/'))
+/// The token scope of a Dataverse environment: its organisation URL plus `/.default`.
+pub fn dataverse_scope(org_url: &str) -> String {
+    format!("{}/.default", org_url.trim_end_matches('/'))
 }
 
 impl GraphClient {
@@ -73,9 +81,19 @@ impl GraphClient {
             .map(|e| PowerEnvironment {
                 id: e["name"].as_str().unwrap_or_default().to_string(),
                 display_name: e["properties"]["displayName"].as_str().unwrap_or_default().to_string(),
-                dataverse_url: e["properties"]["linkedEnvironmentMetadata"]["instanceUrl"]
-                    .as_str()
-                    .map(|u| u.trim_end_matches('/').to_string()),
+                dataverse: {
+                    let meta = &e["properties"]["linkedEnvironmentMetadata"];
+                    let url = meta["instanceUrl"]
+                        .as_str()
+                        .map(|u| u.trim_end_matches('/').to_string());
+                    let api = meta["instanceApiUrl"]
+                        .as_str()
+                        .map(|u| u.trim_end_matches('/').to_string());
+                    url.map(|url| DataverseEnv {
+                        api_url: api.unwrap_or_else(|| url.clone()),
+                        url,
+                    })
+                },
             })
             .collect())
     }
@@ -104,10 +122,10 @@ impl GraphClient {
     }
 
     /// The Dataverse user for an Entra object id, with their roles.
-    pub async fn dataverse_user(&self, env_url: &str, object_id: &str) -> Result<Option<SystemUser>, GraphError> {
-        let dv = self.for_scope(&dataverse_scope(env_url));
+    pub async fn dataverse_user(&self, env: &DataverseEnv, object_id: &str) -> Result<Option<SystemUser>, GraphError> {
+        let dv = self.for_scope(&dataverse_scope(&env.url));
         let url = web_api(
-            env_url,
+            env,
             &with_query(
                 "systemusers",
                 &[
@@ -123,10 +141,14 @@ impl GraphClient {
     }
 
     /// Every copy of the role called `name` (one per business unit).
-    pub async fn dataverse_roles_named(&self, env_url: &str, name: &str) -> Result<Vec<DataverseRole>, GraphError> {
-        let dv = self.for_scope(&dataverse_scope(env_url));
+    pub async fn dataverse_roles_named(
+        &self,
+        env: &DataverseEnv,
+        name: &str,
+    ) -> Result<Vec<DataverseRole>, GraphError> {
+        let dv = self.for_scope(&dataverse_scope(&env.url));
         let url = web_api(
-            env_url,
+            env,
             &with_query(
                 "roles",
                 &[
@@ -141,10 +163,10 @@ impl GraphClient {
     }
 
     /// Every role of the environment (for the picker).
-    pub async fn dataverse_roles(&self, env_url: &str) -> Result<Vec<DataverseRole>, GraphError> {
-        let dv = self.for_scope(&dataverse_scope(env_url));
+    pub async fn dataverse_roles(&self, env: &DataverseEnv) -> Result<Vec<DataverseRole>, GraphError> {
+        let dv = self.for_scope(&dataverse_scope(&env.url));
         let url = web_api(
-            env_url,
+            env,
             &with_query("roles", &[("$select", "roleid,name,_businessunitid_value")]),
         )?;
         let page: crate::client::Answer<crate::client::Page<DataverseRole>> =
@@ -154,16 +176,16 @@ impl GraphClient {
 
     pub async fn associate_dataverse_role(
         &self,
-        env_url: &str,
+        env: &DataverseEnv,
         systemuser_id: &str,
         role_id: &str,
     ) -> Result<Option<String>, GraphError> {
-        let dv = self.for_scope(&dataverse_scope(env_url));
+        let dv = self.for_scope(&dataverse_scope(&env.url));
         let url = web_api(
-            env_url,
+            env,
             &format!("systemusers({systemuser_id})/systemuserroles_association/$ref"),
         )?;
-        let reference = web_api(env_url, &format!("roles({role_id})"))?;
+        let reference = web_api(env, &format!("roles({role_id})"))?;
         let answer: crate::client::Answer<serde_json::Value> = dv
             .send_with(
                 Method::POST,

@@ -52,7 +52,7 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
 
     let mut cost = None;
     let outcome = async {
-        let caller = authenticate(&shared, req.headers(), &expected_audience(&shared, req.uri().path()))?;
+        let caller = authenticate(&shared, req.headers(), &expected_audience(req.uri().path()))?;
         let fault = take_fault(&shared, req.method(), req.uri().path());
         if let Some(f) = fault.as_ref().filter(|f| !f.after_apply) {
             return Err(fault_error(f));
@@ -126,13 +126,13 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
 }
 
 /// Which resource a path belongs to, as a token's audience names it.
-fn expected_audience(shared: &Shared, path: &str) -> String {
+fn expected_audience(path: &str) -> String {
     if path.starts_with("/providers/") {
         return crate::routes::POWER_PLATFORM_AUDIENCE.to_string();
     }
     if let Some(rest) = path.strip_prefix("/dataverse/") {
         let env = rest.split('/').next().unwrap_or_default();
-        return format!("{}/dataverse/{env}", shared.base_url);
+        return crate::routes::org_url(env);
     }
     crate::routes::GRAPH_AUDIENCE.to_string()
 }

@@ -106,16 +106,18 @@ pub(crate) async fn token(
         Some(_) => {}
     }
     let scope = form.scope.unwrap_or_default();
-    let dataverse_prefix = format!("{}/dataverse/", shared.base_url);
+    let dataverse = |s: &str| {
+        super::power::ENVIRONMENTS
+            .iter()
+            .map(|(_, _, unique, _)| super::power::org_url(unique))
+            .find(|url| s == format!("{url}/.default"))
+    };
     let audience = match scope.as_str() {
         "https://graph.microsoft.com/.default" | "00000003-0000-0000-c000-000000000000/.default" => {
             Some(GRAPH_AUDIENCE.to_string())
         }
         "https://service.powerapps.com//.default" => Some(POWER_PLATFORM_AUDIENCE.to_string()),
-        s if s.starts_with(&dataverse_prefix) && s.ends_with("/.default") => {
-            Some(s.trim_end_matches(".default").trim_end_matches('/').to_string())
-        }
-        _ => None,
+        s => dataverse(s),
     };
     let Some(audience) = audience else {
         return aad_error(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, &format!(

@@ -16,6 +16,7 @@ mod users;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub(crate) use invitations::new_guest_doc;
+pub(crate) use power::org_url;
 #[cfg(test)]
 pub(crate) use users::USERS;
 

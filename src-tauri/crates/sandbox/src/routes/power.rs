@@ -51,9 +51,8 @@ fn require_api_version(q: &HashMap<String, String>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The environment as the admin API lists it; the Dataverse URL points into this sandbox.
+/// The environment as the admin API lists it.
 pub(crate) fn environment_doc(base: &str, id: &str, name: &str, unique: &str) -> Value {
-    let url = format!("{base}/dataverse/{unique}");
     json!({
         "id": format!("/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{id}"),
         "type": "Microsoft.BusinessAppPlatform/scopes/environments",
@@ -67,12 +66,20 @@ pub(crate) fn environment_doc(base: &str, id: &str, name: &str, unique: &str) ->
                 "type": "Dynamics365Instance",
                 "uniqueName": unique,
                 "domainName": unique,
-                "instanceUrl": format!("{url}/"),
-                "instanceApiUrl": url,
+                // The organisation URL people open (and tokens are issued for)...
+                "instanceUrl": format!("{}/", org_url(unique)),
+                // ...and where its Web API answers: here, inside the sandbox.
+                "instanceApiUrl": format!("{base}/dataverse/{unique}"),
                 "version": "9.2.24101.00194"
             }
         }
     })
+}
+
+/// An environment's organisation URL, as Microsoft would name it. Nothing is served there:
+/// it is the token audience and the link guests open.
+pub(crate) fn org_url(unique: &str) -> String {
+    format!("https://{unique}.crm4.dynamics.com")
 }
 
 pub(crate) async fn environments(
