@@ -140,3 +140,105 @@ async fn state_survives_a_restart_in_its_sqlite_file() {
     assert_eq!(status, 200);
     assert_eq!(body["mail"], "kept@partner.example");
 }
+
+#[tokio::test]
+async fn batch_answers_each_request_on_its_own() {
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default())
+        .await
+        .unwrap();
+    let t = token(&sb.url()).await;
+    let ok = serde_json::json!({"invitedUserEmailAddress": "b1@partner.example", "inviteRedirectUrl": "https://myapps.microsoft.com"});
+    let bad = serde_json::json!({"invitedUserEmailAddress": "b#2@partner.example", "inviteRedirectUrl": "https://myapps.microsoft.com"});
+    let body = serde_json::json!({"requests": [
+        {"id": "1", "method": "POST", "url": "/invitations", "headers": {"Content-Type": "application/json"}, "body": ok},
+        {"id": "2", "method": "POST", "url": "/invitations", "headers": {"Content-Type": "application/json"}, "body": bad},
+        {"id": "3", "method": "GET", "url": "/organization?$select=id", "dependsOn": ["2"]},
+        {"id": "4", "method": "GET", "url": "/organization?$select=id", "dependsOn": ["1"]}
+    ]});
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1.0/$batch", sb.url()))
+        .bearer_auth(&t)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the outer answer says nothing about the inner ones");
+    let v: Value = r.json().await.unwrap();
+    let status = |id: &str| {
+        v["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()["status"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        (status("1"), status("2"), status("3"), status("4")),
+        (201, 400, 424, 200)
+    );
+
+    let too_many: Vec<Value> = (0..21)
+        .map(|i| serde_json::json!({"id": i.to_string(), "method": "GET", "url": "/organization"}))
+        .collect();
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1.0/$batch", sb.url()))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"requests": too_many}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let no_type = serde_json::json!({"requests": [{"id": "1", "method": "POST", "url": "/invitations", "body": ok}]});
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1.0/$batch", sb.url()))
+        .bearer_auth(&t)
+        .json(&no_type)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "a body needs a Content-Type header");
+}
+
+#[tokio::test]
+async fn inner_batch_requests_are_throttled_one_by_one() {
+    let throttle = guestpass_sandbox::ThrottleConfig {
+        resource_units: Some(3),
+        ..Default::default()
+    };
+    let sb = guestpass_sandbox::start(
+        Storage::Memory,
+        0,
+        SandboxConfig {
+            throttle,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let t = token(&sb.url()).await;
+    let requests: Vec<Value> = (0..4)
+        .map(|i| serde_json::json!({"id": i.to_string(), "method": "GET", "url": "/organization?$select=id"}))
+        .collect();
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1.0/$batch", sb.url()))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"requests": requests}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let throttled: Vec<&Value> = v["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == 429)
+        .collect();
+    assert!(!throttled.is_empty(), "{v}");
+    assert!(
+        throttled[0]["headers"]["retry-after"].as_str().is_some(),
+        "an inner 429 carries its own Retry-After"
+    );
+}

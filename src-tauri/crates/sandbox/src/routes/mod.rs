@@ -2,6 +2,7 @@
 //! and `/_sandbox/` controls for tests.
 
 mod auth;
+mod batch;
 mod control;
 mod dataverse;
 mod external;
@@ -43,6 +44,7 @@ pub(crate) const ALL_ROLES: &[&str] = &[
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let graph = Router::new()
+        .route("/v1.0/$batch", post(batch::batch))
         .route("/v1.0/organization", get(organization::list))
         .route("/v1.0/users", get(users::list))
         .route("/v1.0/users/{id}", get(users::get_one).patch(users::patch))
