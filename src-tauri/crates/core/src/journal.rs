@@ -59,6 +59,7 @@ impl Engine {
     }
 
     /// Logs a change Microsoft accepted.
+    #[allow(clippy::too_many_arguments)] // the fields of one change-log row, named at each call
     pub(crate) fn log_changed(
         &self,
         step: &str,

@@ -151,31 +151,21 @@ pub(crate) async fn patch(
                 "Invalid value specified for property '{k}' of resource 'User'."
             ))
         };
-        match k.as_str() {
+        let valid = match k.as_str() {
             "usageLocation" => {
-                if !v.is_null()
-                    && !v
-                        .as_str()
+                v.is_null()
+                    || v.as_str()
                         .is_some_and(|c| c.len() == 2 && isocountry::CountryCode::for_alpha2(c).is_ok())
-                {
-                    return Err(invalid());
-                }
             }
-            "givenName" | "surname" => {
-                if !v.is_null() && !v.as_str().is_some_and(|s| s.chars().count() <= 64) {
-                    return Err(invalid());
-                }
-            }
-            "displayName" => {
-                if !v
-                    .as_str()
-                    .is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= 256)
-                {
-                    return Err(invalid());
-                }
-            }
-            "accountEnabled" if !v.is_boolean() => return Err(invalid()),
-            _ => {}
+            "givenName" | "surname" => v.is_null() || v.as_str().is_some_and(|s| s.chars().count() <= 64),
+            "displayName" => v
+                .as_str()
+                .is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= 256),
+            "accountEnabled" => v.is_boolean(),
+            _ => true,
+        };
+        if !valid {
+            return Err(invalid());
         }
     }
     let mut doc = visible_user(&shared, &id)?;
