@@ -4,7 +4,7 @@
 //! associate it, read it back, log.
 
 use crate::connect::Engine;
-use crate::problem::{FieldError, Problem, ProblemKind};
+use crate::problem::{Problem, ProblemKind};
 use crate::steps::{GuestRef, StepOutcome};
 use crate::validate;
 use guestpass_graph::power::{DataverseEnv, PowerEnvironment, SystemUser};
@@ -39,18 +39,15 @@ pub struct EnvironmentOption {
     pub url: String,
 }
 
-fn problem(field: &str, message: String, hint: &str) -> Problem {
-    Problem {
-        kind: ProblemKind::Invalid,
-        message: message.clone(),
-        hint: hint.into(),
-        fields: vec![FieldError {
-            field: field.into(),
-            message,
-        }],
-        code: None,
-        request_id: None,
-    }
+/// The environment's Dataverse, or why this step cannot use it.
+fn dataverse_of(env: &PowerEnvironment) -> Result<DataverseEnv, Problem> {
+    env.dataverse.clone().ok_or_else(|| {
+        Problem::field(
+            "environment",
+            format!("{} has no Dataverse.", env.display_name),
+            "Pick an environment with a Dataverse database.",
+        )
+    })
 }
 
 impl Engine {
@@ -101,7 +98,7 @@ impl Engine {
                         )
                     })
                     .collect();
-                problem(
+                Problem::field(
                     "environment",
                     format!("No environment matches '{w}'."),
                     &format!("Use one of: {}.", names.join(", ")),
@@ -112,13 +109,7 @@ impl Engine {
     /// The role names of an environment, for the picker.
     pub async fn environment_roles(&self, environment: &str) -> Result<Vec<String>, Problem> {
         let env = self.resolve_environment(environment).await?;
-        let url = env.dataverse.clone().ok_or_else(|| {
-            problem(
-                "environment",
-                format!("{} has no Dataverse.", env.display_name),
-                "Pick an environment with a Dataverse database.",
-            )
-        })?;
+        let url = dataverse_of(&env)?;
         let roles = self
             .graph
             .dataverse_roles(&url)
@@ -199,20 +190,14 @@ impl Engine {
         let email = validate::email("email", &guest.email).map_err(|e| Problem::invalid(vec![e]))?;
         let role = role.trim();
         if role.is_empty() {
-            return Err(problem(
+            return Err(Problem::field(
                 "role",
                 "Name the security role, e.g. Basic User.".into(),
                 "Pick one of the environment's roles.",
             ));
         }
         let env = self.resolve_environment(environment).await?;
-        let url = env.dataverse.clone().ok_or_else(|| {
-            problem(
-                "environment",
-                format!("{} has no Dataverse.", env.display_name),
-                "Pick an environment with a Dataverse database.",
-            )
-        })?;
+        let url = dataverse_of(&env)?;
         let profile = self
             .guest_profile(&GuestRef {
                 email: email.clone(),
@@ -221,7 +206,7 @@ impl Engine {
             .await?;
         // Order matters: Dataverse only takes licensed users.
         if profile.assigned_licenses.is_empty() {
-            return Err(problem(
+            return Err(Problem::field(
                 "license",
                 format!("{email} has no licence, and Dataverse only admits licensed users."),
                 "Assign a licence (Access step) first; it can take a few minutes to reach the environment.",
@@ -234,7 +219,7 @@ impl Engine {
             .map_err(|e| Problem::from_graph("Reading security roles", &e))?;
         if copies.is_empty() {
             let names = self.environment_roles(environment).await.unwrap_or_default();
-            return Err(problem(
+            return Err(Problem::field(
                 "role",
                 format!("{} has no role called '{role}'.", env.display_name),
                 &format!("Use one of: {}.", names.join(", ")),
@@ -270,7 +255,7 @@ impl Engine {
             .iter()
             .find(|r| r.business_unit_id.is_some() && r.business_unit_id == user.business_unit_id)
         else {
-            return Err(problem(
+            return Err(Problem::field(
                 "role",
                 format!(
                     "{role} exists in {}, but not in {email}'s business unit.",

@@ -60,6 +60,21 @@ impl Problem {
         }
     }
 
+    /// One field is wrong (or a step cannot run yet because of it); nothing was sent.
+    pub fn field(field: &str, message: String, hint: &str) -> Problem {
+        Problem {
+            kind: ProblemKind::Invalid,
+            message: message.clone(),
+            hint: hint.into(),
+            fields: vec![FieldError {
+                field: field.into(),
+                message,
+            }],
+            code: None,
+            request_id: None,
+        }
+    }
+
     pub fn local(e: impl std::fmt::Display) -> Problem {
         Problem {
             kind: ProblemKind::Local,

@@ -4,7 +4,7 @@
 //! applies, reads back, and logs.
 
 use crate::connect::Engine;
-use crate::problem::{FieldError, Problem, ProblemKind};
+use crate::problem::{FieldError, Problem};
 use crate::validate;
 use guestpass_graph::models::{Group, SubscribedSku, UserPatch, UserProfile};
 use serde::{Deserialize, Serialize};
@@ -106,20 +106,6 @@ pub fn countries() -> Vec<Country> {
     all
 }
 
-fn field_problem(field: &str, message: String, hint: &str) -> Problem {
-    Problem {
-        kind: ProblemKind::Invalid,
-        message: message.clone(),
-        hint: hint.into(),
-        fields: vec![FieldError {
-            field: field.into(),
-            message,
-        }],
-        code: None,
-        request_id: None,
-    }
-}
-
 /// "name and usage location GB", for summaries.
 fn describe_patch(patch: &UserPatch) -> String {
     let mut parts = Vec::new();
@@ -161,7 +147,7 @@ impl Engine {
                 match found.into_iter().next() {
                     Some(u) => u.id,
                     None => {
-                        return Err(field_problem(
+                        return Err(Problem::field(
                             "email",
                             format!("{} is not in this tenant yet.", guest.email),
                             "Invite them first (give a redirect URL), then run this step again.",
@@ -301,7 +287,7 @@ impl Engine {
             .find(|s| s.sku_id.eq_ignore_ascii_case(wanted) || s.sku_part_number.eq_ignore_ascii_case(wanted))
         else {
             let have: Vec<_> = skus.iter().map(|s| s.sku_part_number.as_str()).collect();
-            return Err(field_problem(
+            return Err(Problem::field(
                 "license",
                 format!("This tenant has no licence '{wanted}'."),
                 &format!("Pick one of: {}.", have.join(", ")),
@@ -337,14 +323,14 @@ impl Engine {
             return Ok(StepOutcome::would("license", summary));
         }
         if no_location {
-            return Err(field_problem(
+            return Err(Problem::field(
                 "usageLocation",
                 format!("{email} has no usage location, and Microsoft assigns licences only to users that have one."),
                 "Set the usage location (the country where they use the service) in the profile step first.",
             ));
         }
         if chosen.free_seats() <= 0 {
-            return Err(field_problem(
+            return Err(Problem::field(
                 "license",
                 format!(
                     "All {} seats of {} are in use.",
@@ -409,7 +395,7 @@ impl Engine {
         if is_guid {
             return match self.graph.get_group(g).await {
                 Ok(a) => Ok(a.body),
-                Err(e) if e.is_not_found() => Err(field_problem(
+                Err(e) if e.is_not_found() => Err(Problem::field(
                     "group",
                     format!("No group has the id {g}."),
                     "Check the id, or give the group's name.",
@@ -424,12 +410,12 @@ impl Engine {
             .map_err(|e| Problem::from_graph("Finding the group", &e))?;
         match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err(field_problem(
+            0 => Err(Problem::field(
                 "group",
                 format!("No group is called '{g}'."),
                 "Check the spelling, or search for the group and use its id.",
             )),
-            n => Err(field_problem(
+            n => Err(Problem::field(
                 "group",
                 format!("{n} groups are called '{g}'."),
                 "Use the group's id instead of its name.",
