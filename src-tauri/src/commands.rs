@@ -11,6 +11,12 @@ use tauri::State;
 
 type Result<T> = std::result::Result<T, Problem>;
 
+/// The engine, or its dry-run twin when the UI asks for the preview shown before Apply.
+async fn engine_for(state: &AppState, preview: bool) -> Result<guestpass_core::Engine> {
+    let engine = state.engine().await?;
+    Ok(if preview { engine.preview() } else { (*engine).clone() })
+}
+
 #[tauri::command]
 pub async fn connection_info(state: State<'_, Arc<AppState>>) -> Result<ConnectionInfo> {
     Ok(state.engine().await?.info().clone())
@@ -65,8 +71,8 @@ pub async fn guest_summary(state: State<'_, Arc<AppState>>, guest: GuestRef) -> 
 }
 
 #[tauri::command]
-pub async fn set_profile(state: State<'_, Arc<AppState>>, request: ProfileRequest) -> Result<StepOutcome> {
-    state.engine().await?.set_profile(&request).await
+pub async fn set_profile(state: State<'_, Arc<AppState>>, request: ProfileRequest, preview: bool) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.set_profile(&request).await
 }
 
 #[tauri::command]
@@ -90,8 +96,13 @@ pub async fn license_options(state: State<'_, Arc<AppState>>) -> Result<Vec<Lice
 }
 
 #[tauri::command]
-pub async fn assign_license(state: State<'_, Arc<AppState>>, guest: GuestRef, sku: String) -> Result<StepOutcome> {
-    state.engine().await?.assign_license(&guest, &sku).await
+pub async fn assign_license(
+    state: State<'_, Arc<AppState>>,
+    guest: GuestRef,
+    sku: String,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.assign_license(&guest, &sku).await
 }
 
 #[tauri::command]
@@ -100,8 +111,13 @@ pub async fn search_groups(state: State<'_, Arc<AppState>>, term: String) -> Res
 }
 
 #[tauri::command]
-pub async fn add_to_group(state: State<'_, Arc<AppState>>, guest: GuestRef, group: String) -> Result<StepOutcome> {
-    state.engine().await?.add_to_group(&guest, &group).await
+pub async fn add_to_group(
+    state: State<'_, Arc<AppState>>,
+    guest: GuestRef,
+    group: String,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.add_to_group(&guest, &group).await
 }
 
 #[tauri::command]
@@ -125,10 +141,7 @@ pub async fn assign_dataverse_role(
     guest: GuestRef,
     environment: String,
     role: String,
+    preview: bool,
 ) -> Result<StepOutcome> {
-    state
-        .engine()
-        .await?
-        .assign_dataverse_role(&guest, &environment, &role)
-        .await
+    engine_for(&state, preview).await?.assign_dataverse_role(&guest, &environment, &role).await
 }

@@ -14,6 +14,13 @@ const type = async (id, text) => {
 };
 const GUEST = "maria.garcia@gmail.com";
 
+/** Every change shows its preview first; this checks it and confirms. */
+async function confirmPreview(expected, shot) {
+  await waitText("preview-summary", expected);
+  if (shot) await screenshot(driver, shot);
+  await (await byId("confirm-apply")).click();
+}
+
 before(async () => {
   driver = await launch();
   await waitText("banner", "Sandbox tenant");
@@ -67,6 +74,7 @@ test("4. profile: names and usage location", async () => {
   await type("surname", "Garcia");
   await type("usageLocation", "ES");
   await (await byId("profile-submit")).click();
+  await confirmPreview("Would set name and usage location ES", "wizard-4-profile-preview");
   await waitText("profile-result", "usage location ES");
   await waitText("profile-current", "Maria Garcia, usage location ES");
   await screenshot(driver, "wizard-4-profile");
@@ -79,10 +87,12 @@ test("5. access: a licence with free seats, then a group", async () => {
   assert.equal(await sold.getAttribute("disabled"), "true", "a licence with no free seat cannot be picked");
   await driver.findElement(By.css('#license option[value="O365_BUSINESS_ESSENTIALS"]')).click();
   await (await byId("license-assign")).click();
+  await confirmPreview("Would assign O365_BUSINESS_ESSENTIALS");
   await waitText("access-result", "Assigned O365_BUSINESS_ESSENTIALS");
   await type("groupSearch", "partner");
   const add = await driver.wait(until.elementLocated(By.css("#group-results button[data-group]")), 10_000);
   await add.click();
+  await confirmPreview("Would add maria.garcia@gmail.com to Partner portal users");
   await waitText("access-result", "Added maria.garcia@gmail.com to Partner portal users");
   await waitText("access-current", "Groups: Partner portal users");
   await screenshot(driver, "wizard-5-access");
@@ -94,6 +104,7 @@ test("5b. access: a Dataverse security role, synced once the licence has reached
   const role = await driver.wait(until.elementLocated(By.css('#role option[value="External Users"]')), 10_000);
   await role.click();
   await (await byId("role-assign")).click();
+  await confirmPreview("Would give maria.garcia@gmail.com the External Users role");
   // The sandbox, like Microsoft, refuses the sync for a few seconds after a new licence.
   await waitTextIn(driver, "access-result", "Gave maria.garcia@gmail.com the External Users role in Northwind Sales", 60_000);
   await screenshot(driver, "wizard-5b-role");

@@ -91,3 +91,36 @@ export function show(container: HTMLElement, ...nodes: (Node | null)[]): void {
   clear(container);
   for (const n of nodes) if (n) container.append(n);
 }
+
+/**
+ * Preview, then apply: runs `change(true)` (a dry run) and shows what would change with a
+ * Confirm button; Confirm runs `change(false)` and shows the outcome. Nothing to change: says so.
+ */
+export function previewThenApply(result: HTMLElement, title: string, change: (preview: boolean) => Promise<StepOutcome>, done?: (o: StepOutcome) => Promise<void> | void): Promise<void> {
+  return (async () => {
+    try {
+      const plan = await change(true);
+      if (plan.status !== "wouldChange") {
+        show(result, outcomeCard(title, [plan]));
+        return;
+      }
+      const confirm = h("button", { class: "btn btn-primary", type: "button", id: "confirm-apply" }, "Confirm and apply");
+      const cancel = h("button", { class: "btn", type: "button", id: "confirm-cancel" }, "Cancel");
+      show(result, h("div", { class: "card result result-info preview" }, h("h2", {}, `${title}: preview`), h("p", { id: "preview-summary" }, plan.summary), h("div", { class: "actions" }, confirm, cancel)));
+      cancel.addEventListener("click", () => show(result));
+      confirm.addEventListener("click", () =>
+        busy(confirm, "Applying…", async () => {
+          try {
+            const out = await change(false);
+            show(result, outcomeCard(title, [out]));
+            await done?.(out);
+          } catch (err) {
+            show(result, problemCard(err));
+          }
+        }),
+      );
+    } catch (err) {
+      show(result, problemCard(err));
+    }
+  })();
+}

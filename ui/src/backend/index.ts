@@ -84,8 +84,9 @@ export function guestSummary(guest: GuestRef): Promise<GuestSummary> {
   return call("guest_summary", { guest });
 }
 
-export function setProfile(request: ProfileRequest): Promise<StepOutcome> {
-  return call("set_profile", { request });
+/** With `preview`, nothing changes: the answer says what would. */
+export function setProfile(request: ProfileRequest, preview = false): Promise<StepOutcome> {
+  return call("set_profile", { request, preview });
 }
 
 export function countries(): Promise<Country[]> {
@@ -104,16 +105,16 @@ export function licenseOptions(): Promise<LicenseOption[]> {
   return call("license_options");
 }
 
-export function assignLicense(guest: GuestRef, sku: string): Promise<StepOutcome> {
-  return call("assign_license", { guest, sku });
+export function assignLicense(guest: GuestRef, sku: string, preview = false): Promise<StepOutcome> {
+  return call("assign_license", { guest, sku, preview });
 }
 
 export function searchGroups(term: string): Promise<GroupOption[]> {
   return call("search_groups", { term });
 }
 
-export function addToGroup(guest: GuestRef, group: string): Promise<StepOutcome> {
-  return call("add_to_group", { guest, group });
+export function addToGroup(guest: GuestRef, group: string, preview = false): Promise<StepOutcome> {
+  return call("add_to_group", { guest, group, preview });
 }
 
 export function checkGuest(request: ReadinessRequest): Promise<Readiness> {
@@ -129,6 +130,6 @@ export function environmentRoles(environment: string): Promise<string[]> {
 }
 
 /** Syncs the guest into the environment's Dataverse if needed (this can take minutes while a new licence propagates). */
-export function assignDataverseRole(guest: GuestRef, environment: string, role: string): Promise<StepOutcome> {
-  return call("assign_dataverse_role", { guest, environment, role });
+export function assignDataverseRole(guest: GuestRef, environment: string, role: string, preview = false): Promise<StepOutcome> {
+  return call("assign_dataverse_role", { guest, environment, role, preview });
 }

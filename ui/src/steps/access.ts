@@ -11,7 +11,7 @@ import {
   type GuestSummary,
   type LicenseOption,
 } from "../backend";
-import { busy, field, outcomeCard, problemCard, show } from "../components";
+import { busy, field, previewThenApply, problemCard, show } from "../components";
 import { clear, h } from "../dom";
 import type { Wizard } from "../screens/wizard";
 import { guestPicker } from "./guest";
@@ -79,16 +79,13 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
   assign.addEventListener("click", () => {
     if (!guest || !license.value) return;
     const g = guest;
-    void busy(assign, "Assigning…", async () => {
-      try {
-        const out = await assignLicense({ email: g.email, userId: g.userId }, license.value);
-        wizard.expect.license = license.value;
-        show(result, outcomeCard("Licence", [out]));
+    const sku = license.value;
+    void busy(assign, "Reading the tenant…", () =>
+      previewThenApply(result, "Licence", (preview) => assignLicense({ email: g.email, userId: g.userId }, sku, preview), async () => {
+        wizard.expect.license = sku;
         await refresh();
-      } catch (err) {
-        show(result, problemCard(err));
-      }
-    });
+      }),
+    );
   });
 
   let timer: number | undefined;
@@ -104,16 +101,12 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
           add.addEventListener("click", () => {
             if (!guest) return;
             const g = guest;
-            void busy(add, "Adding…", async () => {
-              try {
-                const out = await addToGroup({ email: g.email, userId: g.userId }, grp.id);
+            void busy(add, "Reading…", () =>
+              previewThenApply(result, "Group", (preview) => addToGroup({ email: g.email, userId: g.userId }, grp.id, preview), async () => {
                 if (!wizard.expect.groups.includes(grp.displayName)) wizard.expect.groups.push(grp.displayName);
-                show(result, outcomeCard("Group", [out]));
                 await refresh();
-              } catch (err) {
-                show(result, problemCard(err));
-              }
-            });
+              }),
+            );
           });
           groups.append(
             h("li", {}, h("div", {}, h("strong", {}, grp.displayName), grp.securityEnabled ? h("span", { class: "tag" }, "security") : null, grp.description ? h("div", { class: "help" }, grp.description) : null), add),
@@ -159,17 +152,22 @@ export async function renderAccess(root: HTMLElement, wizard: Wizard): Promise<v
   assignRole.addEventListener("click", () => {
     if (!guest || !environment.value || !role.value) return;
     const g = guest;
-    void busy(assignRole, "Syncing and assigning…", async () => {
-      show(result, h("div", { class: "notice" }, `Giving ${g.email} the ${role.value} role. If their licence is new, Microsoft can take a few minutes to let them into the environment; Guestpass keeps trying.`));
-      try {
-        const out = await assignDataverseRole({ email: g.email, userId: g.userId }, environment.value, role.value);
-        wizard.expect.environment = environment.value;
-        wizard.expect.role = role.value;
-        show(result, outcomeCard("Dataverse role", [out]));
-      } catch (err) {
-        show(result, problemCard(err));
-      }
-    });
+    const env = environment.value;
+    const roleName = role.value;
+    void busy(assignRole, "Reading…", () =>
+      previewThenApply(
+        result,
+        "Dataverse role",
+        async (preview) => {
+          if (!preview) show(result, h("div", { class: "notice" }, `Giving ${g.email} the ${roleName} role. If their licence is new, Microsoft can take a few minutes to let them into the environment; Guestpass keeps trying.`));
+          return assignDataverseRole({ email: g.email, userId: g.userId }, env, roleName, preview);
+        },
+        () => {
+          wizard.expect.environment = env;
+          wizard.expect.role = roleName;
+        },
+      ),
+    );
   });
   root.append(h("div", { class: "two-col" }, form, result));
 }

@@ -1,6 +1,6 @@
 // Step 4: first name, last name and usage location (needed before any licence).
 import { countries, defaultUsageLocation, guestSummary, setDefaultUsageLocation, setProfile, type GuestSummary } from "../backend";
-import { busy, field, outcomeCard, problemCard, show } from "../components";
+import { busy, field, previewThenApply, show } from "../components";
 import { h } from "../dom";
 import type { Wizard } from "../screens/wizard";
 import { guestPicker } from "./guest";
@@ -21,7 +21,7 @@ export async function renderProfile(root: HTMLElement, wizard: Wizard): Promise<
   const location = h("input", { id: "usageLocation", type: "text", list: "country-list", autocomplete: "off", placeholder: "Type a country or its code" });
   const list = h("datalist", { id: "country-list" }, ...all.map((c) => h("option", { value: `${c.code} — ${c.name}` })));
   const makeDefault = h("input", { type: "checkbox", id: "makeDefault" });
-  const submit = h("button", { class: "btn btn-primary", type: "submit", id: "profile-submit", disabled: true }, "Apply");
+  const submit = h("button", { class: "btn btn-primary", type: "submit", id: "profile-submit", disabled: true }, "Preview changes");
   const current = h("div", { id: "profile-current" });
   let summary: GuestSummary | null = null;
 
@@ -59,22 +59,19 @@ export async function renderProfile(root: HTMLElement, wizard: Wizard): Promise<
     ev.preventDefault();
     if (!summary) return;
     const s = summary;
-    void busy(submit, "Applying…", async () => {
-      try {
-        const code = location.value.trim() ? codeOf(location.value) : null;
-        const out = await setProfile({
-          guest: { email: s.email, userId: s.userId },
-          givenName: given.value.trim() || null,
-          surname: surname.value.trim() || null,
-          usageLocation: code,
-        });
+    void busy(submit, "Reading the tenant…", async () => {
+      const code = location.value.trim() ? codeOf(location.value) : null;
+      const request = {
+        guest: { email: s.email, userId: s.userId },
+        givenName: given.value.trim() || null,
+        surname: surname.value.trim() || null,
+        usageLocation: code,
+      };
+      await previewThenApply(result, "Profile", (preview) => setProfile(request, preview), async () => {
         if (makeDefault.checked && code) await setDefaultUsageLocation(code);
-        show(result, outcomeCard("Profile", [out]));
         summary = await guestSummary({ email: s.email, userId: s.userId });
         show(current, describeNow(summary));
-      } catch (err) {
-        show(result, problemCard(err));
-      }
+      });
     });
   });
   root.append(h("div", { class: "two-col" }, form, result));

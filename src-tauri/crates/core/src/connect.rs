@@ -187,7 +187,9 @@ impl Default for VerifyPolicy {
     }
 }
 
-/// The engine bound to one tenant and the local store.
+/// The engine bound to one tenant and the local store. Cheap to clone: clones share the
+/// store, the sign-in and the embedded sandbox.
+#[derive(Clone)]
 pub struct Engine {
     pub(crate) store: Arc<Store>,
     pub(crate) graph: GraphClient,
@@ -197,7 +199,7 @@ pub struct Engine {
     pub(crate) dry_run: bool,
     pub(crate) sync: crate::dataverse::SyncPolicy,
     /// Keeps the embedded sandbox running for as long as the engine lives.
-    _sandbox: Option<SandboxHandle>,
+    _sandbox: Option<Arc<SandboxHandle>>,
 }
 
 fn open_store(data_dir: &Path) -> Result<Store, Problem> {
@@ -267,7 +269,7 @@ impl Engine {
             verify: VerifyPolicy::default(),
             dry_run: false,
             sync: crate::dataverse::SyncPolicy::default(),
-            _sandbox: sandbox,
+            _sandbox: sandbox.map(Arc::new),
         })
     }
 
@@ -284,6 +286,12 @@ impl Engine {
     pub fn with_sync_policy(mut self, sync: crate::dataverse::SyncPolicy) -> Engine {
         self.sync = sync;
         self
+    }
+
+    /// The same engine in dry-run mode: every step reads the tenant and reports what it would
+    /// change (the preview shown before Apply), changing and recording nothing.
+    pub fn preview(&self) -> Engine {
+        self.clone().with_dry_run(true)
     }
 
     /// A dry-run engine plans every step and reports what it would do, changing nothing.
