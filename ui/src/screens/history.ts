@@ -12,7 +12,18 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "requestId", label: "Request-id" },
 ];
 
-const ACTION_LABELS: Record<string, string> = { invite_guest: "Invite guest" };
+const ACTION_LABELS: Record<string, string> = {
+  invite_guest: "Invite guest",
+  set_profile: "Set profile",
+  assign_license: "Assign licence",
+  add_to_group: "Add to group",
+  assign_dataverse_role: "Give Dataverse role",
+  update_settings: "Collaboration settings",
+  update_authorization_policy: "Who can invite / guest access",
+  update_domain_list: "Domain allow/block list",
+  update_cross_tenant_default: "Cross-tenant default",
+  create_google_federation: "Google federation",
+};
 
 /** The first block of a GUID, with the whole value on hover and a copy button. */
 function shortId(id: string): HTMLElement {
