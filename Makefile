@@ -30,9 +30,11 @@ system-packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# `npm install` rather than `npm ci`: the registry reachable here serves only this platform's
+# optional packages (rollup, tauri-cli), so the lock lacks the others and `npm ci` refuses it.
 node-packages:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-	  npm ci --no-audit --no-fund; fi
+	  npm install --no-audit --no-fund; fi
 
 tauri-driver:
 	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked

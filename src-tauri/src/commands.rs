@@ -23,8 +23,8 @@ pub async fn connection_info(state: State<'_, Arc<AppState>>) -> Result<Connecti
 }
 
 #[tauri::command]
-pub async fn invite_guest(state: State<'_, Arc<AppState>>, request: InviteRequest) -> Result<InviteOutcome> {
-    state.engine().await?.invite_guest(&request).await
+pub async fn invite_guest(state: State<'_, Arc<AppState>>, request: InviteRequest, preview: bool) -> Result<InviteOutcome> {
+    engine_for(&state, preview).await?.invite_guest(&request).await
 }
 
 #[tauri::command]

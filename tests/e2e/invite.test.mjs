@@ -38,6 +38,9 @@ test("inviting a guest shows the result", async () => {
   await (await byId("email")).sendKeys("jane.doe@partner.example");
   await (await byId("displayName")).sendKeys("Jane Doe");
   await (await byId("invite-submit")).click();
+  // A preview first: they are not in the tenant, so they would be invited.
+  await driver.wait(until.elementTextContains(await byId("preview-summary"), "Would invite jane.doe@partner.example"), 30_000);
+  await (await byId("confirm-apply")).click();
   const summary = await byId("outcome-summary");
   await driver.wait(until.elementTextContains(summary, "Invited jane.doe@partner.example"), 30_000);
   await screenshot("02-invite-done");

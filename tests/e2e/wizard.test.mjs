@@ -49,8 +49,9 @@ test("2. Google federation for Gmail guests", async () => {
   await type("clientId", "123-guestpass.apps.googleusercontent.com");
   await type("clientSecret", "GOCSPX-e2e-secret");
   await (await byId("google-submit")).click();
+  assert.equal(await (await byId("clientSecret")).getAttribute("value"), "", "the secret leaves the form at once");
+  await confirmPreview("Would create the Google identity provider");
   await waitText("google-result", "Google federation is set up");
-  assert.equal(await (await byId("clientSecret")).getAttribute("value"), "", "the secret is cleared from the form");
   await screenshot(driver, "wizard-2-google");
 });
 
@@ -63,6 +64,7 @@ test("3. invite the guest", async () => {
   await chip.click();
   assert.equal(await (await byId("redirectUrl")).getAttribute("value"), "https://northwindsales.crm4.dynamics.com");
   await (await byId("invite-submit")).click();
+  await confirmPreview(`Would invite ${GUEST}`, "wizard-3-invite-preview");
   await waitText("outcome-summary", `Invited ${GUEST}`);
   await screenshot(driver, "wizard-3-invite");
 });

@@ -51,8 +51,9 @@ export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
 }
 
-export function inviteGuest(request: InviteRequest): Promise<InviteOutcome> {
-  return call("invite_guest", { request });
+/** With `preview`, nothing is sent: the answer says whether they would be invited. */
+export function inviteGuest(request: InviteRequest, preview = false): Promise<InviteOutcome> {
+  return call("invite_guest", { request, preview });
 }
 
 export function recentChanges(limit = 500): Promise<ChangeRecord[]> {
@@ -76,8 +77,8 @@ export function googleFederation(): Promise<GoogleFederation> {
 }
 
 /** The secret goes to Rust and on to Microsoft only; the UI does not keep it. */
-export function setUpGoogle(clientId: string, clientSecret: string): Promise<StepOutcome> {
-  return call("set_up_google", { clientId, clientSecret });
+export function setUpGoogle(clientId: string, clientSecret: string, preview = false): Promise<StepOutcome> {
+  return call("set_up_google", { clientId, clientSecret, preview });
 }
 
 export function guestSummary(guest: GuestRef): Promise<GuestSummary> {

@@ -1,5 +1,5 @@
 import { environments, inviteGuest, type ConnectionInfo, type InviteOutcome } from "../backend";
-import { field, problemCard, setFieldError, show } from "../components";
+import { busy, field, problemCard, setFieldError, show } from "../components";
 import { clear, copyButton, h } from "../dom";
 
 const MY_APPS = "https://myapps.microsoft.com";
@@ -100,30 +100,60 @@ export function renderInvite(
       (emailError ? email : redirect).focus();
       return;
     }
-    submit.disabled = true;
-    submit.textContent = "Inviting…";
-    clear(result);
-    result.append(h("div", { class: "notice" }, "Looking the person up, inviting, then checking the new guest is in the directory…"));
-    try {
-      const outcome = await inviteGuest({
-        email: email.value,
-        displayName: displayName.value.trim() || null,
-        redirectUrl: redirect.value,
-        sendEmail: sendEmail.checked,
-        message: sendEmail.checked ? message.value.trim() || null : null,
-      });
-      onInvited(outcome);
-      showOutcome(result, outcome, openHistory);
-      if (outcome.status === "invited") {
-        email.value = "";
-        displayName.value = "";
+    const request = {
+      email: email.value,
+      displayName: displayName.value.trim() || null,
+      redirectUrl: redirect.value,
+      sendEmail: sendEmail.checked,
+      message: sendEmail.checked ? message.value.trim() || null : null,
+    };
+    const invite = async () => {
+      show(result, h("div", { class: "notice" }, "Inviting, then checking the new guest is in the directory…"));
+      try {
+        const outcome = await inviteGuest(request);
+        onInvited(outcome);
+        showOutcome(result, outcome, openHistory);
+        if (outcome.status === "invited") {
+          email.value = "";
+          displayName.value = "";
+        }
+      } catch (err) {
+        show(result, problemCard(err));
       }
-    } catch (err) {
-      show(result, problemCard(err));
-    } finally {
-      submit.disabled = false;
-      submit.textContent = "Invite guest";
-    }
+    };
+    // First a dry run: look the person up and say what would happen; the admin confirms.
+    await busy(submit, "Looking them up…", async () => {
+      try {
+        const plan = await inviteGuest(request, true);
+        if (plan.status !== "wouldInvite") {
+          onInvited(plan);
+          showOutcome(result, plan, openHistory);
+          return;
+        }
+        const confirm = h("button", { class: "btn btn-primary", type: "button", id: "confirm-apply" }, "Confirm and invite");
+        const cancel = h("button", { class: "btn", type: "button", id: "confirm-cancel" }, "Cancel");
+        show(
+          result,
+          h(
+            "div",
+            { class: "card result result-info preview" },
+            h("h2", {}, "Invite: preview"),
+            h("p", { id: "preview-summary" }, plan.summary),
+            h(
+              "p",
+              { class: "help" },
+              request.sendEmail ? "Microsoft will e-mail the invitation." : "No e-mail will be sent; you will get the invitation link to share.",
+              ` After accepting they land on ${request.redirectUrl}.`,
+            ),
+            h("div", { class: "actions" }, confirm, cancel),
+          ),
+        );
+        cancel.addEventListener("click", () => show(result, whatHappens()));
+        confirm.addEventListener("click", () => void busy(confirm, "Inviting…", invite));
+      } catch (err) {
+        show(result, problemCard(err));
+      }
+    });
   });
 
   root.append(
@@ -150,8 +180,8 @@ function whatHappens(): HTMLElement {
       "ol",
       { class: "steps" },
       h("li", {}, "The address is checked here first; nothing is sent if it is wrong."),
-      h("li", {}, "Guestpass looks the person up in your tenant. Someone who is already a guest is not invited twice."),
-      h("li", {}, "Microsoft creates the guest account and, if you ask, e-mails the invitation."),
+      h("li", {}, "Guestpass looks the person up in your tenant and shows what will happen. Someone who is already a guest is not invited twice."),
+      h("li", {}, "When you confirm, Microsoft creates the guest account and, if you ask, e-mails the invitation."),
       h("li", {}, "Guestpass reads the new guest back (it can take Microsoft a few seconds to replicate it)."),
       h("li", {}, "The change, with Microsoft's request-id, is recorded in History."),
     ),

@@ -1,6 +1,6 @@
 // Step 2: Google federation, so Gmail users can redeem invitations with their Google account.
 import { googleFederation, setUpGoogle } from "../backend";
-import { busy, field, outcomeCard, problemCard, show } from "../components";
+import { busy, field, previewThenApply, problemCard, show } from "../components";
 import { copyButton, h } from "../dom";
 import type { Wizard } from "../screens/wizard";
 
@@ -51,16 +51,11 @@ export async function renderGoogle(root: HTMLElement, _wizard: Wizard): Promise<
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    void busy(submit, "Creating…", async () => {
-      try {
-        const out = await setUpGoogle(clientId.value, secret.value);
-        show(result, outcomeCard("Google federation", [out]));
-      } catch (err) {
-        show(result, problemCard(err));
-      } finally {
-        secret.value = "";
-      }
-    });
+    // Keep the secret only as long as this confirmation needs it; clear the field now.
+    const id = clientId.value;
+    const value = secret.value;
+    secret.value = "";
+    void busy(submit, "Checking…", () => previewThenApply(result, "Google federation", (preview) => setUpGoogle(id, value, preview)));
   });
   show(area, h("div", { class: "stack" }, form, result), guide);
 }
