@@ -61,8 +61,9 @@ pub async fn set_up_google(
     state: State<'_, Arc<AppState>>,
     client_id: String,
     client_secret: String,
+    preview: bool,
 ) -> Result<StepOutcome> {
-    state.engine().await?.set_up_google(&client_id, &client_secret).await
+    engine_for(&state, preview).await?.set_up_google(&client_id, &client_secret).await
 }
 
 #[tauri::command]

@@ -16,7 +16,12 @@ const GUEST = "maria.garcia@gmail.com";
 
 /** Every change shows its preview first; this checks it and confirms. */
 async function confirmPreview(expected, shot) {
-  await waitText("preview-summary", expected);
+  try {
+    await waitText("preview-summary", expected);
+  } catch (err) {
+    await screenshot(driver, `failed-preview-${expected.slice(0, 20).replace(/\W+/g, "-")}`);
+    throw err;
+  }
   if (shot) await screenshot(driver, shot);
   await (await byId("confirm-apply")).click();
 }

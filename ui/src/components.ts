@@ -101,7 +101,8 @@ export function previewThenApply(result: HTMLElement, title: string, change: (pr
     try {
       const plan = await change(true);
       if (plan.status !== "wouldChange") {
-        show(result, outcomeCard(title, [plan]));
+        // Nothing to change: run it for real anyway, so History records that it was checked.
+        show(result, outcomeCard(title, [await change(false)]));
         return;
       }
       const confirm = h("button", { class: "btn btn-primary", type: "button", id: "confirm-apply" }, "Confirm and apply");

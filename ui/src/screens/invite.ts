@@ -122,12 +122,13 @@ export function renderInvite(
       }
     };
     // First a dry run: look the person up and say what would happen; the admin confirms.
+    show(result, h("div", { class: "notice" }, "Looking them up in your tenant…"));
     await busy(submit, "Looking them up…", async () => {
       try {
         const plan = await inviteGuest(request, true);
         if (plan.status !== "wouldInvite") {
-          onInvited(plan);
-          showOutcome(result, plan, openHistory);
+          // Already a guest: nothing will be sent, but the check is recorded in History.
+          await invite();
           return;
         }
         const confirm = h("button", { class: "btn btn-primary", type: "button", id: "confirm-apply" }, "Confirm and invite");
