@@ -23,7 +23,11 @@ pub async fn connection_info(state: State<'_, Arc<AppState>>) -> Result<Connecti
 }
 
 #[tauri::command]
-pub async fn invite_guest(state: State<'_, Arc<AppState>>, request: InviteRequest, preview: bool) -> Result<InviteOutcome> {
+pub async fn invite_guest(
+    state: State<'_, Arc<AppState>>,
+    request: InviteRequest,
+    preview: bool,
+) -> Result<InviteOutcome> {
     engine_for(&state, preview).await?.invite_guest(&request).await
 }
 
@@ -63,7 +67,10 @@ pub async fn set_up_google(
     client_secret: String,
     preview: bool,
 ) -> Result<StepOutcome> {
-    engine_for(&state, preview).await?.set_up_google(&client_id, &client_secret).await
+    engine_for(&state, preview)
+        .await?
+        .set_up_google(&client_id, &client_secret)
+        .await
 }
 
 #[tauri::command]
@@ -72,7 +79,11 @@ pub async fn guest_summary(state: State<'_, Arc<AppState>>, guest: GuestRef) -> 
 }
 
 #[tauri::command]
-pub async fn set_profile(state: State<'_, Arc<AppState>>, request: ProfileRequest, preview: bool) -> Result<StepOutcome> {
+pub async fn set_profile(
+    state: State<'_, Arc<AppState>>,
+    request: ProfileRequest,
+    preview: bool,
+) -> Result<StepOutcome> {
     engine_for(&state, preview).await?.set_profile(&request).await
 }
 
@@ -144,5 +155,8 @@ pub async fn assign_dataverse_role(
     role: String,
     preview: bool,
 ) -> Result<StepOutcome> {
-    engine_for(&state, preview).await?.assign_dataverse_role(&guest, &environment, &role).await
+    engine_for(&state, preview)
+        .await?
+        .assign_dataverse_role(&guest, &environment, &role)
+        .await
 }

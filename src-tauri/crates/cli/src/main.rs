@@ -33,47 +33,7 @@ enum Command {
     /// Onboard a guest: runs only the steps asked for, in order (invite, profile, licence, groups,
     /// Dataverse role).
     /// Every step is safe to re-run: what is already so is reported unchanged.
-    Onboard {
-        #[arg(long)]
-        email: String,
-        /// Invite them, landing here after accepting (e.g. https://myapps.microsoft.com).
-        /// An existing guest is not invited again.
-        #[arg(long)]
-        redirect_url: Option<String>,
-        #[arg(long)]
-        display_name: Option<String>,
-        /// Have Microsoft e-mail the invitation.
-        #[arg(long)]
-        send_email: bool,
-        /// A personal note for the invitation e-mail.
-        #[arg(long)]
-        message: Option<String>,
-        #[arg(long)]
-        first_name: Option<String>,
-        #[arg(long)]
-        last_name: Option<String>,
-        /// Two-letter country code (ISO 3166-1), needed before a licence.
-        #[arg(long, value_name = "CC")]
-        usage_location: Option<String>,
-        /// A licence by part number (e.g. O365_BUSINESS_ESSENTIALS) or SKU id.
-        #[arg(long, value_name = "SKU_PART_NUMBER_OR_ID")]
-        license: Option<String>,
-        /// A group by exact name or id; repeat for several.
-        #[arg(long = "group", value_name = "NAME_OR_ID")]
-        groups: Vec<String>,
-        /// A Power Platform environment (its Dataverse URL, name or id), with --role.
-        #[arg(long, value_name = "DATAVERSE_URL", requires = "role")]
-        environment: Option<String>,
-        /// A Dataverse security role by name (e.g. "Basic User"), given in --environment.
-        #[arg(long, value_name = "ROLE_NAME", requires = "environment")]
-        role: Option<String>,
-        /// Print the plan only; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Print the outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Onboard(OnboardArgs),
     /// List the change log, newest first.
     History {
         #[command(subcommand)]
@@ -148,6 +108,50 @@ enum SandboxAction {
     },
 }
 
+/// What `onboard` is asked to do.
+#[derive(clap::Args)]
+struct OnboardArgs {
+    #[arg(long)]
+    email: String,
+    /// Invite them, landing here after accepting (e.g. https://myapps.microsoft.com).
+    /// An existing guest is not invited again.
+    #[arg(long)]
+    redirect_url: Option<String>,
+    #[arg(long)]
+    display_name: Option<String>,
+    /// Have Microsoft e-mail the invitation.
+    #[arg(long)]
+    send_email: bool,
+    /// A personal note for the invitation e-mail.
+    #[arg(long)]
+    message: Option<String>,
+    #[arg(long)]
+    first_name: Option<String>,
+    #[arg(long)]
+    last_name: Option<String>,
+    /// Two-letter country code (ISO 3166-1), needed before a licence.
+    #[arg(long, value_name = "CC")]
+    usage_location: Option<String>,
+    /// A licence by part number (e.g. O365_BUSINESS_ESSENTIALS) or SKU id.
+    #[arg(long, value_name = "SKU_PART_NUMBER_OR_ID")]
+    license: Option<String>,
+    /// A group by exact name or id; repeat for several.
+    #[arg(long = "group", value_name = "NAME_OR_ID")]
+    groups: Vec<String>,
+    /// A Power Platform environment (its Dataverse URL, name or id), with --role.
+    #[arg(long, value_name = "DATAVERSE_URL", requires = "role")]
+    environment: Option<String>,
+    /// A Dataverse security role by name (e.g. "Basic User"), given in --environment.
+    #[arg(long, value_name = "ROLE_NAME", requires = "environment")]
+    role: Option<String>,
+    /// Print the plan only; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GUESTPASS_LOG").unwrap_or_else(|_| "warn".into()))
@@ -210,41 +214,12 @@ async fn engine() -> Result<Engine, Problem> {
 
 async fn run(command: Command) -> ExitCode {
     match command {
-        Command::Onboard {
-            email,
-            redirect_url,
-            display_name,
-            send_email,
-            message,
-            first_name,
-            last_name,
-            usage_location,
-            license,
-            groups,
-            environment,
-            role,
-            dry_run,
-            json,
-        } => {
-            let engine = match connect(dry_run).await {
+        Command::Onboard(args) => {
+            let engine = match connect(args.dry_run).await {
                 Ok(e) => e,
-                Err(p) => return fail(&p, json),
+                Err(p) => return fail(&p, args.json),
             };
-            let plan = OnboardPlan {
-                email,
-                redirect_url,
-                display_name,
-                send_email,
-                message,
-                first_name,
-                last_name,
-                usage_location,
-                license,
-                groups,
-                environment,
-                role,
-            };
-            onboard(&engine, plan, json).await
+            onboard(&engine, args).await
         }
         Command::History {
             action: Some(HistoryAction::Verify { json }),
@@ -351,23 +326,7 @@ async fn run(command: Command) -> ExitCode {
     }
 }
 
-/// What `onboard` was asked to do.
-struct OnboardPlan {
-    email: String,
-    redirect_url: Option<String>,
-    display_name: Option<String>,
-    send_email: bool,
-    message: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    usage_location: Option<String>,
-    license: Option<String>,
-    groups: Vec<String>,
-    environment: Option<String>,
-    role: Option<String>,
-}
-
-impl OnboardPlan {
+impl OnboardArgs {
     fn profile_asked(&self) -> bool {
         self.first_name.is_some() || self.last_name.is_some() || self.usage_location.is_some()
     }
@@ -411,7 +370,8 @@ impl Report {
 /// Runs the asked steps in the order Microsoft needs (invite, profile, licence, groups, role),
 /// printing each outcome, and stops at the first failure. With `--json` the invitation's
 /// outcome stays at the top level (as in the first version) and every step is under `steps`.
-async fn onboard(engine: &Engine, plan: OnboardPlan, json: bool) -> ExitCode {
+async fn onboard(engine: &Engine, plan: OnboardArgs) -> ExitCode {
+    let json = plan.json;
     let mut report = Report {
         json,
         top: serde_json::Map::new(),

@@ -3,24 +3,12 @@
 
 mod common;
 
-use common::setup;
+use common::{invited, setup};
 use guestpass_core::{GuestRef, InviteRequest, ProfileRequest, StepStatus};
 use guestpass_sandbox::SandboxConfig;
 
 async fn licensed_guest(s: &common::Setup, email: &str) -> GuestRef {
-    let out = s
-        .engine
-        .invite_guest(&InviteRequest {
-            email: email.into(),
-            redirect_url: "https://myapps.microsoft.com".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let g = GuestRef {
-        email: email.into(),
-        user_id: Some(out.user_id),
-    };
+    let g = invited(s, email).await;
     s.engine
         .set_profile(&ProfileRequest {
             guest: g.clone(),

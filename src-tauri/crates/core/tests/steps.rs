@@ -2,25 +2,9 @@
 
 mod common;
 
-use common::setup;
-use guestpass_core::{ChangeResult, GuestRef, InviteRequest, ProblemKind, ProfileRequest, StepStatus};
+use common::{invited, setup};
+use guestpass_core::{ChangeResult, GuestRef, ProblemKind, ProfileRequest, StepStatus};
 use guestpass_sandbox::SandboxConfig;
-
-async fn invited(s: &common::Setup, email: &str) -> GuestRef {
-    let out = s
-        .engine
-        .invite_guest(&InviteRequest {
-            email: email.into(),
-            redirect_url: "https://myapps.microsoft.com".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    GuestRef {
-        email: email.into(),
-        user_id: Some(out.user_id),
-    }
-}
 
 fn profile(guest: &GuestRef, location: Option<&str>) -> ProfileRequest {
     ProfileRequest {

@@ -46,3 +46,20 @@ pub async fn setup(config: SandboxConfig) -> Setup {
         });
     Setup { sb, engine, _dir: dir }
 }
+
+/// Invites `email` (landing on My Apps) and returns the guest with their new id.
+pub async fn invited(s: &Setup, email: &str) -> guestpass_core::GuestRef {
+    let out = s
+        .engine
+        .invite_guest(&guestpass_core::InviteRequest {
+            email: email.into(),
+            redirect_url: "https://myapps.microsoft.com".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    guestpass_core::GuestRef {
+        email: email.into(),
+        user_id: Some(out.user_id),
+    }
+}
