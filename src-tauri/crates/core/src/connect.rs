@@ -262,7 +262,7 @@ impl Engine {
             actor: graph.actor(),
             data_dir: settings.data_dir.display().to_string(),
         };
-        Ok(Engine {
+        let engine = Engine {
             store,
             graph,
             info,
@@ -270,7 +270,12 @@ impl Engine {
             dry_run: false,
             sync: crate::dataverse::SyncPolicy::default(),
             _sandbox: sandbox.map(Arc::new),
-        })
+        };
+        let interrupted = engine.record_interrupted()?;
+        if interrupted > 0 {
+            tracing::warn!("{interrupted} change(s) from a stopped run recorded as interrupted");
+        }
+        Ok(engine)
     }
 
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Engine {

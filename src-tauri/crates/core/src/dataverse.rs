@@ -265,6 +265,7 @@ impl Engine {
             ));
         };
         let attempted = json!({"environment": env.display_name, "role": role, "roleId": chosen.roleid});
+        self.intend("assign_dataverse_role", &target, &attempted)?;
         let request_id = self
             .graph
             .associate_dataverse_role(&url, &user.systemuserid, &chosen.roleid)

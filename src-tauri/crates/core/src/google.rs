@@ -112,6 +112,7 @@ impl Engine {
         // The secret appears in the request only: the log gets the client id and a redaction mark.
         let attempted =
             json!({"identityProviderType": "Google", "clientId": client_id, "clientSecret": "(not recorded)"});
+        self.intend("create_google_federation", &target, &attempted)?;
         let answer = self
             .graph
             .create_google_provider(client_id, client_secret)

@@ -147,13 +147,12 @@ impl Engine {
             });
         }
 
-        // Apply.
+        // Apply, with the intent written down first so a crash mid-call is never unrecorded.
+        let attempted = json!({"redirectUrl": body.invite_redirect_url, "displayName": body.invited_user_display_name, "sendInvitationMessage": body.send_invitation_message});
+        self.intend(ACTION, &email, &attempted)?;
         let answer = match self.graph.invite(&body).await {
             Ok(a) => a,
-            Err(e) => {
-                let attempted = json!({"redirectUrl": body.invite_redirect_url, "displayName": body.invited_user_display_name, "sendInvitationMessage": body.send_invitation_message});
-                return Err(self.log_failed(ACTION, &email, &format!("Inviting {email}"), &e, attempted));
-            }
+            Err(e) => return Err(self.log_failed(ACTION, &email, &format!("Inviting {email}"), &e, attempted)),
         };
         let invitation = answer.body;
 

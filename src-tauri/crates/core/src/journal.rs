@@ -7,6 +7,47 @@ use guestpass_graph::GraphError;
 use guestpass_store::{ChangeResult, NewChange};
 
 impl Engine {
+    /// Writes down a change about to be sent to Microsoft (not in a dry run). Its outcome,
+    /// logged with the same action and target, clears it; if Guestpass stops first, the next
+    /// start records it as interrupted ([`Engine::record_interrupted`]).
+    pub(crate) fn intend(&self, action: &str, target: &str, attempt: &serde_json::Value) -> Result<(), Problem> {
+        if self.dry_run {
+            return Ok(());
+        }
+        self.store
+            .begin_change(&self.info.actor, &self.info.tenant_id, action, target, Some(attempt))
+            .map(|_| ())
+            .map_err(Problem::local)
+    }
+
+    /// Records every change left unfinished by a stopped run, for this tenant, as interrupted.
+    pub(crate) fn record_interrupted(&self) -> Result<usize, Problem> {
+        let pending = self.store.unfinished_changes().map_err(Problem::local)?;
+        let mut n = 0;
+        for p in pending.into_iter().filter(|p| p.tenant == self.info.tenant_id) {
+            let detail = format!(
+                "Guestpass stopped (crash, kill or power loss) at {} while waiting for Microsoft's answer, so whether this change was made is unknown. Run the step again: it reads the tenant first and does not repeat a change already made.",
+                p.at
+            );
+            self.store
+                .append_change(&NewChange {
+                    actor: p.actor,
+                    tenant: p.tenant,
+                    action: p.action,
+                    target: p.target,
+                    before: None,
+                    after: p.attempt,
+                    result: ChangeResult::Failed,
+                    error_code: Some("Interrupted".into()),
+                    detail: Some(detail),
+                    request_id: None,
+                })
+                .map_err(Problem::local)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     pub(crate) fn step_change(&self, action: &str, email: &str, result: ChangeResult) -> NewChange {
         NewChange {
             actor: self.info.actor.clone(),

@@ -389,6 +389,7 @@ impl Engine {
             };
             let before = json!({"allowInvitesFrom": cur.invites_from.graph_value(), "guestUserRoleId": cur.guest_access.role_id()});
             let after = json!({"allowInvitesFrom": want.invites_from.graph_value(), "guestUserRoleId": want.guest_access.role_id()});
+            self.intend("update_authorization_policy", &target, &after)?;
             let request_id = self.graph.update_authorization_policy(&patch).await.map_err(|e| {
                 self.log_failed(
                     "update_authorization_policy",
@@ -425,6 +426,7 @@ impl Engine {
             )];
             let before = json!({"domains": cur.domains, "definition": existing.map(|p| &p.definition)});
             let after = json!({"domains": want.domains, "definition": definition});
+            self.intend("update_domain_list", &target, &after)?;
             let result = match existing {
                 Some(p) => self.graph.update_b2b_management_policy(&p.id, &definition).await,
                 None => {
@@ -490,6 +492,7 @@ impl Engine {
             }
             let before = json!({"inboundB2bAllowed": cur.inbound_b2b_allowed, "trustHomeMfa": cur.trust_home_mfa});
             let after = json!({"inboundB2bAllowed": want.inbound_b2b_allowed, "trustHomeMfa": want.trust_home_mfa});
+            self.intend("update_cross_tenant_default", &target, &after)?;
             let request_id = self
                 .graph
                 .update_cross_tenant_default(&Value::Object(patch))

@@ -229,6 +229,7 @@ impl Engine {
                 format!("Would set {} for {email}.", describe_patch(&patch)),
             ));
         }
+        self.intend("set_profile", &email, &serde_json::to_value(&patch).unwrap_or_default())?;
         let request_id = self.graph.update_user(&current.id, &patch).await.map_err(|e| {
             self.log_failed(
                 "set_profile",
@@ -347,6 +348,7 @@ impl Engine {
             );
             return Ok(StepOutcome::would("license", summary));
         }
+        self.intend("assign_license", &email, &json!({"addLicenses": [chosen.sku_id]}))?;
         let answer = self
             .graph
             .assign_license(&current.id, &chosen.sku_id)
@@ -456,6 +458,7 @@ impl Engine {
         // Right after an invitation Graph may not know the user yet: retry its 404s a while.
         let mut delay = self.verify.first_delay;
         let mut attempt = 0;
+        self.intend("add_to_group", &email, &json!({"groupId": g.id, "groupName": name}))?;
         let outcome = loop {
             match self.graph.add_group_member(&g.id, &current.id).await {
                 Ok(request_id) => break Ok(request_id),

@@ -144,3 +144,30 @@ async fn a_lost_answer_then_a_rerun_does_not_invite_twice() {
     assert_eq!(again.status, InviteStatus::AlreadyGuest);
     assert_eq!(s.sb.stats().invitations_created, 1);
 }
+
+#[tokio::test]
+async fn a_change_cut_off_by_a_crash_is_recorded_as_interrupted_on_the_next_start() {
+    let s = setup(SandboxConfig::default()).await;
+    // What a run killed between sending the invitation and logging the answer leaves behind.
+    s.engine
+        .store()
+        .begin_change(
+            &s.engine.info().actor,
+            &s.engine.info().tenant_id,
+            "invite_guest",
+            "cut@partner.example",
+            None,
+        )
+        .unwrap();
+    // The next start of Guestpass on the same data folder.
+    let again = common::reconnect(&s).await;
+    let rows = again.recent_changes(10).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].result, ChangeResult::Failed);
+    assert_eq!(rows[0].error_code.as_deref(), Some("Interrupted"));
+    assert!(rows[0].detail.as_deref().unwrap().contains("Run the step again"));
+    assert!(again.store().unfinished_changes().unwrap().is_empty());
+    // And a normal change leaves nothing unfinished.
+    again.invite_guest(&request("jane@partner.example")).await.unwrap();
+    assert!(again.store().unfinished_changes().unwrap().is_empty());
+}

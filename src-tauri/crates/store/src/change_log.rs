@@ -67,6 +67,18 @@ pub struct NewChange {
     pub request_id: Option<String>,
 }
 
+/// A change sent (or about to be sent) to Microsoft whose outcome is not recorded yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingChange {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub tenant: String,
+    pub action: String,
+    pub target: String,
+    pub attempt: Option<serde_json::Value>,
+}
+
 /// One row of the change log, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -287,6 +299,11 @@ impl Store {
              ON CONFLICT(id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
             params![seq, hash],
         )?;
+        // The outcome is recorded: the intent written before the call is done with.
+        tx.execute(
+            "DELETE FROM pending_changes WHERE tenant = ?1 AND action = ?2 AND target = ?3",
+            params![change.tenant, change.action, change.target],
+        )?;
         tx.commit()?;
         Ok(ChangeRecord {
             seq,
@@ -304,6 +321,46 @@ impl Store {
             prev_hash,
             hash,
         })
+    }
+
+    /// Writes down a change before it is sent to Microsoft. Appending its outcome (same tenant,
+    /// action and target) removes it; one left over means the process stopped mid-call.
+    pub fn begin_change(
+        &self,
+        actor: &str,
+        tenant: &str,
+        action: &str,
+        target: &str,
+        attempt: Option<&serde_json::Value>,
+    ) -> Result<i64> {
+        let attempt = attempt.map(serde_json::to_string).transpose()?;
+        let at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO pending_changes (at, actor, tenant, action, target, attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![at, actor, tenant, action, target, attempt],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Changes begun but never recorded, oldest first.
+    pub fn unfinished_changes(&self) -> Result<Vec<PendingChange>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT id, at, actor, tenant, action, target, attempt FROM pending_changes ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            let attempt: Option<String> = r.get(6)?;
+            Ok(PendingChange {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                tenant: r.get(3)?,
+                action: r.get(4)?,
+                target: r.get(5)?,
+                attempt: attempt.and_then(|a| serde_json::from_str(&a).ok()),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// The newest `limit` changes, newest first.
@@ -521,6 +578,31 @@ mod tests {
         );
         let b = store.verify_chain().unwrap().first_break.unwrap();
         assert_eq!(b.seq, 2);
+    }
+
+    #[test]
+    fn a_begun_change_is_resolved_by_its_outcome_and_survives_a_crash_otherwise() {
+        let (_d, path, store) = store_with(0);
+        store
+            .begin_change("app:1", "tenant-1", "invite_guest", "a@x.example", None)
+            .unwrap();
+        store
+            .begin_change(
+                "app:1",
+                "tenant-1",
+                "invite_guest",
+                "b@x.example",
+                Some(&serde_json::json!({"k": 1})),
+            )
+            .unwrap();
+        store.append_change(&change("a@x.example")).unwrap();
+        drop(store);
+        // "Crash": reopen; only b's change is still unresolved.
+        let store = Store::open(&path).unwrap();
+        let left = store.unfinished_changes().unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].target, "b@x.example");
+        assert_eq!(left[0].attempt, Some(serde_json::json!({"k": 1})));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 mod change_log;
 
-pub use change_log::{ChainBreak, ChainReport, ChangeRecord, ChangeResult, NewChange, GENESIS_HASH};
+pub use change_log::{ChainBreak, ChainReport, ChangeRecord, ChangeResult, NewChange, PendingChange, GENESIS_HASH};
 
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
@@ -29,6 +29,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_change_log.sql")),
         M::up(include_str!("../migrations/0002_preferences.sql")),
+        M::up(include_str!("../migrations/0003_pending_changes.sql")),
     ])
 }
 

@@ -63,3 +63,20 @@ pub async fn invited(s: &Setup, email: &str) -> guestpass_core::GuestRef {
         user_id: Some(out.user_id),
     }
 }
+
+/// A second engine on the same data folder and sandbox, as after a restart.
+pub async fn reconnect(s: &Setup) -> Engine {
+    let root = url::Url::parse(&s.sb.url()).unwrap();
+    Engine::connect(Settings {
+        data_dir: s._dir.path().to_path_buf(),
+        connection: Connection::AppOnly {
+            tenant: guestpass_sandbox::TENANT_ID.into(),
+            client_id: guestpass_sandbox::CLIENT_ID.into(),
+            client_secret: guestpass_sandbox::CLIENT_SECRET.into(),
+            endpoints: Endpoints::loopback(&root),
+            is_sandbox: true,
+        },
+    })
+    .await
+    .unwrap()
+}
