@@ -23,7 +23,7 @@ pub enum ChangeResult {
 }
 
 impl ChangeResult {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ChangeResult::Succeeded => "succeeded",
             ChangeResult::Failed => "failed",
@@ -101,6 +101,23 @@ pub struct ChangeRecord {
     pub request_id: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// Which changes to list. Empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChangeFilter {
+    /// On or after this time (RFC 3339, or a date like `2026-11-01`).
+    pub since: Option<String>,
+    /// Before this time.
+    pub until: Option<String>,
+    pub tenant: Option<String>,
+    pub action: Option<String>,
+    pub result: Option<ChangeResult>,
+    /// Words found in the target, the actor, the outcome, the error code or the request-id.
+    pub text: Option<String>,
+    /// At most this many rows, newest first (default 500).
+    pub limit: Option<u32>,
 }
 
 /// Where the chain is broken, the first place found.
@@ -365,9 +382,62 @@ impl Store {
 
     /// The newest `limit` changes, newest first.
     pub fn recent_changes(&self, limit: u32) -> Result<Vec<ChangeRecord>> {
+        self.query_changes(&ChangeFilter {
+            limit: Some(limit),
+            ..Default::default()
+        })
+    }
+
+    /// Changes matching the filter, newest first (indexed on time and target).
+    pub fn query_changes(&self, f: &ChangeFilter) -> Result<Vec<ChangeRecord>> {
+        let mut clauses: Vec<&str> = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        let nonempty = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        if let Some(v) = nonempty(&f.since) {
+            clauses.push("at >= ?");
+            args.push(v);
+        }
+        if let Some(v) = nonempty(&f.until) {
+            clauses.push("at < ?");
+            args.push(v);
+        }
+        if let Some(v) = nonempty(&f.tenant) {
+            clauses.push("tenant = ?");
+            args.push(v);
+        }
+        if let Some(v) = nonempty(&f.action) {
+            clauses.push("action = ?");
+            args.push(v);
+        }
+        if let Some(r) = f.result {
+            clauses.push("result = ?");
+            args.push(r.as_str().to_string());
+        }
+        if let Some(v) = nonempty(&f.text) {
+            clauses.push(
+                "(target LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\' \
+                 OR error_code LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\')",
+            );
+            let pattern = format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            args.extend(std::iter::repeat_n(pattern, 5));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM change_log {filter} ORDER BY seq DESC LIMIT {}",
+            f.limit.unwrap_or(500)
+        );
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM change_log ORDER BY seq DESC LIMIT ?1"))?;
-        let rows = stmt.query_map([limit], RawRow::from_row)?;
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), RawRow::from_row)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(row?.into_record());
@@ -603,6 +673,74 @@ mod tests {
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].target, "b@x.example");
         assert_eq!(left[0].attempt, Some(serde_json::json!({"k": 1})));
+    }
+
+    #[test]
+    fn filters_narrow_the_list() {
+        let (_d, _p, store) = store_with(3);
+        let mut failed = change("odd_name%@x.example");
+        failed.result = ChangeResult::Failed;
+        failed.request_id = Some("abc-123".into());
+        store.append_change(&failed).unwrap();
+        let q = |f: ChangeFilter| {
+            store
+                .query_changes(&f)
+                .unwrap()
+                .iter()
+                .map(|r| r.target.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            q(ChangeFilter {
+                result: Some(ChangeResult::Failed),
+                ..Default::default()
+            }),
+            ["odd_name%@x.example"]
+        );
+        assert_eq!(
+            q(ChangeFilter {
+                text: Some("ABC-1".into()),
+                ..Default::default()
+            })
+            .len(),
+            1,
+            "request-id, any case"
+        );
+        assert_eq!(
+            q(ChangeFilter {
+                text: Some("name%".into()),
+                ..Default::default()
+            })
+            .len(),
+            1,
+            "% is literal"
+        );
+        assert_eq!(
+            q(ChangeFilter {
+                text: Some("guest1".into()),
+                ..Default::default()
+            }),
+            ["guest1@partner.example"]
+        );
+        assert_eq!(
+            q(ChangeFilter {
+                since: Some("2000-01-01".into()),
+                limit: Some(2),
+                ..Default::default()
+            })
+            .len(),
+            2
+        );
+        assert!(q(ChangeFilter {
+            since: Some("2999-01-01".into()),
+            ..Default::default()
+        })
+        .is_empty());
+        assert!(q(ChangeFilter {
+            tenant: Some("other".into()),
+            ..Default::default()
+        })
+        .is_empty());
     }
 
     #[test]

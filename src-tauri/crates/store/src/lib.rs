@@ -5,8 +5,11 @@
 //! was edited, deleted or inserted out of order.
 
 mod change_log;
+pub mod export;
 
-pub use change_log::{ChainBreak, ChainReport, ChangeRecord, ChangeResult, NewChange, PendingChange, GENESIS_HASH};
+pub use change_log::{
+    ChainBreak, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, NewChange, PendingChange, GENESIS_HASH,
+};
 
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
@@ -21,6 +24,8 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("a change-log value could not be encoded: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("the export could not be written: {0}")]
+    Export(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
