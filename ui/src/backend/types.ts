@@ -85,6 +85,32 @@ export type ChangeRecord = { seq: number,
  */
 at: string, actor: string, tenant: string, action: string, target: string, before: unknown, after: unknown, result: ChangeResult, errorCode: string | null, detail: string | null, requestId: string | null, prevHash: string, hash: string, };
 
+export type ChangeFilter = { 
+/**
+ * On or after this time (RFC 3339, or a date like `2026-11-01`).
+ */
+since: string | null, 
+/**
+ * Before this time.
+ */
+until: string | null, tenant: string | null, action: string | null, result: ChangeResult | null, 
+/**
+ * Words found in the target, the actor, the outcome, the error code or the request-id.
+ */
+text: string | null, 
+/**
+ * At most this many rows, newest first (default 500).
+ */
+limit: number | null, };
+
+export type ChainBreak = { 
+/**
+ * The row at which verification failed (for a removed tail: the last row still present).
+ */
+seq: number, reason: string, };
+
+export type ChainReport = { rows: number, firstBreak: ChainBreak | null, };
+
 export type GuestRef = { email: string, userId: string | null, };
 
 export type ProfileRequest = { guest: GuestRef, givenName: string | null, surname: string | null, 

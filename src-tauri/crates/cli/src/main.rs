@@ -6,6 +6,7 @@
 
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
+mod history;
 mod tenant;
 
 use clap::{Parser, Subcommand};
@@ -38,11 +39,8 @@ enum Command {
     History {
         #[command(subcommand)]
         action: Option<HistoryAction>,
-        #[arg(long)]
-        json: bool,
-        /// How many rows to show.
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
+        #[command(flatten)]
+        list: history::ListArgs,
     },
     /// External collaboration settings: who may invite, guest access, domains, cross-tenant default.
     Settings {
@@ -224,74 +222,8 @@ async fn run(command: Command) -> ExitCode {
         Command::History {
             action: Some(HistoryAction::Verify { json }),
             ..
-        } => {
-            let store = match local_store() {
-                Ok(s) => s,
-                Err(p) => return fail(&p, json),
-            };
-            match store.verify_chain() {
-                Ok(report) => {
-                    if json {
-                        println!("{}", serde_json::to_string(&report).expect("report serialises"));
-                    }
-                    match &report.first_break {
-                        None => {
-                            if !json {
-                                println!("change log intact: {} rows, hash chain verified", report.rows);
-                            }
-                            ExitCode::SUCCESS
-                        }
-                        Some(b) => {
-                            eprintln!("error: the change log was altered at row {}: {}", b.seq, b.reason);
-                            ExitCode::from(3)
-                        }
-                    }
-                }
-                Err(e) => fail(&Problem::local(e), json),
-            }
-        }
-        Command::History {
-            action: None,
-            json,
-            limit,
-        } => {
-            let store = match local_store() {
-                Ok(s) => s,
-                Err(p) => return fail(&p, json),
-            };
-            match store.recent_changes(limit) {
-                Ok(rows) if json => {
-                    println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
-                    ExitCode::SUCCESS
-                }
-                Ok(rows) => {
-                    let mut out = std::io::stdout().lock();
-                    let _ = writeln!(
-                        out,
-                        "{:<24}  {:<36}  {:<14}  {:<36}  {:<9}  REQUEST-ID",
-                        "TIME", "TENANT", "ACTION", "TARGET", "RESULT"
-                    );
-                    for r in rows {
-                        let result = serde_json::to_value(r.result)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default();
-                        let _ = writeln!(
-                            out,
-                            "{:<24}  {:<36}  {:<14}  {:<36}  {:<9}  {}",
-                            r.at,
-                            r.tenant,
-                            r.action,
-                            r.target,
-                            result,
-                            r.request_id.as_deref().unwrap_or("-")
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&Problem::local(e), json),
-            }
-        }
+        } => history::verify(json),
+        Command::History { action: None, list } => history::list(list),
         Command::Settings { action } => tenant::settings(action).await,
         Command::Google { action } => tenant::google(action).await,
         Command::Check {
@@ -477,13 +409,6 @@ async fn onboard(engine: &Engine, plan: OnboardArgs) -> ExitCode {
         }
     }
     report.finish(&plan.email, None)
-}
-
-/// History needs only the local database, not a tenant.
-fn local_store() -> Result<guestpass_core::Store, Problem> {
-    let dir = guestpass_core::connect::default_data_dir(std::env::var(guestpass_core::connect::env::DATA_DIR).ok());
-    std::fs::create_dir_all(&dir).map_err(|e| Problem::local(format!("cannot create {}: {e}", dir.display())))?;
-    guestpass_core::Store::open(&dir.join("guestpass.sqlite")).map_err(Problem::local)
 }
 
 async fn serve_sandbox(port: u16, memory: bool, latency_ms: u64, replication_delay_ms: u64) -> ExitCode {

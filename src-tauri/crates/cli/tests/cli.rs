@@ -438,3 +438,61 @@ fn check_prints_the_readiness_card() {
     let o = e.cli(&["check", "--email", "jane@partner.example"]);
     assert!(stdout(&o).contains("[!!] Groups"), "{}", stdout(&o));
 }
+
+#[test]
+fn history_filters_and_exports_for_auditors() {
+    let e = env();
+    assert!(e.cli(ONBOARD).status.success());
+    assert!(
+        e.cli(&[
+            "onboard",
+            "--email",
+            "=evil@partner.example",
+            "--redirect-url",
+            "https://myapps.microsoft.com"
+        ])
+        .status
+        .code()
+            == Some(2)
+    );
+    assert!(e
+        .cli(&[
+            "onboard",
+            "--email",
+            "li@partner.example",
+            "--redirect-url",
+            "https://myapps.microsoft.com"
+        ])
+        .status
+        .success());
+
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&e.cli(&["history", "--json", "--email", "li@"]))).unwrap();
+    assert_eq!(rows.len(), 1);
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&e.cli(&["history", "--json", "--since", "2999-01-01"]))).unwrap();
+    assert!(rows.is_empty());
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&[
+        "history",
+        "--json",
+        "--tenant",
+        guestpass_sandbox::TENANT_ID,
+    ])))
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+
+    let csv_path = e.data.path().join("audit.csv");
+    let o = e.cli(&["history", "--export", csv_path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(text.starts_with("seq,at,actor,tenant,action,target,result"), "{text}");
+    assert!(text.contains("prev_hash,hash"));
+    let json_path = e.data.path().join("audit.json");
+    assert!(e
+        .cli(&["history", "--export", json_path.to_str().unwrap()])
+        .status
+        .success());
+    let back: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(back.len(), 2);
+    assert!(back[0]["hash"].as_str().unwrap().len() == 64);
+}

@@ -22,7 +22,7 @@ pub mod validate;
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
 pub use dataverse::EnvironmentOption;
 pub use google::GoogleFederation;
-pub use guestpass_store::{ChainReport, ChangeRecord, ChangeResult, Store};
+pub use guestpass_store::{export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, Store};
 pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
 pub use problem::{FieldError, Problem, ProblemKind};
 pub use readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequest};
@@ -47,6 +47,9 @@ pub fn typescript_declarations() -> Vec<String> {
         Problem::decl(&cfg),
         ChangeResult::decl(&cfg),
         ChangeRecord::decl(&cfg),
+        ChangeFilter::decl(&cfg),
+        guestpass_store::ChainBreak::decl(&cfg),
+        ChainReport::decl(&cfg),
         GuestRef::decl(&cfg),
         ProfileRequest::decl(&cfg),
         StepStatus::decl(&cfg),

@@ -1,0 +1,122 @@
+//! `history`: list, filter and export the change log, and verify its hash chain.
+
+use crate::fail;
+use clap::Args;
+use guestpass_core::{ChangeFilter, Problem, Store};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    json: bool,
+    /// How many rows, newest first.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// Only changes on or after this date or time (e.g. 2026-11-01).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Only changes in this tenant (its id).
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Only changes about this guest (matches the target).
+    #[arg(long)]
+    email: Option<String>,
+    /// Write the listed rows to FILE: CSV (safe to open in Excel) or, for a .json name, JSON.
+    /// Both include the hash-chain fields.
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
+}
+
+/// History needs only the local database, not a tenant.
+fn local_store() -> Result<Store, Problem> {
+    let dir = guestpass_core::connect::default_data_dir(std::env::var(guestpass_core::connect::env::DATA_DIR).ok());
+    std::fs::create_dir_all(&dir).map_err(|e| Problem::local(format!("cannot create {}: {e}", dir.display())))?;
+    Store::open(&dir.join("guestpass.sqlite")).map_err(Problem::local)
+}
+
+pub fn list(args: ListArgs) -> ExitCode {
+    let store = match local_store() {
+        Ok(s) => s,
+        Err(p) => return fail(&p, args.json),
+    };
+    let filter = ChangeFilter {
+        since: args.since.clone(),
+        tenant: args.tenant.clone(),
+        text: args.email.clone(),
+        limit: Some(args.limit),
+        ..Default::default()
+    };
+    let rows = match store.query_changes(&filter) {
+        Ok(rows) => rows,
+        Err(e) => return fail(&Problem::local(e), args.json),
+    };
+    if let Some(path) = &args.export {
+        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let text = if is_json {
+            guestpass_core::export::to_json(&rows)
+        } else {
+            guestpass_core::export::to_csv(&rows)
+        };
+        let written = text.map_err(Problem::local).and_then(|t| {
+            std::fs::write(path, t).map_err(|e| Problem::local(format!("cannot write {}: {e}", path.display())))
+        });
+        if let Err(p) = written {
+            return fail(&p, args.json);
+        }
+        eprintln!("exported {} change(s) to {}", rows.len(), path.display());
+        return ExitCode::SUCCESS;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
+        return ExitCode::SUCCESS;
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{:<24}  {:<36}  {:<22}  {:<36}  {:<9}  REQUEST-ID",
+        "TIME", "TENANT", "ACTION", "TARGET", "RESULT"
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:<24}  {:<36}  {:<22}  {:<36}  {:<9}  {}",
+            r.at,
+            r.tenant,
+            r.action,
+            r.target,
+            r.result.as_str(),
+            r.request_id.as_deref().unwrap_or("-")
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Exit 3 when the chain is broken, naming the first row that does not fit.
+pub fn verify(json: bool) -> ExitCode {
+    let store = match local_store() {
+        Ok(s) => s,
+        Err(p) => return fail(&p, json),
+    };
+    match store.verify_chain() {
+        Ok(report) => {
+            if json {
+                println!("{}", serde_json::to_string(&report).expect("report serialises"));
+            }
+            match &report.first_break {
+                None => {
+                    if !json {
+                        println!("change log intact: {} rows, hash chain verified", report.rows);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Some(b) => {
+                    eprintln!("error: the change log was altered at row {}: {}", b.seq, b.reason);
+                    ExitCode::from(3)
+                }
+            }
+        }
+        Err(e) => fail(&Problem::local(e), json),
+    }
+}
