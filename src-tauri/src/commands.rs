@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use guestpass_core::{
-    ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption,
+    ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption,
     GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness,
     ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
@@ -159,4 +159,23 @@ pub async fn assign_dataverse_role(
         .await?
         .assign_dataverse_role(&guest, &environment, &role)
         .await
+}
+
+#[tauri::command]
+pub async fn query_changes(state: State<'_, Arc<AppState>>, filter: ChangeFilter) -> Result<Vec<ChangeRecord>> {
+    let engine = state.engine().await?;
+    tauri::async_runtime::spawn_blocking(move || engine.query_changes(&filter)).await.map_err(Problem::local)?
+}
+
+#[tauri::command]
+pub async fn verify_history(state: State<'_, Arc<AppState>>) -> Result<ChainReport> {
+    let engine = state.engine().await?;
+    tauri::async_runtime::spawn_blocking(move || engine.verify_history()).await.map_err(Problem::local)?
+}
+
+/// Writes the filtered history to a file and returns its path.
+#[tauri::command]
+pub async fn export_history(state: State<'_, Arc<AppState>>, filter: ChangeFilter, json: bool) -> Result<String> {
+    let engine = state.engine().await?;
+    tauri::async_runtime::spawn_blocking(move || engine.export_history(&filter, json)).await.map_err(Problem::local)?
 }

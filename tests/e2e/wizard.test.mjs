@@ -137,3 +137,17 @@ test("History has every step, the Google secret nowhere", async () => {
   await screenshot(driver, "wizard-7-history");
   assert.doesNotMatch(await driver.getPageSource(), /GOCSPX-e2e-secret/);
 });
+
+test("History: filter, details, integrity check and export", async () => {
+  await driver.findElement(By.css('#history-action option[value="assign_license"]')).click();
+  await waitText("history-count", "1 matching change");
+  await (await driver.findElement(By.css("#history-table tbody tr td.target"))).click();
+  const detail = await waitText("history-detail", "Assign licence");
+  assert.match(await detail.getText(), /O365_BUSINESS_ESSENTIALS/);
+  await screenshot(driver, "history-detail");
+  await (await byId("history-verify")).click();
+  await waitText("verify-result", "Intact");
+  await (await byId("history-export-csv")).click();
+  const done = await waitText("export-result", "Exported 1 change");
+  assert.match(await done.getText(), /guestpass-history-.*\.csv/);
+});

@@ -2,6 +2,8 @@
 // run `make bindings` after changing a Rust type the UI sees).
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  ChainReport,
+  ChangeFilter,
   ChangeRecord,
   ConnectionInfo,
   Country,
@@ -133,4 +135,17 @@ export function environmentRoles(environment: string): Promise<string[]> {
 /** Syncs the guest into the environment's Dataverse if needed (this can take minutes while a new licence propagates). */
 export function assignDataverseRole(guest: GuestRef, environment: string, role: string, preview = false): Promise<StepOutcome> {
   return call("assign_dataverse_role", { guest, environment, role, preview });
+}
+
+export function queryChanges(filter: ChangeFilter): Promise<ChangeRecord[]> {
+  return call("query_changes", { filter });
+}
+
+export function verifyHistory(): Promise<ChainReport> {
+  return call("verify_history");
+}
+
+/** Writes the filtered history to a file (Downloads) and answers its path. */
+export function exportHistory(filter: ChangeFilter, json: boolean): Promise<string> {
+  return call("export_history", { filter, json });
 }

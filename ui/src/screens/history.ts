@@ -1,4 +1,7 @@
-import { isProblem, recentChanges, type ChangeRecord, type ConnectionInfo } from "../backend";
+// History: every change Guestpass made, filtered in the database, with details, an integrity
+// check of the hash chain, and exports for auditors.
+import { exportHistory, isProblem, queryChanges, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo } from "../backend";
+import { busy, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 
 type SortKey = "at" | "tenant" | "action" | "target" | "result" | "requestId";
@@ -30,43 +33,89 @@ function shortId(id: string): HTMLElement {
   return h("span", { class: "id-short", title: id }, h("span", { class: "mono small" }, id.split("-")[0] + "…"), copyButton(id));
 }
 
+function pretty(v: unknown): string {
+  return v === null || v === undefined ? "—" : JSON.stringify(v, null, 2);
+}
+
+function detailCard(r: ChangeRecord, tenantLabel: (id: string) => string): HTMLElement {
+  return h(
+    "div",
+    { class: "card detail-pane", id: "history-detail" },
+    h("h2", {}, ACTION_LABELS[r.action] ?? r.action),
+    h("p", {}, h("strong", {}, r.target), " — ", h("span", { class: `pill pill-${r.result}` }, r.result)),
+    r.detail ? h("p", { class: r.result === "failed" ? "warn" : "muted" }, r.detail) : null,
+    h(
+      "dl",
+      { class: "kv" },
+      h("div", { class: "kv-row" }, h("dt", {}, "When"), h("dd", {}, formatTime(r.at), h("div", { class: "mono small" }, r.at))),
+      h("div", { class: "kv-row" }, h("dt", {}, "Tenant"), h("dd", {}, tenantLabel(r.tenant))),
+      h("div", { class: "kv-row" }, h("dt", {}, "Signed in as"), h("dd", { class: "mono small" }, r.actor)),
+      r.errorCode ? h("div", { class: "kv-row" }, h("dt", {}, "Microsoft's code"), h("dd", { class: "mono" }, r.errorCode)) : null,
+      r.requestId
+        ? h("div", { class: "kv-row" }, h("dt", {}, "Request-id"), h("dd", {}, h("span", { class: "mono small" }, r.requestId), copyButton(r.requestId)))
+        : null,
+      h("div", { class: "kv-row" }, h("dt", {}, "Row"), h("dd", { class: "mono small" }, `#${r.seq} · hash ${r.hash.slice(0, 16)}…`)),
+    ),
+    h("div", { class: "before-after" }, h("div", {}, h("h3", {}, "Before"), h("pre", {}, pretty(r.before))), h("div", {}, h("h3", {}, "After"), h("pre", {}, pretty(r.after)))),
+  );
+}
+
 export async function renderHistory(root: HTMLElement, connection: ConnectionInfo | null): Promise<void> {
   const tenantLabel = (id: string) => (connection && id === connection.tenantId ? connection.tenantName : id);
-  const search = h("input", { id: "history-search", type: "search", placeholder: "Search e-mail, action, result or request-id", "aria-label": "Search history" });
+  const search = h("input", { id: "history-search", type: "search", placeholder: "Search e-mail, outcome, error code or request-id", "aria-label": "Search history" });
+  const result = h(
+    "select",
+    { id: "history-result", "aria-label": "Result" },
+    h("option", { value: "" }, "Any result"),
+    h("option", { value: "succeeded" }, "Succeeded"),
+    h("option", { value: "failed" }, "Failed"),
+    h("option", { value: "unchanged" }, "Unchanged"),
+  );
+  const action = h("select", { id: "history-action", "aria-label": "Action" }, h("option", { value: "" }, "Any action"), ...Object.entries(ACTION_LABELS).map(([k, v]) => h("option", { value: k }, v)));
+  const since = h("input", { id: "history-since", type: "date", "aria-label": "Since" });
   const refresh = h("button", { class: "btn", type: "button", id: "history-refresh" }, "Refresh");
+  const verify = h("button", { class: "btn", type: "button", id: "history-verify" }, "Verify integrity");
+  const exportCsv = h("button", { class: "btn", type: "button", id: "history-export-csv" }, "Export CSV");
+  const exportJson = h("button", { class: "btn", type: "button", id: "history-export-json" }, "Export JSON");
   const count = h("span", { class: "muted", id: "history-count" });
-  const body = h("div", { id: "history-body" });
+  const status = h("div", { id: "history-status" });
+  const body = h("div", { id: "history-body", class: "history-body" });
   root.append(
     h("h1", {}, "History"),
-    h("p", { class: "lead" }, "Every change Guestpass made (or tried to make) in a tenant, newest first. Each row is chained to the one before it, so edits to this record can be detected."),
-    h("div", { class: "toolbar" }, search, refresh, count),
+    h("p", { class: "lead" }, "Every change Guestpass made (or tried to make) in a tenant, newest first. Each row is chained to the one before it, so any edit to this record can be detected."),
+    h("div", { class: "toolbar" }, search, result, action, since, refresh, count),
+    h("div", { class: "toolbar" }, verify, exportCsv, exportJson),
+    status,
     body,
   );
 
   let rows: ChangeRecord[] = [];
   let sortKey: SortKey = "at";
   let ascending = false;
+  let selected: number | null = null;
+
+  const filter = (): ChangeFilter => ({
+    since: since.value || null,
+    until: null,
+    tenant: null,
+    action: action.value || null,
+    result: (result.value || null) as ChangeResult | null,
+    text: search.value.trim() || null,
+    limit: 1000,
+  });
+  const filtered = () => Boolean(search.value.trim() || result.value || action.value || since.value);
 
   const draw = () => {
     clear(body);
-    const q = search.value.trim().toLowerCase();
-    const shown = rows
-      .filter((r) => !q || [r.target, r.action, ACTION_LABELS[r.action] ?? "", r.result, r.requestId ?? "", r.tenant, r.actor, r.detail ?? ""].some((v) => v.toLowerCase().includes(q)) || tenantLabel(r.tenant).toLowerCase().includes(q))
-      .sort((a, b) => {
-        const va = a[sortKey] ?? "";
-        const vb = b[sortKey] ?? "";
-        const c = sortKey === "at" ? a.seq - b.seq : String(va).localeCompare(String(vb));
-        return ascending ? c : -c;
-      });
-    count.textContent = q ? `${shown.length} of ${rows.length} changes` : `${rows.length} changes`;
+    count.textContent = filtered() ? `${rows.length} matching change${rows.length === 1 ? "" : "s"}` : `${rows.length} change${rows.length === 1 ? "" : "s"}`;
     if (rows.length === 0) {
-      body.append(h("div", { class: "card empty" }, h("p", {}, "No changes yet."), h("p", { class: "muted" }, "Invite a guest and the change appears here.")));
+      body.append(h("div", { class: "card empty" }, h("p", {}, filtered() ? "Nothing matches these filters." : "No changes yet."), filtered() ? null : h("p", { class: "muted" }, "Invite a guest and the change appears here.")));
       return;
     }
-    if (shown.length === 0) {
-      body.append(h("div", { class: "card empty" }, h("p", {}, `Nothing matches “${search.value}”.`)));
-      return;
-    }
+    const shown = [...rows].sort((a, b) => {
+      const c = sortKey === "at" ? a.seq - b.seq : String(a[sortKey] ?? "").localeCompare(String(b[sortKey] ?? ""));
+      return ascending ? c : -c;
+    });
     const head = h(
       "tr",
       {},
@@ -92,36 +141,71 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
       h(
         "tbody",
         {},
-        ...shown.map((r) =>
-          h(
+        ...shown.map((r) => {
+          const tr = h(
             "tr",
-            { "data-seq": r.seq, title: r.detail ?? "" },
+            { "data-seq": r.seq, class: r.seq === selected ? "selected" : "" },
             h("td", { class: "nowrap", title: r.at }, formatTime(r.at)),
             h("td", { title: r.tenant }, tenantLabel(r.tenant)),
             h("td", {}, ACTION_LABELS[r.action] ?? r.action),
             h("td", { class: "target" }, r.target, r.detail ? h("div", { class: "detail" }, r.detail) : null),
             h("td", {}, h("span", { class: `pill pill-${r.result}` }, r.result), r.errorCode ? h("div", { class: "mono small" }, r.errorCode) : null),
             h("td", {}, r.requestId ? shortId(r.requestId) : "—"),
-          ),
-        ),
+          );
+          tr.addEventListener("click", (ev) => {
+            if ((ev.target as HTMLElement).closest("button")) return;
+            selected = r.seq;
+            draw();
+          });
+          return tr;
+        }),
       ),
     );
+    const pick = rows.find((r) => r.seq === selected);
     body.append(h("div", { class: "card table-wrap" }, table));
+    if (pick) body.append(detailCard(pick, tenantLabel));
   };
 
   const load = async () => {
-    refresh.disabled = true;
     try {
-      rows = await recentChanges(1000);
+      rows = await queryChanges(filter());
       draw();
     } catch (err) {
-      clear(body);
-      body.append(h("div", { class: "card result result-error" }, h("p", {}, isProblem(err) ? `${err.message} ${err.hint}` : String(err))));
-    } finally {
-      refresh.disabled = false;
+      show(body, problemCard(err));
     }
   };
-  search.addEventListener("input", draw);
-  refresh.addEventListener("click", () => void load());
+  let timer: number | undefined;
+  search.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void load(), 200);
+  });
+  for (const el of [result, action, since]) el.addEventListener("change", () => void load());
+  refresh.addEventListener("click", () => void busy(refresh, "Refreshing…", load));
+  verify.addEventListener("click", () =>
+    busy(verify, "Checking…", async () => {
+      try {
+        const report = await verifyHistory();
+        show(
+          status,
+          report.firstBreak
+            ? h("div", { class: "card result result-error", id: "verify-result" }, h("h2", {}, "History was altered"), h("p", {}, `Row ${report.firstBreak.seq}: ${report.firstBreak.reason}.`), h("p", { class: "hint" }, "Keep a copy of this database for investigation, and compare it with your last export."))
+            : h("div", { class: "card result result-ok", id: "verify-result" }, h("p", {}, `Intact: all ${report.rows} rows are chained as written.`)),
+        );
+      } catch (err) {
+        show(status, problemCard(err));
+      }
+    }),
+  );
+  const doExport = (button: HTMLButtonElement, json: boolean) =>
+    busy(button, "Exporting…", async () => {
+      try {
+        const path = await exportHistory(filter(), json);
+        show(status, h("div", { class: "card result result-ok", id: "export-result" }, h("p", {}, `Exported ${rows.length} change${rows.length === 1 ? "" : "s"} to `, h("span", { class: "mono" }, path), " ", copyButton(path))));
+      } catch (err) {
+        show(status, isProblem(err) ? problemCard(err) : h("p", {}, String(err)));
+      }
+    });
+  exportCsv.addEventListener("click", () => void doExport(exportCsv, false));
+  exportJson.addEventListener("click", () => void doExport(exportJson, true));
   await load();
 }

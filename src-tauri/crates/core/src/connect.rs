@@ -317,6 +317,28 @@ impl Engine {
     pub fn recent_changes(&self, limit: u32) -> Result<Vec<guestpass_store::ChangeRecord>, Problem> {
         self.store.recent_changes(limit).map_err(Problem::local)
     }
+
+    pub fn query_changes(&self, filter: &guestpass_store::ChangeFilter) -> Result<Vec<guestpass_store::ChangeRecord>, Problem> {
+        self.store.query_changes(filter).map_err(Problem::local)
+    }
+
+    /// Walks the change log's hash chain.
+    pub fn verify_history(&self) -> Result<guestpass_store::ChainReport, Problem> {
+        self.store.verify_chain().map_err(Problem::local)
+    }
+
+    /// Writes the filtered changes to a new file in the Downloads folder (else the data
+    /// folder) and returns its path. `json` picks JSON over CSV.
+    pub fn export_history(&self, filter: &guestpass_store::ChangeFilter, json: bool) -> Result<String, Problem> {
+        let rows = self.query_changes(filter)?;
+        let text = if json { guestpass_store::export::to_json(&rows) } else { guestpass_store::export::to_csv(&rows) }
+            .map_err(Problem::local)?;
+        let dir = dirs::download_dir().filter(|d| d.is_dir()).unwrap_or_else(|| PathBuf::from(&self.info.data_dir));
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let path = dir.join(format!("guestpass-history-{stamp}.{}", if json { "json" } else { "csv" }));
+        std::fs::write(&path, text).map_err(|e| Problem::local(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path.display().to_string())
+    }
 }
 
 #[cfg(test)]
