@@ -59,6 +59,10 @@ unit:
 e2e:
 	bash tests/e2e/run.sh "$(APP)"
 
+## Benchmarks (reported, not enforced): the History queries over 100,000 rows.
+bench:
+	cargo run --release -p guestpass-store --example history_bench
+
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo fmt --all --check

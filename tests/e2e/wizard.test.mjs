@@ -145,9 +145,19 @@ test("History: filter, details, integrity check and export", async () => {
   const detail = await waitText("history-detail", "Assign licence");
   assert.match(await detail.getText(), /O365_BUSINESS_ESSENTIALS/);
   await screenshot(driver, "history-detail");
+  await (await byId("history-timeline")).click();
+  try {
+    await waitText("history-count", "5 matching changes");
+  } catch (err) {
+    await screenshot(driver, "failed-timeline");
+    throw err;
+  }
+  const first = await driver.findElement(By.css("#history-table tbody tr td:nth-child(3)")).getText();
+  assert.equal(first, "Invite guest", "the timeline starts with the invitation");
+  await screenshot(driver, "history-timeline");
   await (await byId("history-verify")).click();
   await waitText("verify-result", "Intact");
   await (await byId("history-export-csv")).click();
-  const done = await waitText("export-result", "Exported 1 change");
+  const done = await waitText("export-result", "Exported 5 changes");
   assert.match(await done.getText(), /guestpass-history-.*\.csv/);
 });

@@ -37,11 +37,18 @@ function pretty(v: unknown): string {
   return v === null || v === undefined ? "—" : JSON.stringify(v, null, 2);
 }
 
-function detailCard(r: ChangeRecord, tenantLabel: (id: string) => string): HTMLElement {
+function detailCard(r: ChangeRecord, tenantLabel: (id: string) => string, timeline: (email: string) => void): HTMLElement {
+  // Targets are an e-mail ("jane@x.com", "jane@x.com in Sales") or a tenant ("tenant Contoso").
+  const email = r.target.split(" ")[0].includes("@") ? r.target.split(" ")[0] : null;
   return h(
     "div",
     { class: "card detail-pane", id: "history-detail" },
-    h("h2", {}, ACTION_LABELS[r.action] ?? r.action),
+    h(
+      "div",
+      { class: "detail-head" },
+      h("h2", {}, ACTION_LABELS[r.action] ?? r.action),
+      email ? h("button", { class: "btn btn-small", type: "button", id: "history-timeline", onclick: () => timeline(email) }, `Everything for ${email}`) : null,
+    ),
     h("p", {}, h("strong", {}, r.target), " — ", h("span", { class: `pill pill-${r.result}` }, r.result)),
     r.detail ? h("p", { class: r.result === "failed" ? "warn" : "muted" }, r.detail) : null,
     h(
@@ -163,7 +170,20 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     );
     const pick = rows.find((r) => r.seq === selected);
     body.append(h("div", { class: "card table-wrap" }, table));
-    if (pick) body.append(detailCard(pick, tenantLabel));
+    if (pick)
+      body.append(
+        detailCard(pick, tenantLabel, (email) => {
+          // The guest's timeline: every change about them, oldest first.
+          search.value = email;
+          result.value = "";
+          action.value = "";
+          since.value = "";
+          sortKey = "at";
+          ascending = true;
+          selected = null;
+          void load();
+        }),
+      );
   };
 
   const load = async () => {
