@@ -2,9 +2,9 @@
 
 use crate::AppState;
 use guestpass_core::{
-    ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption,
-    GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem, ProfileRequest, Readiness,
-    ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
+    ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings,
+    GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem,
+    ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
 use std::sync::Arc;
 use tauri::State;
@@ -164,18 +164,24 @@ pub async fn assign_dataverse_role(
 #[tauri::command]
 pub async fn query_changes(state: State<'_, Arc<AppState>>, filter: ChangeFilter) -> Result<Vec<ChangeRecord>> {
     let engine = state.engine().await?;
-    tauri::async_runtime::spawn_blocking(move || engine.query_changes(&filter)).await.map_err(Problem::local)?
+    tauri::async_runtime::spawn_blocking(move || engine.query_changes(&filter))
+        .await
+        .map_err(Problem::local)?
 }
 
 #[tauri::command]
 pub async fn verify_history(state: State<'_, Arc<AppState>>) -> Result<ChainReport> {
     let engine = state.engine().await?;
-    tauri::async_runtime::spawn_blocking(move || engine.verify_history()).await.map_err(Problem::local)?
+    tauri::async_runtime::spawn_blocking(move || engine.verify_history())
+        .await
+        .map_err(Problem::local)?
 }
 
 /// Writes the filtered history to a file and returns its path.
 #[tauri::command]
 pub async fn export_history(state: State<'_, Arc<AppState>>, filter: ChangeFilter, json: bool) -> Result<String> {
     let engine = state.engine().await?;
-    tauri::async_runtime::spawn_blocking(move || engine.export_history(&filter, json)).await.map_err(Problem::local)?
+    tauri::async_runtime::spawn_blocking(move || engine.export_history(&filter, json))
+        .await
+        .map_err(Problem::local)?
 }

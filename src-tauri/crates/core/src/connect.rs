@@ -318,7 +318,10 @@ impl Engine {
         self.store.recent_changes(limit).map_err(Problem::local)
     }
 
-    pub fn query_changes(&self, filter: &guestpass_store::ChangeFilter) -> Result<Vec<guestpass_store::ChangeRecord>, Problem> {
+    pub fn query_changes(
+        &self,
+        filter: &guestpass_store::ChangeFilter,
+    ) -> Result<Vec<guestpass_store::ChangeRecord>, Problem> {
         self.store.query_changes(filter).map_err(Problem::local)
     }
 
@@ -331,11 +334,20 @@ impl Engine {
     /// folder) and returns its path. `json` picks JSON over CSV.
     pub fn export_history(&self, filter: &guestpass_store::ChangeFilter, json: bool) -> Result<String, Problem> {
         let rows = self.query_changes(filter)?;
-        let text = if json { guestpass_store::export::to_json(&rows) } else { guestpass_store::export::to_csv(&rows) }
-            .map_err(Problem::local)?;
-        let dir = dirs::download_dir().filter(|d| d.is_dir()).unwrap_or_else(|| PathBuf::from(&self.info.data_dir));
+        let text = if json {
+            guestpass_store::export::to_json(&rows)
+        } else {
+            guestpass_store::export::to_csv(&rows)
+        }
+        .map_err(Problem::local)?;
+        let dir = dirs::download_dir()
+            .filter(|d| d.is_dir())
+            .unwrap_or_else(|| PathBuf::from(&self.info.data_dir));
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-        let path = dir.join(format!("guestpass-history-{stamp}.{}", if json { "json" } else { "csv" }));
+        let path = dir.join(format!(
+            "guestpass-history-{stamp}.{}",
+            if json { "json" } else { "csv" }
+        ));
         std::fs::write(&path, text).map_err(|e| Problem::local(format!("cannot write {}: {e}", path.display())))?;
         Ok(path.display().to_string())
     }

@@ -242,3 +242,97 @@ async fn inner_batch_requests_are_throttled_one_by_one() {
         "an inner 429 carries its own Retry-After"
     );
 }
+
+#[tokio::test]
+async fn power_platform_admin_api_needs_its_own_token_and_an_api_version() {
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default())
+        .await
+        .unwrap();
+    let graph_token = token(&sb.url()).await;
+    let envs = format!(
+        "{}/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments?api-version=2020-10-01",
+        sb.url()
+    );
+    let r = reqwest::Client::new()
+        .get(&envs)
+        .bearer_auth(&graph_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "a Graph token is for Graph only");
+
+    let v: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            sb.url(),
+            guestpass_sandbox::TENANT_ID
+        ))
+        .form(&[
+            ("client_id", guestpass_sandbox::CLIENT_ID),
+            ("client_secret", guestpass_sandbox::CLIENT_SECRET),
+            ("scope", "https://service.powerapps.com//.default"),
+            ("grant_type", "client_credentials"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pp = v["access_token"].as_str().unwrap().to_string();
+    let c = reqwest::Client::new();
+    let list: Value = c
+        .get(&envs)
+        .bearer_auth(&pp)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["value"].as_array().unwrap().len(), 2);
+    let no_version = c
+        .get(format!(
+            "{}/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+            sb.url()
+        ))
+        .bearer_auth(&pp)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_version.status(), 400);
+
+    let settings = |path: &str| {
+        format!(
+            "{}/providers/Microsoft.BusinessAppPlatform/{path}?api-version=2020-10-01",
+            sb.url()
+        )
+    };
+    let before: Value = c
+        .post(settings("listTenantSettings"))
+        .bearer_auth(&pp)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before["powerPlatform"]["powerApps"]["enableGuestsToMake"], false);
+    let patch = serde_json::json!({"powerPlatform": {"powerApps": {"enableGuestsToMake": true}}});
+    let after: Value = c
+        .post(settings("scopes/admin/updateTenantSettings"))
+        .bearer_auth(&pp)
+        .json(&patch)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["powerPlatform"]["powerApps"]["enableGuestsToMake"], true);
+    assert_eq!(
+        after["powerPlatform"]["powerApps"]["disableShareWithEveryone"], false,
+        "other settings are kept"
+    );
+}
