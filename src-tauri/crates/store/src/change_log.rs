@@ -419,12 +419,18 @@ impl Store {
             args.push(r.as_str().to_string());
         }
         if let Some(v) = nonempty(&f.text) {
-            clauses.push(
-                "(target LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\' \
-                 OR error_code LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\')",
-            );
-            let pattern = format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            args.extend(std::iter::repeat_n(pattern, 5));
+            if v.chars().count() >= 3 {
+                // The trigram index finds any substring of three or more characters, ignoring case.
+                clauses.push("seq IN (SELECT rowid FROM change_search WHERE change_search MATCH ?)");
+                args.push(format!("\"{}\"", v.replace('"', "\"\"")));
+            } else {
+                clauses.push(
+                    "(target LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\' \
+                     OR error_code LIKE ? ESCAPE '\\' OR request_id LIKE ? ESCAPE '\\')",
+                );
+                let pattern = format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                args.extend(std::iter::repeat_n(pattern, 5));
+            }
         }
         let filter = if clauses.is_empty() {
             String::new()

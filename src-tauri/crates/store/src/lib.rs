@@ -35,6 +35,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_change_log.sql")),
         M::up(include_str!("../migrations/0002_preferences.sql")),
         M::up(include_str!("../migrations/0003_pending_changes.sql")),
+        M::up(include_str!("../migrations/0004_change_search.sql")),
     ])
 }
 
