@@ -3,7 +3,6 @@ fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "connection_info",
         "invite_guest",
-        "recent_changes",
         "query_changes",
         "verify_history",
         "export_history",

@@ -32,14 +32,6 @@ pub async fn invite_guest(
 }
 
 #[tauri::command]
-pub async fn recent_changes(state: State<'_, Arc<AppState>>, limit: u32) -> Result<Vec<ChangeRecord>> {
-    let engine = state.engine().await?;
-    tauri::async_runtime::spawn_blocking(move || engine.recent_changes(limit))
-        .await
-        .map_err(Problem::local)?
-}
-
-#[tauri::command]
 pub async fn read_settings(state: State<'_, Arc<AppState>>) -> Result<ExternalSettings> {
     state.engine().await?.read_settings().await
 }

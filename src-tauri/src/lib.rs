@@ -50,7 +50,6 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::connection_info,
             commands::invite_guest,
-            commands::recent_changes,
             commands::query_changes,
             commands::verify_history,
             commands::export_history,

@@ -58,10 +58,6 @@ export function inviteGuest(request: InviteRequest, preview = false): Promise<In
   return call("invite_guest", { request, preview });
 }
 
-export function recentChanges(limit = 500): Promise<ChangeRecord[]> {
-  return call("recent_changes", { limit });
-}
-
 export function readSettings(): Promise<ExternalSettings> {
   return call("read_settings");
 }
