@@ -71,7 +71,13 @@ fn rust_commands() -> std::collections::BTreeMap<String, Vec<String>> {
         params.push(current);
         let names = params
             .iter()
-            .filter_map(|p| p.split(':').next().map(str::trim).filter(|n| !n.is_empty() && *n != "state").map(camel))
+            .filter_map(|p| {
+                p.split(':')
+                    .next()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty() && *n != "state")
+                    .map(camel)
+            })
             .collect();
         out.insert(name, names);
     }
@@ -121,7 +127,9 @@ fn every_command_the_ui_calls_takes_the_arguments_it_sends() {
     let ui = ui_calls();
     assert!(rust.len() >= 20, "parsed {} commands", rust.len());
     for (name, args) in &ui {
-        let expected = rust.get(name).unwrap_or_else(|| panic!("the UI calls '{name}', which the shell does not have"));
+        let expected = rust
+            .get(name)
+            .unwrap_or_else(|| panic!("the UI calls '{name}', which the shell does not have"));
         let mut a = args.clone();
         let mut e = expected.clone();
         a.sort();
@@ -129,6 +137,9 @@ fn every_command_the_ui_calls_takes_the_arguments_it_sends() {
         assert_eq!(a, e, "'{name}': the UI sends {args:?}, the command takes {expected:?}");
     }
     for name in rust.keys() {
-        assert!(ui.contains_key(name), "the command '{name}' is not reachable from the UI's backend module");
+        assert!(
+            ui.contains_key(name),
+            "the command '{name}' is not reachable from the UI's backend module"
+        );
     }
 }
