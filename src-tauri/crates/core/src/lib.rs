@@ -17,6 +17,7 @@ mod problem;
 pub mod readiness;
 pub mod settings;
 pub mod steps;
+pub mod undo;
 pub mod validate;
 
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};

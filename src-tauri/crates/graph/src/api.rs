@@ -179,6 +179,23 @@ impl GraphClient {
         self.send_no_content(Method::POST, url, Some(&body)).await
     }
 
+    /// `DELETE /groups/{id}/members/{uid}/$ref`. Returns Graph's request-id.
+    pub async fn remove_group_member(&self, group_id: &str, user_id: &str) -> Result<Option<String>, GraphError> {
+        let url = self.graph_url(&format!(
+            "v1.0/groups/{}/members/{}/$ref",
+            segment(group_id),
+            segment(user_id)
+        ));
+        self.send_no_content::<()>(Method::DELETE, url, None).await
+    }
+
+    /// Removes one licence (adds none).
+    pub async fn remove_license(&self, user_id: &str, sku_id: &str) -> Result<Answer<serde_json::Value>, GraphError> {
+        let body = serde_json::json!({"addLicenses": [], "removeLicenses": [sku_id]});
+        let url = self.graph_url(&format!("v1.0/users/{}/assignLicense", segment(user_id)));
+        self.send(Method::POST, url, Some(&body)).await
+    }
+
     /// The groups a user is a direct member of.
     pub async fn member_of(&self, user_id: &str) -> Result<Vec<Group>, GraphError> {
         let url = self.graph_url(&with_query(

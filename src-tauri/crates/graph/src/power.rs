@@ -196,4 +196,25 @@ impl GraphClient {
             .await?;
         Ok(answer.request_id)
     }
+
+    /// `DELETE …/systemuserroles_association/$ref?$id=…/roles(id)`.
+    pub async fn dissociate_dataverse_role(
+        &self,
+        env: &DataverseEnv,
+        systemuser_id: &str,
+        role_id: &str,
+    ) -> Result<Option<String>, GraphError> {
+        let dv = self.for_scope(&dataverse_scope(&env.url));
+        let reference = web_api(env, &format!("roles({role_id})"))?;
+        let url = web_api(
+            env,
+            &crate::api::with_query(
+                &format!("systemusers({systemuser_id})/systemuserroles_association/$ref"),
+                &[("$id", reference.as_str())],
+            ),
+        )?;
+        let answer: crate::client::Answer<serde_json::Value> =
+            dv.send_with::<(), _>(Method::DELETE, url, None, ODATA_HEADERS).await?;
+        Ok(answer.request_id)
+    }
 }

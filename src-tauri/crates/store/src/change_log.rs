@@ -388,6 +388,32 @@ impl Store {
         })
     }
 
+    /// One row by its number.
+    pub fn change(&self, seq: i64) -> Result<Option<ChangeRecord>> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM change_log WHERE seq = ?1"),
+                [seq],
+                RawRow::from_row,
+            )
+            .optional()?;
+        Ok(row.map(RawRow::into_record))
+    }
+
+    /// The row that undid row `seq`, if one did (undo rows carry `{"undoes": seq}` in `before`).
+    pub fn undone_by(&self, seq: i64) -> Result<Option<i64>> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT seq FROM change_log WHERE action LIKE 'undo_%' AND result = 'succeeded'
+                 AND json_extract(before_json, '$.undoes') = ?1 LIMIT 1",
+                [seq],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Changes matching the filter, newest first (indexed on time and target).
     pub fn query_changes(&self, f: &ChangeFilter) -> Result<Vec<ChangeRecord>> {
         let mut clauses: Vec<&str> = Vec::new();

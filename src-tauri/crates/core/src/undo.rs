@@ -1,0 +1,372 @@
+//! Undo from History: reverses a recorded change after reading the tenant, and refuses (with
+//! the reason) when the object changed since, rather than overwriting blindly. An undo is itself
+//! a logged change whose `before` names the row it undid.
+
+use crate::connect::Engine;
+use crate::problem::{Problem, ProblemKind};
+use crate::steps::{GuestRef, StepOutcome};
+use guestpass_graph::models::AuthorizationPolicyPatch;
+use guestpass_store::{ChangeRecord, ChangeResult};
+use serde_json::{json, Value};
+
+fn refuse(message: String, hint: &str) -> Problem {
+    Problem {
+        kind: ProblemKind::Invalid,
+        message,
+        hint: hint.into(),
+        fields: vec![],
+        code: None,
+        request_id: None,
+    }
+}
+
+const CHANGED_SINCE: &str = "Someone (or something) changed it after Guestpass did, so undoing could overwrite their change. Check the tenant and change it by hand if needed.";
+
+/// The actions undo knows how to reverse.
+pub const REVERSIBLE: &[&str] = &[
+    "add_to_group",
+    "assign_license",
+    "assign_dataverse_role",
+    "create_google_federation",
+    "update_authorization_policy",
+];
+
+impl Engine {
+    /// Reverses change `seq` (a dry-run engine previews it).
+    pub async fn undo_change(&self, seq: i64) -> Result<StepOutcome, Problem> {
+        let row = self.store.change(seq).map_err(Problem::local)?.ok_or_else(|| {
+            refuse(
+                format!("There is no change #{seq} in History."),
+                "Pick a row from History.",
+            )
+        })?;
+        if row.result != ChangeResult::Succeeded {
+            return Err(refuse(
+                format!("Change #{seq} did not change anything ({}).", row.result.as_str()),
+                "Only changes that were made can be undone.",
+            ));
+        }
+        if row.tenant != self.info.tenant_id {
+            return Err(refuse(
+                format!("Change #{seq} was made in another tenant."),
+                "Connect to that tenant to undo it.",
+            ));
+        }
+        if let Some(by) = self.store.undone_by(seq).map_err(Problem::local)? {
+            return Err(refuse(
+                format!("Change #{seq} was already undone (change #{by})."),
+                "Nothing left to undo.",
+            ));
+        }
+        match row.action.as_str() {
+            "add_to_group" => self.undo_group(&row).await,
+            "assign_license" => self.undo_license(&row).await,
+            "assign_dataverse_role" => self.undo_role(&row).await,
+            "create_google_federation" => self.undo_google(&row).await,
+            "update_authorization_policy" => self.undo_authorization_policy(&row).await,
+            "invite_guest" => Err(refuse(
+                "An invitation cannot be taken back: Microsoft may already have e-mailed it, and the guest account exists.".into(),
+                "To remove the guest, block or delete them in the Entra admin center.",
+            )),
+            other => Err(refuse(format!("Guestpass cannot undo '{other}' yet."), "Change it back by hand in the tenant.")),
+        }
+    }
+
+    fn after_of(row: &ChangeRecord) -> &Value {
+        row.after.as_ref().unwrap_or(&Value::Null)
+    }
+
+    /// Logs a finished undo, linked to the row it undid.
+    fn log_undo(
+        &self,
+        row: &ChangeRecord,
+        state_before: Value,
+        after: Value,
+        summary: String,
+        request_id: Option<String>,
+    ) -> Result<StepOutcome, Problem> {
+        let mut before = state_before;
+        before["undoes"] = json!(row.seq);
+        self.log_changed(
+            "undo",
+            &format!("undo_{}", row.action),
+            &row.target,
+            before,
+            after,
+            summary,
+            request_id,
+        )
+    }
+
+    async fn undo_group(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let a = Self::after_of(row);
+        let (group_id, name) = (
+            a["groupId"].as_str().unwrap_or_default().to_string(),
+            a["groupName"].as_str().unwrap_or_default().to_string(),
+        );
+        let guest = self
+            .guest_profile(&GuestRef {
+                email: row.target.clone(),
+                user_id: None,
+            })
+            .await?;
+        let groups = self
+            .graph
+            .member_of(&guest.id)
+            .await
+            .map_err(|e| Problem::from_graph("Reading group memberships", &e))?;
+        if !groups.iter().any(|g| g.id == group_id) {
+            return Err(refuse(format!("{} is no longer in {name}.", row.target), CHANGED_SINCE));
+        }
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!("Would remove {} from {name} (undoing change #{}).", row.target, row.seq),
+            ));
+        }
+        let state = json!({"groupId": group_id, "groupName": name, "member": true});
+        self.intend(&format!("undo_{}", row.action), &row.target, &state)?;
+        let request_id = self
+            .graph
+            .remove_group_member(&group_id, &guest.id)
+            .await
+            .map_err(|e| {
+                self.log_failed(
+                    &format!("undo_{}", row.action),
+                    &row.target,
+                    &format!("Removing {} from {name}", row.target),
+                    &e,
+                    state.clone(),
+                )
+            })?;
+        let after = json!({"groupId": group_id, "groupName": name, "member": false});
+        self.log_undo(
+            row,
+            state,
+            after,
+            format!("Removed {} from {name} (undid change #{}).", row.target, row.seq),
+            request_id,
+        )
+    }
+
+    async fn undo_license(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let added: Vec<String> = {
+            let list = |v: Option<&Value>, k: &str| -> Vec<String> {
+                v.and_then(|v| v[k].as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            };
+            let before = list(row.before.as_ref(), "assignedLicenses");
+            list(row.after.as_ref(), "assignedLicenses")
+                .into_iter()
+                .filter(|s| !before.contains(s))
+                .collect()
+        };
+        let Some(sku) = added.first().cloned() else {
+            return Err(refuse(
+                format!("Change #{} does not say which licence it added.", row.seq),
+                "Remove the licence by hand.",
+            ));
+        };
+        let name = Self::after_of(row)["skuPartNumber"]
+            .as_str()
+            .unwrap_or(&sku)
+            .to_string();
+        let guest = self
+            .guest_profile(&GuestRef {
+                email: row.target.clone(),
+                user_id: None,
+            })
+            .await?;
+        if !guest
+            .assigned_licenses
+            .iter()
+            .any(|l| l.sku_id.eq_ignore_ascii_case(&sku))
+        {
+            return Err(refuse(format!("{} no longer has {name}.", row.target), CHANGED_SINCE));
+        }
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!("Would remove {name} from {} (undoing change #{}).", row.target, row.seq),
+            ));
+        }
+        let state = json!({"skuId": sku, "skuPartNumber": name, "assigned": true});
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &state)?;
+        let answer = self.graph.remove_license(&guest.id, &sku).await.map_err(|e| {
+            self.log_failed(
+                &action,
+                &row.target,
+                &format!("Removing {name} from {}", row.target),
+                &e,
+                state.clone(),
+            )
+        })?;
+        let after = json!({"skuId": sku, "skuPartNumber": name, "assigned": false});
+        self.log_undo(
+            row,
+            state,
+            after,
+            format!("Removed {name} from {} (undid change #{}).", row.target, row.seq),
+            answer.request_id,
+        )
+    }
+
+    async fn undo_role(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let a = Self::after_of(row);
+        let (env_name, role_id) = (
+            a["environment"].as_str().unwrap_or_default().to_string(),
+            a["roleId"].as_str().unwrap_or_default().to_string(),
+        );
+        let email = row.target.split(' ').next().unwrap_or_default().to_string();
+        let env = self.resolve_environment(&env_name).await?;
+        let dataverse = env
+            .dataverse
+            .clone()
+            .ok_or_else(|| refuse(format!("{env_name} has no Dataverse any more."), CHANGED_SINCE))?;
+        let guest = self
+            .guest_profile(&GuestRef {
+                email: email.clone(),
+                user_id: None,
+            })
+            .await?;
+        let user = self
+            .graph
+            .dataverse_user(&dataverse, &guest.id)
+            .await
+            .map_err(|e| Problem::from_graph("Looking the guest up in Dataverse", &e))?;
+        let Some(user) = user.filter(|u| u.systemuserroles_association.iter().any(|r| r.roleid == role_id)) else {
+            return Err(refuse(
+                format!("{email} no longer has that role in {env_name}."),
+                CHANGED_SINCE,
+            ));
+        };
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!(
+                    "Would take the role back from {email} in {env_name} (undoing change #{}).",
+                    row.seq
+                ),
+            ));
+        }
+        let state = json!({"environment": env_name, "roleId": role_id, "assigned": true});
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &state)?;
+        let request_id = self
+            .graph
+            .dissociate_dataverse_role(&dataverse, &user.systemuserid, &role_id)
+            .await
+            .map_err(|e| {
+                self.log_failed(
+                    &action,
+                    &row.target,
+                    &format!("Taking the role back from {email}"),
+                    &e,
+                    state.clone(),
+                )
+            })?;
+        let after = json!({"environment": env_name, "roleId": role_id, "assigned": false});
+        self.log_undo(
+            row,
+            state,
+            after,
+            format!(
+                "Took the role back from {email} in {env_name} (undid change #{}).",
+                row.seq
+            ),
+            request_id,
+        )
+    }
+
+    async fn undo_google(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let client_id = Self::after_of(row)["clientId"].as_str().unwrap_or_default().to_string();
+        let now = self.google_federation().await?;
+        if now.client_id.as_deref() != Some(client_id.as_str()) {
+            return Err(refuse(
+                "The Google identity provider is gone or uses another client now.".into(),
+                CHANGED_SINCE,
+            ));
+        }
+        if self.dry_run {
+            return Ok(StepOutcome::would("undo", format!("Would remove the Google identity provider (undoing change #{}). Gmail guests would sign in with one-time passcodes again.", row.seq)));
+        }
+        let state = json!({"configured": true, "clientId": client_id});
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &state)?;
+        let request_id = self
+            .graph
+            .delete_identity_provider(crate::google::GOOGLE_PROVIDER_ID)
+            .await
+            .map_err(|e| {
+                self.log_failed(
+                    &action,
+                    &row.target,
+                    "Removing the Google identity provider",
+                    &e,
+                    state.clone(),
+                )
+            })?;
+        self.log_undo(
+            row,
+            state,
+            json!({"configured": false}),
+            format!("Removed the Google identity provider (undid change #{}).", row.seq),
+            request_id,
+        )
+    }
+
+    async fn undo_authorization_policy(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let (before, after) = (row.before.clone().unwrap_or(Value::Null), Self::after_of(row).clone());
+        let now = self
+            .graph
+            .authorization_policy()
+            .await
+            .map_err(|e| Problem::from_graph("Reading the authorization policy", &e))?
+            .body;
+        let current = json!({"allowInvitesFrom": now.allow_invites_from, "guestUserRoleId": now.guest_user_role_id});
+        if current != after {
+            return Err(refuse(
+                "Who can invite or what guests can see was changed again since.".into(),
+                CHANGED_SINCE,
+            ));
+        }
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!(
+                    "Would restore who can invite and what guests can see as before change #{}.",
+                    row.seq
+                ),
+            ));
+        }
+        let patch = AuthorizationPolicyPatch {
+            allow_invites_from: before["allowInvitesFrom"].as_str().map(str::to_string),
+            guest_user_role_id: before["guestUserRoleId"].as_str().map(str::to_string),
+        };
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &before)?;
+        let request_id = self.graph.update_authorization_policy(&patch).await.map_err(|e| {
+            self.log_failed(
+                &action,
+                &row.target,
+                "Restoring the authorization policy",
+                &e,
+                before.clone(),
+            )
+        })?;
+        self.log_undo(
+            row,
+            current,
+            before,
+            format!(
+                "Restored who can invite and what guests can see (undid change #{}).",
+                row.seq
+            ),
+            request_id,
+        )
+    }
+}
