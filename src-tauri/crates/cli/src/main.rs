@@ -85,6 +85,15 @@ enum HistoryAction {
         #[arg(long)]
         json: bool,
     },
+    /// Undo change SEQ (see `history`): reads the tenant first and refuses if it changed since.
+    Undo {
+        seq: i64,
+        /// Print what undo would do; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -224,6 +233,19 @@ async fn run(command: Command) -> ExitCode {
             ..
         } => history::verify(json),
         Command::History { action: None, list } => history::list(list),
+        Command::History {
+            action: Some(HistoryAction::Undo { seq, dry_run, json }),
+            ..
+        } => {
+            let engine = match connect(dry_run).await {
+                Ok(e) => e,
+                Err(p) => return fail(&p, json),
+            };
+            match engine.undo_change(seq).await {
+                Ok(o) => print_steps(&[o], json, None),
+                Err(p) => fail(&p, json),
+            }
+        }
         Command::Settings { action } => tenant::settings(action).await,
         Command::Google { action } => tenant::google(action).await,
         Command::Check {

@@ -496,3 +496,36 @@ fn history_filters_and_exports_for_auditors() {
     assert_eq!(back.len(), 2);
     assert!(back[0]["hash"].as_str().unwrap().len() == 64);
 }
+
+#[test]
+fn history_undo_previews_then_reverses_once() {
+    let e = env();
+    assert!(e
+        .cli(&[ONBOARD, &["--group", "Partner portal users"]].concat())
+        .status
+        .success());
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&["history", "--json"]))).unwrap();
+    let seq = rows.iter().find(|r| r["action"] == "add_to_group").unwrap()["seq"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+
+    let o = e.cli(&["history", "undo", &seq, "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Would remove jane@partner.example from Partner portal users"),
+        "{}",
+        stdout(&o)
+    );
+    let o = e.cli(&["history", "undo", &seq]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Removed jane@partner.example from Partner portal users"),
+        "{}",
+        stdout(&o)
+    );
+    let o = e.cli(&["history", "undo", &seq]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already undone"), "{}", stderr(&o));
+    assert!(e.cli(&["history", "verify"]).status.success());
+}
