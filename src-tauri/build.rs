@@ -6,6 +6,7 @@ fn main() {
         "query_changes",
         "verify_history",
         "export_history",
+        "undo_change",
         "read_settings",
         "plan_settings",
         "apply_settings",

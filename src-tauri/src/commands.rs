@@ -177,3 +177,9 @@ pub async fn export_history(state: State<'_, Arc<AppState>>, filter: ChangeFilte
         .await
         .map_err(Problem::local)?
 }
+
+/// Undoes change `seq`; with `preview`, only says what undo would do.
+#[tauri::command]
+pub async fn undo_change(state: State<'_, Arc<AppState>>, seq: i64, preview: bool) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.undo_change(seq).await
+}

@@ -53,6 +53,7 @@ pub fn run() {
             commands::query_changes,
             commands::verify_history,
             commands::export_history,
+            commands::undo_change,
             commands::read_settings,
             commands::plan_settings,
             commands::apply_settings,

@@ -155,9 +155,32 @@ test("History: filter, details, integrity check and export", async () => {
   const first = await driver.findElement(By.css("#history-table tbody tr td:nth-child(3)")).getText();
   assert.equal(first, "Invite guest", "the timeline starts with the invitation");
   await screenshot(driver, "history-timeline");
+});
+
+test("History: undo a change after its preview", async () => {
+  const rows = await driver.findElements(By.css("#history-table tbody tr td.target"));
+  // The timeline is oldest first: the group membership is the fourth change.
+  await rows[3].click();
+  await waitText("history-detail", "Add to group");
+  await (await byId("history-undo")).click();
+  await waitText("preview-summary", "Would remove maria.garcia@gmail.com from Partner portal users");
+  await screenshot(driver, "history-undo-preview");
+  await (await byId("confirm-apply")).click();
+  try {
+    await waitText("undo-done", "Removed maria.garcia@gmail.com from Partner portal users");
+  } catch (err) {
+    await screenshot(driver, "failed-undo");
+    throw err;
+  }
+  try {
+    await waitText("history-count", "6 matching changes");
+  } catch (err) {
+    await screenshot(driver, "failed-undo-count");
+    throw err;
+  }
   await (await byId("history-verify")).click();
   await waitText("verify-result", "Intact");
   await (await byId("history-export-csv")).click();
-  const done = await waitText("export-result", "Exported 5 changes");
+  const done = await waitText("export-result", "Exported 6 changes");
   assert.match(await done.getText(), /guestpass-history-.*\.csv/);
 });

@@ -145,3 +145,8 @@ export function verifyHistory(): Promise<ChainReport> {
 export function exportHistory(filter: ChangeFilter, json: boolean): Promise<string> {
   return call("export_history", { filter, json });
 }
+
+/** With `preview`, says what undo would do and changes nothing. */
+export function undoChange(seq: number, preview = false): Promise<StepOutcome> {
+  return call("undo_change", { seq, preview });
+}

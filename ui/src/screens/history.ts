@@ -1,7 +1,7 @@
 // History: every change Guestpass made, filtered in the database, with details, an integrity
 // check of the hash chain, and exports for auditors.
-import { exportHistory, isProblem, queryChanges, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo } from "../backend";
-import { busy, problemCard, show } from "../components";
+import { exportHistory, isProblem, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type StepOutcome } from "../backend";
+import { busy, outcomeCard, previewThenApply, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 
 type SortKey = "at" | "tenant" | "action" | "target" | "result" | "requestId";
@@ -37,7 +37,23 @@ function pretty(v: unknown): string {
   return v === null || v === undefined ? "—" : JSON.stringify(v, null, 2);
 }
 
-function detailCard(r: ChangeRecord, tenantLabel: (id: string) => string, timeline: (email: string) => void): HTMLElement {
+/** Actions History can undo (the engine checks again and refuses what changed since). */
+const UNDOABLE = new Set(["add_to_group", "assign_license", "assign_dataverse_role", "create_google_federation", "update_authorization_policy"]);
+
+function detailCard(
+  r: ChangeRecord,
+  tenantLabel: (id: string) => string,
+  timeline: (email: string) => void,
+  undone: (o: StepOutcome) => void,
+): HTMLElement {
+  const undoResult = h("div", { id: "undo-result" });
+  const undo =
+    r.result === "succeeded" && UNDOABLE.has(r.action)
+      ? h("button", { class: "btn btn-small", type: "button", id: "history-undo" }, "Undo…")
+      : null;
+  undo?.addEventListener("click", () =>
+    busy(undo, "Reading the tenant…", () => previewThenApply(undoResult, "Undo", (preview) => undoChange(r.seq, preview), undone)),
+  );
   // Targets are an e-mail ("jane@x.com", "jane@x.com in Sales") or a tenant ("tenant Contoso").
   const email = r.target.split(" ")[0].includes("@") ? r.target.split(" ")[0] : null;
   return h(
@@ -47,8 +63,14 @@ function detailCard(r: ChangeRecord, tenantLabel: (id: string) => string, timeli
       "div",
       { class: "detail-head" },
       h("h2", {}, ACTION_LABELS[r.action] ?? r.action),
-      email ? h("button", { class: "btn btn-small", type: "button", id: "history-timeline", onclick: () => timeline(email) }, `Everything for ${email}`) : null,
+      h(
+        "div",
+        { class: "actions" },
+        email ? h("button", { class: "btn btn-small", type: "button", id: "history-timeline", onclick: () => timeline(email) }, `Everything for ${email}`) : null,
+        undo,
+      ),
     ),
+    undoResult,
     h("p", {}, h("strong", {}, r.target), " — ", h("span", { class: `pill pill-${r.result}` }, r.result)),
     r.detail ? h("p", { class: r.result === "failed" ? "warn" : "muted" }, r.detail) : null,
     h(
@@ -170,9 +192,8 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     );
     const pick = rows.find((r) => r.seq === selected);
     body.append(h("div", { class: "card table-wrap" }, table));
-    if (pick)
-      body.append(
-        detailCard(pick, tenantLabel, (email) => {
+    if (pick) {
+      const pane = detailCard(pick, tenantLabel, (email) => {
           // The guest's timeline: every change about them, oldest first.
           search.value = email;
           result.value = "";
@@ -182,8 +203,17 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
           ascending = true;
           selected = null;
           void load();
-        }),
+        }, (o) => {
+          // The undo is a new row: show its outcome above the list, then reload.
+          show(status, h("div", { id: "undo-done" }, outcomeCard("Undo", [o])));
+          selected = null;
+          void load().then(() => status.scrollIntoView({ block: "nearest" }));
+        },
       );
+      body.append(pane);
+      // The pane opens below the list: bring it into view.
+      requestAnimationFrame(() => pane.scrollIntoView({ block: "nearest" }));
+    }
   };
 
   const load = async () => {
