@@ -38,7 +38,15 @@ function pretty(v: unknown): string {
 }
 
 /** Actions History can undo (the engine checks again and refuses what changed since). */
-const UNDOABLE = new Set(["add_to_group", "assign_license", "assign_dataverse_role", "create_google_federation", "update_authorization_policy"]);
+const UNDOABLE = new Set([
+  "set_profile",
+  "add_to_group",
+  "assign_license",
+  "assign_dataverse_role",
+  "create_google_federation",
+  "update_authorization_policy",
+  "update_domain_list",
+]);
 
 function detailCard(
   r: ChangeRecord,

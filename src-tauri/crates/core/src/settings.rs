@@ -200,7 +200,7 @@ pub fn clean_domains(domains: &[String]) -> Result<Vec<String>, FieldError> {
 }
 
 /// The domain part of the organisation default's definition, or "any domain".
-fn parse_domain_list(policy: Option<&B2bManagementPolicy>) -> DomainList {
+pub(crate) fn parse_domain_list(policy: Option<&B2bManagementPolicy>) -> DomainList {
     let def: Value = policy
         .and_then(|p| p.definition.first())
         .and_then(|s| serde_json::from_str(s).ok())
@@ -236,7 +236,7 @@ fn parse_domain_list(policy: Option<&B2bManagementPolicy>) -> DomainList {
 }
 
 /// The new definition string: only the domain rule is replaced; every other key is kept.
-fn with_domain_list(existing: Option<&str>, list: &DomainList) -> String {
+pub(crate) fn with_domain_list(existing: Option<&str>, list: &DomainList) -> String {
     let mut def: Value = existing
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_else(|| json!({"B2BManagementPolicy": {}}));

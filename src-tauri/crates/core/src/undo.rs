@@ -64,6 +64,8 @@ impl Engine {
             "assign_dataverse_role" => self.undo_role(&row).await,
             "create_google_federation" => self.undo_google(&row).await,
             "update_authorization_policy" => self.undo_authorization_policy(&row).await,
+            "update_domain_list" => self.undo_domain_list(&row).await,
+            "set_profile" => self.undo_profile(&row).await,
             "invite_guest" => Err(refuse(
                 "An invitation cannot be taken back: Microsoft may already have e-mailed it, and the guest account exists.".into(),
                 "To remove the guest, block or delete them in the Entra admin center.",
@@ -366,6 +368,124 @@ impl Engine {
                 "Restored who can invite and what guests can see (undid change #{}).",
                 row.seq
             ),
+            request_id,
+        )
+    }
+
+    async fn undo_domain_list(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let parse = |v: &Value| serde_json::from_value::<crate::settings::DomainList>(v["domains"].clone()).ok();
+        let (Some(was), Some(made)) = (row.before.as_ref().and_then(parse), parse(Self::after_of(row))) else {
+            return Err(refuse(
+                format!("Change #{} does not record the domain lists.", row.seq),
+                "Change the list by hand.",
+            ));
+        };
+        let policies = self
+            .graph
+            .b2b_management_policies()
+            .await
+            .map_err(|e| Problem::from_graph("Reading the domain allow/block list", &e))?;
+        let default = policies.iter().find(|p| p.is_organization_default);
+        let now = crate::settings::parse_domain_list(default);
+        let (Some(policy), true) = (default, now == made) else {
+            return Err(refuse(
+                "The domain allow/block list was changed again since.".into(),
+                CHANGED_SINCE,
+            ));
+        };
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!("Would restore the domain list as before change #{}.", row.seq),
+            ));
+        }
+        let definition = vec![crate::settings::with_domain_list(
+            policy.definition.first().map(String::as_str),
+            &was,
+        )];
+        let action = format!("undo_{}", row.action);
+        let restored = json!({"domains": was, "definition": definition});
+        self.intend(&action, &row.target, &restored)?;
+        let request_id = self
+            .graph
+            .update_b2b_management_policy(&policy.id, &definition)
+            .await
+            .map_err(|e| {
+                self.log_failed(
+                    &action,
+                    &row.target,
+                    "Restoring the domain allow/block list",
+                    &e,
+                    restored.clone(),
+                )
+            })?;
+        let state = json!({"domains": now, "definition": policy.definition});
+        self.log_undo(
+            row,
+            state,
+            restored,
+            format!("Restored the domain allow/block list (undid change #{}).", row.seq),
+            request_id,
+        )
+    }
+
+    async fn undo_profile(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let fields = ["givenName", "surname", "usageLocation"];
+        let (before, after) = (row.before.clone().unwrap_or(Value::Null), Self::after_of(row).clone());
+        let guest = self
+            .guest_profile(&GuestRef {
+                email: row.target.clone(),
+                user_id: None,
+            })
+            .await?;
+        let now =
+            json!({"givenName": guest.given_name, "surname": guest.surname, "usageLocation": guest.usage_location});
+        if fields.iter().any(|f| now[f] != after[f]) {
+            return Err(refuse(
+                format!("{}'s name or usage location was changed again since.", row.target),
+                CHANGED_SINCE,
+            ));
+        }
+        if before["usageLocation"].is_null() && !guest.assigned_licenses.is_empty() {
+            return Err(refuse(
+                format!(
+                    "{} has a licence now, and Microsoft needs a usage location for it.",
+                    row.target
+                ),
+                "Remove the licence first (undo it in History), then undo this change.",
+            ));
+        }
+        let patch: serde_json::Map<String, Value> = fields
+            .iter()
+            .filter(|f| before[**f] != after[**f])
+            .map(|f| (f.to_string(), before[*f].clone()))
+            .collect();
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!("Would restore {}'s profile as before change #{}.", row.target, row.seq),
+            ));
+        }
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &before)?;
+        let request_id = self
+            .graph
+            .update_user_json(&guest.id, &Value::Object(patch))
+            .await
+            .map_err(|e| {
+                self.log_failed(
+                    &action,
+                    &row.target,
+                    &format!("Restoring {}'s profile", row.target),
+                    &e,
+                    before.clone(),
+                )
+            })?;
+        self.log_undo(
+            row,
+            now,
+            before,
+            format!("Restored {}'s profile (undid change #{}).", row.target, row.seq),
             request_id,
         )
     }

@@ -140,3 +140,41 @@ async fn google_and_dataverse_role_are_undone_and_invitations_cannot_be() {
     let p = s.engine.undo_change(last_seq(&s, "invite_guest")).await.unwrap_err();
     assert!(p.message.contains("cannot be taken back"), "{}", p.message);
 }
+
+#[tokio::test]
+async fn profile_and_domain_list_are_restored() {
+    let s = setup(SandboxConfig::default()).await;
+    let g = invited(&s, "jane@partner.example").await;
+    let p = ProfileRequest {
+        guest: g.clone(),
+        given_name: Some("Jane".into()),
+        usage_location: Some("GB".into()),
+        ..Default::default()
+    };
+    s.engine.set_profile(&p).await.unwrap();
+    let profile_seq = last_seq(&s, "set_profile");
+    s.engine.assign_license(&g, "O365_BUSINESS_ESSENTIALS").await.unwrap();
+    let refused = s.engine.undo_change(profile_seq).await.unwrap_err();
+    assert!(refused.hint.contains("Remove the licence first"), "{}", refused.hint);
+    s.engine.undo_change(last_seq(&s, "assign_license")).await.unwrap();
+    s.engine.undo_change(profile_seq).await.unwrap();
+    let now = s.engine.guest_summary(&g).await.unwrap();
+    assert_eq!((now.given_name, now.usage_location), (None, None));
+
+    let allow = guestpass_core::DomainList {
+        mode: guestpass_core::DomainMode::AllowOnly,
+        domains: vec!["partner.example".into()],
+    };
+    s.engine
+        .apply_settings(&SettingsRequest {
+            domains: Some(allow),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    s.engine.undo_change(last_seq(&s, "update_domain_list")).await.unwrap();
+    assert_eq!(
+        s.engine.read_settings().await.unwrap().domains.mode,
+        guestpass_core::DomainMode::AnyDomain
+    );
+}

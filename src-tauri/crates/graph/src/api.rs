@@ -130,6 +130,12 @@ impl GraphClient {
         self.send_no_content(Method::PATCH, url, Some(patch)).await
     }
 
+    /// PATCH a user with an arbitrary body (e.g. `null` to clear a field, which [`UserPatch`] cannot say).
+    pub async fn update_user_json(&self, id: &str, patch: &serde_json::Value) -> Result<Option<String>, GraphError> {
+        let url = self.graph_url(&format!("v1.0/users/{}", segment(id)));
+        self.send_no_content(Method::PATCH, url, Some(patch)).await
+    }
+
     pub async fn subscribed_skus(&self) -> Result<Vec<SubscribedSku>, GraphError> {
         self.list_all(self.graph_url("v1.0/subscribedSkus"), None).await
     }
