@@ -46,6 +46,7 @@ const UNDOABLE = new Set([
   "create_google_federation",
   "update_authorization_policy",
   "update_domain_list",
+  "update_cross_tenant_default",
 ]);
 
 function detailCard(

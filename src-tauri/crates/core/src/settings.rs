@@ -252,6 +252,41 @@ pub(crate) fn with_domain_list(existing: Option<&str>, list: &DomainList) -> Str
 }
 
 impl Engine {
+    /// The PATCH body for the cross-tenant default: only the parts being changed (the trust
+    /// settings are sent whole, with the other trust flags as they are now).
+    pub(crate) async fn cross_tenant_patch(
+        &self,
+        inbound: Option<bool>,
+        trust_mfa: Option<bool>,
+    ) -> Result<Value, Problem> {
+        let mut patch = serde_json::Map::new();
+        if let Some(allowed) = inbound {
+            let access = if allowed { "allowed" } else { "blocked" };
+            patch.insert(
+                "b2bCollaborationInbound".into(),
+                json!({
+                    "usersAndGroups": {"accessType": access, "targets": [{"target": "AllUsers", "targetType": "user"}]},
+                    "applications": {"accessType": access, "targets": [{"target": "AllApplications", "targetType": "application"}]}
+                }),
+            );
+        }
+        if let Some(mfa) = trust_mfa {
+            let current = self
+                .graph
+                .cross_tenant_default()
+                .await
+                .map_err(|e| Problem::from_graph("Reading the cross-tenant access default", &e))?
+                .body;
+            let mut trust = current["inboundTrust"].clone();
+            if !trust.is_object() {
+                trust = json!({});
+            }
+            trust["isMfaAccepted"] = json!(mfa);
+            patch.insert("inboundTrust".into(), trust);
+        }
+        Ok(Value::Object(patch))
+    }
+
     /// Reads all three sources of the external collaboration settings.
     pub async fn read_settings(&self) -> Result<ExternalSettings, Problem> {
         let auth = self
@@ -465,47 +500,24 @@ impl Engine {
         }
 
         if cur.inbound_b2b_allowed != want.inbound_b2b_allowed || cur.trust_home_mfa != want.trust_home_mfa {
-            let mut patch = serde_json::Map::new();
-            if cur.inbound_b2b_allowed != want.inbound_b2b_allowed {
-                let access = if want.inbound_b2b_allowed { "allowed" } else { "blocked" };
-                patch.insert(
-                    "b2bCollaborationInbound".into(),
-                    json!({
-                        "usersAndGroups": {"accessType": access, "targets": [{"target": "AllUsers", "targetType": "user"}]},
-                        "applications": {"accessType": access, "targets": [{"target": "AllApplications", "targetType": "application"}]}
-                    }),
-                );
-            }
-            if cur.trust_home_mfa != want.trust_home_mfa {
-                let current = self
-                    .graph
-                    .cross_tenant_default()
-                    .await
-                    .map_err(|e| Problem::from_graph("Reading the cross-tenant access default", &e))?
-                    .body;
-                let mut trust = current["inboundTrust"].clone();
-                if !trust.is_object() {
-                    trust = json!({});
-                }
-                trust["isMfaAccepted"] = json!(want.trust_home_mfa);
-                patch.insert("inboundTrust".into(), trust);
-            }
+            let patch = self
+                .cross_tenant_patch(
+                    (cur.inbound_b2b_allowed != want.inbound_b2b_allowed).then_some(want.inbound_b2b_allowed),
+                    (cur.trust_home_mfa != want.trust_home_mfa).then_some(want.trust_home_mfa),
+                )
+                .await?;
             let before = json!({"inboundB2bAllowed": cur.inbound_b2b_allowed, "trustHomeMfa": cur.trust_home_mfa});
             let after = json!({"inboundB2bAllowed": want.inbound_b2b_allowed, "trustHomeMfa": want.trust_home_mfa});
             self.intend("update_cross_tenant_default", &target, &after)?;
-            let request_id = self
-                .graph
-                .update_cross_tenant_default(&Value::Object(patch))
-                .await
-                .map_err(|e| {
-                    self.log_failed(
-                        "update_cross_tenant_default",
-                        &target,
-                        "Updating the cross-tenant access default",
-                        &e,
-                        after.clone(),
-                    )
-                })?;
+            let request_id = self.graph.update_cross_tenant_default(&patch).await.map_err(|e| {
+                self.log_failed(
+                    "update_cross_tenant_default",
+                    &target,
+                    "Updating the cross-tenant access default",
+                    &e,
+                    after.clone(),
+                )
+            })?;
             out.push(self.log_changed(
                 "settings",
                 "update_cross_tenant_default",

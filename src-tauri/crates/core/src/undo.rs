@@ -65,6 +65,7 @@ impl Engine {
             "create_google_federation" => self.undo_google(&row).await,
             "update_authorization_policy" => self.undo_authorization_policy(&row).await,
             "update_domain_list" => self.undo_domain_list(&row).await,
+            "update_cross_tenant_default" => self.undo_cross_tenant(&row).await,
             "set_profile" => self.undo_profile(&row).await,
             "invite_guest" => Err(refuse(
                 "An invitation cannot be taken back: Microsoft may already have e-mailed it, and the guest account exists.".into(),
@@ -486,6 +487,49 @@ impl Engine {
             now,
             before,
             format!("Restored {}'s profile (undid change #{}).", row.target, row.seq),
+            request_id,
+        )
+    }
+
+    async fn undo_cross_tenant(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let (before, after) = (row.before.clone().unwrap_or(Value::Null), Self::after_of(row).clone());
+        let settings = self.read_settings().await?;
+        let now = json!({"inboundB2bAllowed": settings.inbound_b2b_allowed, "trustHomeMfa": settings.trust_home_mfa});
+        if now != after {
+            return Err(refuse(
+                "The cross-tenant access default was changed again since.".into(),
+                CHANGED_SINCE,
+            ));
+        }
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!(
+                    "Would restore the cross-tenant access default as before change #{}.",
+                    row.seq
+                ),
+            ));
+        }
+        let differs = |k: &str| (before[k] != after[k]).then(|| before[k].as_bool()).flatten();
+        let patch = self
+            .cross_tenant_patch(differs("inboundB2bAllowed"), differs("trustHomeMfa"))
+            .await?;
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &before)?;
+        let request_id = self.graph.update_cross_tenant_default(&patch).await.map_err(|e| {
+            self.log_failed(
+                &action,
+                &row.target,
+                "Restoring the cross-tenant access default",
+                &e,
+                before.clone(),
+            )
+        })?;
+        self.log_undo(
+            row,
+            now,
+            before,
+            format!("Restored the cross-tenant access default (undid change #{}).", row.seq),
             request_id,
         )
     }

@@ -178,3 +178,21 @@ async fn profile_and_domain_list_are_restored() {
         guestpass_core::DomainMode::AnyDomain
     );
 }
+
+#[tokio::test]
+async fn the_cross_tenant_default_is_restored() {
+    let s = setup(SandboxConfig::default()).await;
+    s.engine
+        .apply_settings(&SettingsRequest {
+            trust_home_mfa: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(s.engine.read_settings().await.unwrap().trust_home_mfa);
+    s.engine
+        .undo_change(last_seq(&s, "update_cross_tenant_default"))
+        .await
+        .unwrap();
+    assert!(!s.engine.read_settings().await.unwrap().trust_home_mfa);
+}
