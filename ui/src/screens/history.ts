@@ -39,6 +39,7 @@ function pretty(v: unknown): string {
 
 /** Actions History can undo (the engine checks again and refuses what changed since). */
 const UNDOABLE = new Set([
+  "invite_guest",
   "set_profile",
   "add_to_group",
   "assign_license",

@@ -67,11 +67,11 @@ impl Engine {
             "update_domain_list" => self.undo_domain_list(&row).await,
             "update_cross_tenant_default" => self.undo_cross_tenant(&row).await,
             "set_profile" => self.undo_profile(&row).await,
-            "invite_guest" => Err(refuse(
-                "An invitation cannot be taken back: Microsoft may already have e-mailed it, and the guest account exists.".into(),
-                "To remove the guest, block or delete them in the Entra admin center.",
+            "invite_guest" => self.undo_invitation(&row).await,
+            other => Err(refuse(
+                format!("Guestpass cannot undo '{other}' yet."),
+                "Change it back by hand in the tenant.",
             )),
-            other => Err(refuse(format!("Guestpass cannot undo '{other}' yet."), "Change it back by hand in the tenant.")),
         }
     }
 
@@ -530,6 +530,63 @@ impl Engine {
             now,
             before,
             format!("Restored the cross-tenant access default (undid change #{}).", row.seq),
+            request_id,
+        )
+    }
+
+    /// An invitation cannot be taken back (an e-mail may be out); undo blocks the guest's
+    /// sign-in instead, which an admin can reverse, and ends their sessions.
+    async fn undo_invitation(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
+        let user_id = Self::after_of(row)["userId"].as_str().unwrap_or_default().to_string();
+        let user = match self.graph.get_user(&user_id).await {
+            Ok(a) => a.body,
+            Err(e) if e.is_not_found() => {
+                return Err(refuse(
+                    format!("{} is no longer in the tenant.", row.target),
+                    "Nothing left to undo.",
+                ))
+            }
+            Err(e) => return Err(Problem::from_graph(&format!("Reading {}", row.target), &e)),
+        };
+        if user.account_enabled == Some(false) {
+            return Err(refuse(
+                format!("{} is already blocked from signing in.", row.target),
+                "Nothing left to undo.",
+            ));
+        }
+        let sent = Self::after_of(row)["sendInvitationMessage"] == true;
+        let note = if sent {
+            " The invitation e-mail Microsoft sent cannot be taken back; the link in it will no longer let them in."
+        } else {
+            ""
+        };
+        if self.dry_run {
+            return Ok(StepOutcome::would(
+                "undo",
+                format!("Would block {} from signing in and end their sessions (undoing change #{}).{note} To delete the account, use the Entra admin center (restorable for 30 days).", row.target, row.seq),
+            ));
+        }
+        let state = json!({"userId": user_id, "accountEnabled": true});
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &state)?;
+        let request_id = self.graph.block_user(&user_id).await.map_err(|e| {
+            self.log_failed(
+                &action,
+                &row.target,
+                &format!("Blocking {}", row.target),
+                &e,
+                state.clone(),
+            )
+        })?;
+        let after = json!({"userId": user_id, "accountEnabled": false});
+        self.log_undo(
+            row,
+            state,
+            after,
+            format!(
+                "Blocked {} from signing in (undid change #{}).{note}",
+                row.target, row.seq
+            ),
             request_id,
         )
     }

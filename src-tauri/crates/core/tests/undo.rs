@@ -137,8 +137,16 @@ async fn google_and_dataverse_role_are_undone_and_invitations_cannot_be() {
         .unwrap();
     assert!(card.items.iter().any(|i| i.label == "Role in Northwind Sales" && !i.ok));
 
-    let p = s.engine.undo_change(last_seq(&s, "invite_guest")).await.unwrap_err();
-    assert!(p.message.contains("cannot be taken back"), "{}", p.message);
+    let invite = last_seq(&s, "invite_guest");
+    let preview = s.engine.preview().undo_change(invite).await.unwrap();
+    assert!(
+        preview.summary.contains("Would block maker@partner.example"),
+        "{}",
+        preview.summary
+    );
+    s.engine.undo_change(invite).await.unwrap();
+    let p = s.engine.undo_change(invite).await.unwrap_err();
+    assert!(p.message.contains("already undone"), "{}", p.message);
 }
 
 #[tokio::test]

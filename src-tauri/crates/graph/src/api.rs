@@ -136,6 +136,16 @@ impl GraphClient {
         self.send_no_content(Method::PATCH, url, Some(patch)).await
     }
 
+    /// Blocks sign-in (`accountEnabled: false`) and ends current sessions. Returns the PATCH's request-id.
+    pub async fn block_user(&self, id: &str) -> Result<Option<String>, GraphError> {
+        let request_id = self
+            .update_user_json(id, &serde_json::json!({"accountEnabled": false}))
+            .await?;
+        let url = self.graph_url(&format!("v1.0/users/{}/revokeSignInSessions", segment(id)));
+        let _: Answer<serde_json::Value> = self.send::<(), _>(Method::POST, url, None).await?;
+        Ok(request_id)
+    }
+
     pub async fn subscribed_skus(&self) -> Result<Vec<SubscribedSku>, GraphError> {
         self.list_all(self.graph_url("v1.0/subscribedSkus"), None).await
     }

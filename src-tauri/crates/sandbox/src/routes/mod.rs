@@ -50,6 +50,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/users/{id}", get(users::get_one).patch(users::patch))
         .route("/v1.0/users/{id}/assignLicense", post(users::assign_license))
         .route("/v1.0/users/{id}/memberOf", get(users::member_of))
+        .route(
+            "/v1.0/users/{id}/revokeSignInSessions",
+            post(users::revoke_sign_in_sessions),
+        )
         .route("/v1.0/subscribedSkus", get(skus::list))
         .route("/v1.0/groups", get(groups::list))
         .route("/v1.0/groups/{id}", get(groups::get_one))

@@ -301,3 +301,16 @@ pub(crate) async fn member_of(
         &headers,
     )?))
 }
+
+/// `POST /users/{id}/revokeSignInSessions`: ends the user's sessions (here: nothing to end).
+pub(crate) async fn revoke_sign_in_sessions(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(WRITE_ROLES)?;
+    visible_user(&shared, &id)?;
+    Ok(Json(
+        json!({"@odata.context": format!("{}/v1.0/$metadata#Edm.Boolean", shared.base_url), "value": true}),
+    ))
+}
