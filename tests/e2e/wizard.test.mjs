@@ -154,6 +154,7 @@ test("History: filter, details, integrity check and export", async () => {
   }
   const first = await driver.findElement(By.css("#history-table tbody tr td:nth-child(3)")).getText();
   assert.equal(first, "Invite guest", "the timeline starts with the invitation");
+  await waitText("timeline-readiness", "Invitation accepted");
   await screenshot(driver, "history-timeline");
 });
 

@@ -1,8 +1,9 @@
 // History: every change Guestpass made, filtered in the database, with details, an integrity
 // check of the hash chain, and exports for auditors.
-import { exportHistory, isProblem, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type StepOutcome } from "../backend";
+import { checkGuest, exportHistory, isProblem, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type StepOutcome } from "../backend";
 import { busy, outcomeCard, previewThenApply, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
+import { checklist } from "../steps/check";
 
 type SortKey = "at" | "tenant" | "action" | "target" | "result" | "requestId";
 
@@ -31,6 +32,13 @@ const ACTION_LABELS: Record<string, string> = {
 /** The first block of a GUID, with the whole value on hover and a copy button. */
 function shortId(id: string): HTMLElement {
   return h("span", { class: "id-short", title: id }, h("span", { class: "mono small" }, id.split("-")[0] + "…"), copyButton(id));
+}
+
+/** `2026-11-22` -> `2026-11-23`. */
+function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 function pretty(v: unknown): string {
@@ -111,7 +119,8 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     h("option", { value: "unchanged" }, "Unchanged"),
   );
   const action = h("select", { id: "history-action", "aria-label": "Action" }, h("option", { value: "" }, "Any action"), ...Object.entries(ACTION_LABELS).map(([k, v]) => h("option", { value: k }, v)));
-  const since = h("input", { id: "history-since", type: "date", "aria-label": "Since" });
+  const since = h("input", { id: "history-since", type: "date", "aria-label": "From", title: "From (inclusive)" });
+  const until = h("input", { id: "history-until", type: "date", "aria-label": "Until", title: "Until (inclusive)" });
   const refresh = h("button", { class: "btn", type: "button", id: "history-refresh" }, "Refresh");
   const verify = h("button", { class: "btn", type: "button", id: "history-verify" }, "Verify integrity");
   const exportCsv = h("button", { class: "btn", type: "button", id: "history-export-csv" }, "Export CSV");
@@ -122,7 +131,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
   root.append(
     h("h1", {}, "History"),
     h("p", { class: "lead" }, "Every change Guestpass made (or tried to make) in a tenant, newest first. Each row is chained to the one before it, so any edit to this record can be detected."),
-    h("div", { class: "toolbar" }, search, result, action, since, refresh, count),
+    h("div", { class: "toolbar" }, search, result, action, h("label", { class: "muted", for: "history-since" }, "From"), since, h("label", { class: "muted", for: "history-until" }, "to"), until, refresh, count),
     h("div", { class: "toolbar" }, verify, exportCsv, exportJson),
     status,
     body,
@@ -135,14 +144,15 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
 
   const filter = (): ChangeFilter => ({
     since: since.value || null,
-    until: null,
+    // Inclusive: everything before the start of the next day.
+    until: until.value ? nextDay(until.value) : null,
     tenant: null,
     action: action.value || null,
     result: (result.value || null) as ChangeResult | null,
     text: search.value.trim() || null,
     limit: 1000,
   });
-  const filtered = () => Boolean(search.value.trim() || result.value || action.value || since.value);
+  const filtered = () => Boolean(search.value.trim() || result.value || action.value || since.value || until.value);
 
   const draw = () => {
     clear(body);
@@ -209,10 +219,18 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
           result.value = "";
           action.value = "";
           since.value = "";
+          until.value = "";
           sortKey = "at";
           ascending = true;
           selected = null;
           void load();
+          // Their readiness now, next to what Guestpass did to them.
+          show(status, h("div", { class: "notice" }, `Checking ${email} against the tenant…`));
+          checkGuest({ email, license: null, groups: [], environment: null, role: null })
+            .then((r) =>
+              show(status, h("div", { class: "card", id: "timeline-readiness" }, h("h2", {}, r.ready ? `${email} is ready` : `${email} now`), checklist(r))),
+            )
+            .catch((err) => show(status, problemCard(err)));
         }, (o) => {
           // The undo is a new row: show its outcome above the list, then reload.
           show(status, h("div", { id: "undo-done" }, outcomeCard("Undo", [o])));
@@ -239,7 +257,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void load(), 200);
   });
-  for (const el of [result, action, since]) el.addEventListener("change", () => void load());
+  for (const el of [result, action, since, until]) el.addEventListener("change", () => void load());
   refresh.addEventListener("click", () => void busy(refresh, "Refreshing…", load));
   verify.addEventListener("click", () =>
     busy(verify, "Checking…", async () => {

@@ -42,20 +42,25 @@ function card(r: Readiness, wizard: Wizard): HTMLElement {
     "div",
     { class: `card readiness ${r.ready ? "result-ok" : "result-info"}`, id: "readiness" },
     h("h2", {}, r.ready ? `${r.email} is ready` : `${r.email} is not ready yet`),
-    h(
-      "ul",
-      { class: "checklist" },
-      ...r.items.map((i) => {
-        const fix = i.fix && FIX_STEP[i.fix];
-        return h(
-          "li",
-          { class: i.ok ? "ok" : "todo" },
-          h("span", { class: "mark", "aria-label": i.ok ? "ok" : "missing" }, i.ok ? "✓" : "✕"),
-          h("div", {}, h("strong", {}, i.label), h("div", { class: "help" }, i.detail)),
-          fix ? h("button", { class: "btn btn-small", type: "button", onclick: () => wizard.go(fix) }, "Fix") : null,
-        );
-      }),
-    ),
+    checklist(r, (fix) => wizard.go(fix)),
     h("div", { class: "redeem" }, h("div", { class: "help" }, "Send the guest this sign-in link (it opens My Apps in your tenant):"), h("div", { class: "redeem-row" }, h("input", { class: "mono", readonly: true, value: r.signInLink, "aria-label": "Sign-in link" }), copyButton(r.signInLink))),
+  );
+}
+
+/** The readiness items as a list; with `onFix`, red items get a Fix button. */
+export function checklist(r: Readiness, onFix?: (step: StepId) => void): HTMLElement {
+  return h(
+    "ul",
+    { class: "checklist" },
+    ...r.items.map((i) => {
+      const fix = i.fix && FIX_STEP[i.fix];
+      return h(
+        "li",
+        { class: i.ok ? "ok" : "todo" },
+        h("span", { class: "mark", "aria-label": i.ok ? "ok" : "missing" }, i.ok ? "✓" : "✕"),
+        h("div", {}, h("strong", {}, i.label), h("div", { class: "help" }, i.detail)),
+        fix && onFix ? h("button", { class: "btn btn-small", type: "button", onclick: () => onFix(fix) }, "Fix") : null,
+      );
+    }),
   );
 }
