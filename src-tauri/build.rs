@@ -7,6 +7,7 @@ fn main() {
         "verify_history",
         "export_history",
         "undo_change",
+        "onboarding_activity",
         "read_settings",
         "plan_settings",
         "apply_settings",

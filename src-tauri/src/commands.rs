@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use guestpass_core::{
-    ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, EnvironmentOption, ExternalSettings,
+    ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings,
     GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem,
     ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
@@ -182,4 +182,9 @@ pub async fn export_history(state: State<'_, Arc<AppState>>, filter: ChangeFilte
 #[tauri::command]
 pub async fn undo_change(state: State<'_, Arc<AppState>>, seq: i64, preview: bool) -> Result<StepOutcome> {
     engine_for(&state, preview).await?.undo_change(seq).await
+}
+
+#[tauri::command]
+pub async fn onboarding_activity(state: State<'_, Arc<AppState>>, days: u32) -> Result<Vec<DayActivity>> {
+    state.engine().await?.onboarding_activity(days).await
 }

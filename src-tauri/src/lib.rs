@@ -54,6 +54,7 @@ pub fn run() {
             commands::verify_history,
             commands::export_history,
             commands::undo_change,
+            commands::onboarding_activity,
             commands::read_settings,
             commands::plan_settings,
             commands::apply_settings,

@@ -129,6 +129,8 @@ test("6. check: everything green but the guest's own acceptance", async () => {
 
 test("History has every step, the Google secret nowhere", async () => {
   await (await byId("nav-history")).click();
+  // Today's bar counts the invitations of both test files (jane.doe and maria.garcia).
+  await waitText("activity-chart", "Invited 2");
   const table = await byId("history-table");
   const text = await table.getText();
   for (const action of ["Set profile", "Assign licence", "Add to group", "Give Dataverse role", "Google federation", "Who can invite / guest access", "Cross-tenant default"]) {

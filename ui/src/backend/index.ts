@@ -7,6 +7,7 @@ import type {
   ChangeRecord,
   ConnectionInfo,
   Country,
+  DayActivity,
   EnvironmentOption,
   ExternalSettings,
   GoogleFederation,
@@ -149,4 +150,8 @@ export function exportHistory(filter: ChangeFilter, json: boolean): Promise<stri
 /** With `preview`, says what undo would do and changes nothing. */
 export function undoChange(seq: number, preview = false): Promise<StepOutcome> {
   return call("undo_change", { seq, preview });
+}
+
+export function onboardingActivity(days: number): Promise<DayActivity[]> {
+  return call("onboarding_activity", { days });
 }

@@ -218,3 +218,9 @@ export type EnvironmentOption = { id: string, displayName: string,
  * The organisation URL (e.g. https://contoso.crm.dynamics.com): what guests open.
  */
 url: string, };
+
+export type DayActivity = { 
+/**
+ * `YYYY-MM-DD` (UTC).
+ */
+day: string, invited: number, redeemed: number, licensed: number, };

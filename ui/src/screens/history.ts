@@ -1,9 +1,10 @@
 // History: every change Guestpass made, filtered in the database, with details, an integrity
 // check of the hash chain, and exports for auditors.
-import { checkGuest, exportHistory, isProblem, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type StepOutcome } from "../backend";
+import { checkGuest, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type StepOutcome } from "../backend";
 import { busy, outcomeCard, previewThenApply, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 import { checklist } from "../steps/check";
+import { activityChart } from "../chart";
 
 type SortKey = "at" | "tenant" | "action" | "target" | "result" | "requestId";
 
@@ -128,9 +129,11 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
   const count = h("span", { class: "muted", id: "history-count" });
   const status = h("div", { id: "history-status" });
   const body = h("div", { id: "history-body", class: "history-body" });
+  const chart = h("div", { id: "history-chart" });
   root.append(
     h("h1", {}, "History"),
     h("p", { class: "lead" }, "Every change Guestpass made (or tried to make) in a tenant, newest first. Each row is chained to the one before it, so any edit to this record can be detected."),
+    chart,
     h("div", { class: "toolbar" }, search, result, action, h("label", { class: "muted", for: "history-since" }, "From"), since, h("label", { class: "muted", for: "history-until" }, "to"), until, refresh, count),
     h("div", { class: "toolbar" }, verify, exportCsv, exportJson),
     status,
@@ -285,5 +288,9 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     });
   exportCsv.addEventListener("click", () => void doExport(exportCsv, false));
   exportJson.addEventListener("click", () => void doExport(exportJson, true));
+  // The chart reads the tenant (redemptions); the list does not wait for it.
+  onboardingActivity(14)
+    .then((days) => show(chart, activityChart(days)))
+    .catch(() => show(chart));
   await load();
 }

@@ -7,6 +7,7 @@
 // on the failure path, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod activity;
 pub mod connect;
 pub mod dataverse;
 pub mod google;
@@ -20,6 +21,7 @@ pub mod steps;
 pub mod undo;
 pub mod validate;
 
+pub use activity::DayActivity;
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
 pub use dataverse::EnvironmentOption;
 pub use google::GoogleFederation;
@@ -73,5 +75,6 @@ pub fn typescript_declarations() -> Vec<String> {
         ReadinessRequest::decl(&cfg),
         GuestSummary::decl(&cfg),
         EnvironmentOption::decl(&cfg),
+        DayActivity::decl(&cfg),
     ]
 }

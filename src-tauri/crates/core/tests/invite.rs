@@ -171,3 +171,14 @@ async fn a_change_cut_off_by_a_crash_is_recorded_as_interrupted_on_the_next_star
     again.invite_guest(&request("jane@partner.example")).await.unwrap();
     assert!(again.store().unfinished_changes().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn onboarding_activity_counts_today_and_keeps_empty_days() {
+    let s = setup(SandboxConfig::default()).await;
+    s.engine.invite_guest(&request("a@partner.example")).await.unwrap();
+    s.engine.invite_guest(&request("b@partner.example")).await.unwrap();
+    let days = s.engine.onboarding_activity(7).await.unwrap();
+    assert_eq!(days.len(), 7);
+    assert_eq!(days.last().unwrap().invited, 2);
+    assert!(days[..6].iter().all(|d| d.invited == 0 && d.licensed == 0));
+}

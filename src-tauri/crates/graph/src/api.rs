@@ -56,8 +56,8 @@ fn segment(s: &str) -> String {
 
 const GROUP_FIELDS: &str = "id,displayName,description,securityEnabled,mailEnabled,groupTypes";
 
-const USER_FIELDS: &str =
-    "id,displayName,mail,userPrincipalName,userType,externalUserState,otherMails,createdDateTime,accountEnabled";
+const USER_FIELDS: &str = "id,displayName,mail,userPrincipalName,userType,externalUserState,\
+externalUserStateChangeDateTime,otherMails,createdDateTime,accountEnabled";
 
 impl GraphClient {
     pub async fn organization(&self) -> Result<Answer<Organization>, GraphError> {

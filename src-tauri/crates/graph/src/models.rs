@@ -14,6 +14,8 @@ pub struct User {
     pub user_type: Option<String>,
     /// `PendingAcceptance` or `Accepted` for guests.
     pub external_user_state: Option<String>,
+    /// When that state last changed (for `Accepted`: when they redeemed).
+    pub external_user_state_change_date_time: Option<String>,
     #[serde(default)]
     pub other_mails: Vec<String>,
     pub created_date_time: Option<String>,

@@ -388,6 +388,18 @@ impl Store {
         })
     }
 
+    /// Succeeded changes of `action` in `tenant` per UTC day (`YYYY-MM-DD`) since `since_day`.
+    pub fn daily_counts(&self, tenant: &str, action: &str, since_day: &str) -> Result<Vec<(String, i64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT substr(at, 1, 10) AS day, COUNT(*) FROM change_log
+             WHERE tenant = ?1 AND action = ?2 AND result = 'succeeded' AND at >= ?3
+             GROUP BY day ORDER BY day",
+        )?;
+        let rows = stmt.query_map(params![tenant, action, since_day], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// One row by its number.
     pub fn change(&self, seq: i64) -> Result<Option<ChangeRecord>> {
         let conn = self.conn();
