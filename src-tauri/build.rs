@@ -4,6 +4,7 @@ fn main() {
         "connection_info",
         "invite_guest",
         "query_changes",
+        "count_changes",
         "verify_history",
         "export_history",
         "undo_change",

@@ -188,3 +188,13 @@ pub async fn undo_change(state: State<'_, Arc<AppState>>, seq: i64, preview: boo
 pub async fn onboarding_activity(state: State<'_, Arc<AppState>>, days: u32) -> Result<Vec<DayActivity>> {
     state.engine().await?.onboarding_activity(days).await
 }
+
+/// How many changes match (for the History list's scrollbar).
+#[tauri::command]
+pub async fn count_changes(state: State<'_, Arc<AppState>>, filter: ChangeFilter) -> Result<u32> {
+    let engine = state.engine().await?;
+    let n = tauri::async_runtime::spawn_blocking(move || engine.count_changes(&filter))
+        .await
+        .map_err(Problem::local)??;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}

@@ -51,6 +51,7 @@ pub fn run() {
             commands::connection_info,
             commands::invite_guest,
             commands::query_changes,
+            commands::count_changes,
             commands::verify_history,
             commands::export_history,
             commands::undo_change,

@@ -55,7 +55,7 @@ test("inviting the same person again changes nothing", async () => {
 test("History lists the change with its request-id", async () => {
   await (await byId("nav-history")).click();
   const table = await byId("history-table");
-  const rows = await table.findElements(By.css("tbody tr"));
+  const rows = await table.findElements(By.css("tbody tr.row"));
   assert.equal(rows.length, 2, "the invitation and the no-change re-run");
   const text = await table.getText();
   assert.match(text, /jane\.doe@partner\.example/);

@@ -143,7 +143,7 @@ test("History has every step, the Google secret nowhere", async () => {
 test("History: filter, details, integrity check and export", async () => {
   await driver.findElement(By.css('#history-action option[value="assign_license"]')).click();
   await waitText("history-count", "1 matching change");
-  await (await driver.findElement(By.css("#history-table tbody tr td.target"))).click();
+  await (await driver.findElement(By.css("#history-table tbody tr.row td.target"))).click();
   const detail = await waitText("history-detail", "Assign licence");
   assert.match(await detail.getText(), /O365_BUSINESS_ESSENTIALS/);
   await screenshot(driver, "history-detail");
@@ -154,14 +154,14 @@ test("History: filter, details, integrity check and export", async () => {
     await screenshot(driver, "failed-timeline");
     throw err;
   }
-  const first = await driver.findElement(By.css("#history-table tbody tr td:nth-child(3)")).getText();
+  const first = await driver.findElement(By.css("#history-table tbody tr.row td:nth-child(3)")).getText();
   assert.equal(first, "Invite guest", "the timeline starts with the invitation");
   await waitText("timeline-readiness", "Invitation accepted");
   await screenshot(driver, "history-timeline");
 });
 
 test("History: undo a change after its preview", async () => {
-  const rows = await driver.findElements(By.css("#history-table tbody tr td.target"));
+  const rows = await driver.findElements(By.css("#history-table tbody tr.row td.target"));
   // The timeline is oldest first: the group membership is the fourth change.
   await rows[3].click();
   await waitText("history-detail", "Add to group");

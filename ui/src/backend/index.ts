@@ -155,3 +155,7 @@ export function undoChange(seq: number, preview = false): Promise<StepOutcome> {
 export function onboardingActivity(days: number): Promise<DayActivity[]> {
   return call("onboarding_activity", { days });
 }
+
+export function countChanges(filter: ChangeFilter): Promise<number> {
+  return call("count_changes", { filter });
+}

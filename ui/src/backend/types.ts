@@ -85,6 +85,8 @@ export type ChangeRecord = { seq: number,
  */
 at: string, actor: string, tenant: string, action: string, target: string, before: unknown, after: unknown, result: ChangeResult, errorCode: string | null, detail: string | null, requestId: string | null, prevHash: string, hash: string, };
 
+export type SortKey = "at" | "tenant" | "action" | "target" | "result" | "requestId";
+
 export type ChangeFilter = { 
 /**
  * On or after this time (RFC 3339, or a date like `2026-11-01`).
@@ -99,9 +101,21 @@ until: string | null, tenant: string | null, action: string | null, result: Chan
  */
 text: string | null, 
 /**
- * At most this many rows, newest first (default 500).
+ * At most this many rows (default 500).
  */
-limit: number | null, };
+limit: number | null, 
+/**
+ * Skip this many rows first (for paging through a long list).
+ */
+offset: number | null, 
+/**
+ * Order by this column (default: time); ties keep the log's order.
+ */
+sort: SortKey | null, 
+/**
+ * Oldest (or A to Z) first; default newest first.
+ */
+ascending: boolean, };
 
 export type ChainBreak = { 
 /**

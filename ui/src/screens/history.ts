@@ -1,12 +1,11 @@
 // History: every change Guestpass made, filtered in the database, with details, an integrity
 // check of the hash chain, and exports for auditors.
-import { checkGuest, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type StepOutcome } from "../backend";
+import { checkGuest, countChanges, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type SortKey, type StepOutcome } from "../backend";
 import { busy, outcomeCard, previewThenApply, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 import { checklist } from "../steps/check";
 import { activityChart } from "../chart";
 
-type SortKey = "at" | "tenant" | "action" | "target" | "result" | "requestId";
 
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "at", label: "Time" },
@@ -140,10 +139,19 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     body,
   );
 
-  let rows: ChangeRecord[] = [];
+  // The list is virtual: only the rows in view are in the page, fetched 100 at a time, so it
+  // stays quick with any number of changes. Sorting and filtering happen in the database.
+  const PAGE = 100;
+  const scroller = h("div", { class: "vscroll", id: "history-scroll" });
+  const detailSlot = h("div", { id: "history-detail-slot" });
+  let total = 0;
+  let pages = new Map<number, ChangeRecord[]>();
+  let pending = new Set<number>();
+  let generation = 0;
+  let rowHeight = 60;
   let sortKey: SortKey = "at";
   let ascending = false;
-  let selected: number | null = null;
+  let selected: ChangeRecord | null = null;
 
   const filter = (): ChangeFilter => ({
     since: since.value || null,
@@ -153,22 +161,30 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     action: action.value || null,
     result: (result.value || null) as ChangeResult | null,
     text: search.value.trim() || null,
-    limit: 1000,
+    limit: PAGE,
+    offset: 0,
+    sort: sortKey,
+    ascending,
   });
   const filtered = () => Boolean(search.value.trim() || result.value || action.value || since.value || until.value);
+  const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
 
-  const draw = () => {
-    clear(body);
-    count.textContent = filtered() ? `${rows.length} matching change${rows.length === 1 ? "" : "s"}` : `${rows.length} change${rows.length === 1 ? "" : "s"}`;
-    if (rows.length === 0) {
-      body.append(h("div", { class: "card empty" }, h("p", {}, filtered() ? "Nothing matches these filters." : "No changes yet."), filtered() ? null : h("p", { class: "muted" }, "Invite a guest and the change appears here.")));
-      return;
-    }
-    const shown = [...rows].sort((a, b) => {
-      const c = sortKey === "at" ? a.seq - b.seq : String(a[sortKey] ?? "").localeCompare(String(b[sortKey] ?? ""));
-      return ascending ? c : -c;
-    });
-    const head = h(
+  const fetchPage = (page: number) => {
+    if (pages.has(page) || pending.has(page)) return;
+    pending.add(page);
+    const gen = generation;
+    queryChanges({ ...filter(), offset: page * PAGE })
+      .then((rows) => {
+        if (gen !== generation) return;
+        pages.set(page, rows);
+        drawRows();
+      })
+      .catch((err) => show(status, problemCard(err)))
+      .finally(() => pending.delete(page));
+  };
+
+  const header = () =>
+    h(
       "tr",
       {},
       ...COLUMNS.map((c) => {
@@ -181,80 +197,125 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
             sortKey = c.key;
             ascending = c.key !== "at";
           }
-          draw();
+          void load();
         });
         return th;
       }),
     );
-    const table = h(
-      "table",
-      { class: "table", id: "history-table" },
-      h("thead", {}, head),
-      h(
-        "tbody",
-        {},
-        ...shown.map((r) => {
-          const tr = h(
-            "tr",
-            { "data-seq": r.seq, class: r.seq === selected ? "selected" : "" },
-            h("td", { class: "nowrap", title: r.at }, formatTime(r.at)),
-            h("td", { title: r.tenant }, tenantLabel(r.tenant)),
-            h("td", {}, ACTION_LABELS[r.action] ?? r.action),
-            h("td", { class: "target" }, r.target, r.detail ? h("div", { class: "detail" }, r.detail) : null),
-            h("td", {}, h("span", { class: `pill pill-${r.result}` }, r.result), r.errorCode ? h("div", { class: "mono small" }, r.errorCode) : null),
-            h("td", {}, r.requestId ? shortId(r.requestId) : "—"),
-          );
-          tr.addEventListener("click", (ev) => {
-            if ((ev.target as HTMLElement).closest("button")) return;
-            selected = r.seq;
-            draw();
-          });
-          return tr;
-        }),
-      ),
+
+  const rowElement = (r: ChangeRecord) => {
+    const tr = h(
+      "tr",
+      { "data-seq": r.seq, class: `row${selected?.seq === r.seq ? " selected" : ""}` },
+      h("td", { class: "nowrap", title: r.at }, formatTime(r.at)),
+      h("td", { title: r.tenant }, tenantLabel(r.tenant)),
+      h("td", {}, ACTION_LABELS[r.action] ?? r.action),
+      h("td", { class: "target", title: r.detail ?? "" }, r.target, r.detail ? h("div", { class: "detail clip" }, r.detail) : null),
+      h("td", {}, h("span", { class: `pill pill-${r.result}` }, r.result), r.errorCode ? h("div", { class: "mono small clip" }, r.errorCode) : null),
+      h("td", {}, r.requestId ? shortId(r.requestId) : "—"),
     );
-    const pick = rows.find((r) => r.seq === selected);
-    body.append(h("div", { class: "card table-wrap" }, table));
-    if (pick) {
-      const pane = detailCard(pick, tenantLabel, (email) => {
-          // The guest's timeline: every change about them, oldest first.
-          search.value = email;
-          result.value = "";
-          action.value = "";
-          since.value = "";
-          until.value = "";
-          sortKey = "at";
-          ascending = true;
-          selected = null;
-          void load();
-          // Their readiness now, next to what Guestpass did to them.
-          show(status, h("div", { class: "notice" }, `Checking ${email} against the tenant…`));
-          checkGuest({ email, license: null, groups: [], environment: null, role: null })
-            .then((r) =>
-              show(status, h("div", { class: "card", id: "timeline-readiness" }, h("h2", {}, r.ready ? `${email} is ready` : `${email} now`), checklist(r))),
-            )
-            .catch((err) => show(status, problemCard(err)));
-        }, (o) => {
-          // The undo is a new row: show its outcome above the list, then reload.
-          show(status, h("div", { id: "undo-done" }, outcomeCard("Undo", [o])));
-          selected = null;
-          void load().then(() => status.scrollIntoView({ block: "nearest" }));
-        },
-      );
-      body.append(pane);
-      // The pane opens below the list: bring it into view.
-      requestAnimationFrame(() => pane.scrollIntoView({ block: "nearest" }));
+    tr.addEventListener("click", (ev) => {
+      if ((ev.target as HTMLElement).closest("button")) return;
+      selected = r;
+      drawRows();
+      drawDetail();
+    });
+    return tr;
+  };
+
+  const spacer = (height: number) => {
+    const td = h("td", { colspan: COLUMNS.length });
+    td.style.height = `${height}px`;
+    return h("tr", { class: "spacer", "aria-hidden": "true" }, td);
+  };
+
+  /** Renders the rows in view (and a few around), fetching pages not loaded yet. */
+  const drawRows = () => {
+    const tbody = scroller.querySelector("tbody");
+    if (!tbody) return;
+    const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - 10);
+    const visible = Math.ceil((scroller.clientHeight || 600) / rowHeight) + 20;
+    const last = Math.min(total, first + visible);
+    clear(tbody);
+    tbody.append(spacer(first * rowHeight));
+    for (let i = first; i < last; i++) {
+      const r = rowAt(i);
+      if (r) tbody.append(rowElement(r));
+      else {
+        fetchPage(Math.floor(i / PAGE));
+        tbody.append(h("tr", { class: "row loading" }, h("td", { colspan: COLUMNS.length, class: "muted" }, "Loading…")));
+      }
+    }
+    tbody.append(spacer((total - last) * rowHeight));
+    const sample = tbody.querySelector<HTMLElement>("tr.row:not(.loading)");
+    if (sample && Math.abs(sample.offsetHeight - rowHeight) > 1 && sample.offsetHeight > 0) {
+      rowHeight = sample.offsetHeight;
+      drawRows();
     }
   };
 
+  const drawDetail = () => {
+    clear(detailSlot);
+    if (!selected) return;
+    const pane = detailCard(selected, tenantLabel, (email) => {
+        // The guest's timeline: every change about them, oldest first.
+        search.value = email;
+        result.value = "";
+        action.value = "";
+        since.value = "";
+        until.value = "";
+        sortKey = "at";
+        ascending = true;
+        selected = null;
+        void load();
+        // Their readiness now, next to what Guestpass did to them.
+        show(status, h("div", { class: "notice" }, `Checking ${email} against the tenant…`));
+        checkGuest({ email, license: null, groups: [], environment: null, role: null })
+          .then((r) =>
+            show(status, h("div", { class: "card", id: "timeline-readiness" }, h("h2", {}, r.ready ? `${email} is ready` : `${email} now`), checklist(r))),
+          )
+          .catch((err) => show(status, problemCard(err)));
+      }, (o) => {
+        // The undo is a new row: show its outcome above the list, then reload.
+        show(status, h("div", { id: "undo-done" }, outcomeCard("Undo", [o])));
+        selected = null;
+        void load().then(() => status.scrollIntoView({ block: "nearest" }));
+      },
+    );
+    detailSlot.append(pane);
+    // The pane opens below the list: bring it into view.
+    requestAnimationFrame(() => pane.scrollIntoView({ block: "nearest" }));
+  };
+
+  const draw = () => {
+    clear(body);
+    count.textContent = filtered() ? `${total} matching change${total === 1 ? "" : "s"}` : `${total} change${total === 1 ? "" : "s"}`;
+    if (total === 0) {
+      body.append(h("div", { class: "card empty" }, h("p", {}, filtered() ? "Nothing matches these filters." : "No changes yet."), filtered() ? null : h("p", { class: "muted" }, "Invite a guest and the change appears here.")));
+      return;
+    }
+    clear(scroller);
+    scroller.append(h("table", { class: "table", id: "history-table" }, h("thead", {}, header()), h("tbody", {})));
+    body.append(h("div", { class: "card table-wrap" }, scroller), detailSlot);
+    drawRows();
+    drawDetail();
+  };
+
   const load = async () => {
+    generation += 1;
+    pages = new Map();
+    pending = new Set();
+    scroller.scrollTop = 0;
     try {
-      rows = await queryChanges(filter());
+      total = await countChanges(filter());
+      const first = await queryChanges(filter());
+      pages.set(0, first);
       draw();
     } catch (err) {
       show(body, problemCard(err));
     }
   };
+  scroller.addEventListener("scroll", () => requestAnimationFrame(drawRows));
   let timer: number | undefined;
   search.addEventListener("input", () => {
     window.clearTimeout(timer);
@@ -280,8 +341,8 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
   const doExport = (button: HTMLButtonElement, json: boolean) =>
     busy(button, "Exporting…", async () => {
       try {
-        const path = await exportHistory(filter(), json);
-        show(status, h("div", { class: "card result result-ok", id: "export-result" }, h("p", {}, `Exported ${rows.length} change${rows.length === 1 ? "" : "s"} to `, h("span", { class: "mono" }, path), " ", copyButton(path))));
+        const path = await exportHistory({ ...filter(), limit: 1_000_000, offset: 0 }, json);
+        show(status, h("div", { class: "card result result-ok", id: "export-result" }, h("p", {}, `Exported ${total} change${total === 1 ? "" : "s"} to `, h("span", { class: "mono" }, path), " ", copyButton(path))));
       } catch (err) {
         show(status, isProblem(err) ? problemCard(err) : h("p", {}, String(err)));
       }

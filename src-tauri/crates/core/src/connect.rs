@@ -325,6 +325,10 @@ impl Engine {
         self.store.query_changes(filter).map_err(Problem::local)
     }
 
+    pub fn count_changes(&self, filter: &guestpass_store::ChangeFilter) -> Result<i64, Problem> {
+        self.store.count_changes(filter).map_err(Problem::local)
+    }
+
     /// Walks the change log's hash chain.
     pub fn verify_history(&self) -> Result<guestpass_store::ChainReport, Problem> {
         self.store.verify_chain().map_err(Problem::local)

@@ -25,7 +25,7 @@ pub use activity::DayActivity;
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
 pub use dataverse::EnvironmentOption;
 pub use google::GoogleFederation;
-pub use guestpass_store::{export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, Store};
+pub use guestpass_store::{export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, SortKey, Store};
 pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
 pub use problem::{FieldError, Problem, ProblemKind};
 pub use readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequest};
@@ -50,6 +50,7 @@ pub fn typescript_declarations() -> Vec<String> {
         Problem::decl(&cfg),
         ChangeResult::decl(&cfg),
         ChangeRecord::decl(&cfg),
+        SortKey::decl(&cfg),
         ChangeFilter::decl(&cfg),
         guestpass_store::ChainBreak::decl(&cfg),
         ChainReport::decl(&cfg),

@@ -116,8 +116,39 @@ pub struct ChangeFilter {
     pub result: Option<ChangeResult>,
     /// Words found in the target, the actor, the outcome, the error code or the request-id.
     pub text: Option<String>,
-    /// At most this many rows, newest first (default 500).
+    /// At most this many rows (default 500).
     pub limit: Option<u32>,
+    /// Skip this many rows first (for paging through a long list).
+    pub offset: Option<u32>,
+    /// Order by this column (default: time); ties keep the log's order.
+    pub sort: Option<SortKey>,
+    /// Oldest (or A to Z) first; default newest first.
+    pub ascending: bool,
+}
+
+/// Columns the History list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SortKey {
+    At,
+    Tenant,
+    Action,
+    Target,
+    Result,
+    RequestId,
+}
+
+impl SortKey {
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::At => "seq",
+            SortKey::Tenant => "tenant",
+            SortKey::Action => "action",
+            SortKey::Target => "target COLLATE NOCASE",
+            SortKey::Result => "result",
+            SortKey::RequestId => "request_id",
+        }
+    }
 }
 
 /// Where the chain is broken, the first place found.
@@ -426,8 +457,8 @@ impl Store {
             .optional()?)
     }
 
-    /// Changes matching the filter, newest first (indexed on time and target).
-    pub fn query_changes(&self, f: &ChangeFilter) -> Result<Vec<ChangeRecord>> {
+    /// The `WHERE` clause and its arguments for a filter.
+    fn filter_sql(f: &ChangeFilter) -> (String, Vec<String>) {
         let mut clauses: Vec<&str> = Vec::new();
         let mut args: Vec<String> = Vec::new();
         let nonempty = |v: &Option<String>| {
@@ -475,9 +506,18 @@ impl Store {
         } else {
             format!("WHERE {}", clauses.join(" AND "))
         };
+        (filter, args)
+    }
+
+    /// Changes matching the filter, newest first unless asked otherwise.
+    pub fn query_changes(&self, f: &ChangeFilter) -> Result<Vec<ChangeRecord>> {
+        let (filter, args) = Self::filter_sql(f);
+        let column = f.sort.unwrap_or(SortKey::At).column();
+        let dir = if f.ascending { "ASC" } else { "DESC" };
         let sql = format!(
-            "SELECT {COLUMNS} FROM change_log {filter} ORDER BY seq DESC LIMIT {}",
-            f.limit.unwrap_or(500)
+            "SELECT {COLUMNS} FROM change_log {filter} ORDER BY {column} {dir}, seq {dir} LIMIT {} OFFSET {}",
+            f.limit.unwrap_or(500),
+            f.offset.unwrap_or(0)
         );
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql)?;
@@ -487,6 +527,17 @@ impl Store {
             out.push(row?.into_record());
         }
         Ok(out)
+    }
+
+    /// How many changes match the filter (limit and offset aside).
+    pub fn count_changes(&self, f: &ChangeFilter) -> Result<i64> {
+        let (filter, args) = Self::filter_sql(f);
+        let conn = self.conn();
+        Ok(conn.query_row(
+            &format!("SELECT COUNT(*) FROM change_log {filter}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?)
     }
 
     /// Walks the whole chain from the first row and reports the first row that does not fit.

@@ -8,7 +8,7 @@ mod change_log;
 pub mod export;
 
 pub use change_log::{
-    ChainBreak, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, NewChange, PendingChange, GENESIS_HASH,
+    ChainBreak, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, NewChange, PendingChange, SortKey, GENESIS_HASH,
 };
 
 use rusqlite::Connection;
