@@ -5,6 +5,7 @@ fn main() {
         "invite_guest",
         "query_changes",
         "count_changes",
+        "history_tenants",
         "verify_history",
         "export_history",
         "undo_change",

@@ -198,3 +198,11 @@ pub async fn count_changes(state: State<'_, Arc<AppState>>, filter: ChangeFilter
         .map_err(Problem::local)??;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
+
+#[tauri::command]
+pub async fn history_tenants(state: State<'_, Arc<AppState>>) -> Result<Vec<String>> {
+    let engine = state.engine().await?;
+    tauri::async_runtime::spawn_blocking(move || engine.history_tenants())
+        .await
+        .map_err(Problem::local)?
+}

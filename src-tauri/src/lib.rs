@@ -52,6 +52,7 @@ pub fn run() {
             commands::invite_guest,
             commands::query_changes,
             commands::count_changes,
+            commands::history_tenants,
             commands::verify_history,
             commands::export_history,
             commands::undo_change,

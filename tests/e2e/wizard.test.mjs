@@ -146,6 +146,8 @@ test("History: filter, details, integrity check and export", async () => {
   await (await driver.findElement(By.css("#history-table tbody tr.row td.target"))).click();
   const detail = await waitText("history-detail", "Assign licence");
   assert.match(await detail.getText(), /O365_BUSINESS_ESSENTIALS/);
+  // Before and after side by side, and what changed in words.
+  assert.match(await detail.findElement(By.css(".diff")).getText(), /assignedLicenses/);
   await screenshot(driver, "history-detail");
   await (await byId("history-timeline")).click();
   try {

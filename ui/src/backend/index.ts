@@ -159,3 +159,7 @@ export function onboardingActivity(days: number): Promise<DayActivity[]> {
 export function countChanges(filter: ChangeFilter): Promise<number> {
   return call("count_changes", { filter });
 }
+
+export function historyTenants(): Promise<string[]> {
+  return call("history_tenants");
+}

@@ -1,6 +1,6 @@
 // History: every change Guestpass made, filtered in the database, with details, an integrity
 // check of the hash chain, and exports for auditors.
-import { checkGuest, countChanges, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type SortKey, type StepOutcome } from "../backend";
+import { checkGuest, countChanges, historyTenants, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type SortKey, type StepOutcome } from "../backend";
 import { busy, outcomeCard, previewThenApply, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 import { checklist } from "../steps/check";
@@ -39,6 +39,18 @@ function nextDay(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
+}
+
+/** The top-level fields that differ between before and after, in words. */
+function changedFields(before: unknown, after: unknown): HTMLElement | null {
+  if (typeof before !== "object" || before === null || typeof after !== "object" || after === null) return null;
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  // Fields the row records after the change; one only noted before (context) is not a change.
+  const keys = Object.keys(a).filter((k) => k !== "undoes" && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  if (keys.length === 0) return null;
+  const show = (v: unknown) => (v === undefined || v === null ? "(none)" : typeof v === "string" ? v : JSON.stringify(v));
+  return h("ul", { class: "diff" }, ...keys.map((k) => h("li", {}, h("strong", {}, k), h("div", { class: "from" }, "Before: ", show(b[k])), h("div", { class: "to" }, "After: ", show(a[k])))));
 }
 
 function pretty(v: unknown): string {
@@ -103,6 +115,7 @@ function detailCard(
         : null,
       h("div", { class: "kv-row" }, h("dt", {}, "Row"), h("dd", { class: "mono small" }, `#${r.seq} · hash ${r.hash.slice(0, 16)}…`)),
     ),
+    changedFields(r.before, r.after),
     h("div", { class: "before-after" }, h("div", {}, h("h3", {}, "Before"), h("pre", {}, pretty(r.before))), h("div", {}, h("h3", {}, "After"), h("pre", {}, pretty(r.after)))),
   );
 }
@@ -119,6 +132,12 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     h("option", { value: "unchanged" }, "Unchanged"),
   );
   const action = h("select", { id: "history-action", "aria-label": "Action" }, h("option", { value: "" }, "Any action"), ...Object.entries(ACTION_LABELS).map(([k, v]) => h("option", { value: k }, v)));
+  const tenant = h("select", { id: "history-tenant", "aria-label": "Tenant" }, h("option", { value: "" }, "Any tenant"));
+  historyTenants()
+    .then((ids) => tenant.append(...ids.map((id) => h("option", { value: id }, tenantLabel(id)))))
+    .catch(() => {
+      /* The list still works without the tenant choices. */
+    });
   const since = h("input", { id: "history-since", type: "date", "aria-label": "From", title: "From (inclusive)" });
   const until = h("input", { id: "history-until", type: "date", "aria-label": "Until", title: "Until (inclusive)" });
   const refresh = h("button", { class: "btn", type: "button", id: "history-refresh" }, "Refresh");
@@ -133,7 +152,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     h("h1", {}, "History"),
     h("p", { class: "lead" }, "Every change Guestpass made (or tried to make) in a tenant, newest first. Each row is chained to the one before it, so any edit to this record can be detected."),
     chart,
-    h("div", { class: "toolbar" }, search, result, action, h("label", { class: "muted", for: "history-since" }, "From"), since, h("label", { class: "muted", for: "history-until" }, "to"), until, refresh, count),
+    h("div", { class: "toolbar" }, search, tenant, result, action, h("label", { class: "muted", for: "history-since" }, "From"), since, h("label", { class: "muted", for: "history-until" }, "to"), until, refresh, count),
     h("div", { class: "toolbar" }, verify, exportCsv, exportJson),
     status,
     body,
@@ -157,7 +176,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     since: since.value || null,
     // Inclusive: everything before the start of the next day.
     until: until.value ? nextDay(until.value) : null,
-    tenant: null,
+    tenant: tenant.value || null,
     action: action.value || null,
     result: (result.value || null) as ChangeResult | null,
     text: search.value.trim() || null,
@@ -166,7 +185,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     sort: sortKey,
     ascending,
   });
-  const filtered = () => Boolean(search.value.trim() || result.value || action.value || since.value || until.value);
+  const filtered = () => Boolean(search.value.trim() || tenant.value || result.value || action.value || since.value || until.value);
   const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
 
   const fetchPage = (page: number) => {
@@ -208,7 +227,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
       "tr",
       { "data-seq": r.seq, class: `row${selected?.seq === r.seq ? " selected" : ""}` },
       h("td", { class: "nowrap", title: r.at }, formatTime(r.at)),
-      h("td", { title: r.tenant }, tenantLabel(r.tenant)),
+      h("td", { title: r.tenant }, tenantLabel(r.tenant), h("div", { class: "detail clip", title: r.actor }, r.actor)),
       h("td", {}, ACTION_LABELS[r.action] ?? r.action),
       h("td", { class: "target", title: r.detail ?? "" }, r.target, r.detail ? h("div", { class: "detail clip" }, r.detail) : null),
       h("td", {}, h("span", { class: `pill pill-${r.result}` }, r.result), r.errorCode ? h("div", { class: "mono small clip" }, r.errorCode) : null),
@@ -321,7 +340,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void load(), 200);
   });
-  for (const el of [result, action, since, until]) el.addEventListener("change", () => void load());
+  for (const el of [tenant, result, action, since, until]) el.addEventListener("change", () => void load());
   refresh.addEventListener("click", () => void busy(refresh, "Refreshing…", load));
   verify.addEventListener("click", () =>
     busy(verify, "Checking…", async () => {

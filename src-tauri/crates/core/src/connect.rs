@@ -329,6 +329,11 @@ impl Engine {
         self.store.count_changes(filter).map_err(Problem::local)
     }
 
+    /// The tenants History has changes for.
+    pub fn history_tenants(&self) -> Result<Vec<String>, Problem> {
+        self.store.tenants().map_err(Problem::local)
+    }
+
     /// Walks the change log's hash chain.
     pub fn verify_history(&self) -> Result<guestpass_store::ChainReport, Problem> {
         self.store.verify_chain().map_err(Problem::local)

@@ -431,6 +431,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every tenant the log has changes for.
+    pub fn tenants(&self) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT DISTINCT tenant FROM change_log ORDER BY tenant")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// One row by its number.
     pub fn change(&self, seq: i64) -> Result<Option<ChangeRecord>> {
         let conn = self.conn();
