@@ -158,10 +158,15 @@ impl Engine {
 
         // Verify: trust the write, but read the user back once Entra has replicated it.
         let verified = self.wait_until_readable(&invitation.invited_user.id).await;
+        // The name goes into the summary too, so History's search finds people by name.
+        let who = match &body.invited_user_display_name {
+            Some(name) => format!("{email} ({name})"),
+            None => email.clone(),
+        };
         let summary = match (&verified, body.send_invitation_message) {
-            (Some(_), true) => format!("Invited {email}. Microsoft is e-mailing the invitation."),
-            (Some(_), false) => format!("Invited {email}. No e-mail was sent: share the invitation link with them."),
-            (None, _) => format!("Invited {email}. Microsoft accepted the invitation but the new guest is not readable yet (directory replication); it usually appears within a minute."),
+            (Some(_), true) => format!("Invited {who}. Microsoft is e-mailing the invitation."),
+            (Some(_), false) => format!("Invited {who}. No e-mail was sent: share the invitation link with them."),
+            (None, _) => format!("Invited {who}. Microsoft accepted the invitation but the new guest is not readable yet (directory replication); it usually appears within a minute."),
         };
         let after = json!({
             "userId": invitation.invited_user.id,

@@ -39,6 +39,12 @@ async fn invites_verifies_and_logs() {
     assert_eq!(r.request_id, out.request_id);
     assert_eq!(r.after.as_ref().unwrap()["userId"], out.user_id.as_str());
     assert!(s.engine.store().verify_chain().unwrap().is_intact());
+    // History's search finds the guest by name as well as by address.
+    let by_name = guestpass_core::ChangeFilter {
+        text: Some("jane partner".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.engine.query_changes(&by_name).unwrap().len(), 1);
 }
 
 #[tokio::test]
