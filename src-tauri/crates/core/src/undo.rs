@@ -6,6 +6,7 @@ use crate::connect::Engine;
 use crate::problem::{Problem, ProblemKind};
 use crate::steps::{GuestRef, StepOutcome};
 use guestpass_graph::models::AuthorizationPolicyPatch;
+use guestpass_graph::GraphError;
 use guestpass_store::{ChangeRecord, ChangeResult};
 use serde_json::{json, Value};
 
@@ -18,6 +19,15 @@ fn refuse(message: String, hint: &str) -> Problem {
         code: None,
         request_id: None,
     }
+}
+
+/// What an undo will do: the state now, the state it restores, and how to say it.
+struct UndoPlan {
+    now: Value,
+    restored: Value,
+    /// "Removing x from y", for a refusal.
+    failure: String,
+    summary: String,
 }
 
 const CHANGED_SINCE: &str = "Someone (or something) changed it after Guestpass did, so undoing could overwrite their change. Check the tenant and change it by hand if needed.";
@@ -79,24 +89,27 @@ impl Engine {
         row.after.as_ref().unwrap_or(&Value::Null)
     }
 
-    /// Logs a finished undo, linked to the row it undid.
-    fn log_undo(
+    /// Writes the intent, makes the call, and logs its outcome linked to the row undone.
+    async fn run_undo(
         &self,
         row: &ChangeRecord,
-        state_before: Value,
-        after: Value,
-        summary: String,
-        request_id: Option<String>,
+        plan: UndoPlan,
+        call: impl std::future::Future<Output = Result<Option<String>, GraphError>>,
     ) -> Result<StepOutcome, Problem> {
-        let mut before = state_before;
+        let action = format!("undo_{}", row.action);
+        self.intend(&action, &row.target, &plan.restored)?;
+        let request_id = call
+            .await
+            .map_err(|e| self.log_failed(&action, &row.target, &plan.failure, &e, plan.restored.clone()))?;
+        let mut before = plan.now;
         before["undoes"] = json!(row.seq);
         self.log_changed(
             "undo",
-            &format!("undo_{}", row.action),
+            &action,
             &row.target,
             before,
-            after,
-            summary,
+            plan.restored,
+            plan.summary,
             request_id,
         )
     }
@@ -128,28 +141,15 @@ impl Engine {
             ));
         }
         let state = json!({"groupId": group_id, "groupName": name, "member": true});
-        self.intend(&format!("undo_{}", row.action), &row.target, &state)?;
-        let request_id = self
-            .graph
-            .remove_group_member(&group_id, &guest.id)
-            .await
-            .map_err(|e| {
-                self.log_failed(
-                    &format!("undo_{}", row.action),
-                    &row.target,
-                    &format!("Removing {} from {name}", row.target),
-                    &e,
-                    state.clone(),
-                )
-            })?;
         let after = json!({"groupId": group_id, "groupName": name, "member": false});
-        self.log_undo(
-            row,
-            state,
-            after,
-            format!("Removed {} from {name} (undid change #{}).", row.target, row.seq),
-            request_id,
-        )
+        let plan = UndoPlan {
+            now: state,
+            restored: after,
+            failure: format!("Removing {} from {name}", row.target),
+            summary: format!("Removed {} from {name} (undid change #{}).", row.target, row.seq),
+        };
+        self.run_undo(row, plan, self.graph.remove_group_member(&group_id, &guest.id))
+            .await
     }
 
     async fn undo_license(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
@@ -197,25 +197,17 @@ impl Engine {
             ));
         }
         let state = json!({"skuId": sku, "skuPartNumber": name, "assigned": true});
-        let action = format!("undo_{}", row.action);
-        self.intend(&action, &row.target, &state)?;
-        let answer = self.graph.remove_license(&guest.id, &sku).await.map_err(|e| {
-            self.log_failed(
-                &action,
-                &row.target,
-                &format!("Removing {name} from {}", row.target),
-                &e,
-                state.clone(),
-            )
-        })?;
         let after = json!({"skuId": sku, "skuPartNumber": name, "assigned": false});
-        self.log_undo(
-            row,
-            state,
-            after,
-            format!("Removed {name} from {} (undid change #{}).", row.target, row.seq),
-            answer.request_id,
-        )
+        let plan = UndoPlan {
+            now: state,
+            restored: after,
+            failure: format!("Removing {name} from {}", row.target),
+            summary: format!("Removed {name} from {} (undid change #{}).", row.target, row.seq),
+        };
+        self.run_undo(row, plan, async {
+            self.graph.remove_license(&guest.id, &sku).await.map(|a| a.request_id)
+        })
+        .await
     }
 
     async fn undo_role(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
@@ -257,32 +249,23 @@ impl Engine {
             ));
         }
         let state = json!({"environment": env_name, "roleId": role_id, "assigned": true});
-        let action = format!("undo_{}", row.action);
-        self.intend(&action, &row.target, &state)?;
-        let request_id = self
-            .graph
-            .dissociate_dataverse_role(&dataverse, &user.systemuserid, &role_id)
-            .await
-            .map_err(|e| {
-                self.log_failed(
-                    &action,
-                    &row.target,
-                    &format!("Taking the role back from {email}"),
-                    &e,
-                    state.clone(),
-                )
-            })?;
         let after = json!({"environment": env_name, "roleId": role_id, "assigned": false});
-        self.log_undo(
-            row,
-            state,
-            after,
-            format!(
+        let plan = UndoPlan {
+            now: state,
+            restored: after,
+            failure: format!("Taking the role back from {email}"),
+            summary: format!(
                 "Took the role back from {email} in {env_name} (undid change #{}).",
                 row.seq
             ),
-            request_id,
+        };
+        self.run_undo(
+            row,
+            plan,
+            self.graph
+                .dissociate_dataverse_role(&dataverse, &user.systemuserid, &role_id),
         )
+        .await
     }
 
     async fn undo_google(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
@@ -298,28 +281,18 @@ impl Engine {
             return Ok(StepOutcome::would("undo", format!("Would remove the Google identity provider (undoing change #{}). Gmail guests would sign in with one-time passcodes again.", row.seq)));
         }
         let state = json!({"configured": true, "clientId": client_id});
-        let action = format!("undo_{}", row.action);
-        self.intend(&action, &row.target, &state)?;
-        let request_id = self
-            .graph
-            .delete_identity_provider(crate::google::GOOGLE_PROVIDER_ID)
-            .await
-            .map_err(|e| {
-                self.log_failed(
-                    &action,
-                    &row.target,
-                    "Removing the Google identity provider",
-                    &e,
-                    state.clone(),
-                )
-            })?;
-        self.log_undo(
+        let plan = UndoPlan {
+            now: state,
+            restored: json!({"configured": false}),
+            failure: "Removing the Google identity provider".into(),
+            summary: format!("Removed the Google identity provider (undid change #{}).", row.seq),
+        };
+        self.run_undo(
             row,
-            state,
-            json!({"configured": false}),
-            format!("Removed the Google identity provider (undid change #{}).", row.seq),
-            request_id,
+            plan,
+            self.graph.delete_identity_provider(crate::google::GOOGLE_PROVIDER_ID),
         )
+        .await
     }
 
     async fn undo_authorization_policy(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
@@ -350,27 +323,17 @@ impl Engine {
             allow_invites_from: before["allowInvitesFrom"].as_str().map(str::to_string),
             guest_user_role_id: before["guestUserRoleId"].as_str().map(str::to_string),
         };
-        let action = format!("undo_{}", row.action);
-        self.intend(&action, &row.target, &before)?;
-        let request_id = self.graph.update_authorization_policy(&patch).await.map_err(|e| {
-            self.log_failed(
-                &action,
-                &row.target,
-                "Restoring the authorization policy",
-                &e,
-                before.clone(),
-            )
-        })?;
-        self.log_undo(
-            row,
-            current,
-            before,
-            format!(
+        let plan = UndoPlan {
+            now: current,
+            restored: before,
+            failure: "Restoring the authorization policy".into(),
+            summary: format!(
                 "Restored who can invite and what guests can see (undid change #{}).",
                 row.seq
             ),
-            request_id,
-        )
+        };
+        self.run_undo(row, plan, self.graph.update_authorization_policy(&patch))
+            .await
     }
 
     async fn undo_domain_list(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
@@ -404,30 +367,20 @@ impl Engine {
             policy.definition.first().map(String::as_str),
             &was,
         )];
-        let action = format!("undo_{}", row.action);
         let restored = json!({"domains": was, "definition": definition});
-        self.intend(&action, &row.target, &restored)?;
-        let request_id = self
-            .graph
-            .update_b2b_management_policy(&policy.id, &definition)
-            .await
-            .map_err(|e| {
-                self.log_failed(
-                    &action,
-                    &row.target,
-                    "Restoring the domain allow/block list",
-                    &e,
-                    restored.clone(),
-                )
-            })?;
         let state = json!({"domains": now, "definition": policy.definition});
-        self.log_undo(
-            row,
-            state,
+        let plan = UndoPlan {
+            now: state,
             restored,
-            format!("Restored the domain allow/block list (undid change #{}).", row.seq),
-            request_id,
+            failure: "Restoring the domain allow/block list".into(),
+            summary: format!("Restored the domain allow/block list (undid change #{}).", row.seq),
+        };
+        self.run_undo(
+            row,
+            plan,
+            self.graph.update_b2b_management_policy(&policy.id, &definition),
         )
+        .await
     }
 
     async fn undo_profile(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
@@ -467,28 +420,14 @@ impl Engine {
                 format!("Would restore {}'s profile as before change #{}.", row.target, row.seq),
             ));
         }
-        let action = format!("undo_{}", row.action);
-        self.intend(&action, &row.target, &before)?;
-        let request_id = self
-            .graph
-            .update_user_json(&guest.id, &Value::Object(patch))
-            .await
-            .map_err(|e| {
-                self.log_failed(
-                    &action,
-                    &row.target,
-                    &format!("Restoring {}'s profile", row.target),
-                    &e,
-                    before.clone(),
-                )
-            })?;
-        self.log_undo(
-            row,
+        let plan = UndoPlan {
             now,
-            before,
-            format!("Restored {}'s profile (undid change #{}).", row.target, row.seq),
-            request_id,
-        )
+            restored: before,
+            failure: format!("Restoring {}'s profile", row.target),
+            summary: format!("Restored {}'s profile (undid change #{}).", row.target, row.seq),
+        };
+        self.run_undo(row, plan, self.graph.update_user_json(&guest.id, &Value::Object(patch)))
+            .await
     }
 
     async fn undo_cross_tenant(&self, row: &ChangeRecord) -> Result<StepOutcome, Problem> {
@@ -514,24 +453,14 @@ impl Engine {
         let patch = self
             .cross_tenant_patch(differs("inboundB2bAllowed"), differs("trustHomeMfa"))
             .await?;
-        let action = format!("undo_{}", row.action);
-        self.intend(&action, &row.target, &before)?;
-        let request_id = self.graph.update_cross_tenant_default(&patch).await.map_err(|e| {
-            self.log_failed(
-                &action,
-                &row.target,
-                "Restoring the cross-tenant access default",
-                &e,
-                before.clone(),
-            )
-        })?;
-        self.log_undo(
-            row,
+        let plan = UndoPlan {
             now,
-            before,
-            format!("Restored the cross-tenant access default (undid change #{}).", row.seq),
-            request_id,
-        )
+            restored: before,
+            failure: "Restoring the cross-tenant access default".into(),
+            summary: format!("Restored the cross-tenant access default (undid change #{}).", row.seq),
+        };
+        self.run_undo(row, plan, self.graph.update_cross_tenant_default(&patch))
+            .await
     }
 
     /// An invitation cannot be taken back (an e-mail may be out); undo blocks the guest's
@@ -567,27 +496,16 @@ impl Engine {
             ));
         }
         let state = json!({"userId": user_id, "accountEnabled": true});
-        let action = format!("undo_{}", row.action);
-        self.intend(&action, &row.target, &state)?;
-        let request_id = self.graph.block_user(&user_id).await.map_err(|e| {
-            self.log_failed(
-                &action,
-                &row.target,
-                &format!("Blocking {}", row.target),
-                &e,
-                state.clone(),
-            )
-        })?;
         let after = json!({"userId": user_id, "accountEnabled": false});
-        self.log_undo(
-            row,
-            state,
-            after,
-            format!(
+        let plan = UndoPlan {
+            now: state,
+            restored: after,
+            failure: format!("Blocking {}", row.target),
+            summary: format!(
                 "Blocked {} from signing in (undid change #{}).{note}",
                 row.target, row.seq
             ),
-            request_id,
-        )
+        };
+        self.run_undo(row, plan, self.graph.block_user(&user_id)).await
     }
 }
