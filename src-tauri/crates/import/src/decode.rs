@@ -1,0 +1,87 @@
+//! Bytes to text: UTF-8 (with or without BOM), UTF-16 ("Unicode text" from Excel), and
+//! Windows-1252 (Excel's plain "CSV" on Western Windows). Workbooks and other binary files
+//! are named, with how to save them as CSV.
+
+use crate::{read_error, ReadError};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+}
+
+const SAVE_AS_CSV: &str = "In Excel choose File > Save As > CSV UTF-8 (Comma delimited), and import that file.";
+
+pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(read_error(
+            "The file is empty.",
+            "Choose the file that lists your guests.",
+        ));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(read_error(
+            "This is an Excel workbook (.xlsx) or another zip file, not CSV.",
+            SAVE_AS_CSV,
+        ));
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(read_error(
+            "This is an old-style Excel workbook (.xls), not CSV.",
+            SAVE_AS_CSV,
+        ));
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(read_error("This is a PDF, not a guest list.", SAVE_AS_CSV));
+    }
+    let (encoding, label): (&'static Encoding, &'static str) = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        (UTF_8, "UTF-8 with BOM")
+    } else if bytes.starts_with(&[0xFF, 0xFE]) {
+        (UTF_16LE, "UTF-16LE")
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        (UTF_16BE, "UTF-16BE")
+    } else if let Some(utf16) = utf16_without_bom(bytes) {
+        utf16
+    } else if std::str::from_utf8(bytes).is_ok() {
+        (UTF_8, "UTF-8")
+    } else {
+        (WINDOWS_1252, "windows-1252")
+    };
+    let (text, _, _) = encoding.decode(bytes);
+    let text = text.into_owned();
+    if looks_binary(&text) {
+        return Err(read_error(
+            "This file is not text, so it cannot be a CSV guest list.",
+            SAVE_AS_CSV,
+        ));
+    }
+    Ok(Decoded { text, encoding: label })
+}
+
+/// UTF-16 without a BOM shows as ASCII letters with a zero byte beside each.
+fn utf16_without_bom(bytes: &[u8]) -> Option<(&'static Encoding, &'static str)> {
+    let sample = &bytes[..bytes.len().min(400) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let zeros_odd = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let zeros_even = sample.iter().step_by(2).filter(|b| **b == 0).count();
+    if zeros_odd * 10 >= pairs * 8 && zeros_even * 10 < pairs {
+        Some((UTF_16LE, "UTF-16LE"))
+    } else if zeros_even * 10 >= pairs * 8 && zeros_odd * 10 < pairs {
+        Some((UTF_16BE, "UTF-16BE"))
+    } else {
+        None
+    }
+}
+
+/// Control characters other than tab and line breaks are rare in text and common in binaries.
+fn looks_binary(text: &str) -> bool {
+    let sample: Vec<char> = text.chars().take(4096).collect();
+    let odd = sample
+        .iter()
+        .filter(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || **c == '\u{fffd}')
+        .count();
+    odd * 20 > sample.len().max(1)
+}

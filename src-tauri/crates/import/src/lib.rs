@@ -1,0 +1,271 @@
+//! Reading guest lists: Microsoft's bulk-invite template and plain sheets with a header row,
+//! in the encodings and shapes Excel and people produce. This crate turns bytes into rows of
+//! named cells and says what it skipped; checking the values is the engine's job.
+//! It never panics, whatever the bytes.
+
+mod columns;
+mod decode;
+
+pub use columns::Field;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+/// Which kind of file it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ListFormat {
+    /// The Entra portal's bulk-invite template (`version:v1.0` first line, `[token]` headers).
+    MicrosoftTemplate,
+    /// Any sheet with a header row.
+    Sheet,
+}
+
+/// One data row: the row number as a spreadsheet shows it, and its non-empty cells by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    pub row: usize,
+    pub cells: BTreeMap<Field, String>,
+}
+
+impl ListRow {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.cells.get(&field).map(String::as_str)
+    }
+}
+
+/// What was read, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestList {
+    pub format: ListFormat,
+    /// `UTF-8`, `UTF-8 with BOM`, `UTF-16LE`, `UTF-16BE` or `windows-1252`.
+    pub encoding: &'static str,
+    pub delimiter: char,
+    /// The columns used, in file order: the field and the header as written.
+    pub columns: Vec<(Field, String)>,
+    /// Headers that matched nothing Guestpass uses (ignored).
+    pub ignored_columns: Vec<String>,
+    pub rows: Vec<ListRow>,
+    /// Rows and things skipped on purpose, in plain words (the template's example row, blank rows).
+    pub notes: Vec<String>,
+}
+
+/// Why a file could not be read as a guest list at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    pub message: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.message, self.hint)
+    }
+}
+
+fn read_error(message: impl Into<String>, hint: impl Into<String>) -> ReadError {
+    ReadError {
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// Reads a guest list from the file's bytes.
+pub fn read(bytes: &[u8]) -> Result<GuestList, ReadError> {
+    let decoded = decode::decode(bytes)?;
+    let text = decoded.text.as_str();
+
+    // The template's first line is `version:v1.0`, possibly padded with delimiters by Excel.
+    let (first_line, rest) = split_first_line(text);
+    let is_template = is_version_line(first_line);
+    let (body, first_row) = if is_template { (rest, 2) } else { (text, 1) };
+
+    let Some(header_line) = body.lines().find(|l| !is_blank_line(l)) else {
+        return Err(read_error(
+            "The file has no header row.",
+            "The first row should name the columns, e.g. Email, Display name, Usage location.",
+        ));
+    };
+    let delimiter = detect_delimiter(header_line);
+
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter as u8)
+        .from_reader(body.as_bytes());
+
+    let mut header: Option<Vec<Option<Field>>> = None;
+    let mut columns = Vec::new();
+    let mut ignored_columns = Vec::new();
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    let mut blank_rows = 0usize;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize) + first_row - 1;
+                return Err(read_error(
+                    format!("Row {line} could not be read: {e}."),
+                    "Save the sheet again from Excel as CSV (CSV UTF-8) and import that file.",
+                ));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize) + first_row - 1;
+        let cells: Vec<&str> = record.iter().map(clean_cell).collect();
+        if cells.iter().all(|c| c.is_empty()) {
+            if header.is_some() {
+                blank_rows += 1;
+            }
+            continue;
+        }
+        let Some(fields) = &header else {
+            let matched = columns::match_header(&cells);
+            if !matched.iter().any(|m| *m == Some(Field::Email)) {
+                return Err(no_email_column(&cells));
+            }
+            for (cell, field) in cells.iter().zip(&matched) {
+                match field {
+                    Some(f) if !columns.iter().any(|(seen, _)| seen == f) => columns.push((*f, cell.to_string())),
+                    Some(_) => notes.push(format!(
+                        "The column '{cell}' repeats another column's meaning; only the first is used."
+                    )),
+                    None if !cell.is_empty() => ignored_columns.push(cell.to_string()),
+                    None => {}
+                }
+            }
+            // Only the first column of each field counts.
+            let mut seen = Vec::new();
+            header = Some(
+                matched
+                    .into_iter()
+                    .map(|m| {
+                        m.filter(|f| {
+                            !seen.contains(f) && {
+                                seen.push(*f);
+                                true
+                            }
+                        })
+                    })
+                    .collect(),
+            );
+            continue;
+        };
+        if is_example_row(&cells) {
+            notes.push(format!("Row {line} is the template's example row; it was skipped."));
+            continue;
+        }
+        let mut row_cells = BTreeMap::new();
+        for (cell, field) in cells.iter().zip(fields) {
+            if let Some(f) = field {
+                if !cell.is_empty() {
+                    row_cells.insert(*f, cell.to_string());
+                }
+            }
+        }
+        rows.push(ListRow {
+            row: line,
+            cells: row_cells,
+        });
+    }
+    if blank_rows > 0 {
+        notes.push(format!(
+            "{blank_rows} blank row{} skipped.",
+            if blank_rows == 1 { " was" } else { "s were" }
+        ));
+    }
+    if !ignored_columns.is_empty() {
+        notes.push(format!(
+            "Columns not used by Guestpass (ignored): {}.",
+            ignored_columns.join(", ")
+        ));
+    }
+    Ok(GuestList {
+        format: if is_template {
+            ListFormat::MicrosoftTemplate
+        } else {
+            ListFormat::Sheet
+        },
+        encoding: decoded.encoding,
+        delimiter,
+        columns,
+        ignored_columns,
+        rows,
+        notes,
+    })
+}
+
+fn no_email_column(cells: &[&str]) -> ReadError {
+    let found: Vec<_> = cells
+        .iter()
+        .filter(|c| !c.is_empty())
+        .take(8)
+        .map(|c| format!("'{c}'"))
+        .collect();
+    read_error(
+        format!(
+            "No column holds e-mail addresses (the header row has {}).",
+            if found.is_empty() {
+                "no names".to_string()
+            } else {
+                found.join(", ")
+            }
+        ),
+        "Name the column 'Email' (or use Microsoft's bulk-invite template), with one guest per row.",
+    )
+}
+
+fn split_first_line(text: &str) -> (&str, &str) {
+    match text.find('\n') {
+        Some(i) => (&text[..i], &text[i + 1..]),
+        None => (text, ""),
+    }
+}
+
+/// `version:v1.0`, also padded by Excel (`version:v1.0,,,`) or quoted.
+fn is_version_line(line: &str) -> bool {
+    let core = line
+        .trim()
+        .trim_end_matches([',', ';', '\t', '\r', ' '])
+        .trim_matches('"');
+    core.eq_ignore_ascii_case("version:v1.0")
+}
+
+fn is_blank_line(line: &str) -> bool {
+    line.chars()
+        .all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '\t' | '"'))
+}
+
+/// The delimiter used most in the header line, outside quotes (comma on a tie or none).
+fn detect_delimiter(line: &str) -> char {
+    let mut counts = [(',', 0usize), (';', 0), ('\t', 0)];
+    let mut quoted = false;
+    for c in line.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(slot) = counts.iter_mut().find(|(d, _)| *d == c) {
+                slot.1 += 1;
+            }
+        }
+    }
+    counts
+        .iter()
+        .fold((',', 0), |best, &(d, n)| if n > best.1 { (d, n) } else { best })
+        .0
+}
+
+/// Trims spaces, non-breaking spaces and invisible characters Excel and web pages leave behind.
+fn clean_cell(cell: &str) -> &str {
+    cell.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}'))
+}
+
+/// The downloaded template carries an example row ("Example: ..."), often left in by mistake.
+fn is_example_row(cells: &[&str]) -> bool {
+    cells.iter().find(|c| !c.is_empty()).is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c == "example" || c.starts_with("example:") || c.starts_with("example ")
+    })
+}
