@@ -48,6 +48,38 @@ pub struct GraphClient {
     retry: RetryPolicy,
     /// The token scope for this client's calls (Graph unless made with [`GraphClient::for_scope`]).
     scope: String,
+    /// Shared by clones for the same resource: one throttled answer holds back every call.
+    gate: Arc<ThrottleGate>,
+}
+
+/// When Microsoft throttles one call, every concurrent call to the same resource waits out the
+/// same `Retry-After` instead of hammering the tenant and collecting 429s of its own.
+#[derive(Default)]
+pub struct ThrottleGate {
+    until: std::sync::Mutex<Option<tokio::time::Instant>>,
+    throttled: std::sync::atomic::AtomicU64,
+}
+
+impl ThrottleGate {
+    /// Waits until the latest `Retry-After` has passed.
+    async fn pass(&self) {
+        loop {
+            let until = *self.until.lock().unwrap_or_else(|p| p.into_inner());
+            match until {
+                Some(t) if t > tokio::time::Instant::now() => tokio::time::sleep_until(t).await,
+                _ => return,
+            }
+        }
+    }
+
+    fn hold(&self, wait: Duration) {
+        self.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let t = tokio::time::Instant::now() + wait;
+        let mut until = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        if until.is_none_or(|u| u < t) {
+            *until = Some(t);
+        }
+    }
 }
 
 /// A successful answer: the decoded body plus the ids that identify the call.
@@ -129,6 +161,7 @@ impl GraphClient {
             tokens,
             retry: RetryPolicy::default(),
             scope: crate::auth::GRAPH_SCOPE.to_string(),
+            gate: Arc::default(),
         }
     }
 
@@ -142,8 +175,24 @@ impl GraphClient {
     pub fn for_scope(&self, scope: &str) -> GraphClient {
         GraphClient {
             scope: scope.to_string(),
+            gate: Arc::default(),
             ..self.clone()
         }
+    }
+
+    /// How many 429 answers this client (and its clones for the same resource) has received.
+    pub fn throttled_count(&self) -> u64 {
+        self.gate.throttled.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Holds back every call for `wait` (a `Retry-After` seen outside the normal pipeline,
+    /// e.g. inside a `$batch` answer).
+    pub(crate) fn hold(&self, wait: Duration) {
+        self.gate.hold(wait);
+    }
+
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// Sends one call with extra headers (e.g. Dataverse's `OData-Version`).
@@ -253,6 +302,7 @@ impl GraphClient {
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let mut force_refresh = false;
         loop {
+            self.gate.pass().await;
             let token = self.tokens.token(&self.http, &self.scope, force_refresh).await?;
             let client_request_id = uuid::Uuid::new_v4().to_string();
             let mut req = self
@@ -288,6 +338,10 @@ impl GraphClient {
                 return Ok((bytes, request_id));
             }
             let err = service_error(status, &headers, &bytes, request_id, client_request_id);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // No Retry-After: hold the others back briefly; this call backs off on its own.
+                self.gate.hold(err.retry_after.unwrap_or(self.retry.base_delay));
+            }
             if status == StatusCode::UNAUTHORIZED && !force_refresh {
                 force_refresh = true;
                 tracing::info!(code = %err.code, "token refused; signing in again once");
@@ -367,7 +421,7 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Reads `Retry-After` in its seconds form (the form Microsoft sends).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     header(headers, "retry-after")
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs)

@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod batch;
 mod client;
 mod endpoints;
 mod error;
@@ -15,6 +16,7 @@ pub mod power;
 
 pub use api::odata_string;
 pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE, POWER_PLATFORM_SCOPE};
+pub use batch::{BatchCall, MAX_BATCH};
 pub use client::{Answer, GraphClient, Page, RetryPolicy};
 pub use endpoints::{EndpointError, Endpoints};
 pub use error::{GraphError, ServiceError};

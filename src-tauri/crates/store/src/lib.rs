@@ -1,12 +1,14 @@
-//! Guestpass's local store: one SQLite file (WAL) holding the change log.
+//! Guestpass's local store: one SQLite file (WAL) holding the change log and bulk runs.
 //!
 //! The change log is append-only and hash-chained: every row carries a SHA-256 over its
 //! own content and the previous row's hash, so [`Store::verify_chain`] finds any row that
 //! was edited, deleted or inserted out of order.
 
+mod bulk;
 mod change_log;
 pub mod export;
 
+pub use bulk::{NewRunRow, RunCounts, RunInfo, RunRow, RunState, RunStep, StepState, StepUpdate};
 pub use change_log::{
     ChainBreak, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, NewChange, PendingChange, SortKey, GENESIS_HASH,
 };
@@ -36,6 +38,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_preferences.sql")),
         M::up(include_str!("../migrations/0003_pending_changes.sql")),
         M::up(include_str!("../migrations/0004_change_search.sql")),
+        M::up(include_str!("../migrations/0005_bulk_runs.sql")),
     ])
 }
 
