@@ -198,6 +198,7 @@ pub struct Engine {
     /// Plan and report, but change nothing (and log nothing).
     pub(crate) dry_run: bool,
     pub(crate) sync: crate::dataverse::SyncPolicy,
+    pub(crate) bulk: crate::bulk::run::BulkPolicy,
     /// Keeps the embedded sandbox running for as long as the engine lives.
     _sandbox: Option<Arc<SandboxHandle>>,
 }
@@ -269,6 +270,7 @@ impl Engine {
             verify: VerifyPolicy::default(),
             dry_run: false,
             sync: crate::dataverse::SyncPolicy::default(),
+            bulk: crate::bulk::run::BulkPolicy::default(),
             _sandbox: sandbox.map(Arc::new),
         };
         let interrupted = engine.record_interrupted()?;
@@ -285,6 +287,11 @@ impl Engine {
 
     pub fn with_verify_policy(mut self, verify: VerifyPolicy) -> Engine {
         self.verify = verify;
+        self
+    }
+
+    pub fn with_bulk_policy(mut self, bulk: crate::bulk::run::BulkPolicy) -> Engine {
+        self.bulk = bulk;
         self
     }
 

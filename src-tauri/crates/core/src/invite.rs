@@ -205,7 +205,7 @@ impl Engine {
         })
     }
 
-    fn record_existing_guest(&self, email: &str, guest: &User) -> Result<InviteOutcome, Problem> {
+    pub(crate) fn record_existing_guest(&self, email: &str, guest: &User) -> Result<InviteOutcome, Problem> {
         let change_seq = |summary: &str, snapshot: serde_json::Value| -> Result<i64, Problem> {
             if self.dry_run {
                 return Ok(0);

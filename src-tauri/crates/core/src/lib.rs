@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod activity;
+pub mod bulk;
 pub mod connect;
 pub mod dataverse;
 pub mod google;

@@ -17,6 +17,8 @@ pub enum ProblemKind {
     SignIn,
     /// Microsoft could not be reached.
     Network,
+    /// Microsoft's service failed for a moment (HTTP 5xx); trying again later usually works.
+    Unavailable,
     /// Something on this computer failed (the local database).
     Local,
 }
@@ -48,6 +50,14 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// Whether trying the same thing again later can work without anyone fixing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            ProblemKind::Throttled | ProblemKind::Network | ProblemKind::Unavailable
+        )
+    }
+
     pub fn invalid(fields: Vec<FieldError>) -> Problem {
         let message = fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ");
         Problem {
@@ -93,6 +103,7 @@ impl Problem {
             GraphError::Network { .. } => ProblemKind::Network,
             GraphError::Service(s) if s.status == 401 => ProblemKind::SignIn,
             GraphError::Service(s) if s.status == 429 => ProblemKind::Throttled,
+            GraphError::Service(s) if s.status >= 500 => ProblemKind::Unavailable,
             _ => ProblemKind::Microsoft,
         };
         let detail = match e {

@@ -391,7 +391,7 @@ impl Engine {
     }
 
     /// Finds a group by id or exact name; a name shared by several groups is refused.
-    async fn resolve_group(&self, group: &str) -> Result<Group, Problem> {
+    pub(crate) async fn resolve_group(&self, group: &str) -> Result<Group, Problem> {
         let g = group.trim();
         let is_guid = g.len() == 36 && g.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if is_guid {

@@ -123,7 +123,7 @@ pub fn read(bytes: &[u8]) -> Result<GuestList, ReadError> {
         }
         let Some(fields) = &header else {
             let matched = columns::match_header(&cells);
-            if !matched.iter().any(|m| *m == Some(Field::Email)) {
+            if !matched.contains(&Some(Field::Email)) {
                 return Err(no_email_column(&cells));
             }
             for (cell, field) in cells.iter().zip(&matched) {

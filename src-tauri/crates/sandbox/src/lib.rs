@@ -187,6 +187,16 @@ impl SandboxHandle {
         lock(&self.shared.stats).clone()
     }
 
+    /// The `mail` of every user in the tenant (for tests proving nobody was created twice).
+    pub fn user_mails(&self) -> Vec<String> {
+        lock(&self.shared.dir)
+            .all_users()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|u| u.doc["mail"].as_str().map(str::to_string))
+            .collect()
+    }
+
     /// Waits until the server stops (for `guestpass-cli sandbox serve`).
     pub async fn wait(mut self) {
         if let Some(task) = self.task.take() {
