@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
 mod history;
+mod import;
 mod tenant;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,9 @@ enum Command {
     /// Dataverse role).
     /// Every step is safe to re-run: what is already so is reported unchanged.
     Onboard(OnboardArgs),
+    /// Onboard every guest of a list (CSV or Microsoft's bulk-invite template) as a bulk run
+    /// that resumes after any stop. Options act as defaults for columns the file lacks.
+    Import(import::ImportArgs),
     /// List the change log, newest first.
     History {
         #[command(subcommand)]
@@ -227,6 +231,13 @@ async fn run(command: Command) -> ExitCode {
                 Err(p) => return fail(&p, args.json),
             };
             onboard(&engine, args).await
+        }
+        Command::Import(args) => {
+            let engine = match connect(false).await {
+                Ok(e) => e,
+                Err(p) => return fail(&p, args.json),
+            };
+            import::import(engine, args).await
         }
         Command::History {
             action: Some(HistoryAction::Verify { json }),

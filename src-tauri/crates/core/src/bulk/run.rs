@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use ts_rs::TS;
 
+/// Marks a step whose last attempt may have been made even though no answer came.
+const ANSWER_LOST: &str = "No clear answer; checking before trying again: ";
+
 /// How a bulk run paces itself.
 #[derive(Debug, Clone)]
 pub struct BulkPolicy {
@@ -379,9 +382,10 @@ impl Engine {
             if control.holding() {
                 return (row, RowOutcome::Again(Duration::ZERO));
             }
-            // Sent before but never answered (a stop, a lost connection): whatever happened,
-            // the step reads the tenant before repeating anything.
-            let uncertain = step.state == StepState::Running || step.attempts > 0;
+            // Sent before but never answered (a stop, a lost connection, a 5xx): it may have
+            // been made, so the step waits to see it before repeating anything.
+            let uncertain =
+                step.state == StepState::Running || step.summary.as_deref().is_some_and(|s| s.starts_with(ANSWER_LOST));
             if let Err(p) = self.store.start_step(run_id, row.row_no, step.step_no) {
                 return (row, RowOutcome::SignIn(Problem::local(p).message));
             }
@@ -402,7 +406,13 @@ impl Engine {
                     if self.worth_another_try(&p, &step.kind)
                         && row.steps[i].attempts < self.bulk.transient_attempts =>
                 {
-                    let why = format!("Waiting to try again: {}", p.message);
+                    // A throttled call was not processed; after a 5xx or a broken connection
+                    // nobody knows.
+                    let why = if p.kind == ProblemKind::Throttled {
+                        format!("Waiting to try again: {}", p.message)
+                    } else {
+                        format!("{ANSWER_LOST}{}", p.message)
+                    };
                     let _ = self.settle(
                         run_id,
                         &mut row,
