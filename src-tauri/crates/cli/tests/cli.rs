@@ -529,3 +529,100 @@ fn history_undo_previews_then_reverses_once() {
     assert!(stderr(&o).contains("already undone"), "{}", stderr(&o));
     assert!(e.cli(&["history", "verify"]).status.success());
 }
+
+fn odd_file(name: &str) -> String {
+    format!("{}/../../../tests/import-files/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn import_dry_run_exits_0_when_clean_and_2_naming_rows_with_errors() {
+    let e = env();
+    let o = e.cli(&["import", &odd_file("template.csv"), "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Microsoft bulk-invite template") && out.contains("2 ready"),
+        "{out}"
+    );
+    assert!(out.contains("Row 3 is the template's example row"), "{out}");
+
+    let o = e.cli(&[
+        "import",
+        &odd_file("duplicates-and-bad.csv"),
+        "--dry-run",
+        "--json",
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["preview"]["withErrors"], 4);
+    let row3 = &v["preview"]["rows"][1];
+    assert_eq!(row3["row"], 3);
+    assert_eq!(row3["issues"][0]["column"], "Email");
+    assert!(row3["issues"][0]["message"].as_str().unwrap().contains("also on row 2"));
+    // Nothing was sent or recorded.
+    assert_eq!(e.cli(&["history", "--json"]).stdout, b"[]\n");
+
+    let o = e.cli(&["import", &odd_file("workbook.xlsx")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Save As > CSV UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn import_runs_writes_results_and_reruns_failed_rows_only() {
+    let e = env();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "Email,First name,Country,License\nok@partner.example,Ok,GB,\nnoseat@partner.example,No,GB,DYN365_ENTERPRISE_SALES\n",
+    )
+    .unwrap();
+    let results = dir.path().join("results.csv");
+    let o = e.cli(&[
+        "import",
+        list.to_str().unwrap(),
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+        "--results",
+        results.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "a failed row means exit 1: {}", stderr(&o));
+    assert!(
+        stdout(&o).contains("row 3 (noseat@partner.example) failed"),
+        "{}",
+        stdout(&o)
+    );
+    let csv = std::fs::read_to_string(&results).unwrap();
+    assert!(
+        csv.starts_with("Row,Email,Status,Invite,Profile,License,Groups,Role,Reason,Request IDs"),
+        "{csv}"
+    );
+    assert!(csv.contains("2,ok@partner.example,done,done,done"), "{csv}");
+    assert!(
+        csv.contains("3,noseat@partner.example,failed,done,done,failed (DYN365_ENTERPRISE_SALES)"),
+        "{csv}"
+    );
+    assert!(csv.contains("seats"), "the reason is in plain words: {csv}");
+    // The change log has every change.
+    let o = e.cli(&["history", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(rows.iter().filter(|r| r["action"] == "invite_guest").count() == 2);
+
+    let o = e.cli(&["import", "--resume"]);
+    assert_eq!(o.status.code(), Some(2), "nothing unfinished: {}", stderr(&o));
+    let o = e.cli(&["import", "--retry-failed", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["progress"]["failed"], 1);
+    assert_eq!(v["rows"][1]["status"], "failed");
+    let invites = rows.iter().filter(|r| r["action"] == "invite_guest").count();
+    let o = e.cli(&["history", "--json"]);
+    let after: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        after.iter().filter(|r| r["action"] == "invite_guest").count(),
+        invites,
+        "retrying a failed licence does not invite again"
+    );
+}
