@@ -59,9 +59,11 @@ unit:
 e2e:
 	bash tests/e2e/run.sh "$(APP)"
 
-## Benchmarks (reported, not enforced): the History queries over 100,000 rows.
+## Benchmarks (reported, not enforced): the History queries over 100,000 rows, and a bulk run
+## of 1,000 guests against Graph's write limit next to a one-request-at-a-time loop (~10 min).
 bench:
 	cargo run --release -p guestpass-store --example history_bench
+	cargo run --release -p guestpass-core --example bulk_bench
 
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings

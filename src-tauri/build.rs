@@ -28,6 +28,18 @@ fn main() {
         "environments",
         "environment_roles",
         "assign_dataverse_role",
+        "preview_import",
+        "start_import",
+        "run_import",
+        "pause_import",
+        "resume_import",
+        "cancel_import",
+        "import_runs",
+        "import_progress",
+        "run_rows",
+        "retry_failed_rows",
+        "save_run_results",
+        "run_of_change",
     ]);
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -6,7 +6,10 @@ use guestpass_core::{
     GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem,
     ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
+use guestpass_core::bulk::{ImportDefaults, ImportPreview, RunLink, RunProgress};
+use guestpass_core::{RunInfo, RunRow};
 use std::sync::Arc;
+use tauri::ipc::Channel;
 use tauri::State;
 
 type Result<T> = std::result::Result<T, Problem>;
@@ -205,4 +208,90 @@ pub async fn history_tenants(state: State<'_, Arc<AppState>>) -> Result<Vec<Stri
     tauri::async_runtime::spawn_blocking(move || engine.history_tenants())
         .await
         .map_err(Problem::local)?
+}
+
+/// Reads a guest list and checks it against the tenant (reads only).
+#[tauri::command]
+pub async fn preview_import(
+    state: State<'_, Arc<AppState>>,
+    file_name: String,
+    bytes: Vec<u8>,
+    defaults: ImportDefaults,
+) -> Result<ImportPreview> {
+    state.engine().await?.preview_import(&file_name, &bytes, &defaults).await
+}
+
+/// Persists a run of the preview's rows without errors; returns its id.
+#[tauri::command]
+pub async fn start_import(state: State<'_, Arc<AppState>>, preview: ImportPreview) -> Result<i64> {
+    state.engine().await?.start_import(&preview)
+}
+
+/// Works through the run, streaming progress; returns when it finishes, pauses-then-cancels, or stops.
+#[tauri::command]
+pub async fn run_import(
+    state: State<'_, Arc<AppState>>,
+    run_id: i64,
+    on_progress: Channel<RunProgress>,
+) -> Result<RunProgress> {
+    let engine = state.engine().await?;
+    let control = state.run_control(run_id);
+    let outcome = engine
+        .run_import(run_id, control, &move |p| {
+            let _ = on_progress.send(p);
+        })
+        .await;
+    state.forget_run(run_id);
+    outcome
+}
+
+#[tauri::command]
+pub async fn pause_import(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<()> {
+    state.run_control(run_id).pause();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn resume_import(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<()> {
+    state.run_control(run_id).resume();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn cancel_import(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<()> {
+    state.run_control(run_id).cancel();
+    Ok(())
+}
+
+/// This tenant's bulk runs, newest first.
+#[tauri::command]
+pub async fn import_runs(state: State<'_, Arc<AppState>>) -> Result<Vec<RunInfo>> {
+    state.engine().await?.bulk_runs(50)
+}
+
+#[tauri::command]
+pub async fn import_progress(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<RunProgress> {
+    state.engine().await?.run_progress(run_id)
+}
+
+#[tauri::command]
+pub async fn run_rows(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<Vec<RunRow>> {
+    state.engine().await?.run_rows(run_id)
+}
+
+#[tauri::command]
+pub async fn retry_failed_rows(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<usize> {
+    state.engine().await?.retry_failed_rows(run_id)
+}
+
+/// Writes the run's results CSV to the Downloads folder; returns its path.
+#[tauri::command]
+pub async fn save_run_results(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<String> {
+    state.engine().await?.save_run_results(run_id)
+}
+
+/// The bulk run (and row) a change-log entry belongs to, if any.
+#[tauri::command]
+pub async fn run_of_change(state: State<'_, Arc<AppState>>, seq: i64) -> Result<Option<RunLink>> {
+    state.engine().await?.run_of_change(seq)
 }

@@ -5,7 +5,9 @@
 
 mod commands;
 
+use guestpass_core::bulk::RunControl;
 use guestpass_core::{Engine, Problem, Settings};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
@@ -14,9 +16,21 @@ use tokio::sync::Mutex;
 pub struct AppState {
     engine: Mutex<Option<Arc<Engine>>>,
     settings: Result<Settings, String>,
+    /// Pause/resume/cancel switches of the bulk runs in progress, by run id.
+    runs: std::sync::Mutex<HashMap<i64, Arc<RunControl>>>,
 }
 
 impl AppState {
+    /// The run's switches (made on first use, so a pause can arrive before the run starts).
+    fn run_control(&self, run_id: i64) -> Arc<RunControl> {
+        let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
+        runs.entry(run_id).or_insert_with(RunControl::new).clone()
+    }
+
+    fn forget_run(&self, run_id: i64) {
+        self.runs.lock().unwrap_or_else(|p| p.into_inner()).remove(&run_id);
+    }
+
     async fn engine(&self) -> Result<Arc<Engine>, Problem> {
         let mut engine = self.engine.lock().await;
         if let Some(e) = engine.as_ref() {
@@ -43,6 +57,7 @@ pub fn run() {
     let state = Arc::new(AppState {
         engine: Mutex::new(None),
         settings: Settings::from_env(),
+        runs: Default::default(),
     });
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()
@@ -74,7 +89,19 @@ pub fn run() {
             commands::check_guest,
             commands::environments,
             commands::environment_roles,
-            commands::assign_dataverse_role
+            commands::assign_dataverse_role,
+            commands::preview_import,
+            commands::start_import,
+            commands::run_import,
+            commands::pause_import,
+            commands::resume_import,
+            commands::cancel_import,
+            commands::import_runs,
+            commands::import_progress,
+            commands::run_rows,
+            commands::retry_failed_rows,
+            commands::save_run_results,
+            commands::run_of_change
         ])
         .run(tauri::generate_context!())
         .expect("error while running Guestpass");

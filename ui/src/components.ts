@@ -8,6 +8,7 @@ const PROBLEM_TITLES: Record<Problem["kind"], string> = {
   throttled: "Microsoft is busy — slow down",
   signIn: "Sign-in problem",
   network: "Microsoft could not be reached",
+  unavailable: "Microsoft's service failed for a moment",
   local: "A problem on this computer",
 };
 

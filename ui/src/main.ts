@@ -2,9 +2,10 @@ import { connectionInfo, isProblem, type ConnectionInfo } from "./backend";
 import { clear, h } from "./dom";
 import { renderConnection } from "./screens/connection";
 import { renderHistory } from "./screens/history";
+import { renderImport } from "./screens/import";
 import { renderWizard } from "./screens/wizard";
 
-type Screen = "onboard" | "history" | "connection";
+type Screen = "onboard" | "import" | "history" | "connection";
 
 const screenEl = document.getElementById("screen")!;
 const bannerEl = document.getElementById("banner")!;
@@ -18,6 +19,7 @@ function show(screen: Screen): void {
   });
   clear(screenEl);
   if (screen === "onboard") renderWizard(screenEl, connection, () => show("history"));
+  if (screen === "import") renderImport(screenEl, connection);
   if (screen === "history") void renderHistory(screenEl, connection);
   if (screen === "connection") renderConnection(screenEl, connection);
 }

@@ -1,6 +1,6 @@
 // The only place the UI reaches Rust. Types come from the Rust side (types.ts is generated:
 // run `make bindings` after changing a Rust type the UI sees).
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   ChainReport,
   ChangeFilter,
@@ -14,6 +14,12 @@ import type {
   GroupOption,
   GuestRef,
   GuestSummary,
+  ImportDefaults,
+  ImportPreview,
+  RunInfo,
+  RunLink,
+  RunProgress,
+  RunRow,
   InviteOutcome,
   InviteRequest,
   LicenseOption,
@@ -162,4 +168,60 @@ export function countChanges(filter: ChangeFilter): Promise<number> {
 
 export function historyTenants(): Promise<string[]> {
   return call("history_tenants");
+}
+
+/** Reads a guest list (the file's bytes) and checks it against the tenant. Sends nothing. */
+export function previewImport(fileName: string, bytes: number[], defaults: ImportDefaults): Promise<ImportPreview> {
+  return call("preview_import", { fileName, bytes, defaults });
+}
+
+/** Persists a run of the preview's rows without errors; returns the run's id. */
+export function startImport(preview: ImportPreview): Promise<number> {
+  return call("start_import", { preview });
+}
+
+/** Works through a run, calling `progress` as it goes; resolves when it finishes or stops. */
+export function runImport(runId: number, progress: (p: RunProgress) => void): Promise<RunProgress> {
+  const onProgress = new Channel<RunProgress>();
+  onProgress.onmessage = progress;
+  return call("run_import", { runId, onProgress });
+}
+
+export function pauseImport(runId: number): Promise<void> {
+  return call("pause_import", { runId });
+}
+
+export function resumeImport(runId: number): Promise<void> {
+  return call("resume_import", { runId });
+}
+
+export function cancelImport(runId: number): Promise<void> {
+  return call("cancel_import", { runId });
+}
+
+/** This tenant's bulk runs, newest first. */
+export function importRuns(): Promise<RunInfo[]> {
+  return call("import_runs");
+}
+
+export function importProgress(runId: number): Promise<RunProgress> {
+  return call("import_progress", { runId });
+}
+
+export function runRows(runId: number): Promise<RunRow[]> {
+  return call("run_rows", { runId });
+}
+
+/** Puts the run's failed rows back in line; returns how many. */
+export function retryFailedRows(runId: number): Promise<number> {
+  return call("retry_failed_rows", { runId });
+}
+
+/** Saves the run's results CSV in Downloads; returns the path. */
+export function saveRunResults(runId: number): Promise<string> {
+  return call("save_run_results", { runId });
+}
+
+export function runOfChange(seq: number): Promise<RunLink | null> {
+  return call("run_of_change", { seq });
 }

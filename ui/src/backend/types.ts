@@ -51,7 +51,7 @@ summary: string, requestId: string | null,
  */
 changeSeq: number, };
 
-export type ProblemKind = "invalid" | "microsoft" | "throttled" | "signIn" | "network" | "local";
+export type ProblemKind = "invalid" | "microsoft" | "throttled" | "signIn" | "network" | "unavailable" | "local";
 
 export type FieldError = { 
 /**
@@ -238,3 +238,109 @@ export type DayActivity = {
  * `YYYY-MM-DD` (UTC).
  */
 day: string, invited: number, redeemed: number, licensed: number, };
+
+export type Field = "email" | "displayName" | "firstName" | "lastName" | "usageLocation" | "license" | "groups" | "environment" | "role" | "redirectUrl" | "sendEmail" | "message";
+
+export type ImportDefaults = { redirectUrl: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, sendEmail: boolean | null, message: string | null, };
+
+export type PlannedGuest = { email: string, displayName: string | null, firstName: string | null, lastName: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, redirectUrl: string | null, sendEmail: boolean, message: string | null, };
+
+export type IssueLevel = "error" | "warning";
+
+export type RowIssue = { level: IssueLevel, 
+/**
+ * The column, as Guestpass names it (e.g. "Usage location").
+ */
+column: string, 
+/**
+ * What is wrong and how to fix it.
+ */
+message: string, };
+
+export type PreviewRow = { 
+/**
+ * The row number as the spreadsheet shows it.
+ */
+row: number, guest: PlannedGuest, issues: Array<RowIssue>, 
+/**
+ * The person's state when they are already a guest (`Accepted`, `PendingAcceptance`).
+ */
+existingGuest: string | null, };
+
+export type SeatCheck = { license: string, needed: number, free: number, };
+
+export type ImportPreview = { fileName: string, 
+/**
+ * "Microsoft bulk-invite template" or "Sheet with a header row".
+ */
+format: string, encoding: string, delimiter: string, 
+/**
+ * The columns used, as written in the file.
+ */
+columns: Array<string>, 
+/**
+ * What was skipped or could not be checked, in plain words.
+ */
+notes: Array<string>, rows: Array<PreviewRow>, seats: Array<SeatCheck>, 
+/**
+ * Rows that will run (no errors).
+ */
+ready: number, withErrors: number, withWarnings: number, alreadyGuests: number, 
+/**
+ * Whether the tenant was consulted (false: only the file was checked).
+ */
+tenantChecked: boolean, };
+
+export type RunState = "running" | "paused" | "cancelled" | "finished";
+
+export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";
+
+export type RunInfo = { id: number, tenant: string, actor: string, 
+/**
+ * The file the rows came from.
+ */
+source: string, createdAt: string, state: RunState, finishedAt: string | null, };
+
+export type RunStep = { stepNo: number, 
+/**
+ * `invite`, `profile`, `license`, `group`, `role`.
+ */
+kind: string, 
+/**
+ * The group, licence or role the step is about.
+ */
+target: string | null, state: StepState, attempts: number, 
+/**
+ * What happened, in plain words (the reason, when it failed).
+ */
+summary: string | null, requestId: string | null, changeSeq: number | null, };
+
+export type RunRow = { 
+/**
+ * The row number in the file, as a spreadsheet shows it.
+ */
+rowNo: number, email: string, 
+/**
+ * The row's values as planned (JSON).
+ */
+input: unknown, userId: string | null, steps: Array<RunStep>, };
+
+export type RunLink = { runId: number, row: number, };
+
+export type RunProgress = { runId: number, state: RunState, total: number, 
+/**
+ * Rows finished with every step done or already so.
+ */
+done: number, failed: number, left: number, 
+/**
+ * Rows being worked on right now.
+ */
+inFlight: number, rowsPerMinute: number, etaSeconds: number | null, 
+/**
+ * 429 answers received during this session of the run.
+ */
+throttled: number, 
+/**
+ * Why the run is waiting or stopped, in plain words.
+ */
+message: string | null, };

@@ -26,7 +26,7 @@ pub use activity::DayActivity;
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
 pub use dataverse::EnvironmentOption;
 pub use google::GoogleFederation;
-pub use guestpass_store::{export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, SortKey, Store};
+pub use guestpass_store::{export, ChainReport, RunInfo, RunRow, RunState, RunStep, StepState, ChangeFilter, ChangeRecord, ChangeResult, SortKey, Store};
 pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
 pub use problem::{FieldError, Problem, ProblemKind};
 pub use readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequest};
@@ -78,5 +78,20 @@ pub fn typescript_declarations() -> Vec<String> {
         GuestSummary::decl(&cfg),
         EnvironmentOption::decl(&cfg),
         DayActivity::decl(&cfg),
+        guestpass_import::Field::decl(&cfg),
+        bulk::ImportDefaults::decl(&cfg),
+        bulk::PlannedGuest::decl(&cfg),
+        bulk::IssueLevel::decl(&cfg),
+        bulk::RowIssue::decl(&cfg),
+        bulk::PreviewRow::decl(&cfg),
+        bulk::SeatCheck::decl(&cfg),
+        bulk::ImportPreview::decl(&cfg),
+        RunState::decl(&cfg),
+        StepState::decl(&cfg),
+        RunInfo::decl(&cfg),
+        RunStep::decl(&cfg),
+        RunRow::decl(&cfg),
+        bulk::RunLink::decl(&cfg),
+        bulk::RunProgress::decl(&cfg),
     ]
 }

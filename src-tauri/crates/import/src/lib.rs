@@ -73,7 +73,10 @@ fn read_error(message: impl Into<String>, hint: impl Into<String>) -> ReadError 
 /// Reads a guest list from the file's bytes.
 pub fn read(bytes: &[u8]) -> Result<GuestList, ReadError> {
     let decoded = decode::decode(bytes)?;
-    let text = decoded.text.as_str();
+    // One line ending everywhere (Windows CRLF, old Mac CR), so row numbers are counted right
+    // and multi-line cells read the same whatever wrote the file.
+    let text = decoded.text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.as_str();
 
     // The template's first line is `version:v1.0`, possibly padded with delimiters by Excel.
     let (first_line, rest) = split_first_line(text);

@@ -158,3 +158,13 @@ proptest! {
         let _ = read(text.as_bytes());
     }
 }
+
+#[test]
+fn row_numbers_match_the_spreadsheet_with_any_line_ending() {
+    for eol in ["\n", "\r\n", "\r"] {
+        let text = ["Email", "a@x.example", "b@x.example"].join(eol) + eol;
+        let l = read(text.as_bytes()).unwrap();
+        let rows: Vec<usize> = l.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, [2, 3], "line ending {eol:?}");
+    }
+}

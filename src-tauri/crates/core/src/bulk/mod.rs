@@ -7,4 +7,4 @@ pub mod results;
 pub mod run;
 
 pub use plan::{ImportDefaults, ImportPreview, IssueLevel, PlannedGuest, PreviewRow, RowIssue, SeatCheck};
-pub use run::{RunControl, RunProgress};
+pub use run::{RunControl, RunLink, RunProgress};

@@ -87,6 +87,15 @@ impl RunControl {
     }
 }
 
+/// Which bulk run and row a change belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunLink {
+    #[ts(type = "number")]
+    pub run_id: i64,
+    pub row: u32,
+}
+
 /// Where a run stands, streamed while it works.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -181,6 +190,32 @@ impl Engine {
         })
     }
 
+    /// This tenant's runs, newest first.
+    pub fn bulk_runs(&self, limit: u32) -> Result<Vec<RunInfo>, Problem> {
+        self.store.runs(&self.info.tenant_id, limit).map_err(Problem::local)
+    }
+
+    /// The run (and row) a change-log entry was made by, if it was part of one.
+    pub fn run_of_change(&self, seq: i64) -> Result<Option<RunLink>, Problem> {
+        Ok(self
+            .store
+            .run_of_change(seq)
+            .map_err(Problem::local)?
+            .map(|(run_id, row)| RunLink { run_id, row }))
+    }
+
+    /// Writes the run's results CSV to the Downloads folder (else the data folder); returns the path.
+    pub fn save_run_results(&self, run_id: i64) -> Result<String, Problem> {
+        let rows = self.run_rows(run_id)?;
+        let csv = crate::bulk::results::to_csv(&rows).map_err(Problem::local)?;
+        let dir = dirs::download_dir()
+            .filter(|d| d.is_dir())
+            .unwrap_or_else(|| std::path::PathBuf::from(&self.info.data_dir));
+        let path = dir.join(format!("guestpass-run-{run_id}-results.csv"));
+        std::fs::write(&path, csv).map_err(|e| Problem::local(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path.display().to_string())
+    }
+
     pub fn run_rows(&self, run_id: i64) -> Result<Vec<RunRow>, Problem> {
         self.store.run_rows(run_id).map_err(Problem::local)
     }
@@ -237,7 +272,7 @@ impl Engine {
         let throttled_at_start = self.graph.throttled_count();
         let mut seen_throttled = throttled_at_start;
         let mut limit = policy.start_concurrency.max(1);
-        let mut calm_rows = 0usize;
+        let mut last_cut = Instant::now() - Duration::from_secs(60);
         let mut settled_here = 0u32;
         let mut set = tokio::task::JoinSet::new();
         let mut message: Option<String> = None;
@@ -339,18 +374,18 @@ impl Engine {
                             control.pause();
                         }
                     }
-                    // Additive increase, multiplicative decrease, driven by 429s.
+                    // Fewer rows at once after a throttling episode, one more per calm row.
+                    // Every call already waits out the Retry-After (the client's shared gate),
+                    // so one cut per episode is enough; cutting per 429 would crawl afterwards.
                     let throttled = self.graph.throttled_count();
                     if throttled > seen_throttled {
                         seen_throttled = throttled;
-                        limit = (limit / 2).max(1);
-                        calm_rows = 0;
-                    } else {
-                        calm_rows += 1;
-                        if calm_rows >= limit {
-                            limit = (limit + 1).min(policy.max_concurrency);
-                            calm_rows = 0;
+                        if last_cut.elapsed() >= Duration::from_secs(1) {
+                            limit = (limit * 3 / 4).max(2);
+                            last_cut = Instant::now();
                         }
+                    } else {
+                        limit = (limit + 1).min(policy.max_concurrency);
                     }
                 }
                 _ = tokio::time::sleep(tick) => {}

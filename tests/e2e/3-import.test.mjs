@@ -1,0 +1,76 @@
+// End-to-end: import a guest list in the real window. Choose the file, read the preview (rows
+// with errors are named and skipped), run it with a progress bar, and see every row's result.
+// Runs after the other files (they count History rows).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { By, byId as byIdIn, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
+
+let driver;
+const byId = (id) => byIdIn(driver, id);
+const screenshot = (name) => shot(driver, name);
+const waitText = (id, text, ms) => waitTextIn(driver, id, text, ms);
+const GUESTS = 24;
+
+before(async () => {
+  driver = await launch();
+});
+
+after(async () => {
+  await driver?.quit();
+});
+
+function writeList() {
+  const lines = ["Email,Display name,First name,Last name,Country,Groups"];
+  for (let i = 1; i <= GUESTS; i++) lines.push(`bulk${i}@partner.example,Bulk Guest ${i},Bulk,Guest ${i},GB,Partner portal users`);
+  lines.push("BULK1@Partner.example,Same person,,,,"); // a duplicate in another case
+  lines.push("not-an-address,Nobody,,,,");
+  const path = join(process.env.GUESTPASS_E2E_WORK, "partners.csv");
+  writeFileSync(path, lines.join("\r\n") + "\r\n");
+  return path;
+}
+
+test("the preview names every row with an error and what to fix", async () => {
+  await waitText("banner", "Sandbox tenant");
+  await (await byId("nav-import")).click();
+  await (await byId("import-file")).sendKeys(writeList());
+  await (await byId("import-check")).click();
+  await waitText("import-summary", `${GUESTS} ready`);
+  const summary = await (await byId("import-summary")).getText();
+  assert.match(summary, /2 with errors/);
+  const rows = await byId("import-rows");
+  await driver.wait(until.elementTextContains(rows, "also on row 2"), 5_000);
+  assert.match(await rows.getText(), /not an e-mail address/);
+  await screenshot("20-import-preview-errors");
+  // Every row, searchable.
+  const filter = await byId("import-filter");
+  await filter.findElement(By.css("option[value='all']")).click();
+  await (await byId("import-search")).sendKeys("bulk7@");
+  await waitText("import-shown", "1 row(s) shown");
+  await screenshot("21-import-preview-search");
+});
+
+test("the run shows progress and ends with every row's result", async () => {
+  await (await byId("import-start")).click();
+  const text = await byId("import-progress-text");
+  await driver.wait(until.elementTextMatches(text, /of 24 rows/), 20_000);
+  await screenshot("22-import-running");
+  await waitText("import-run-note", "Finished", 120_000);
+  const bar = await byId("import-progress");
+  assert.equal(await bar.getAttribute("value"), String(GUESTS));
+  assert.match(await text.getText(), new RegExp(`${GUESTS} done, 0 failed, 0 left`));
+  const filter = await byId("import-result-filter");
+  await filter.findElement(By.css("option[value='all']")).click();
+  await waitText("import-result-rows", "bulk24@partner.example");
+  assert.match(await (await byId("import-result-rows")).getText(), /group Partner portal users: done/);
+  await screenshot("23-import-finished");
+});
+
+test("the run's changes are in History", async () => {
+  await (await byId("nav-history")).click();
+  await (await byId("history-search")).sendKeys("bulk12@partner.example");
+  await waitText("history-count", "matching change");
+  const table = await byId("history-table");
+  await driver.wait(until.elementTextContains(table, "bulk12@partner.example"), 10_000);
+});
