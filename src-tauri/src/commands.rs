@@ -1,12 +1,12 @@
 //! The commands the UI may invoke. Each one only forwards to the engine.
 
 use crate::AppState;
+use guestpass_core::bulk::{ImportDefaults, ImportPreview, RunLink, RunProgress};
 use guestpass_core::{
     ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings,
     GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem,
     ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
-use guestpass_core::bulk::{ImportDefaults, ImportPreview, RunLink, RunProgress};
 use guestpass_core::{RunInfo, RunRow};
 use std::sync::Arc;
 use tauri::ipc::Channel;
@@ -218,7 +218,11 @@ pub async fn preview_import(
     bytes: Vec<u8>,
     defaults: ImportDefaults,
 ) -> Result<ImportPreview> {
-    state.engine().await?.preview_import(&file_name, &bytes, &defaults).await
+    state
+        .engine()
+        .await?
+        .preview_import(&file_name, &bytes, &defaults)
+        .await
 }
 
 /// Persists a run of the preview's rows without errors; returns its id.

@@ -24,7 +24,7 @@ impl AppState {
     /// The run's switches (made on first use, so a pause can arrive before the run starts).
     fn run_control(&self, run_id: i64) -> Arc<RunControl> {
         let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
-        runs.entry(run_id).or_insert_with(RunControl::new).clone()
+        runs.entry(run_id).or_default().clone()
     }
 
     fn forget_run(&self, run_id: i64) {

@@ -291,7 +291,7 @@ async fn execute(engine: &Engine, run: i64, args: &ImportArgs, skipped_rows: u32
 
 fn progress_line(p: &RunProgress) -> String {
     let settled = p.done + p.failed;
-    let pct = if p.total > 0 { settled * 100 / p.total } else { 100 };
+    let pct = (settled * 100).checked_div(p.total).unwrap_or(100);
     let mut line = format!(
         "[{pct:>3}%] {settled}/{} rows: {} done, {} failed, {} left",
         p.total, p.done, p.failed, p.left

@@ -6,7 +6,7 @@
 //! then does the same work as a one-request-at-a-time loop (what Microsoft's sample script
 //! does), and times checking a 10,000-row file. Prints ratios measured in this one run.
 //!
-//! cargo run --release -p guestpass-core --example bulk_bench -- [--guests 1000] [--time-scale 3] [--sequential-guests N]
+//! cargo run --release -p guestpass-core --example bulk_bench -- [--guests 1000] [--time-scale 1] [--sequential-guests N]
 
 use guestpass_core::bulk::{plan, ImportDefaults, RunControl};
 use guestpass_core::{Connection, Engine, Settings};
@@ -44,7 +44,9 @@ async fn sandbox(time_scale: f64) -> SandboxHandle {
         },
         ..Default::default()
     };
-    guestpass_sandbox::start(Storage::Memory, 0, config).await.expect("sandbox")
+    guestpass_sandbox::start(Storage::Memory, 0, config)
+        .await
+        .expect("sandbox")
 }
 
 fn endpoints(sb: &SandboxHandle) -> Endpoints {
@@ -87,7 +89,7 @@ fn duplicates_and_missing(sb: &SandboxHandle, n: usize) -> (usize, usize) {
 #[tokio::main]
 async fn main() {
     let n = arg("--guests", 1000.0) as usize;
-    let time_scale = arg("--time-scale", 3.0);
+    let time_scale = arg("--time-scale", 1.0);
     let sequential_n = arg("--sequential-guests", n as f64) as usize;
     let writes = n as u64 * WRITES_PER_GUEST;
     let floor = throttle_floor(writes, time_scale);
@@ -113,26 +115,63 @@ async fn main() {
         ..Default::default()
     };
     let t = Instant::now();
-    let preview = engine.preview_import("bench.csv", guest_list(n).as_bytes(), &defaults).await.expect("preview");
+    let preview = engine
+        .preview_import("bench.csv", guest_list(n).as_bytes(), &defaults)
+        .await
+        .expect("preview");
     let preview_time = t.elapsed();
     assert_eq!(preview.ready as usize, n, "every generated row is valid");
     let run = engine.start_import(&preview).expect("start");
     let throttled_before = sb.stats().throttled;
     let t = Instant::now();
-    let done = engine.run_import(run, RunControl::new(), &|_| {}).await.expect("run");
+    // Rows settled every 5 seconds, to see where the time goes.
+    let timeline = std::sync::Mutex::new(Vec::<(u64, u32, u64)>::new());
+    let done = engine
+        .run_import(run, RunControl::new(), &|p| {
+            let bucket = t.elapsed().as_secs() / 5;
+            let mut tl = timeline.lock().unwrap();
+            if tl.last().is_none_or(|(b, _, _)| *b < bucket) {
+                tl.push((bucket, p.done + p.failed, p.throttled));
+            }
+        })
+        .await
+        .expect("run");
     let wall = t.elapsed();
     let throttled = sb.stats().throttled - throttled_before;
     let (dup, missing) = duplicates_and_missing(&sb, n);
     let lost = n - done.done as usize;
-    println!("\nGuestpass bulk run (preview with tenant checks took {:.1} s, not counted)", preview_time.as_secs_f64());
+    println!(
+        "\nGuestpass bulk run (preview with tenant checks took {:.1} s, not counted)",
+        preview_time.as_secs_f64()
+    );
     println!("  wall time            {:>8.1} s", wall.as_secs_f64());
     println!("  throttle floor       {:>8.1} s", floor.as_secs_f64());
     if !floor.is_zero() {
-        println!("  wall / floor         {:>8.2}x   (target: within 1.15x)", wall.as_secs_f64() / floor.as_secs_f64());
+        println!(
+            "  wall / floor         {:>8.2}x   (target: within 1.15x)",
+            wall.as_secs_f64() / floor.as_secs_f64()
+        );
     }
     println!("  429s received        {throttled:>8}");
     println!("  rows done / failed   {:>5} / {}", done.done, done.failed);
     println!("  duplicates / lost    {dup:>5} / {}", lost.max(missing));
+    let tl: Vec<String> = timeline
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(b, rows, throttled)| {
+            format!(
+                "{}s:{rows}{}",
+                b * 5,
+                if *throttled > 0 {
+                    format!("({throttled}x429)")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    println!("  rows settled by time {}", tl.join(" "));
     drop(engine);
     drop(sb);
 
@@ -172,17 +211,34 @@ async fn main() {
     }
     let sequential = t.elapsed();
     let sequential_full = sequential.mul_f64(n as f64 / sequential_n.max(1) as f64);
-    println!("\nSequential loop, one request at a time{}", if sequential_n < n { format!(" ({sequential_n} guests, scaled to {n})") } else { String::new() });
+    println!(
+        "\nSequential loop, one request at a time{}",
+        if sequential_n < n {
+            format!(" ({sequential_n} guests, scaled to {n})")
+        } else {
+            String::new()
+        }
+    );
     println!("  wall time            {:>8.1} s", sequential_full.as_secs_f64());
-    println!("  sequential / bulk    {:>8.2}x", sequential_full.as_secs_f64() / wall.as_secs_f64());
+    println!(
+        "  sequential / bulk    {:>8.2}x",
+        sequential_full.as_secs_f64() / wall.as_secs_f64()
+    );
 
     // Checking a big file (no tenant): parse and validate every row.
     let mut big = String::from("Email,First name,Last name,Country,Groups\n");
     for i in 0..10_000 {
-        big.push_str(&format!("guest{i}@partner{}.example,First{i},Last{i},GB,Sales; Partners\n", i % 200));
+        big.push_str(&format!(
+            "guest{i}@partner{}.example,First{i},Last{i},GB,Sales; Partners\n",
+            i % 200
+        ));
     }
     let t = Instant::now();
     let checked = plan::read_file("big.csv", big.as_bytes(), &defaults).expect("read");
     let validate = t.elapsed();
-    println!("\nChecking a 10,000-row file: {:.0} ms for {} rows (target: under 500 ms)", validate.as_secs_f64() * 1000.0, checked.rows.len());
+    println!(
+        "\nChecking a 10,000-row file: {:.0} ms for {} rows (target: under 500 ms)",
+        validate.as_secs_f64() * 1000.0,
+        checked.rows.len()
+    );
 }

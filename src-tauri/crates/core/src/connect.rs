@@ -187,6 +187,13 @@ impl Default for VerifyPolicy {
     }
 }
 
+/// What the rows of one bulk run look up once and share.
+#[derive(Default)]
+pub(crate) struct RunCache {
+    pub skus: tokio::sync::Mutex<Option<Vec<guestpass_graph::models::SubscribedSku>>>,
+    pub groups: tokio::sync::Mutex<std::collections::HashMap<String, guestpass_graph::models::Group>>,
+}
+
 /// The engine bound to one tenant and the local store. Cheap to clone: clones share the
 /// store, the sign-in and the embedded sandbox.
 #[derive(Clone)]
@@ -199,6 +206,8 @@ pub struct Engine {
     pub(crate) dry_run: bool,
     pub(crate) sync: crate::dataverse::SyncPolicy,
     pub(crate) bulk: crate::bulk::run::BulkPolicy,
+    /// Lookups shared by the rows of one bulk run (licences, groups), so each is read once.
+    pub(crate) run_cache: Option<Arc<RunCache>>,
     /// Keeps the embedded sandbox running for as long as the engine lives.
     _sandbox: Option<Arc<SandboxHandle>>,
 }
@@ -271,6 +280,7 @@ impl Engine {
             dry_run: false,
             sync: crate::dataverse::SyncPolicy::default(),
             bulk: crate::bulk::run::BulkPolicy::default(),
+            run_cache: None,
             _sandbox: sandbox.map(Arc::new),
         };
         let interrupted = engine.record_interrupted()?;
@@ -292,6 +302,12 @@ impl Engine {
 
     pub fn with_bulk_policy(mut self, bulk: crate::bulk::run::BulkPolicy) -> Engine {
         self.bulk = bulk;
+        self
+    }
+
+    /// The same engine, sharing licence and group lookups across the rows of one bulk run.
+    pub(crate) fn with_run_cache(mut self) -> Engine {
+        self.run_cache = Some(Arc::default());
         self
     }
 

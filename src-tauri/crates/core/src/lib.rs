@@ -26,7 +26,10 @@ pub use activity::DayActivity;
 pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
 pub use dataverse::EnvironmentOption;
 pub use google::GoogleFederation;
-pub use guestpass_store::{export, ChainReport, RunInfo, RunRow, RunState, RunStep, StepState, ChangeFilter, ChangeRecord, ChangeResult, SortKey, Store};
+pub use guestpass_store::{
+    export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, RunInfo, RunRow, RunState, RunStep, SortKey,
+    StepState, Store,
+};
 pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
 pub use problem::{FieldError, Problem, ProblemKind};
 pub use readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequest};

@@ -277,11 +277,7 @@ impl Engine {
     /// Assigns a licence (by part number such as `O365_BUSINESS_ESSENTIALS`, or by SKU id).
     pub async fn assign_license(&self, guest: &GuestRef, sku: &str) -> Result<StepOutcome, Problem> {
         let email = validate::email("email", &guest.email).map_err(|e| Problem::invalid(vec![e]))?;
-        let skus = self
-            .graph
-            .subscribed_skus()
-            .await
-            .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
+        let skus = self.tenant_skus().await?;
         let wanted = sku.trim();
         let Some(chosen): Option<&SubscribedSku> = skus
             .iter()
@@ -391,7 +387,41 @@ impl Engine {
     }
 
     /// Finds a group by id or exact name; a name shared by several groups is refused.
+    /// The tenant's licences. During a bulk run they are read once per run: Microsoft still
+    /// refuses an assignment when the seats run out, with its own reason.
+    async fn tenant_skus(&self) -> Result<Vec<SubscribedSku>, Problem> {
+        if let Some(cache) = &self.run_cache {
+            if let Some(skus) = cache.skus.lock().await.clone() {
+                return Ok(skus);
+            }
+        }
+        let skus = self
+            .graph
+            .subscribed_skus()
+            .await
+            .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
+        if let Some(cache) = &self.run_cache {
+            *cache.skus.lock().await = Some(skus.clone());
+        }
+        Ok(skus)
+    }
+
+    /// A group by id or exact name, remembered for the rest of a bulk run.
     pub(crate) async fn resolve_group(&self, group: &str) -> Result<Group, Problem> {
+        let key = group.trim().to_lowercase();
+        if let Some(cache) = &self.run_cache {
+            if let Some(g) = cache.groups.lock().await.get(&key) {
+                return Ok(g.clone());
+            }
+        }
+        let g = self.find_group(group).await?;
+        if let Some(cache) = &self.run_cache {
+            cache.groups.lock().await.insert(key, g.clone());
+        }
+        Ok(g)
+    }
+
+    async fn find_group(&self, group: &str) -> Result<Group, Problem> {
         let g = group.trim();
         let is_guid = g.len() == 36 && g.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if is_guid {

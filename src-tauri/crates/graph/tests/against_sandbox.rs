@@ -284,3 +284,70 @@ async fn authorization_policy_reads_and_patches_with_graph_validation() {
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
 }
+
+#[tokio::test]
+async fn batch_lookups_answer_each_address_and_resend_inner_429s() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let c = client(&sb).with_retry_policy(RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(50),
+        ..Default::default()
+    });
+    // Two inner calls throttled with Retry-After: 1 s; the outer 200 hides them.
+    sb.push_fault(guestpass_sandbox::Fault {
+        path_prefix: "/v1.0/users".into(),
+        method: Some("GET".into()),
+        status: 429,
+        code: Some("TooManyRequests".into()),
+        message: Some("Too many requests".into()),
+        retry_after: Some(1),
+        count: 2,
+        after_apply: false,
+    });
+    let mut emails: Vec<String> = (0..23).map(|i| format!("nobody{i}@nowhere.example")).collect();
+    emails.insert(5, "ana.souza@fabrikam.example".into());
+    let started = Instant::now();
+    let found = c.find_users_by_emails(&emails).await.unwrap();
+    assert_eq!(found.len(), 24, "one answer per address, in order, across two batches");
+    assert_eq!(found[5].as_ref().unwrap().len(), 1);
+    assert!(found
+        .iter()
+        .enumerate()
+        .all(|(i, f)| i == 5 || f.as_ref().unwrap().is_empty()));
+    assert!(c.throttled_count() >= 1, "the inner 429s were seen");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "their Retry-After was honoured"
+    );
+}
+
+#[tokio::test]
+async fn one_throttled_call_holds_back_the_others() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let c = client(&sb);
+    sb.push_fault(guestpass_sandbox::Fault {
+        path_prefix: "/v1.0/organization".into(),
+        method: None,
+        status: 429,
+        code: Some("TooManyRequests".into()),
+        message: None,
+        retry_after: Some(1),
+        count: 1,
+        after_apply: false,
+    });
+    let started = Instant::now();
+    let first = c.clone();
+    let a = tokio::spawn(async move { first.organization().await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A different call made while the first waits out its Retry-After waits too, instead of
+    // adding load to a throttled tenant.
+    let b = c.find_users_by_email("x@y.example").await;
+    let b_done = started.elapsed();
+    b.unwrap();
+    a.await.unwrap().unwrap();
+    assert!(
+        b_done >= Duration::from_millis(900),
+        "the second call went out after {b_done:?}"
+    );
+    assert_eq!(c.throttled_count(), 1);
+}

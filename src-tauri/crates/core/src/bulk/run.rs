@@ -36,8 +36,8 @@ pub struct BulkPolicy {
 impl Default for BulkPolicy {
     fn default() -> Self {
         BulkPolicy {
-            start_concurrency: 4,
-            max_concurrency: 32,
+            start_concurrency: 16,
+            max_concurrency: 64,
             transient_attempts: 8,
             retry_delay: Duration::from_secs(2),
         }
@@ -268,6 +268,7 @@ impl Engine {
             .map(|r| (r, Instant::now()))
             .collect();
         let policy = self.bulk.clone();
+        let run_engine = self.clone().with_run_cache();
         let started = Instant::now();
         let throttled_at_start = self.graph.throttled_count();
         let mut seen_throttled = throttled_at_start;
@@ -301,7 +302,7 @@ impl Engine {
                         break;
                     };
                     let (row, _) = queue.remove(pos).expect("position is in range");
-                    let (engine, control) = (self.clone(), control.clone());
+                    let (engine, control) = (run_engine.clone(), control.clone());
                     set.spawn(async move { engine.run_row(run_id, row, &control).await });
                 }
             }
