@@ -73,4 +73,9 @@ test("the run's changes are in History", async () => {
   await waitText("history-count", "matching change");
   const table = await byId("history-table");
   await driver.wait(until.elementTextContains(table, "bulk12@partner.example"), 10_000);
+  // The detail pane names the bulk run the change belongs to.
+  const cells = await driver.findElements(By.css("#history-table tbody tr.row td.target"));
+  await cells[cells.length - 1].click();
+  await waitText("history-bulk-run", "Part of bulk run #1");
+  await screenshot("24-import-history-detail");
 });

@@ -1,6 +1,6 @@
 // History: every change Guestpass made, filtered in the database, with details, an integrity
 // check of the hash chain, and exports for auditors.
-import { checkGuest, countChanges, historyTenants, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type SortKey, type StepOutcome } from "../backend";
+import { checkGuest, countChanges, runOfChange, historyTenants, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type SortKey, type StepOutcome } from "../backend";
 import { busy, outcomeCard, previewThenApply, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 import { checklist } from "../steps/check";
@@ -70,6 +70,17 @@ const UNDOABLE = new Set([
   "update_cross_tenant_default",
 ]);
 
+/** "Part of bulk run #3 (file row 12)", filled in once known; empty for single changes. */
+function bulkRunRow(seq: number): HTMLElement {
+  const row = h("div", { class: "kv-row", id: "history-bulk-run" });
+  void runOfChange(seq)
+    .then((link) => {
+      if (link) row.append(h("dt", {}, "Bulk run"), h("dd", {}, `Part of bulk run #${link.runId}, row ${link.row} of its file (see Import a list)`));
+    })
+    .catch(() => undefined);
+  return row;
+}
+
 function detailCard(
   r: ChangeRecord,
   tenantLabel: (id: string) => string,
@@ -114,6 +125,7 @@ function detailCard(
         ? h("div", { class: "kv-row" }, h("dt", {}, "Request-id"), h("dd", {}, h("span", { class: "mono small" }, r.requestId), copyButton(r.requestId)))
         : null,
       h("div", { class: "kv-row" }, h("dt", {}, "Row"), h("dd", { class: "mono small" }, `#${r.seq} · hash ${r.hash.slice(0, 16)}…`)),
+      bulkRunRow(r.seq),
     ),
     changedFields(r.before, r.after),
     h("div", { class: "before-after" }, h("div", {}, h("h3", {}, "Before"), h("pre", {}, pretty(r.before))), h("div", {}, h("h3", {}, "After"), h("pre", {}, pretty(r.after)))),

@@ -260,6 +260,7 @@ function renderPreview(area: HTMLElement, work: HTMLElement, p: ImportPreview): 
     ),
   );
   draw();
+  area.scrollIntoView({ block: "start", behavior: "smooth" });
 }
 
 function stepsOf(r: PreviewRow): string[] {
