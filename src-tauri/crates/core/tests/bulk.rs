@@ -205,7 +205,7 @@ async fn a_run_onboards_every_row_and_records_every_change() {
 }
 
 #[tokio::test]
-async fn throttling_5xx_and_lost_answers_fail_no_row_and_invite_nobody_twice() {
+async fn throttling_5xx_timeouts_and_lost_answers_fail_no_row_and_invite_nobody_twice() {
     let s = setup(SandboxConfig {
         replication_delay_ms: 300,
         ..Default::default()
@@ -228,6 +228,16 @@ async fn throttling_5xx_and_lost_answers_fail_no_row_and_invite_nobody_twice() {
             status: 503,
             code: Some("ServiceUnavailable".into()),
             message: Some("The service is temporarily unavailable.".into()),
+            retry_after: None,
+            count: 2,
+            after_apply: true,
+        },
+        Fault {
+            path_prefix: "/v1.0/groups".into(),
+            method: Some("POST".into()),
+            status: 504,
+            code: Some("GatewayTimeout".into()),
+            message: Some("The operation timed out.".into()),
             retry_after: None,
             count: 2,
             after_apply: true,
@@ -367,4 +377,42 @@ async fn pause_holds_the_run_until_resumed() {
     let done = engine.run_import(run, control, &|_| {}).await.unwrap();
     assert_eq!(resumer.await.unwrap(), RunState::Paused);
     assert_eq!(done.done, 5);
+}
+
+#[tokio::test]
+async fn a_lost_network_pauses_the_run_instead_of_failing_rows() {
+    let s = setup(SandboxConfig::default()).await;
+    let engine = quick(s.engine.clone()).with_bulk_policy(BulkPolicy {
+        retry_delay: Duration::from_millis(10),
+        transient_attempts: 2,
+        ..Default::default()
+    });
+    let preview = engine
+        .preview_import("five.csv", FIVE.as_bytes(), &defaults())
+        .await
+        .unwrap();
+    let run = engine.start_import(&preview).unwrap();
+    // The tenant goes away (the sandbox stops): every call fails to connect.
+    let url = s.sb.url();
+    drop(s.sb);
+    let control = RunControl::new();
+    let c = control.clone();
+    let runner = engine.clone();
+    let task = tokio::spawn(async move { runner.run_import(run, c, &|_| {}).await });
+    // The run pauses (rather than failing rows); stop it there.
+    for _ in 0..200 {
+        if engine.bulk_run(run).unwrap().state == RunState::Paused {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        engine.bulk_run(run).unwrap().state,
+        RunState::Paused,
+        "{url} is gone, so the run waits"
+    );
+    control.cancel();
+    let stopped = task.await.unwrap().unwrap();
+    assert_eq!(stopped.failed, 0, "no row failed because of the network");
+    assert!(stopped.left > 0);
 }

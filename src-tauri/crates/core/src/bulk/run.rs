@@ -142,8 +142,9 @@ enum RowOutcome {
     Settled,
     /// Try the row again after this long (a passing problem, or the run is pausing).
     Again(Duration),
-    /// Sign-in failed: the run pauses until the admin signs in again.
-    SignIn(String),
+    /// Something the admin must sort out (sign-in, the network, the disk): the run pauses
+    /// with this message, and the row waits in line.
+    Pause(String),
 }
 
 impl Engine {
@@ -369,9 +370,9 @@ impl Engine {
                             }
                         }
                         RowOutcome::Again(wait) => queue.push_back((row, Instant::now() + wait)),
-                        RowOutcome::SignIn(why) => {
+                        RowOutcome::Pause(why) => {
                             queue.push_back((row, Instant::now()));
-                            message = Some(format!("Paused: sign-in failed ({why}). Sign in again, then resume the run."));
+                            message = Some(why);
                             control.pause();
                         }
                     }
@@ -423,7 +424,8 @@ impl Engine {
             let uncertain =
                 step.state == StepState::Running || step.summary.as_deref().is_some_and(|s| s.starts_with(ANSWER_LOST));
             if let Err(p) = self.store.start_step(run_id, row.row_no, step.step_no) {
-                return (row, RowOutcome::SignIn(Problem::local(p).message));
+                let why = format!("Paused: {} Then resume the run.", Problem::local(p).message);
+                return (row, RowOutcome::Pause(why));
             }
             row.steps[i].attempts += 1;
             let result = self
@@ -436,7 +438,11 @@ impl Engine {
                 Err(p) if p.kind == ProblemKind::SignIn => {
                     let why = format!("{} {}", p.message, p.hint);
                     let _ = self.settle(run_id, &mut row, i, StepState::Pending, Some(&why), None, None);
-                    return (row, RowOutcome::SignIn(p.message));
+                    let why = format!(
+                        "Paused: sign-in failed ({}). Sign in again, then resume the run.",
+                        p.message
+                    );
+                    return (row, RowOutcome::Pause(why));
                 }
                 Err(p)
                     if self.worth_another_try(&p, &step.kind)
@@ -461,6 +467,16 @@ impl Engine {
                     let wait =
                         self.bulk.retry_delay * 2u32.saturating_pow(row.steps[i].attempts.saturating_sub(1).min(5));
                     return (row, RowOutcome::Again(wait));
+                }
+                // A network down for all the retries is no reason to fail the row: wait for the admin.
+                Err(p) if p.kind == ProblemKind::Network => {
+                    let why = format!("{ANSWER_LOST}{}", p.message);
+                    let _ = self.settle(run_id, &mut row, i, StepState::Pending, Some(&why), None, None);
+                    let why = format!(
+                        "Paused: Microsoft cannot be reached ({}). Check the connection, then resume the run.",
+                        p.message
+                    );
+                    return (row, RowOutcome::Pause(why));
                 }
                 Err(p) => {
                     let why = format!("{} {}", p.message, p.hint);
