@@ -13,6 +13,7 @@ mod endpoints;
 mod error;
 pub mod models;
 pub mod power;
+pub mod signin;
 
 pub use api::odata_string;
 pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE, POWER_PLATFORM_SCOPE};

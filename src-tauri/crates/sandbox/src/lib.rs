@@ -50,6 +50,10 @@ pub struct SandboxConfig {
     pub throttle: ThrottleConfig,
     /// The application permissions (roles) tokens carry.
     pub roles: Vec<String>,
+    /// The least seconds between device-code polls (Entra says 5).
+    pub device_poll_interval_s: u64,
+    /// How long a device code can be used (Entra: 15 minutes).
+    pub device_code_lifetime_s: u64,
 }
 
 impl Default for SandboxConfig {
@@ -61,6 +65,8 @@ impl Default for SandboxConfig {
             license_sync_delay_ms: 0,
             throttle: ThrottleConfig::default(),
             roles: routes::ALL_ROLES.iter().map(|s| s.to_string()).collect(),
+            device_poll_interval_s: 5,
+            device_code_lifetime_s: 900,
         }
     }
 }
@@ -123,6 +129,8 @@ struct IssuedToken {
     audience: String,
     expires_at: Instant,
     roles: Vec<String>,
+    /// The signed-in user (delegated tokens), by object id.
+    user: Option<String>,
 }
 
 pub(crate) struct Shared {
@@ -133,6 +141,7 @@ pub(crate) struct Shared {
     tokens: Mutex<HashMap<String, IssuedToken>>,
     throttle: Mutex<throttle::Budgets>,
     stats: Mutex<Stats>,
+    sign_ins: Mutex<routes::SignIns>,
 }
 
 /// Locks a mutex, reusing it after a panic elsewhere (sandbox state stays consistent per call).
@@ -245,6 +254,7 @@ pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result
         tokens: Mutex::new(HashMap::new()),
         throttle: Mutex::new(throttle::Budgets::default()),
         stats: Mutex::new(Stats::default()),
+        sign_ins: Mutex::default(),
     });
     let app = routes::router(shared.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 pub(crate) struct Caller {
     pub client_id: String,
     pub roles: Vec<String>,
+    /// The signed-in user's object id, for delegated tokens.
+    pub user: Option<String>,
 }
 
 impl Caller {
@@ -171,6 +173,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, audience: &str) -> Result<
         Some(t) => Ok(Caller {
             client_id: t.client_id.clone(),
             roles: t.roles.clone(),
+            user: t.user.clone(),
         }),
     }
 }

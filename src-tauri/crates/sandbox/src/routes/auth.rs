@@ -1,4 +1,5 @@
-//! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant, with Entra's errors.
+//! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant, with Entra's errors. The
+//! delegated grants (code with PKCE, refresh token, device code) are in `signin`.
 
 use crate::{lock, IssuedToken, Shared, CLIENT_ID, CLIENT_SECRET, TENANT_DOMAIN, TENANT_ID};
 use axum::extract::{Path, State};
@@ -6,21 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use rand::Rng;
-use serde::Deserialize;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[derive(Deserialize)]
-pub(crate) struct TokenForm {
-    grant_type: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    scope: Option<String>,
-}
-
 /// Entra's error shape: `error`, `error_description` (starting with the AADSTS code), and ids.
-fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response {
+pub(crate) fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response {
     let trace = uuid::Uuid::new_v4();
     let correlation = uuid::Uuid::new_v4();
     let now = chrono::Utc::now();
@@ -43,7 +36,7 @@ fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response
         .into_response()
 }
 
-fn is_this_tenant(t: &str) -> bool {
+pub(crate) fn is_this_tenant(t: &str) -> bool {
     t.eq_ignore_ascii_case(TENANT_ID)
         || t.eq_ignore_ascii_case(TENANT_DOMAIN)
         || t.eq_ignore_ascii_case(crate::seed::COMPANY_DOMAIN)
@@ -52,8 +45,9 @@ fn is_this_tenant(t: &str) -> bool {
 pub(crate) async fn token(
     State(shared): State<Arc<Shared>>,
     Path(tenant): Path<String>,
-    Form(form): Form<TokenForm>,
+    Form(fields): Form<HashMap<String, String>>,
 ) -> Response {
+    let field = |k: &str| fields.get(k).cloned();
     lock(&shared.stats).token_requests += 1;
     if tenant.eq_ignore_ascii_case("common") || tenant.eq_ignore_ascii_case("organizations") {
         return aad_error(
@@ -67,8 +61,11 @@ pub(crate) async fn token(
         return aad_error(StatusCode::BAD_REQUEST, "invalid_tenant", 90002, &format!(
             "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."));
     }
-    match form.grant_type.as_deref() {
+    match field("grant_type").as_deref() {
         Some("client_credentials") => {}
+        Some(g @ ("authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:device_code")) => {
+            return super::signin::delegated_grant(&shared, g, &fields)
+        }
         None => {
             return aad_error(
                 StatusCode::BAD_REQUEST,
@@ -86,7 +83,7 @@ pub(crate) async fn token(
             )
         }
     }
-    let client_id = form.client_id.unwrap_or_default();
+    let client_id = field("client_id").unwrap_or_default();
     if client_id.is_empty() {
         return aad_error(
             StatusCode::BAD_REQUEST,
@@ -99,49 +96,24 @@ pub(crate) async fn token(
         return aad_error(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, &format!(
             "Application with identifier '{client_id}' was not found in the directory '{TENANT_DOMAIN}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."));
     }
-    match form.client_secret.as_deref() {
+    match field("client_secret").as_deref() {
         None | Some("") => return aad_error(StatusCode::UNAUTHORIZED, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
         Some(s) if s != CLIENT_SECRET => return aad_error(StatusCode::UNAUTHORIZED, "invalid_client", 7000215, &format!(
             "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{CLIENT_ID}'.")),
         Some(_) => {}
     }
-    let scope = form.scope.unwrap_or_default();
-    let dataverse = |s: &str| {
-        super::power::ENVIRONMENTS
-            .iter()
-            .map(|(_, _, unique, _)| super::power::org_url(unique))
-            .find(|url| s == format!("{url}/.default"))
-    };
-    let audience = match scope.as_str() {
-        "https://graph.microsoft.com/.default" | "00000003-0000-0000-c000-000000000000/.default" => {
-            Some(GRAPH_AUDIENCE.to_string())
-        }
-        "https://service.powerapps.com//.default" => Some(POWER_PLATFORM_AUDIENCE.to_string()),
-        s => dataverse(s),
+    let scope = field("scope").unwrap_or_default();
+    let audience = if scope.ends_with("/.default") {
+        audience_for(&scope)
+    } else {
+        None
     };
     let Some(audience) = audience else {
         return aad_error(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, &format!(
             "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."));
     };
-    let (lifetime, roles) = {
-        let c = lock(&shared.config);
-        (c.token_lifetime_s, c.roles.clone())
-    };
-    let secret: String = rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(48)
-        .map(char::from)
-        .collect();
-    let access_token = format!("sbx.{secret}");
-    lock(&shared.tokens).insert(
-        access_token.clone(),
-        IssuedToken {
-            client_id: client_id.clone(),
-            audience,
-            expires_at: Instant::now() + Duration::from_secs(lifetime),
-            roles,
-        },
-    );
+    let roles = lock(&shared.config).roles.clone();
+    let (access_token, lifetime) = issue_access_token(&shared, &client_id, audience, roles, None);
     Json(json!({
         "token_type": "Bearer",
         "expires_in": lifetime,
@@ -149,6 +121,64 @@ pub(crate) async fn token(
         "access_token": access_token
     }))
     .into_response()
+}
+
+/// The resource a scope list asks for: Graph (also for bare names such as `User.Read`), the
+/// Power Platform admin API, or one Dataverse environment. OpenID scopes are ignored.
+pub(crate) fn audience_for(scope: &str) -> Option<String> {
+    let first = scope
+        .split_whitespace()
+        .find(|s| !matches!(*s, "openid" | "profile" | "offline_access" | "email"))?;
+    if first.starts_with("https://graph.microsoft.com/")
+        || first.starts_with("00000003-0000-0000-c000-000000000000/")
+        || !first.contains('/')
+    {
+        return Some(GRAPH_AUDIENCE.to_string());
+    }
+    if first.starts_with("https://service.powerapps.com/") {
+        return Some(POWER_PLATFORM_AUDIENCE.to_string());
+    }
+    super::power::ENVIRONMENTS
+        .iter()
+        .map(|(_, _, unique, _)| super::power::org_url(unique))
+        .find(|url| first.starts_with(&format!("{url}/")))
+}
+
+/// An opaque random value such as a token or a code.
+pub(crate) fn random_token(prefix: &str, len: usize) -> String {
+    let secret: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect();
+    if prefix.is_empty() {
+        secret
+    } else {
+        format!("{prefix}.{secret}")
+    }
+}
+
+/// Issues an access token for `audience`; returns it and its lifetime in seconds.
+pub(crate) fn issue_access_token(
+    shared: &Shared,
+    client_id: &str,
+    audience: String,
+    roles: Vec<String>,
+    user: Option<String>,
+) -> (String, u64) {
+    let lifetime = lock(&shared.config).token_lifetime_s;
+    let access_token = random_token("sbx", 48);
+    lock(&shared.tokens).insert(
+        access_token.clone(),
+        IssuedToken {
+            client_id: client_id.to_string(),
+            audience,
+            expires_at: Instant::now() + Duration::from_secs(lifetime),
+            roles,
+            user,
+        },
+    );
+    (access_token, lifetime)
 }
 
 pub(crate) const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";

@@ -11,6 +11,7 @@ mod invitations;
 mod organization;
 mod policies;
 mod power;
+mod signin;
 mod skus;
 mod users;
 
@@ -18,6 +19,7 @@ pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub(crate) use invitations::new_guest_doc;
 pub(crate) use power::org_url;
+pub(crate) use signin::SignIns;
 #[cfg(test)]
 pub(crate) use users::USERS;
 
@@ -46,6 +48,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let graph = Router::new()
         .route("/v1.0/$batch", post(batch::batch))
         .route("/v1.0/organization", get(organization::list))
+        .route("/v1.0/me", get(users::me))
+        .route("/v1.0/me/memberOf", get(users::my_roles))
         .route("/v1.0/users", get(users::list))
         .route("/v1.0/users/{id}", get(users::get_one).patch(users::patch))
         .route("/v1.0/users/{id}/assignLicense", post(users::assign_license))
@@ -112,6 +116,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::graph));
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(signin::authorize).post(signin::consent),
+        )
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(signin::device_code))
+        .route(
+            "/devicelogin",
+            get(signin::device_login_page).post(signin::device_login),
+        )
         .route("/_sandbox/config", get(control::get_config).put(control::put_config))
         .route("/_sandbox/faults", post(control::push_fault))
         .route("/_sandbox/tokens/expire", post(control::expire_tokens))

@@ -314,3 +314,56 @@ pub(crate) async fn revoke_sign_in_sessions(
         json!({"@odata.context": format!("{}/v1.0/$metadata#Edm.Boolean", shared.base_url), "value": true}),
     ))
 }
+
+fn signed_in_user(caller: &Caller) -> Result<&str, ApiError> {
+    caller.user.as_deref().ok_or_else(|| {
+        ApiError::new(
+            400,
+            "BadRequest",
+            "/me request is only valid with delegated authentication flow.",
+        )
+    })
+}
+
+/// `GET /me`: the signed-in user (delegated tokens only).
+pub(crate) async fn me(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    let id = signed_in_user(&caller)?;
+    let doc = visible_user(&shared, id)?;
+    let mut body = odata::project(&doc, None, USERS.default_props);
+    body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
+    Ok(Json(body))
+}
+
+/// `GET /me/memberOf`: the signed-in user's directory roles (and groups).
+pub(crate) async fn my_roles(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    let id = signed_in_user(&caller)?.to_string();
+    let mut value: Vec<Value> = super::signin::ADMINS
+        .iter()
+        .filter(|(uid, _, _, role)| *uid == id && role.is_some())
+        .map(|(_, _, _, role)| {
+            json!({
+                "@odata.type": "#microsoft.graph.directoryRole",
+                "id": "5d6b6bb7-de71-4623-b4af-96380a352509",
+                "displayName": role,
+                "roleTemplateId": "62e90394-69f5-4237-9190-012177145e10"
+            })
+        })
+        .collect();
+    let dir = lock(&shared.dir);
+    for gid in dir.groups_of_member(&id)? {
+        if let Some(mut g) = dir.group(&gid)? {
+            g["@odata.type"] = json!("#microsoft.graph.group");
+            value.push(g);
+        }
+    }
+    Ok(Json(json!({
+        "@odata.context": format!("{}/v1.0/$metadata#directoryObjects", shared.base_url),
+        "value": value
+    })))
+}

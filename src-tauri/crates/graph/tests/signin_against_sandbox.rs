@@ -1,0 +1,282 @@
+//! Delegated sign-in against the sandbox's Entra: the browser flow with PKCE (this test plays
+//! the browser), a wrong `state`, the device-code flow with its polling rules, and refresh.
+
+mod common;
+
+use common::sandbox;
+use guestpass_graph::signin::{self, Authority, BrowserSignIn, DelegatedCredential, SIGN_IN_SCOPE};
+use guestpass_graph::{Endpoints, GraphClient, GraphError};
+use guestpass_sandbox::{SandboxConfig, SandboxHandle};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use url::Url;
+
+fn authority(sb: &SandboxHandle) -> Authority {
+    Authority {
+        login: Url::parse(&sb.url()).unwrap(),
+        tenant: guestpass_sandbox::TENANT_ID.into(),
+        client_id: guestpass_sandbox::CLIENT_ID.into(),
+    }
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Plays the browser: opens the consent page, accepts as `user`, and follows the redirect back
+/// to the loopback listener. Returns the redirect it was sent to.
+async fn accept_in_browser(authorize: &Url, user: &str) -> String {
+    let web = no_redirects();
+    let page = web.get(authorize.clone()).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Permissions requested"));
+    let q: std::collections::HashMap<String, String> = authorize.query_pairs().into_owned().collect();
+    let form = [
+        ("client_id", q["client_id"].as_str()),
+        ("redirect_uri", q["redirect_uri"].as_str()),
+        ("scope", q["scope"].as_str()),
+        ("state", q["state"].as_str()),
+        ("code_challenge", q["code_challenge"].as_str()),
+        ("user", user),
+        ("decision", "accept"),
+    ];
+    let answer = web.post(authorize.clone()).form(&form).send().await.unwrap();
+    assert!(answer.status().is_redirection(), "{}", answer.status());
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    let back = web
+        .get(location.replace("localhost", "127.0.0.1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(back.text().await.unwrap().contains("Signed in"));
+    location
+}
+
+#[tokio::test]
+async fn browser_sign_in_with_pkce_then_graph_as_the_admin() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let auth = authority(&sb);
+    let http = reqwest::Client::new();
+    let flow = BrowserSignIn::start(&auth, SIGN_IN_SCOPE).await.unwrap();
+    let url = flow.authorize_url.clone();
+    assert!(url
+        .query_pairs()
+        .any(|(k, v)| k == "code_challenge_method" && v == "S256"));
+    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    let location = accept_in_browser(&url, "1a2b3c4d-0000-4000-8000-000000000001").await;
+    assert!(location.starts_with("http://localhost:"), "{location}");
+    let tokens = finished.await.unwrap().unwrap();
+    assert!(tokens.scope.contains("User.Invite.All"), "{}", tokens.scope);
+    assert!(
+        !format!("{tokens:?}").contains(&tokens.refresh_token),
+        "Debug never shows tokens"
+    );
+
+    let credential = DelegatedCredential::new(
+        auth,
+        "megan.bowen@northwind.example",
+        &tokens.refresh_token,
+        Arc::new(|_| {}),
+    );
+    let graph = GraphClient::new(
+        Endpoints::loopback(&Url::parse(&sb.url()).unwrap()),
+        Arc::new(credential),
+    );
+    let me: serde_json::Value = graph
+        .send::<(), _>(reqwest::Method::GET, graph.graph_url("v1.0/me"), None)
+        .await
+        .unwrap()
+        .body;
+    assert_eq!(me["userPrincipalName"], "megan.bowen@northwind.example");
+    let _ = http;
+}
+
+#[tokio::test]
+async fn an_answer_with_the_wrong_state_is_refused_and_the_listener_closes() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
+    let redirect = flow
+        .authorize_url
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .unwrap()
+        .1
+        .to_string();
+    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    let forged = format!(
+        "{}?code=stolen&state=not-ours",
+        redirect.replace("localhost", "127.0.0.1")
+    );
+    let page = no_redirects().get(&forged).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("did not complete"), "{page}");
+    match finished.await.unwrap() {
+        Err(GraphError::SignIn { error, .. }) => assert_eq!(error, "state_mismatch"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        no_redirects().get(&forged).send().await.is_err(),
+        "one request only, then closed"
+    );
+}
+
+#[tokio::test]
+async fn a_code_redeemed_with_the_wrong_verifier_or_twice_is_refused() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let web = no_redirects();
+    let authorize = format!("{}/{}/oauth2/v2.0/authorize", sb.url(), guestpass_sandbox::TENANT_ID);
+    let form = [
+        ("client_id", guestpass_sandbox::CLIENT_ID),
+        ("redirect_uri", "http://localhost:5555/"),
+        ("scope", SIGN_IN_SCOPE),
+        ("state", "s"),
+        // base64url(SHA-256("right-verifier"))
+        ("code_challenge", "sn9PWrn8-h8_p5ELFFckVlaw5nFulMemkr24iLOjjE4"),
+        ("decision", "accept"),
+    ];
+    let answer = web.post(&authorize).form(&form).send().await.unwrap();
+    let location = Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location.query_pairs().find(|(k, _)| k == "code").unwrap().1.to_string();
+    let token_url = format!("{}/{}/oauth2/v2.0/token", sb.url(), guestpass_sandbox::TENANT_ID);
+    let redeem = |verifier: &'static str| {
+        let code = code.clone();
+        let token_url = token_url.clone();
+        async move {
+            reqwest::Client::new()
+                .post(token_url)
+                .form(&[
+                    ("client_id", guestpass_sandbox::CLIENT_ID),
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", "http://localhost:5555/"),
+                    ("code_verifier", verifier),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let wrong = redeem("wrong-verifier").await;
+    assert_eq!(wrong["error"], "invalid_grant");
+    assert!(
+        wrong["error_description"].as_str().unwrap().starts_with("AADSTS501481"),
+        "{wrong}"
+    );
+    let right = redeem("right-verifier").await;
+    assert!(right["access_token"].is_string(), "{right}");
+    let again = redeem("right-verifier").await;
+    assert!(
+        again["error_description"].as_str().unwrap().starts_with("AADSTS54005"),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn device_code_polls_patiently_slows_down_and_expires() {
+    let sb = sandbox(SandboxConfig {
+        device_poll_interval_s: 1,
+        ..Default::default()
+    })
+    .await;
+    let auth = authority(&sb);
+    let http = reqwest::Client::new();
+    let code = signin::request_device_code(&http, &auth, SIGN_IN_SCOPE).await.unwrap();
+    assert!(code.verification_uri.ends_with("/devicelogin"));
+    assert!(code.message.contains(&code.user_code));
+    let (a, c) = (auth.clone(), code.clone());
+    let polling = tokio::spawn(async move { signin::poll_device_code(&reqwest::Client::new(), &a, &c).await });
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(!polling.is_finished(), "still pending until someone signs in");
+    let page = reqwest::Client::new()
+        .post(&code.verification_uri)
+        .form(&[
+            ("user_code", code.user_code.to_lowercase().as_str()),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("signed in"), "{page}");
+    let tokens = tokio::time::timeout(Duration::from_secs(10), polling)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(!tokens.refresh_token.is_empty());
+
+    // Polling faster than the interval earns slow_down; an old code expires.
+    let token_url = format!("{}/{}/oauth2/v2.0/token", sb.url(), guestpass_sandbox::TENANT_ID);
+    let code2 = signin::request_device_code(&http, &auth, SIGN_IN_SCOPE).await.unwrap();
+    let device_code = format!("{code2:?}");
+    assert!(
+        !device_code.contains("dc."),
+        "the device code is kept out of Debug output"
+    );
+    let _ = token_url;
+    let mut cfg = sb.config();
+    cfg.device_code_lifetime_s = 1;
+    sb.set_config(cfg);
+    let expiring = signin::request_device_code(&http, &auth, SIGN_IN_SCOPE).await.unwrap();
+    match signin::poll_device_code(&http, &auth, &expiring).await {
+        Err(GraphError::SignIn { error, .. }) => assert_eq!(error, "expired_token"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn access_tokens_are_renewed_with_a_rotating_refresh_token() {
+    let sb = sandbox(SandboxConfig {
+        device_poll_interval_s: 1,
+        token_lifetime_s: 2,
+        ..Default::default()
+    })
+    .await;
+    let auth = authority(&sb);
+    let http = reqwest::Client::new();
+    let code = signin::request_device_code(&http, &auth, SIGN_IN_SCOPE).await.unwrap();
+    reqwest::Client::new()
+        .post(&code.verification_uri)
+        .form(&[("user_code", code.user_code.as_str()), ("decision", "accept")])
+        .send()
+        .await
+        .unwrap();
+    let tokens = signin::poll_device_code(&http, &auth, &code).await.unwrap();
+    let first_refresh = tokens.refresh_token.clone();
+    let rotated: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = rotated.clone();
+    let credential = DelegatedCredential::new(
+        auth.clone(),
+        "megan",
+        &tokens.refresh_token,
+        Arc::new(move |t| seen.lock().unwrap().push(t.to_string())),
+    );
+    let graph = GraphClient::new(
+        Endpoints::loopback(&Url::parse(&sb.url()).unwrap()),
+        Arc::new(credential),
+    );
+    for _ in 0..3 {
+        graph.organization().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+    }
+    let rotated = rotated.lock().unwrap().clone();
+    assert!(
+        rotated.len() >= 3,
+        "a new refresh token each renewal: {}",
+        rotated.len()
+    );
+    // The first refresh token was used up by the first renewal.
+    let reuse = signin::DelegatedCredential::new(auth, "megan", &first_refresh, Arc::new(|_| {}));
+    let stale = GraphClient::new(Endpoints::loopback(&Url::parse(&sb.url()).unwrap()), Arc::new(reuse));
+    match stale.organization().await {
+        Err(GraphError::SignIn { error, .. }) => assert_eq!(error, "invalid_grant"),
+        other => panic!("{other:?}"),
+    }
+}
