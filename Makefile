@@ -9,7 +9,7 @@ CLI := $(CARGO_TARGET_DIR)/debug/guestpass-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential pkg-config xvfb webkit2gtk-driver dbus-x11 gnome-keyring imagemagick
 
-.PHONY: run test setup system-packages node-packages tauri-driver ui build bindings unit e2e lint bench deb clean
+.PHONY: run test setup system-packages node-packages tauri-driver ui build bindings unit keychain e2e lint bench deb clean
 
 ## Set everything up, build, and open Guestpass on the sandbox tenant.
 run: setup build
@@ -19,7 +19,7 @@ run: setup build
 
 ## Set everything up and run every test: Rust unit and integration tests, UI type checks,
 ## the generated-types check, and the end-to-end test of the real window.
-test: setup build unit e2e
+test: setup build unit keychain e2e
 
 setup: system-packages node-packages tauri-driver
 
@@ -55,6 +55,12 @@ unit:
 	@if cargo nextest --version >/dev/null 2>&1; then \
 	  cargo nextest run --workspace --exclude guestpass --no-fail-fast; \
 	else cargo test --workspace --exclude guestpass --no-fail-fast; fi
+
+## The keychain against a real Secret Service: gnome-keyring, unlocked, in a private D-Bus session.
+keychain:
+	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d); \
+	  printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
+	  cargo test -p guestpass-keychain --test secret_service -- --ignored'
 
 e2e:
 	bash tests/e2e/run.sh "$(APP)"

@@ -25,6 +25,10 @@ pub enum Connection {
         endpoints: Endpoints,
         is_sandbox: bool,
     },
+    /// A saved tenant profile (delegated sign-in; the refresh token is in the keychain).
+    Profile(i64),
+    /// The newest saved profile for this tenant (id, domain or name).
+    SavedTenant(String),
 }
 
 impl std::fmt::Debug for Connection {
@@ -45,6 +49,8 @@ impl std::fmt::Debug for Connection {
                 .field("graph", &endpoints.graph.as_str())
                 .field("is_sandbox", is_sandbox)
                 .finish(),
+            Connection::Profile(id) => write!(f, "Profile({id})"),
+            Connection::SavedTenant(t) => write!(f, "SavedTenant({t})"),
         }
     }
 }
@@ -119,10 +125,11 @@ impl Settings {
             nonempty(env::CLIENT_ID),
             get(env::CLIENT_SECRET).filter(|s| !s.is_empty()),
         ) else {
-            return Err(format!(
-                "To use tenant '{tenant}', set {} and {} (an app registration with a client secret). Browser sign-in is not available yet. Unset {} to use the sandbox tenant.",
-                env::CLIENT_ID, env::CLIENT_SECRET, env::TENANT
-            ));
+            // No app secret: use the admin's saved sign-in to that tenant.
+            return Ok(Settings {
+                data_dir,
+                connection: Connection::SavedTenant(tenant),
+            });
         };
         Ok(Settings {
             data_dir,
@@ -212,7 +219,7 @@ pub struct Engine {
     _sandbox: Option<Arc<SandboxHandle>>,
 }
 
-fn open_store(data_dir: &Path) -> Result<Store, Problem> {
+pub(crate) fn open_store(data_dir: &Path) -> Result<Store, Problem> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| Problem::local(format!("cannot create {}: {e}", data_dir.display())))?;
     Store::open(&data_dir.join("guestpass.sqlite")).map_err(Problem::local)
@@ -221,8 +228,25 @@ fn open_store(data_dir: &Path) -> Result<Store, Problem> {
 impl Engine {
     /// Opens the store, starts the embedded sandbox if asked, signs in and reads the organization.
     pub async fn connect(settings: Settings) -> Result<Engine, Problem> {
-        let store = Arc::new(open_store(&settings.data_dir)?);
-        let (sandbox, tenant, client_id, secret, endpoints, mode) = match settings.connection {
+        let data_dir = settings.data_dir.clone();
+        let (sandbox, tenant, client_id, secret, endpoints, is_sandbox) = match settings.connection {
+            Connection::Profile(id) => return crate::sign_in::connect_profile(&data_dir, id).await,
+            Connection::SavedTenant(tenant) => {
+                return match crate::sign_in::find_profile(&data_dir, &tenant)? {
+                    Some(p) => crate::sign_in::connect_profile(&data_dir, p.id).await,
+                    None => Err(Problem {
+                        kind: crate::ProblemKind::SignIn,
+                        message: format!("Guestpass is not signed in to tenant '{tenant}'."),
+                        hint: format!(
+                            "Sign in first (`guestpass-cli login --tenant {tenant} --client-id YOUR_APP_ID`, or Tenant > Sign in in the app), or set {} and {} for app-only sign-in. Unset {} to use the sandbox tenant.",
+                            env::CLIENT_ID, env::CLIENT_SECRET, env::TENANT
+                        ),
+                        fields: vec![],
+                        code: None,
+                        request_id: None,
+                    }),
+                };
+            }
             Connection::EmbeddedSandbox => {
                 let handle = guestpass_sandbox::start(
                     Storage::File(settings.data_dir.join("sandbox.sqlite")),
@@ -238,7 +262,7 @@ impl Engine {
                     guestpass_sandbox::CLIENT_ID.to_string(),
                     guestpass_sandbox::CLIENT_SECRET.to_string(),
                     Endpoints::loopback(&root),
-                    ConnectionMode::Sandbox,
+                    true,
                 )
             }
             Connection::AppOnly {
@@ -247,22 +271,42 @@ impl Engine {
                 client_secret,
                 endpoints,
                 is_sandbox,
-            } => {
-                let mode = if is_sandbox {
-                    ConnectionMode::Sandbox
-                } else {
-                    ConnectionMode::Microsoft
-                };
-                (None, tenant, client_id, client_secret, endpoints, mode)
-            }
+            } => (None, tenant, client_id, client_secret, endpoints, is_sandbox),
         };
         let credential = ClientSecretCredential::new(&endpoints.login, &tenant, &client_id, &secret);
-        let graph = GraphClient::new(endpoints.clone(), Arc::new(credential));
+        let mut engine = Engine::connect_with(&data_dir, endpoints, Arc::new(credential), is_sandbox)
+            .await
+            .map_err(|mut p| {
+                p.message = p
+                    .message
+                    .replace("Connecting to the tenant", &format!("Connecting to tenant '{tenant}'"));
+                p
+            })?;
+        engine._sandbox = sandbox.map(Arc::new);
+        Ok(engine)
+    }
+
+    /// Connects with any sign-in: reads the organization, and records changes a stopped run
+    /// left unfinished.
+    pub(crate) async fn connect_with(
+        data_dir: &Path,
+        endpoints: Endpoints,
+        credential: Arc<dyn guestpass_graph::TokenSource>,
+        is_sandbox: bool,
+    ) -> Result<Engine, Problem> {
+        let store = Arc::new(open_store(data_dir)?);
+        let graph = GraphClient::new(endpoints.clone(), credential);
         let org = graph
             .organization()
             .await
-            .map_err(|e| Problem::from_graph(&format!("Connecting to tenant '{tenant}'"), &e))?
+            .map_err(|e| Problem::from_graph("Connecting to the tenant", &e))?
             .body;
+        // A tenant is the sandbox when it is Guestpass's own (whatever URL serves it).
+        let mode = if is_sandbox || org.id == guestpass_sandbox::TENANT_ID {
+            ConnectionMode::Sandbox
+        } else {
+            ConnectionMode::Microsoft
+        };
         let info = ConnectionInfo {
             mode,
             tenant_id: org.id.clone(),
@@ -270,7 +314,7 @@ impl Engine {
             initial_domain: org.initial_domain().unwrap_or_default().to_string(),
             graph_url: endpoints.graph.to_string(),
             actor: graph.actor(),
-            data_dir: settings.data_dir.display().to_string(),
+            data_dir: data_dir.display().to_string(),
         };
         let engine = Engine {
             store,
@@ -281,7 +325,7 @@ impl Engine {
             sync: crate::dataverse::SyncPolicy::default(),
             bulk: crate::bulk::run::BulkPolicy::default(),
             run_cache: None,
-            _sandbox: sandbox.map(Arc::new),
+            _sandbox: None,
         };
         let interrupted = engine.record_interrupted()?;
         if interrupted > 0 {
@@ -425,9 +469,9 @@ mod tests {
     }
 
     #[test]
-    fn real_tenant_needs_app_credentials() {
-        let e = Settings::from_vars(vars(&[("GUESTPASS_TENANT", "contoso.onmicrosoft.com")])).unwrap_err();
-        assert!(e.contains("GUESTPASS_CLIENT_ID"), "{e}");
+    fn real_tenant_uses_a_saved_sign_in_or_app_credentials() {
+        let s = Settings::from_vars(vars(&[("GUESTPASS_TENANT", "contoso.onmicrosoft.com")])).unwrap();
+        assert!(matches!(s.connection, Connection::SavedTenant(ref t) if t == "contoso.onmicrosoft.com"));
         let s = Settings::from_vars(vars(&[
             ("GUESTPASS_TENANT", "contoso.onmicrosoft.com"),
             ("GUESTPASS_CLIENT_ID", "abc"),

@@ -18,6 +18,7 @@ mod permissions;
 mod problem;
 pub mod readiness;
 pub mod settings;
+pub mod sign_in;
 pub mod steps;
 pub mod undo;
 pub mod validate;

@@ -7,11 +7,13 @@
 mod bulk;
 mod change_log;
 pub mod export;
+mod profiles;
 
 pub use bulk::{NewRunRow, RunCounts, RunInfo, RunRow, RunState, RunStep, StepState, StepUpdate};
 pub use change_log::{
     ChainBreak, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, NewChange, PendingChange, SortKey, GENESIS_HASH,
 };
+pub use profiles::TenantProfile;
 
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
@@ -39,6 +41,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0003_pending_changes.sql")),
         M::up(include_str!("../migrations/0004_change_search.sql")),
         M::up(include_str!("../migrations/0005_bulk_runs.sql")),
+        M::up(include_str!("../migrations/0006_tenant_profiles.sql")),
     ])
 }
 

@@ -1,0 +1,307 @@
+//! Signing in to real tenants the way Microsoft admins expect (the system browser with PKCE,
+//! or a device code), remembering how in a tenant profile, and keeping the refresh token in
+//! the OS keychain only. Access tokens stay in memory.
+
+use crate::connect::{Connection, Engine, Settings};
+use crate::problem::{Problem, ProblemKind};
+use guestpass_graph::signin::{self, Authority, BrowserSignIn, DelegatedCredential, TokenSet, SIGN_IN_SCOPE};
+use guestpass_graph::{Endpoints, GraphClient, GRAPH_SCOPE};
+use guestpass_store::TenantProfile;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use ts_rs::TS;
+
+/// How long the browser sign-in waits for the admin.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SignInWay {
+    /// The system browser (authorization code with PKCE). The default.
+    Browser,
+    /// A code typed at Microsoft's device login page, for machines without a browser.
+    DeviceCode,
+}
+
+impl SignInWay {
+    fn as_str(self) -> &'static str {
+        match self {
+            SignInWay::Browser => "browser",
+            SignInWay::DeviceCode => "deviceCode",
+        }
+    }
+}
+
+/// What the admin enters to sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRequest {
+    /// Tenant id or domain (e.g. `contoso.onmicrosoft.com`).
+    pub tenant: String,
+    /// The admin's own app registration (public client, redirect URI `http://localhost`).
+    pub client_id: String,
+    pub way: SignInWay,
+}
+
+/// What to show for a device-code sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCodePrompt {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub message: String,
+    pub expires_in_seconds: u32,
+}
+
+/// What the admin must do while a sign-in waits on them.
+pub enum SignInPrompt {
+    /// Open this URL in the system browser (never in the app's webview).
+    OpenBrowser(String),
+    ShowDeviceCode(DeviceCodePrompt),
+}
+
+/// The outcome of a sign-in: the profile, and where the refresh token went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedIn {
+    pub profile: TenantProfile,
+    /// The keychain holding the refresh token, or why there is none (then the sign-in lasts
+    /// for this session only).
+    pub keychain: Result<String, String>,
+}
+
+fn refresh_account(profile_id: i64) -> String {
+    format!("profile:{profile_id}:refresh")
+}
+
+fn sign_in_problem(what: &str, e: &guestpass_graph::GraphError) -> Problem {
+    let mut p = Problem::from_graph(what, e);
+    if p.kind == ProblemKind::SignIn {
+        p.hint = "Check the tenant and the app's client id (a public client with the redirect URI http://localhost), then sign in again.".into();
+    }
+    p
+}
+
+/// Keeps rotated refresh tokens in the keychain (best effort: a failure is logged, never shown
+/// with the token).
+fn keep_rotated(profile_id: i64) -> signin::OnRefresh {
+    Arc::new(move |token: &str| {
+        let token = token.to_string();
+        tokio::spawn(async move {
+            if let Err(e) = guestpass_keychain::set(&refresh_account(profile_id), &token).await {
+                tracing::warn!("the renewed sign-in could not be kept in the keychain: {e}");
+            }
+        });
+    })
+}
+
+/// Signs in (waiting on the admin through `prompt`), reads who signed in and the tenant,
+/// saves the profile and puts the refresh token in the keychain. Returns the connected engine.
+pub async fn sign_in(
+    data_dir: &std::path::Path,
+    endpoints: Endpoints,
+    req: &SignInRequest,
+    prompt: impl FnOnce(SignInPrompt),
+) -> Result<(SignedIn, Engine), Problem> {
+    let tenant = req.tenant.trim();
+    let client_id = req.client_id.trim();
+    if tenant.is_empty() || client_id.is_empty() {
+        return Err(Problem::field(
+            if tenant.is_empty() { "tenant" } else { "clientId" },
+            "Enter the tenant (its domain or id) and your app registration's client id.".into(),
+            "See “Register Guestpass in your tenant” for how to create the app registration.",
+        ));
+    }
+    let authority = Authority {
+        login: endpoints.login.clone(),
+        tenant: tenant.to_string(),
+        client_id: client_id.to_string(),
+    };
+    let http = reqwest::Client::new();
+    let tokens: TokenSet = match req.way {
+        SignInWay::Browser => {
+            let flow = BrowserSignIn::start(&authority, SIGN_IN_SCOPE)
+                .await
+                .map_err(|e| sign_in_problem("Starting the sign-in", &e))?;
+            prompt(SignInPrompt::OpenBrowser(flow.authorize_url.to_string()));
+            flow.finish(&http, BROWSER_TIMEOUT)
+                .await
+                .map_err(|e| sign_in_problem("Signing in", &e))?
+        }
+        SignInWay::DeviceCode => {
+            let code = signin::request_device_code(&http, &authority, SIGN_IN_SCOPE)
+                .await
+                .map_err(|e| sign_in_problem("Asking Microsoft for a device code", &e))?;
+            prompt(SignInPrompt::ShowDeviceCode(DeviceCodePrompt {
+                user_code: code.user_code.clone(),
+                verification_uri: code.verification_uri.clone(),
+                message: code.message.clone(),
+                expires_in_seconds: code.expires_in.as_secs() as u32,
+            }));
+            signin::poll_device_code(&http, &authority, &code)
+                .await
+                .map_err(|e| sign_in_problem("Signing in with the device code", &e))?
+        }
+    };
+
+    // Who signed in, to which tenant (with the fresh access token; nothing is renewed yet).
+    let probe = DelegatedCredential::new(authority.clone(), "", &tokens.refresh_token, Arc::new(|_| {}))
+        .with_access_token(GRAPH_SCOPE, tokens.access.clone())
+        .await;
+    let graph = GraphClient::new(endpoints.clone(), Arc::new(probe));
+    let me: serde_json::Value = graph
+        .send::<(), _>(
+            reqwest::Method::GET,
+            graph.graph_url("v1.0/me?$select=id,userPrincipalName,displayName"),
+            None,
+        )
+        .await
+        .map_err(|e| sign_in_problem("Reading who signed in", &e))?
+        .body;
+    let org = graph
+        .organization()
+        .await
+        .map_err(|e| sign_in_problem("Reading the tenant", &e))?
+        .body;
+    let store = crate::connect::open_store(data_dir)?;
+    let profile = store
+        .save_profile(&TenantProfile {
+            id: 0,
+            tenant: org.id.clone(),
+            tenant_name: org.display_name.clone(),
+            sign_in: req.way.as_str().into(),
+            client_id: client_id.to_string(),
+            username: me["userPrincipalName"].as_str().map(str::to_string),
+            scopes: Some(tokens.scope.clone()),
+            login_url: endpoints.login.to_string(),
+            graph_url: endpoints.graph.to_string(),
+            bap_url: endpoints.bap.to_string(),
+            last_used: String::new(),
+        })
+        .map_err(Problem::local)?;
+    let keychain = match guestpass_keychain::set(&refresh_account(profile.id), &tokens.refresh_token).await {
+        Ok(()) => guestpass_keychain::init()
+            .await
+            .map(str::to_string)
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let credential = DelegatedCredential::new(
+        Authority {
+            tenant: org.id.clone(),
+            ..authority
+        },
+        profile.username.as_deref().unwrap_or(&profile.client_id),
+        &tokens.refresh_token,
+        keep_rotated(profile.id),
+    )
+    .with_access_token(GRAPH_SCOPE, tokens.access)
+    .await;
+    let engine = Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await?;
+    Ok((SignedIn { profile, keychain }, engine))
+}
+
+/// The profile's endpoints, as saved.
+fn endpoints_of(p: &TenantProfile) -> Result<Endpoints, Problem> {
+    let parse = |name: &str, v: &str| Endpoints::parse_base(name, v).map_err(|e| Problem::local(e.to_string()));
+    Ok(Endpoints {
+        graph: parse("graph", &p.graph_url)?,
+        login: parse("login", &p.login_url)?,
+        bap: parse("bap", &p.bap_url)?,
+    })
+}
+
+/// Connects with a saved profile, renewing the sign-in from the keychain.
+pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Result<Engine, Problem> {
+    let store = crate::connect::open_store(data_dir)?;
+    let profile = store.profile(profile_id).map_err(Problem::local)?.ok_or_else(|| {
+        Problem::field(
+            "profile",
+            format!("There is no tenant profile #{profile_id}."),
+            "Sign in to the tenant again.",
+        )
+    })?;
+    let refresh = guestpass_keychain::get(&refresh_account(profile.id))
+        .await
+        .map_err(|e| Problem {
+            kind: ProblemKind::SignIn,
+            message: format!(
+                "The sign-in to {} cannot be read from the keychain: {e}.",
+                profile.tenant_name.as_deref().unwrap_or(&profile.tenant)
+            ),
+            hint: "Unlock the keychain (or sign in again; without a keychain the sign-in lasts for one session)."
+                .into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        })?;
+    let Some(refresh) = refresh else {
+        return Err(Problem {
+            kind: ProblemKind::SignIn,
+            message: format!(
+                "Guestpass is not signed in to {} any more.",
+                profile.tenant_name.as_deref().unwrap_or(&profile.tenant)
+            ),
+            hint: "Sign in again.".into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        });
+    };
+    let endpoints = endpoints_of(&profile)?;
+    let credential = DelegatedCredential::new(
+        Authority {
+            login: endpoints.login.clone(),
+            tenant: profile.tenant.clone(),
+            client_id: profile.client_id.clone(),
+        },
+        profile.username.as_deref().unwrap_or(&profile.client_id),
+        &refresh,
+        keep_rotated(profile.id),
+    );
+    store.touch_profile(profile.id).map_err(Problem::local)?;
+    drop(store);
+    Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await
+}
+
+/// Every saved profile, the most recently used first.
+pub fn profiles(data_dir: &std::path::Path) -> Result<Vec<TenantProfile>, Problem> {
+    crate::connect::open_store(data_dir)?.profiles().map_err(Problem::local)
+}
+
+/// The newest profile for a tenant given by id, domain or name.
+pub fn find_profile(data_dir: &std::path::Path, tenant: &str) -> Result<Option<TenantProfile>, Problem> {
+    let t = tenant.trim().to_lowercase();
+    Ok(profiles(data_dir)?.into_iter().find(|p| {
+        p.tenant.to_lowercase() == t
+            || p.tenant_name.as_deref().is_some_and(|n| n.to_lowercase() == t)
+            || p.username
+                .as_deref()
+                .is_some_and(|u| u.to_lowercase().ends_with(&format!("@{t}")))
+    }))
+}
+
+/// Signs out: removes the tenant's secrets from the keychain, then the profile.
+pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(), Problem> {
+    let store = crate::connect::open_store(data_dir)?;
+    if let Err(e) = guestpass_keychain::delete(&refresh_account(profile_id)).await {
+        // No keychain means nothing was kept there; a refusal must be reported.
+        if !matches!(e, guestpass_keychain::KeychainError::Unavailable(_)) {
+            return Err(Problem::local(format!(
+                "the sign-in could not be removed from the keychain: {e}"
+            )));
+        }
+    }
+    store.delete_profile(profile_id).map_err(Problem::local)
+}
+
+impl Settings {
+    /// Settings that connect through a saved profile.
+    pub fn for_profile(data_dir: std::path::PathBuf, profile_id: i64) -> Settings {
+        Settings {
+            data_dir,
+            connection: Connection::Profile(profile_id),
+        }
+    }
+}
