@@ -8,6 +8,7 @@
 
 mod history;
 mod import;
+mod login;
 mod tenant;
 
 use clap::{Parser, Subcommand};
@@ -72,6 +73,20 @@ enum Command {
         /// The Dataverse security role they should have in --environment.
         #[arg(long, requires = "environment")]
         role: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign in to a tenant as yourself (system browser, or --device-code) and remember it;
+    /// the refresh token goes to the OS keychain.
+    Login(login::LoginArgs),
+    /// Sign out of a tenant: removes its sign-in from the keychain and forgets the profile.
+    Logout {
+        /// Tenant id, domain or name (default: the most recently used).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// The tenants you are signed in to, most recently used first.
+    Tenants {
         #[arg(long)]
         json: bool,
     },
@@ -257,6 +272,9 @@ async fn run(command: Command) -> ExitCode {
                 Err(p) => fail(&p, json),
             }
         }
+        Command::Login(args) => login::login(args).await,
+        Command::Logout { tenant } => login::logout(tenant).await,
+        Command::Tenants { json } => login::tenants(json),
         Command::Settings { action } => tenant::settings(action).await,
         Command::Google { action } => tenant::google(action).await,
         Command::Check {

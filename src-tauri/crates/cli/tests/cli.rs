@@ -626,3 +626,54 @@ fn import_runs_writes_results_and_reruns_failed_rows_only() {
         "retrying a failed licence does not invite again"
     );
 }
+
+#[test]
+fn login_with_a_device_code_signs_in_as_the_admin() {
+    use std::io::Read;
+    let e = env();
+    let mut child = Command::new(cargo_bin("guestpass-cli"))
+        .args([
+            "login",
+            "--tenant",
+            guestpass_sandbox::TENANT_DOMAIN,
+            "--client-id",
+            guestpass_sandbox::CLIENT_ID,
+            "--device-code",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GUESTPASS_DATA_DIR", e.data.path())
+        .env("GUESTPASS_GRAPH_URL", &e.served.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let code = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(line.contains("/devicelogin"), "{line}");
+    let url = format!("{}/devicelogin", e.served.url);
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        reqwest::Client::new()
+            .post(url)
+            .form(&[("user_code", code.as_str()), ("decision", "accept")])
+            .send()
+            .await
+            .unwrap();
+    });
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert!(
+        out.contains("Signed in to Northwind Traders (sandbox) as megan.bowen@northwind.example"),
+        "{out}{rest}"
+    );
+    // With a keychain the sign-in is kept (exit 0); without one the CLI says it cannot keep it.
+    assert!(
+        status.success() || rest.contains("cannot keep this sign-in"),
+        "{status} {rest}"
+    );
+}

@@ -170,6 +170,7 @@ pub async fn sign_in(
             id: 0,
             tenant: org.id.clone(),
             tenant_name: org.display_name.clone(),
+            domain: org.initial_domain().map(str::to_string),
             sign_in: req.way.as_str().into(),
             client_id: client_id.to_string(),
             username: me["userPrincipalName"].as_str().map(str::to_string),
@@ -275,6 +276,7 @@ pub fn find_profile(data_dir: &std::path::Path, tenant: &str) -> Result<Option<T
     let t = tenant.trim().to_lowercase();
     Ok(profiles(data_dir)?.into_iter().find(|p| {
         p.tenant.to_lowercase() == t
+            || p.domain.as_deref().is_some_and(|d| d.to_lowercase() == t)
             || p.tenant_name.as_deref().is_some_and(|n| n.to_lowercase() == t)
             || p.username
                 .as_deref()

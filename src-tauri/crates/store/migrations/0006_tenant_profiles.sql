@@ -5,6 +5,7 @@ CREATE TABLE tenant_profiles (
     id          INTEGER PRIMARY KEY,
     tenant      TEXT NOT NULL,
     tenant_name TEXT,
+    domain      TEXT,
     sign_in     TEXT NOT NULL CHECK (sign_in IN ('browser', 'deviceCode', 'clientSecret')),
     client_id   TEXT NOT NULL,
     username    TEXT,

@@ -14,6 +14,8 @@ pub struct TenantProfile {
     /// The tenant's id (GUID) once signed in.
     pub tenant: String,
     pub tenant_name: Option<String>,
+    /// The tenant's initial domain (e.g. `contoso.onmicrosoft.com`).
+    pub domain: Option<String>,
     /// `browser`, `deviceCode` or `clientSecret`.
     pub sign_in: String,
     pub client_id: String,
@@ -32,19 +34,20 @@ fn profile(r: &rusqlite::Row) -> rusqlite::Result<TenantProfile> {
         id: r.get(0)?,
         tenant: r.get(1)?,
         tenant_name: r.get(2)?,
-        sign_in: r.get(3)?,
-        client_id: r.get(4)?,
-        username: r.get(5)?,
-        scopes: r.get(6)?,
-        login_url: r.get(7)?,
-        graph_url: r.get(8)?,
-        bap_url: r.get(9)?,
-        last_used: r.get(10)?,
+        domain: r.get(3)?,
+        sign_in: r.get(4)?,
+        client_id: r.get(5)?,
+        username: r.get(6)?,
+        scopes: r.get(7)?,
+        login_url: r.get(8)?,
+        graph_url: r.get(9)?,
+        bap_url: r.get(10)?,
+        last_used: r.get(11)?,
     })
 }
 
 const COLUMNS: &str =
-    "id, tenant, tenant_name, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used";
+    "id, tenant, tenant_name, domain, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used";
 
 impl Store {
     /// Saves (or updates) the profile for this tenant, app and way of signing in; returns it.
@@ -52,12 +55,12 @@ impl Store {
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO tenant_profiles (tenant, tenant_name, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (tenant, client_id, sign_in) DO UPDATE SET tenant_name = excluded.tenant_name,
+            "INSERT INTO tenant_profiles (tenant, tenant_name, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used, domain)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (tenant, client_id, sign_in) DO UPDATE SET tenant_name = excluded.tenant_name, domain = excluded.domain,
                username = excluded.username, scopes = excluded.scopes, login_url = excluded.login_url,
                graph_url = excluded.graph_url, bap_url = excluded.bap_url, last_used = excluded.last_used",
-            params![p.tenant, p.tenant_name, p.sign_in, p.client_id, p.username, p.scopes, p.login_url, p.graph_url, p.bap_url, now],
+            params![p.tenant, p.tenant_name, p.sign_in, p.client_id, p.username, p.scopes, p.login_url, p.graph_url, p.bap_url, now, p.domain],
         )?;
         Ok(conn.query_row(
             &format!("SELECT {COLUMNS} FROM tenant_profiles WHERE tenant = ?1 AND client_id = ?2 AND sign_in = ?3"),
@@ -114,6 +117,7 @@ mod tests {
             id: 0,
             tenant: "t1".into(),
             tenant_name: Some("Contoso".into()),
+            domain: Some("contoso.onmicrosoft.com".into()),
             sign_in: "browser".into(),
             client_id: "app".into(),
             username: Some("admin@contoso.example".into()),

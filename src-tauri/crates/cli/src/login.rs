@@ -1,0 +1,159 @@
+//! `guestpass-cli login | logout | tenants`: delegated sign-in for people at a terminal.
+
+use crate::fail;
+use guestpass_core::connect::{default_data_dir, env};
+use guestpass_core::sign_in::{self, SignInPrompt, SignInRequest, SignInWay};
+use guestpass_core::{Problem, ProblemKind};
+use guestpass_graph::Endpoints;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct LoginArgs {
+    /// Tenant id or domain, e.g. contoso.onmicrosoft.com.
+    #[arg(long)]
+    tenant: String,
+    /// Your app registration's client id (a public client with redirect URI http://localhost).
+    #[arg(long)]
+    client_id: String,
+    /// Show a code to type at Microsoft's device login page instead of opening a browser.
+    #[arg(long)]
+    device_code: bool,
+}
+
+fn data_dir() -> std::path::PathBuf {
+    default_data_dir(std::env::var(env::DATA_DIR).ok())
+}
+
+/// Microsoft's hosts, or the ones GUESTPASS_*_URL name (a sandbox serves all at one root).
+fn endpoints() -> Result<Endpoints, Problem> {
+    let url = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| {
+                Endpoints::parse_base(k, &v).map_err(|e| Problem::field("url", e.to_string(), "Fix the variable."))
+            })
+            .transpose()
+    };
+    let ms = Endpoints::microsoft();
+    let graph = url(env::GRAPH_URL)?;
+    let login = url(env::LOGIN_URL)?.or_else(|| graph.clone()).unwrap_or(ms.login);
+    let bap = url(env::BAP_URL)?.or_else(|| graph.clone()).unwrap_or(ms.bap);
+    Ok(Endpoints {
+        graph: graph.unwrap_or(ms.graph),
+        login,
+        bap,
+    })
+}
+
+pub async fn login(args: LoginArgs) -> ExitCode {
+    let endpoints = match endpoints() {
+        Ok(e) => e,
+        Err(p) => return fail(&p, false),
+    };
+    let req = SignInRequest {
+        tenant: args.tenant,
+        client_id: args.client_id,
+        way: if args.device_code {
+            SignInWay::DeviceCode
+        } else {
+            SignInWay::Browser
+        },
+    };
+    let prompt = |p: SignInPrompt| match p {
+        SignInPrompt::OpenBrowser(url) => {
+            eprintln!("Sign in in your browser. If it does not open, open this address:\n{url}");
+            if std::env::var_os("GUESTPASS_NO_BROWSER").is_none() {
+                if let Err(e) = open::that_detached(&url) {
+                    eprintln!("(The browser could not be opened: {e}. Use --device-code on machines without one.)");
+                }
+            }
+        }
+        SignInPrompt::ShowDeviceCode(code) => {
+            eprintln!(
+                "To sign in, open {} and enter the code {}",
+                code.verification_uri, code.user_code
+            );
+        }
+    };
+    match sign_in::sign_in(&data_dir(), endpoints, &req, prompt).await {
+        Ok((signed, _engine)) => {
+            let p = &signed.profile;
+            println!(
+                "Signed in to {} as {}.",
+                p.tenant_name.as_deref().unwrap_or(&p.tenant),
+                p.username.as_deref().unwrap_or("?")
+            );
+            match &signed.keychain {
+                Ok(name) => println!(
+                    "The sign-in is kept in the {name}; use it with GUESTPASS_TENANT={}.",
+                    p.domain.as_deref().unwrap_or(&p.tenant)
+                ),
+                Err(why) => {
+                    eprintln!("warning: {why}. The CLI cannot keep this sign-in; for scripts use app-only sign-in ({} and {}).", env::CLIENT_ID, env::CLIENT_SECRET);
+                    return ExitCode::from(1);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(p) => fail(&p, false),
+    }
+}
+
+pub async fn logout(tenant: Option<String>) -> ExitCode {
+    let dir = data_dir();
+    let profile = match tenant {
+        Some(t) => sign_in::find_profile(&dir, &t),
+        None => sign_in::profiles(&dir).map(|p| p.into_iter().next()),
+    };
+    match profile {
+        Ok(Some(p)) => match sign_in::sign_out(&dir, p.id).await {
+            Ok(()) => {
+                println!(
+                    "Signed out of {}; its sign-in is removed from the keychain.",
+                    p.tenant_name.as_deref().unwrap_or(&p.tenant)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e, false),
+        },
+        Ok(None) => fail(
+            &Problem {
+                kind: ProblemKind::Invalid,
+                message: "Guestpass is not signed in to that tenant.".into(),
+                hint: "See `guestpass-cli tenants`.".into(),
+                fields: vec![],
+                code: None,
+                request_id: None,
+            },
+            false,
+        ),
+        Err(e) => fail(&e, false),
+    }
+}
+
+pub fn tenants(json: bool) -> ExitCode {
+    match sign_in::profiles(&data_dir()) {
+        Ok(list) if json => {
+            println!("{}", serde_json::json!(list));
+            ExitCode::SUCCESS
+        }
+        Ok(list) => {
+            if list.is_empty() {
+                println!("Not signed in to any tenant (the sandbox tenant needs no sign-in).");
+            }
+            for p in list {
+                println!(
+                    "{}  {}  {} ({})  app {}",
+                    p.tenant,
+                    p.tenant_name.as_deref().unwrap_or("-"),
+                    p.username.as_deref().unwrap_or("-"),
+                    p.sign_in,
+                    p.client_id
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, json),
+    }
+}
