@@ -71,8 +71,17 @@ pub struct SignedIn {
     pub keychain: Result<String, String>,
 }
 
-fn refresh_account(profile_id: i64) -> String {
-    format!("profile:{profile_id}:refresh")
+/// The keychain entry of a profile's refresh token: one per sign-in service, tenant, app and
+/// way of signing in (not the local row id, which another data folder may reuse).
+pub fn refresh_account(p: &TenantProfile) -> String {
+    let host = url::Url::parse(&p.login_url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| format!("{h}{}", u.port().map(|p| format!(":{p}")).unwrap_or_default()))
+        })
+        .unwrap_or_default();
+    format!("{host}/{}/{}/{}/refresh", p.tenant, p.client_id, p.sign_in)
 }
 
 fn sign_in_problem(what: &str, e: &guestpass_graph::GraphError) -> Problem {
@@ -85,11 +94,12 @@ fn sign_in_problem(what: &str, e: &guestpass_graph::GraphError) -> Problem {
 
 /// Keeps rotated refresh tokens in the keychain (best effort: a failure is logged, never shown
 /// with the token).
-fn keep_rotated(profile_id: i64) -> signin::OnRefresh {
+fn keep_rotated(profile: &TenantProfile) -> signin::OnRefresh {
+    let account = refresh_account(profile);
     Arc::new(move |token: &str| {
-        let token = token.to_string();
+        let (account, token) = (account.clone(), token.to_string());
         tokio::spawn(async move {
-            if let Err(e) = guestpass_keychain::set(&refresh_account(profile_id), &token).await {
+            if let Err(e) = guestpass_keychain::set(&account, &token).await {
                 tracing::warn!("the renewed sign-in could not be kept in the keychain: {e}");
             }
         });
@@ -181,7 +191,7 @@ pub async fn sign_in(
             last_used: String::new(),
         })
         .map_err(Problem::local)?;
-    let keychain = match guestpass_keychain::set(&refresh_account(profile.id), &tokens.refresh_token).await {
+    let keychain = match guestpass_keychain::set(&refresh_account(&profile), &tokens.refresh_token).await {
         Ok(()) => guestpass_keychain::init()
             .await
             .map(str::to_string)
@@ -195,7 +205,7 @@ pub async fn sign_in(
         },
         profile.username.as_deref().unwrap_or(&profile.client_id),
         &tokens.refresh_token,
-        keep_rotated(profile.id),
+        keep_rotated(&profile),
     )
     .with_access_token(GRAPH_SCOPE, tokens.access)
     .await;
@@ -223,7 +233,7 @@ pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Res
             "Sign in to the tenant again.",
         )
     })?;
-    let refresh = guestpass_keychain::get(&refresh_account(profile.id))
+    let refresh = guestpass_keychain::get(&refresh_account(&profile))
         .await
         .map_err(|e| Problem {
             kind: ProblemKind::SignIn,
@@ -259,7 +269,7 @@ pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Res
         },
         profile.username.as_deref().unwrap_or(&profile.client_id),
         &refresh,
-        keep_rotated(profile.id),
+        keep_rotated(&profile),
     );
     store.touch_profile(profile.id).map_err(Problem::local)?;
     drop(store);
@@ -287,7 +297,10 @@ pub fn find_profile(data_dir: &std::path::Path, tenant: &str) -> Result<Option<T
 /// Signs out: removes the tenant's secrets from the keychain, then the profile.
 pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(), Problem> {
     let store = crate::connect::open_store(data_dir)?;
-    if let Err(e) = guestpass_keychain::delete(&refresh_account(profile_id)).await {
+    let Some(profile) = store.profile(profile_id).map_err(Problem::local)? else {
+        return Ok(());
+    };
+    if let Err(e) = guestpass_keychain::delete(&refresh_account(&profile)).await {
         // No keychain means nothing was kept there; a refusal must be reported.
         if !matches!(e, guestpass_keychain::KeychainError::Unavailable(_)) {
             return Err(Problem::local(format!(
@@ -305,5 +318,154 @@ impl Settings {
             data_dir,
             connection: Connection::Profile(profile_id),
         }
+    }
+}
+
+/// Whether the signed-in admin can run one wizard step, and what is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StepPermission {
+    pub step: String,
+    pub ready: bool,
+    /// Delegated permissions the app registration still needs (with admin consent).
+    pub missing_permissions: Vec<String>,
+    /// Entra roles that would let the admin do it, when they hold none of them.
+    pub needs_one_of_roles: Vec<String>,
+}
+
+/// Each wizard step: its delegated permissions, and the Entra roles allowed to do it.
+const STEP_NEEDS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "Collaboration settings",
+        &[
+            "Policy.ReadWrite.Authorization",
+            "Policy.ReadWrite.B2BManagementPolicy",
+            "Policy.ReadWrite.CrossTenantAccess",
+        ],
+        &["Global Administrator"],
+    ),
+    (
+        "Google sign-in",
+        &["IdentityProvider.ReadWrite.All"],
+        &["External Identity Provider Administrator", "Global Administrator"],
+    ),
+    (
+        "Invite",
+        &["User.Invite.All"],
+        &["Guest Inviter", "User Administrator", "Global Administrator"],
+    ),
+    (
+        "Profile",
+        &["User.ReadWrite.All"],
+        &["User Administrator", "Global Administrator"],
+    ),
+    (
+        "Licence",
+        &["LicenseAssignment.ReadWrite.All"],
+        &["License Administrator", "User Administrator", "Global Administrator"],
+    ),
+    (
+        "Groups",
+        &["GroupMember.ReadWrite.All"],
+        &["Groups Administrator", "User Administrator", "Global Administrator"],
+    ),
+    (
+        "Dataverse role",
+        &[],
+        &[
+            "Power Platform Administrator",
+            "Dynamics 365 Administrator",
+            "Global Administrator",
+        ],
+    ),
+];
+
+/// The delegated permissions to grant Guestpass's app registration (for the registration guide).
+pub fn required_permissions() -> Vec<String> {
+    let mut all: Vec<String> = STEP_NEEDS
+        .iter()
+        .flat_map(|(_, p, _)| p.iter().map(|s| s.to_string()))
+        .collect();
+    all.push("User.Read".into());
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// Maps granted scopes and the admin's directory roles to each step.
+pub fn step_permissions(scopes: &str, roles: &[String]) -> Vec<StepPermission> {
+    let granted: Vec<&str> = scopes
+        .split_whitespace()
+        .map(|s| s.rsplit('/').next().unwrap_or(s))
+        .collect();
+    STEP_NEEDS
+        .iter()
+        .map(|(step, perms, allowed_roles)| {
+            let missing_permissions: Vec<String> = perms
+                .iter()
+                .filter(|p| !granted.iter().any(|g| g.eq_ignore_ascii_case(p)))
+                .map(|p| p.to_string())
+                .collect();
+            let has_role = allowed_roles
+                .iter()
+                .any(|r| roles.iter().any(|have| have.eq_ignore_ascii_case(r)));
+            StepPermission {
+                step: step.to_string(),
+                ready: missing_permissions.is_empty() && has_role,
+                missing_permissions,
+                needs_one_of_roles: if has_role {
+                    vec![]
+                } else {
+                    allowed_roles.iter().map(|r| r.to_string()).collect()
+                },
+            }
+        })
+        .collect()
+}
+
+impl Engine {
+    /// The signed-in admin's Entra roles (delegated sign-in only).
+    pub async fn my_directory_roles(&self) -> Result<Vec<String>, Problem> {
+        let url = self.graph.graph_url("v1.0/me/memberOf?$select=displayName");
+        let objects: Vec<serde_json::Value> = self
+            .graph
+            .list_all(url, None)
+            .await
+            .map_err(|e| Problem::from_graph("Reading your admin roles", &e))?;
+        Ok(objects
+            .into_iter()
+            .filter(|o| o["@odata.type"] == "#microsoft.graph.directoryRole")
+            .filter_map(|o| o["displayName"].as_str().map(str::to_string))
+            .collect())
+    }
+
+    /// Per wizard step, whether this sign-in can do it (before the admin starts, not halfway).
+    pub async fn permission_report(&self, profile: &TenantProfile) -> Result<Vec<StepPermission>, Problem> {
+        let roles = self.my_directory_roles().await?;
+        Ok(step_permissions(profile.scopes.as_deref().unwrap_or_default(), &roles))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_say_which_permission_or_role_is_missing() {
+        let all = required_permissions().join(" ");
+        let report = step_permissions(&all, &["Global Administrator".into()]);
+        assert!(report.iter().all(|s| s.ready), "{report:?}");
+
+        let report = step_permissions(
+            "https://graph.microsoft.com/User.Invite.All User.Read",
+            &["Guest Inviter".into()],
+        );
+        let invite = report.iter().find(|s| s.step == "Invite").unwrap();
+        assert!(invite.ready);
+        let licence = report.iter().find(|s| s.step == "Licence").unwrap();
+        assert_eq!(licence.missing_permissions, ["LicenseAssignment.ReadWrite.All"]);
+        assert!(licence
+            .needs_one_of_roles
+            .contains(&"License Administrator".to_string()));
     }
 }

@@ -92,14 +92,16 @@ async fn browser_sign_in_saves_a_profile_and_keeps_the_refresh_token_in_the_keyc
     assert_eq!(again.info().tenant_id, guestpass_sandbox::TENANT_ID);
 
     // Signing out removes the secret: the profile can no longer connect.
+    assert!(guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
+        .await
+        .unwrap()
+        .is_some());
     sign_in::sign_out(dir.path(), signed.profile.id).await.unwrap();
     assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
-    assert!(
-        guestpass_keychain::get(&format!("profile:{}:refresh", signed.profile.id))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
@@ -143,7 +145,7 @@ async fn no_secret_or_token_reaches_the_database_logs_or_exports() {
     let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
         .await
         .unwrap();
-    let refresh = guestpass_keychain::get(&format!("profile:{}:refresh", signed.profile.id))
+    let refresh = guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
         .await
         .unwrap()
         .unwrap();
@@ -193,5 +195,20 @@ async fn no_secret_or_token_reaches_the_database_logs_or_exports() {
     assert!(
         !text.contains(guestpass_sandbox::CLIENT_SECRET),
         "the client secret leaked"
+    );
+}
+
+#[tokio::test]
+async fn after_sign_in_each_step_says_ready_or_what_is_missing() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
+        .await
+        .unwrap();
+    let report = engine.permission_report(&signed.profile).await.unwrap();
+    assert!(
+        report.iter().all(|s| s.ready),
+        "Megan is a Global Administrator: {report:?}"
     );
 }

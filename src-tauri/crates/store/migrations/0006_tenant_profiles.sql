@@ -1,6 +1,6 @@
 -- How to reach each tenant: the way to sign in, the app (client id), the hosts, and who signed
--- in. Secrets (refresh tokens, client secrets) are never here: they live in the OS keychain
--- under `profile:{id}:…`.
+-- in. Secrets (refresh tokens, client secrets) are never here: they live in the OS keychain,
+-- filed under the tenant, app and way of signing in.
 CREATE TABLE tenant_profiles (
     id          INTEGER PRIMARY KEY,
     tenant      TEXT NOT NULL,
