@@ -40,6 +40,13 @@ fn main() {
         "retry_failed_rows",
         "save_run_results",
         "run_of_change",
+        "tenant_profiles",
+        "sign_in",
+        "use_profile",
+        "use_sandbox",
+        "sign_out",
+        "permission_report",
+        "registration_guide",
     ]);
     tauri_build::try_build(
         tauri_build::Attributes::new()

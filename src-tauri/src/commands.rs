@@ -2,12 +2,16 @@
 
 use crate::AppState;
 use guestpass_core::bulk::{ImportDefaults, ImportPreview, RunLink, RunProgress};
+use guestpass_core::sign_in::{
+    self, RegistrationGuide, SignInNotice, SignInPrompt, SignInRequest, SignedIn, StepPermission,
+};
 use guestpass_core::{
     ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings,
     GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem,
     ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
-use guestpass_core::{RunInfo, RunRow};
+use guestpass_core::{Connection, Engine, RunInfo, RunRow, Settings};
+use guestpass_store::TenantProfile;
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -298,4 +302,100 @@ pub async fn save_run_results(state: State<'_, Arc<AppState>>, run_id: i64) -> R
 #[tauri::command]
 pub async fn run_of_change(state: State<'_, Arc<AppState>>, seq: i64) -> Result<Option<RunLink>> {
     state.engine().await?.run_of_change(seq)
+}
+
+/// The tenants this computer has signed in to (no secrets: those stay in the keychain).
+#[tauri::command]
+pub async fn tenant_profiles(state: State<'_, Arc<AppState>>) -> Result<Vec<TenantProfile>> {
+    sign_in::profiles(&state.data_dir())
+}
+
+/// Signs in in the system browser (or with a device code) and switches to that tenant.
+/// Tokens and codes never come here: the window hears only what to show.
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, Arc<AppState>>,
+    request: SignInRequest,
+    on_notice: Channel<SignInNotice>,
+) -> Result<SignedIn> {
+    let data_dir = state.data_dir();
+    // On the sandbox tenant, practise signing in against its own Entra; otherwise Microsoft's.
+    let current = state.engine().await.ok();
+    let endpoints = match current.as_ref().map(|e| e.info()) {
+        Some(info) if info.mode == guestpass_core::ConnectionMode::Sandbox => {
+            let root = guestpass_graph::Endpoints::parse_base("sandbox", &info.graph_url).map_err(Problem::local)?;
+            guestpass_graph::Endpoints::loopback(&root)
+        }
+        _ => guestpass_graph::Endpoints::microsoft(),
+    };
+    let (signed, engine) = sign_in::sign_in(&data_dir, endpoints, &request, |prompt| {
+        let notice = match prompt {
+            SignInPrompt::OpenBrowser(url) => SignInNotice::Browser {
+                url: open::that_detached(&url).err().map(|_| url),
+            },
+            SignInPrompt::ShowDeviceCode(prompt) => SignInNotice::DeviceCode { prompt },
+        };
+        let _ = on_notice.send(notice);
+    })
+    .await?;
+    state
+        .switch(Settings::for_profile(data_dir, signed.profile.id), engine)
+        .await;
+    Ok(signed)
+}
+
+/// Switches to a tenant signed in to before.
+#[tauri::command]
+pub async fn use_profile(state: State<'_, Arc<AppState>>, profile_id: i64) -> Result<ConnectionInfo> {
+    let data_dir = state.data_dir();
+    let engine = sign_in::connect_profile(&data_dir, profile_id).await?;
+    let engine = state.switch(Settings::for_profile(data_dir, profile_id), engine).await;
+    Ok(engine.info().clone())
+}
+
+/// Switches back to the built-in sandbox tenant.
+#[tauri::command]
+pub async fn use_sandbox(state: State<'_, Arc<AppState>>) -> Result<ConnectionInfo> {
+    let settings = Settings {
+        data_dir: state.data_dir(),
+        connection: Connection::EmbeddedSandbox,
+    };
+    let engine = Engine::connect(settings.clone()).await?;
+    let engine = state.switch(settings, engine).await;
+    Ok(engine.info().clone())
+}
+
+/// Signs out of a tenant: its sign-in leaves the keychain. The window then uses the sandbox.
+#[tauri::command]
+pub async fn sign_out(state: State<'_, Arc<AppState>>, profile_id: i64) -> Result<()> {
+    sign_in::sign_out(&state.data_dir(), profile_id).await?;
+    if matches!(state.settings(), Ok(Settings { connection: Connection::Profile(id), .. }) if id == profile_id) {
+        *state.engine.lock().await = None;
+        *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = Ok(Settings {
+            data_dir: state.data_dir(),
+            connection: Connection::EmbeddedSandbox,
+        });
+    }
+    Ok(())
+}
+
+/// Per wizard step, whether the signed-in admin can do it (empty for the sandbox and app-only).
+#[tauri::command]
+pub async fn permission_report(state: State<'_, Arc<AppState>>) -> Result<Vec<StepPermission>> {
+    let Ok(Settings {
+        connection: Connection::Profile(id),
+        data_dir,
+    }) = state.settings()
+    else {
+        return Ok(vec![]);
+    };
+    let Some(profile) = sign_in::profiles(&data_dir)?.into_iter().find(|p| p.id == id) else {
+        return Ok(vec![]);
+    };
+    state.engine().await?.permission_report(&profile).await
+}
+
+#[tauri::command]
+pub async fn registration_guide() -> Result<RegistrationGuide> {
+    Ok(sign_in::registration_guide())
 }

@@ -15,7 +15,11 @@ use tokio::sync::Mutex;
 /// the next command tries again.
 pub struct AppState {
     engine: Mutex<Option<Arc<Engine>>>,
-    settings: Result<Settings, String>,
+    /// How to connect: from the environment at start, then whatever the admin switches to.
+    settings: std::sync::Mutex<Result<Settings, String>>,
+    /// Engines switched away from that serve an embedded sandbox, kept so the sandbox keeps
+    /// answering (a profile signed in to it points there).
+    kept: Mutex<Vec<Arc<Engine>>>,
     /// Pause/resume/cancel switches of the bulk runs in progress, by run id.
     runs: std::sync::Mutex<HashMap<i64, Arc<RunControl>>>,
 }
@@ -27,6 +31,31 @@ impl AppState {
         runs.entry(run_id).or_default().clone()
     }
 
+    fn settings(&self) -> Result<Settings, String> {
+        self.settings.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The data folder (for sign-in and profiles), whatever the connection.
+    fn data_dir(&self) -> std::path::PathBuf {
+        match self.settings() {
+            Ok(s) => s.data_dir,
+            Err(_) => {
+                guestpass_core::connect::default_data_dir(std::env::var(guestpass_core::connect::env::DATA_DIR).ok())
+            }
+        }
+    }
+
+    /// Switches to another tenant: later commands use `engine`, and a reconnect uses `settings`.
+    async fn switch(&self, settings: Settings, engine: Engine) -> Arc<Engine> {
+        *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = Ok(settings);
+        let engine = Arc::new(engine);
+        let previous = self.engine.lock().await.replace(engine.clone());
+        if let Some(old) = previous.filter(|e| e.info().mode == guestpass_core::ConnectionMode::Sandbox) {
+            self.kept.lock().await.push(old);
+        }
+        engine
+    }
+
     fn forget_run(&self, run_id: i64) {
         self.runs.lock().unwrap_or_else(|p| p.into_inner()).remove(&run_id);
     }
@@ -36,7 +65,7 @@ impl AppState {
         if let Some(e) = engine.as_ref() {
             return Ok(e.clone());
         }
-        let settings = self.settings.clone().map_err(|message| Problem {
+        let settings = self.settings().map_err(|message| Problem {
             kind: guestpass_core::ProblemKind::Invalid,
             message,
             hint: "Fix the GUESTPASS_* environment variables and restart Guestpass.".into(),
@@ -56,8 +85,9 @@ pub fn run() {
         .init();
     let state = Arc::new(AppState {
         engine: Mutex::new(None),
-        settings: Settings::from_env(),
+        settings: std::sync::Mutex::new(Settings::from_env()),
         runs: Default::default(),
+        kept: Mutex::new(Vec::new()),
     });
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()
@@ -101,7 +131,14 @@ pub fn run() {
             commands::run_rows,
             commands::retry_failed_rows,
             commands::save_run_results,
-            commands::run_of_change
+            commands::run_of_change,
+            commands::tenant_profiles,
+            commands::sign_in,
+            commands::use_profile,
+            commands::use_sandbox,
+            commands::sign_out,
+            commands::permission_report,
+            commands::registration_guide
         ])
         .run(tauri::generate_context!())
         .expect("error while running Guestpass");

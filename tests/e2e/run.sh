@@ -24,7 +24,11 @@ export GUESTPASS_DATA_DIR="$work/data"
 unset GUESTPASS_TENANT GUESTPASS_GRAPH_URL GUESTPASS_LOGIN_URL GUESTPASS_BAP_URL
 mkdir -p "$GUESTPASS_SCREENSHOTS"
 # Without a private D-Bus session the app starts stray at-spi daemons that break the next session.
+# Inside it, an unlocked gnome-keyring is the Secret Service the app keeps sign-ins in.
+export XDG_DATA_HOME="$work/xdg-data"
+mkdir -p "$XDG_DATA_HOME"
 dbus-run-session -- bash -c '
+  printf guestpass-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
   tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"$GUESTPASS_E2E_WORK/tauri-driver.log" 2>&1 &
   driver=$!
   for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done

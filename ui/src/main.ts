@@ -21,7 +21,12 @@ function show(screen: Screen): void {
   if (screen === "onboard") renderWizard(screenEl, connection, () => show("history"));
   if (screen === "import") renderImport(screenEl, connection);
   if (screen === "history") void renderHistory(screenEl, connection);
-  if (screen === "connection") renderConnection(screenEl, connection);
+  if (screen === "connection")
+    renderConnection(screenEl, connection, (info) => {
+      connection = info;
+      renderBanner(info);
+      show("connection");
+    });
 }
 
 function renderBanner(info: ConnectionInfo): void {

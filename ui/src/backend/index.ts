@@ -15,6 +15,12 @@ import type {
   GuestRef,
   GuestSummary,
   ImportDefaults,
+  RegistrationGuide,
+  SignedIn,
+  SignInNotice,
+  SignInRequest,
+  StepPermission,
+  TenantProfile,
   ImportPreview,
   RunInfo,
   RunLink,
@@ -224,4 +230,38 @@ export function saveRunResults(runId: number): Promise<string> {
 
 export function runOfChange(seq: number): Promise<RunLink | null> {
   return call("run_of_change", { seq });
+}
+
+/** The tenants this computer has signed in to, most recently used first. */
+export function tenantProfiles(): Promise<TenantProfile[]> {
+  return call("tenant_profiles");
+}
+
+/** Signs in (system browser or device code) and switches to that tenant. */
+export function signIn(request: SignInRequest, notice: (n: SignInNotice) => void): Promise<SignedIn> {
+  const onNotice = new Channel<SignInNotice>();
+  onNotice.onmessage = notice;
+  return call("sign_in", { request, onNotice });
+}
+
+export function useProfile(profileId: number): Promise<ConnectionInfo> {
+  return call("use_profile", { profileId });
+}
+
+export function useSandbox(): Promise<ConnectionInfo> {
+  return call("use_sandbox");
+}
+
+/** Removes the tenant's sign-in from the keychain and forgets it. */
+export function signOut(profileId: number): Promise<void> {
+  return call("sign_out", { profileId });
+}
+
+/** Per wizard step: can the signed-in admin do it, and if not, what is missing. */
+export function permissionReport(): Promise<StepPermission[]> {
+  return call("permission_report");
+}
+
+export function registrationGuide(): Promise<RegistrationGuide> {
+  return call("registration_guide");
 }

@@ -344,3 +344,72 @@ throttled: number,
  * Why the run is waiting or stopped, in plain words.
  */
 message: string | null, };
+
+export type TenantProfile = { id: number, 
+/**
+ * The tenant's id (GUID) once signed in.
+ */
+tenant: string, tenantName: string | null, 
+/**
+ * The tenant's initial domain (e.g. `contoso.onmicrosoft.com`).
+ */
+domain: string | null, 
+/**
+ * `browser`, `deviceCode` or `clientSecret`.
+ */
+signIn: string, clientId: string, 
+/**
+ * Who signed in (delegated sign-in).
+ */
+username: string | null, 
+/**
+ * The permissions granted at sign-in, space-separated.
+ */
+scopes: string | null, loginUrl: string, graphUrl: string, bapUrl: string, lastUsed: string, };
+
+export type SignInWay = "browser" | "deviceCode";
+
+export type SignInRequest = { 
+/**
+ * Tenant id or domain (e.g. `contoso.onmicrosoft.com`).
+ */
+tenant: string, 
+/**
+ * The admin's own app registration (public client, redirect URI `http://localhost`).
+ */
+clientId: string, way: SignInWay, };
+
+export type DeviceCodePrompt = { userCode: string, verificationUri: string, message: string, expiresInSeconds: number, };
+
+export type SignedIn = { profile: TenantProfile, 
+/**
+ * The keychain holding the refresh token, or why there is none (then the sign-in lasts
+ * for this session only).
+ */
+keychain: { Ok : string } | { Err : string }, };
+
+export type StepPermission = { step: string, ready: boolean, 
+/**
+ * Delegated permissions the app registration still needs (with admin consent).
+ */
+missingPermissions: Array<string>, 
+/**
+ * Entra roles that would let the admin do it, when they hold none of them.
+ */
+needsOneOfRoles: Array<string>, };
+
+export type RegistrationGuide = { 
+/**
+ * Delegated Microsoft Graph permissions to add (then grant admin consent).
+ */
+permissions: Array<string>, 
+/**
+ * The redirect URI to add under "Mobile and desktop applications".
+ */
+redirectUri: string, 
+/**
+ * The same, as Azure CLI commands to paste.
+ */
+azCommands: string, };
+
+export type SignInNotice = { "kind": "browser", url: string | null, } | { "kind": "deviceCode", prompt: DeviceCodePrompt, };

@@ -677,3 +677,17 @@ fn login_with_a_device_code_signs_in_as_the_admin() {
         "{status} {rest}"
     );
 }
+
+#[test]
+fn the_embedded_sandbox_starts_in_a_data_folder_that_does_not_exist_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("new").join("folder");
+    let o = Command::new(cargo_bin("guestpass-cli"))
+        .args(["check", "--email", "ana.souza@fabrikam.example"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GUESTPASS_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}

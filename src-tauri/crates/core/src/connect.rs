@@ -248,6 +248,8 @@ impl Engine {
                 };
             }
             Connection::EmbeddedSandbox => {
+                std::fs::create_dir_all(&data_dir)
+                    .map_err(|e| Problem::local(format!("cannot create {}: {e}", data_dir.display())))?;
                 let handle = guestpass_sandbox::start(
                     Storage::File(settings.data_dir.join("sandbox.sqlite")),
                     0,

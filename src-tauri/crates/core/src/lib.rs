@@ -97,5 +97,13 @@ pub fn typescript_declarations() -> Vec<String> {
         RunRow::decl(&cfg),
         bulk::RunLink::decl(&cfg),
         bulk::RunProgress::decl(&cfg),
+        guestpass_store::TenantProfile::decl(&cfg),
+        sign_in::SignInWay::decl(&cfg),
+        sign_in::SignInRequest::decl(&cfg),
+        sign_in::DeviceCodePrompt::decl(&cfg),
+        sign_in::SignedIn::decl(&cfg),
+        sign_in::StepPermission::decl(&cfg),
+        sign_in::RegistrationGuide::decl(&cfg),
+        sign_in::SignInNotice::decl(&cfg),
     ]
 }

@@ -469,3 +469,46 @@ mod tests {
             .contains(&"License Administrator".to_string()));
     }
 }
+
+/// What the admin needs to register Guestpass in their tenant (the app and README show it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationGuide {
+    /// Delegated Microsoft Graph permissions to add (then grant admin consent).
+    pub permissions: Vec<String>,
+    /// The redirect URI to add under "Mobile and desktop applications".
+    pub redirect_uri: String,
+    /// The same, as Azure CLI commands to paste.
+    pub az_commands: String,
+}
+
+pub fn registration_guide() -> RegistrationGuide {
+    let permissions = required_permissions();
+    let az_commands = format!(
+        "app=$(az ad app create --display-name Guestpass --sign-in-audience AzureADMyOrg \\\n  --public-client-redirect-uris http://localhost --is-fallback-public-client true --query appId -o tsv)\n\
+         graph=00000003-0000-0000-c000-000000000000\n\
+         for p in {}; do\n  id=$(az ad sp show --id $graph --query \"oauth2PermissionScopes[?value=='$p'].id\" -o tsv)\n  az ad app permission add --id $app --api $graph --api-permissions $id=Scope\ndone\n\
+         az ad app permission admin-consent --id $app\n\
+         echo \"Client id for Guestpass: $app\"",
+        permissions.join(" ")
+    );
+    RegistrationGuide {
+        permissions,
+        redirect_uri: "http://localhost".into(),
+        az_commands,
+    }
+}
+
+/// What a sign-in in progress tells the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SignInNotice {
+    /// The system browser was asked to open the sign-in page; `url` is given only when it
+    /// could not be opened (to copy into a browser by hand).
+    Browser {
+        url: Option<String>,
+    },
+    DeviceCode {
+        prompt: DeviceCodePrompt,
+    },
+}

@@ -1,0 +1,54 @@
+// End-to-end: sign in from the Tenant page with a device code (against the sandbox's own
+// Entra), see what the admin may do per step, and sign out again.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { By, byId as byIdIn, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
+
+let driver;
+const byId = (id) => byIdIn(driver, id);
+const screenshot = (name) => shot(driver, name);
+const waitText = (id, text, ms) => waitTextIn(driver, id, text, ms);
+
+before(async () => {
+  driver = await launch();
+});
+
+after(async () => {
+  await driver?.quit();
+});
+
+test("the Tenant page explains how to register Guestpass", async () => {
+  await waitText("banner", "Sandbox tenant");
+  await (await byId("nav-connection")).click();
+  await (await byId("register-guide")).click();
+  await waitText("register-az", "az ad app create");
+  assert.match(await (await byId("register-guide-body")).getText(), /User\.Invite\.All/);
+  await screenshot("30-tenant-register-guide");
+});
+
+test("signing in with a device code shows the code, then what the admin may do", async () => {
+  const current = await (await byId("tenant-current")).getAttribute("textContent");
+  const graph = current.match(/Microsoft Graph\s*(http:\/\/127\.0\.0\.1:\d+)/)[1];
+  await (await byId("signin-tenant")).sendKeys("northwindsandbox.onmicrosoft.com");
+  await (await byId("signin-client-id")).sendKeys("3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71");
+  await (await byId("signin-device")).click();
+  const codeEl = await byId("signin-user-code");
+  const code = (await codeEl.getText()).split(/\s/)[0];
+  await screenshot("31-tenant-device-code");
+  const r = await fetch(`${graph}/devicelogin`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `user_code=${code}&decision=accept` });
+  assert.equal(r.status, 200);
+  await waitText("signin-done", "megan.bowen@northwind.example", 30_000);
+  await waitText("permission-table", "Invite", 20_000);
+  assert.doesNotMatch(await (await byId("permission-table")).getText(), /not yet/, "a Global Administrator can do every step");
+  await waitText("profile-table", "Northwind Traders");
+  await screenshot("32-tenant-signed-in");
+});
+
+test("signing out removes the tenant and returns to the sandbox", async () => {
+  const table = await byId("profile-table");
+  const out = await table.findElement(By.xpath(".//button[text()='Sign out']"));
+  await out.click();
+  await driver.wait(async () => (await driver.findElements(By.id("profile-table"))).length === 0, 20_000);
+  await waitText("banner", "Sandbox tenant");
+  await screenshot("33-tenant-signed-out");
+});
