@@ -212,3 +212,58 @@ async fn after_sign_in_each_step_says_ready_or_what_is_missing() {
         "Megan is a Global Administrator: {report:?}"
     );
 }
+
+#[tokio::test]
+async fn a_long_bulk_run_renews_the_sign_in_as_it_goes() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = guestpass_sandbox::start(
+        Storage::Memory,
+        0,
+        SandboxConfig {
+            token_lifetime_s: 1,
+            latency_ms: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
+        .await
+        .unwrap();
+    let first_refresh = guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
+        .await
+        .unwrap();
+    let mut csv = String::from("Email,First name,Last name,Country\n");
+    for i in 0..12 {
+        csv.push_str(&format!("renew{i}@partner.example,Renew,Guest{i},GB\n"));
+    }
+    let defaults = ImportDefaults {
+        redirect_url: Some("https://myapps.microsoft.com".into()),
+        ..Default::default()
+    };
+    let preview = engine
+        .preview_import("renew.csv", csv.as_bytes(), &defaults)
+        .await
+        .unwrap();
+    let run = engine.start_import(&preview).unwrap();
+    // Midway, every access token the sandbox issued expires (as after a long pause): the run
+    // renews the sign-in with the refresh token and carries on.
+    let expired = std::sync::atomic::AtomicBool::new(false);
+    let done = engine
+        .run_import(run, RunControl::new(), &|p| {
+            if p.done >= 3 && !expired.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                sb.expire_tokens();
+            }
+        })
+        .await
+        .unwrap();
+    assert!(expired.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!((done.done, done.failed), (12, 0));
+    // Entra rotated the refresh token; the keychain holds the newest.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let latest = guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
+        .await
+        .unwrap();
+    assert_ne!(latest, first_refresh);
+}
