@@ -16,8 +16,13 @@ pub struct LoginArgs {
     #[arg(long)]
     client_id: String,
     /// Show a code to type at Microsoft's device login page instead of opening a browser.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "app_only")]
     device_code: bool,
+    /// App-only sign-in for unattended scripts: the app's client secret (from
+    /// GUESTPASS_CLIENT_SECRET, or typed at a hidden prompt) is checked, then kept in the
+    /// keychain.
+    #[arg(long)]
+    app_only: bool,
 }
 
 fn data_dir() -> std::path::PathBuf {
@@ -51,6 +56,9 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Ok(e) => e,
         Err(p) => return fail(&p, false),
     };
+    if args.app_only {
+        return login_app_only(endpoints, &args.tenant, &args.client_id).await;
+    }
     let req = SignInRequest {
         tenant: args.tenant,
         client_id: args.client_id,
@@ -155,5 +163,48 @@ pub fn tenants(json: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e, json),
+    }
+}
+
+async fn login_app_only(endpoints: Endpoints, tenant: &str, client_id: &str) -> ExitCode {
+    let secret = match std::env::var(env::CLIENT_SECRET).ok().filter(|s| !s.is_empty()) {
+        Some(s) => s,
+        None => match rpassword::prompt_password("Client secret (not shown): ") {
+            Ok(s) if !s.trim().is_empty() => s.trim().to_string(),
+            _ => {
+                eprintln!(
+                    "error: no client secret given. Set {} or type it at the prompt.",
+                    env::CLIENT_SECRET
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match sign_in::save_app_only(&data_dir(), endpoints, tenant, client_id, &secret).await {
+        Ok((signed, _)) => {
+            let p = &signed.profile;
+            println!(
+                "Signed in to {} as the app {}.",
+                p.tenant_name.as_deref().unwrap_or(&p.tenant),
+                p.client_id
+            );
+            match &signed.keychain {
+                Ok(name) => {
+                    println!(
+                        "The client secret is kept in the {name}; use it with GUESTPASS_TENANT={} (no secret in the environment needed).",
+                        p.domain.as_deref().unwrap_or(&p.tenant)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(why) => {
+                    eprintln!(
+                        "warning: {why}. The secret was not kept; keep passing {} to each command.",
+                        env::CLIENT_SECRET
+                    );
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Err(p) => fail(&p, false),
     }
 }

@@ -233,6 +233,9 @@ pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Res
             "Sign in to the tenant again.",
         )
     })?;
+    if profile.sign_in == "clientSecret" {
+        return connect_app_only(data_dir, &store, &profile).await;
+    }
     let refresh = guestpass_keychain::get(&refresh_account(&profile))
         .await
         .map_err(|e| Problem {
@@ -300,7 +303,12 @@ pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(),
     let Some(profile) = store.profile(profile_id).map_err(Problem::local)? else {
         return Ok(());
     };
-    if let Err(e) = guestpass_keychain::delete(&refresh_account(&profile)).await {
+    let account = if profile.sign_in == "clientSecret" {
+        secret_account(&profile)
+    } else {
+        refresh_account(&profile)
+    };
+    if let Err(e) = guestpass_keychain::delete(&account).await {
         // No keychain means nothing was kept there; a refusal must be reported.
         if !matches!(e, guestpass_keychain::KeychainError::Unavailable(_)) {
             return Err(Problem::local(format!(
@@ -511,4 +519,73 @@ pub enum SignInNotice {
     DeviceCode {
         prompt: DeviceCodePrompt,
     },
+}
+
+/// The keychain entry of an app-only profile's client secret.
+pub fn secret_account(p: &TenantProfile) -> String {
+    refresh_account(p).replace("/refresh", "/secret")
+}
+
+async fn connect_app_only(
+    data_dir: &std::path::Path,
+    store: &guestpass_store::Store,
+    profile: &TenantProfile,
+) -> Result<Engine, Problem> {
+    let secret = guestpass_keychain::get(&secret_account(profile))
+        .await
+        .map_err(|e| Problem::local(format!("the app's client secret cannot be read from the keychain: {e}")))?
+        .ok_or_else(|| Problem {
+            kind: ProblemKind::SignIn,
+            message: "The app's client secret is no longer in the keychain.".into(),
+            hint: "Sign in again with `guestpass-cli login --app-only`.".into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        })?;
+    let endpoints = endpoints_of(profile)?;
+    let credential =
+        guestpass_graph::ClientSecretCredential::new(&endpoints.login, &profile.tenant, &profile.client_id, &secret);
+    store.touch_profile(profile.id).map_err(Problem::local)?;
+    Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await
+}
+
+/// App-only sign-in for unattended scripts: checks the client secret against the tenant, then
+/// keeps it in the keychain (only there) with a profile, so scripts need no secret in their
+/// environment afterwards.
+pub async fn save_app_only(
+    data_dir: &std::path::Path,
+    endpoints: Endpoints,
+    tenant: &str,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<(SignedIn, Engine), Problem> {
+    let credential =
+        guestpass_graph::ClientSecretCredential::new(&endpoints.login, tenant.trim(), client_id.trim(), client_secret);
+    let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;
+    let info = engine.info().clone();
+    let store = crate::connect::open_store(data_dir)?;
+    let profile = store
+        .save_profile(&TenantProfile {
+            id: 0,
+            tenant: info.tenant_id.clone(),
+            tenant_name: Some(info.tenant_name.clone()),
+            domain: Some(info.initial_domain.clone()).filter(|d| !d.is_empty()),
+            sign_in: "clientSecret".into(),
+            client_id: client_id.trim().to_string(),
+            username: None,
+            scopes: None,
+            login_url: endpoints.login.to_string(),
+            graph_url: endpoints.graph.to_string(),
+            bap_url: endpoints.bap.to_string(),
+            last_used: String::new(),
+        })
+        .map_err(Problem::local)?;
+    let keychain = match guestpass_keychain::set(&secret_account(&profile), client_secret).await {
+        Ok(()) => guestpass_keychain::init()
+            .await
+            .map(str::to_string)
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    Ok((SignedIn { profile, keychain }, engine))
 }

