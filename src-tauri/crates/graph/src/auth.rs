@@ -79,6 +79,22 @@ struct TokenError {
     error_description: String,
 }
 
+/// An error answer from Entra's sign-in endpoints, keeping its `error` and AADSTS description.
+pub(crate) fn sign_in_error(status: u16, body: &[u8]) -> GraphError {
+    match serde_json::from_slice::<TokenError>(body) {
+        Ok(e) => GraphError::SignIn {
+            error: e.error,
+            description: e.error_description,
+            status,
+        },
+        Err(_) => GraphError::SignIn {
+            error: "unexpected_response".into(),
+            description: format!("the sign-in endpoint answered HTTP {status}"),
+            status,
+        },
+    }
+}
+
 impl ClientSecretCredential {
     pub fn new(login: &Url, tenant: &str, client_id: &str, client_secret: &str) -> ClientSecretCredential {
         let tenant = url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect::<String>();
@@ -126,18 +142,7 @@ impl ClientSecretCredential {
                 expires_at: Instant::now() + lifetime - margin,
             });
         }
-        match serde_json::from_slice::<TokenError>(&body) {
-            Ok(e) => Err(GraphError::SignIn {
-                error: e.error,
-                description: e.error_description,
-                status,
-            }),
-            Err(_) => Err(GraphError::SignIn {
-                error: "unexpected_response".into(),
-                description: format!("the sign-in endpoint answered HTTP {status}"),
-                status,
-            }),
-        }
+        Err(sign_in_error(status, &body))
     }
 }
 

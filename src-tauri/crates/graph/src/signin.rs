@@ -63,13 +63,6 @@ struct TokenAnswer {
     scope: String,
 }
 
-#[derive(Deserialize)]
-struct ErrorAnswer {
-    error: String,
-    #[serde(default)]
-    error_description: String,
-}
-
 fn random_string(len: usize) -> String {
     rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
@@ -124,18 +117,7 @@ async fn post_token(
             scope: t.scope,
         });
     }
-    Err(match serde_json::from_slice::<ErrorAnswer>(&body) {
-        Ok(e) => GraphError::SignIn {
-            error: e.error,
-            description: e.error_description,
-            status,
-        },
-        Err(_) => GraphError::SignIn {
-            error: "unexpected_response".into(),
-            description: format!("the sign-in endpoint answered HTTP {status}"),
-            status,
-        },
-    })
+    Err(crate::auth::sign_in_error(status, &body))
 }
 
 /// A browser sign-in in progress: open [`BrowserSignIn::authorize_url`] in the system browser
@@ -334,18 +316,7 @@ pub async fn request_device_code(
     let status = resp.status().as_u16();
     let body = resp.bytes().await.map_err(|e| network(&host, &e))?;
     if status != 200 {
-        return Err(match serde_json::from_slice::<ErrorAnswer>(&body) {
-            Ok(e) => GraphError::SignIn {
-                error: e.error,
-                description: e.error_description,
-                status,
-            },
-            Err(_) => GraphError::SignIn {
-                error: "unexpected_response".into(),
-                description: format!("the device-code endpoint answered HTTP {status}"),
-                status,
-            },
-        });
+        return Err(crate::auth::sign_in_error(status, &body));
     }
     let d: DeviceAnswer = serde_json::from_slice(&body).map_err(|e| GraphError::Decode {
         url: url.to_string(),
