@@ -282,15 +282,7 @@ pub(crate) async fn member_of(
     ])?;
     let user = visible_user(&shared, &id)?;
     let uid = user["id"].as_str().unwrap_or_default().to_string();
-    let dir = lock(&shared.dir);
-    let mut groups = Vec::new();
-    for gid in dir.groups_of_member(&uid)? {
-        if let Some(mut g) = dir.group(&gid)? {
-            g["@odata.type"] = json!("#microsoft.graph.group");
-            groups.push(g);
-        }
-    }
-    drop(dir);
+    let groups = groups_of(&shared, &uid)?;
     let docs: Vec<&Value> = groups.iter().collect();
     Ok(Json(odata::list(
         &super::groups::GROUPS,
@@ -355,15 +347,22 @@ pub(crate) async fn my_roles(
             })
         })
         .collect();
-    let dir = lock(&shared.dir);
-    for gid in dir.groups_of_member(&id)? {
-        if let Some(mut g) = dir.group(&gid)? {
-            g["@odata.type"] = json!("#microsoft.graph.group");
-            value.push(g);
-        }
-    }
+    value.extend(groups_of(&shared, &id)?);
     Ok(Json(json!({
         "@odata.context": format!("{}/v1.0/$metadata#directoryObjects", shared.base_url),
         "value": value
     })))
+}
+
+/// The groups a user belongs to, typed as `memberOf` lists them.
+fn groups_of(shared: &Shared, user_id: &str) -> Result<Vec<Value>, ApiError> {
+    let dir = lock(&shared.dir);
+    let mut groups = Vec::new();
+    for gid in dir.groups_of_member(user_id)? {
+        if let Some(mut g) = dir.group(&gid)? {
+            g["@odata.type"] = json!("#microsoft.graph.group");
+            groups.push(g);
+        }
+    }
+    Ok(groups)
 }
