@@ -31,24 +31,8 @@ fn data_dir() -> std::path::PathBuf {
 
 /// Microsoft's hosts, or the ones GUESTPASS_*_URL name (a sandbox serves all at one root).
 fn endpoints() -> Result<Endpoints, Problem> {
-    let url = |k: &str| {
-        std::env::var(k)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| {
-                Endpoints::parse_base(k, &v).map_err(|e| Problem::field("url", e.to_string(), "Fix the variable."))
-            })
-            .transpose()
-    };
-    let ms = Endpoints::microsoft();
-    let graph = url(env::GRAPH_URL)?;
-    let login = url(env::LOGIN_URL)?.or_else(|| graph.clone()).unwrap_or(ms.login);
-    let bap = url(env::BAP_URL)?.or_else(|| graph.clone()).unwrap_or(ms.bap);
-    Ok(Endpoints {
-        graph: graph.unwrap_or(ms.graph),
-        login,
-        bap,
-    })
+    guestpass_core::connect::endpoints_from_vars(|k| std::env::var(k).ok())
+        .map_err(|e| Problem::field("url", e, "Fix the GUESTPASS_*_URL variable."))
 }
 
 pub async fn login(args: LoginArgs) -> ExitCode {

@@ -81,6 +81,26 @@ pub fn default_data_dir(var: Option<String>) -> PathBuf {
     }
 }
 
+/// The hosts the `GUESTPASS_*_URL` variables name. When only the Graph root is given, sign-in
+/// and the admin API go there too (a sandbox serves every API at one root, and sign-in must
+/// never go to Microsoft then); with none given, Microsoft's.
+pub fn endpoints_from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Endpoints, String> {
+    let url = |k: &str| {
+        get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .map(|v| Endpoints::parse_base(k, &v).map_err(|e| e.to_string()))
+            .transpose()
+    };
+    let ms = Endpoints::microsoft();
+    let graph = url(env::GRAPH_URL)?;
+    Ok(Endpoints {
+        login: url(env::LOGIN_URL)?.or_else(|| graph.clone()).unwrap_or(ms.login),
+        bap: url(env::BAP_URL)?.or_else(|| graph.clone()).unwrap_or(ms.bap),
+        graph: graph.unwrap_or(ms.graph),
+    })
+}
+
 impl Settings {
     /// Reads the `GUESTPASS_*` variables through `get` (so tests need not touch the process env).
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
@@ -98,18 +118,13 @@ impl Settings {
         let ms = Endpoints::microsoft();
 
         if tenant.eq_ignore_ascii_case("sandbox") {
-            let Some(graph) = graph else {
+            if graph.is_none() {
                 return Ok(Settings {
                     data_dir,
                     connection: Connection::EmbeddedSandbox,
                 });
-            };
-            // A sandbox serves every API at one root: sign-in goes there too, never to Microsoft.
-            let endpoints = Endpoints {
-                login: login.unwrap_or_else(|| graph.clone()),
-                bap: bap.unwrap_or_else(|| graph.clone()),
-                graph,
-            };
+            }
+            let endpoints = endpoints_from_vars(&get)?;
             return Ok(Settings {
                 data_dir,
                 connection: Connection::AppOnly {
