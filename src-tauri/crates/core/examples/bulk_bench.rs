@@ -11,7 +11,7 @@
 use guestpass_core::bulk::{plan, ImportDefaults, RunControl};
 use guestpass_core::{Connection, Engine, Settings};
 use guestpass_graph::models::{InvitationRequest, UserPatch};
-use guestpass_graph::{ClientSecretCredential, Endpoints, GraphClient};
+use guestpass_graph::{AppOnlyCredential, Endpoints, GraphClient};
 use guestpass_sandbox::{SandboxConfig, SandboxHandle, Storage, ThrottleConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -177,7 +177,7 @@ async fn main() {
 
     // The same work, one request at a time (no lookups: the sample script does not look first).
     let sb = sandbox(time_scale).await;
-    let credential = ClientSecretCredential::new(
+    let credential = AppOnlyCredential::with_secret(
         &endpoints(&sb).login,
         guestpass_sandbox::TENANT_ID,
         guestpass_sandbox::CLIENT_ID,

@@ -1,7 +1,7 @@
 //! Which tenant Guestpass talks to, and the [`Engine`] bound to it.
 
 use crate::problem::Problem;
-use guestpass_graph::{ClientSecretCredential, Endpoints, GraphClient, RetryPolicy};
+use guestpass_graph::{AppOnlyCredential, Endpoints, GraphClient, RetryPolicy};
 use guestpass_sandbox::{SandboxConfig, SandboxHandle, Storage};
 use guestpass_store::Store;
 use serde::{Deserialize, Serialize};
@@ -290,7 +290,7 @@ impl Engine {
                 is_sandbox,
             } => (None, tenant, client_id, client_secret, endpoints, is_sandbox),
         };
-        let credential = ClientSecretCredential::new(&endpoints.login, &tenant, &client_id, &secret);
+        let credential = AppOnlyCredential::with_secret(&endpoints.login, &tenant, &client_id, &secret);
         let mut engine = Engine::connect_with(&data_dir, endpoints, Arc::new(credential), is_sandbox)
             .await
             .map_err(|mut p| {

@@ -544,7 +544,7 @@ async fn connect_app_only(
         })?;
     let endpoints = endpoints_of(profile)?;
     let credential =
-        guestpass_graph::ClientSecretCredential::new(&endpoints.login, &profile.tenant, &profile.client_id, &secret);
+        guestpass_graph::AppOnlyCredential::with_secret(&endpoints.login, &profile.tenant, &profile.client_id, &secret);
     store.touch_profile(profile.id).map_err(Problem::local)?;
     Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await
 }
@@ -559,8 +559,12 @@ pub async fn save_app_only(
     client_id: &str,
     client_secret: &str,
 ) -> Result<(SignedIn, Engine), Problem> {
-    let credential =
-        guestpass_graph::ClientSecretCredential::new(&endpoints.login, tenant.trim(), client_id.trim(), client_secret);
+    let credential = guestpass_graph::AppOnlyCredential::with_secret(
+        &endpoints.login,
+        tenant.trim(),
+        client_id.trim(),
+        client_secret,
+    );
     let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;
     let info = engine.info().clone();
     let store = crate::connect::open_store(data_dir)?;

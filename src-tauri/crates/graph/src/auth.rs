@@ -1,5 +1,5 @@
-//! Where access tokens come from. App-only sign-in with a client secret for now; delegated
-//! sign-in (browser, device code) will be further implementations of [`TokenSource`].
+//! Where access tokens come from: app-only sign-in (client secret or certificate) here;
+//! delegated sign-in (browser, device code) in `signin`, the Azure CLI's in `azure_cli`.
 
 use crate::endpoints::join;
 use crate::error::GraphError;
@@ -44,24 +44,37 @@ pub trait TokenSource: Send + Sync {
     fn actor(&self) -> String;
 }
 
-/// OAuth 2.0 client credentials with a client secret (app-only).
-pub struct ClientSecretCredential {
+/// How an app proves who it is to the token endpoint.
+pub enum AppProof {
+    Secret(String),
+    Certificate(crate::certificate::ClientCertificate),
+}
+
+/// OAuth 2.0 client credentials (app-only), with a client secret or a certificate.
+pub struct AppOnlyCredential {
     token_url: Url,
     client_id: String,
-    client_secret: String,
+    proof: AppProof,
     /// One token per scope (Graph, Power Platform, each Dataverse environment).
     cached: tokio::sync::Mutex<std::collections::HashMap<String, AccessToken>>,
 }
 
-impl std::fmt::Debug for ClientSecretCredential {
+impl std::fmt::Debug for AppOnlyCredential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientSecretCredential")
+        let proof = match &self.proof {
+            AppProof::Secret(_) => "client secret <redacted>".to_string(),
+            AppProof::Certificate(c) => format!("certificate {}", c.thumbprint_sha1()),
+        };
+        f.debug_struct("AppOnlyCredential")
             .field("token_url", &self.token_url.as_str())
             .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
+            .field("proof", &proof)
             .finish()
     }
 }
+
+/// The `client_assertion_type` of a certificate's signed JWT (RFC 7523).
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// Refresh this long before the token's stated expiry.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
@@ -95,24 +108,38 @@ pub(crate) fn sign_in_error(status: u16, body: &[u8]) -> GraphError {
     }
 }
 
-impl ClientSecretCredential {
-    pub fn new(login: &Url, tenant: &str, client_id: &str, client_secret: &str) -> ClientSecretCredential {
+impl AppOnlyCredential {
+    pub fn new(login: &Url, tenant: &str, client_id: &str, proof: AppProof) -> AppOnlyCredential {
         let tenant = url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect::<String>();
-        ClientSecretCredential {
+        AppOnlyCredential {
             token_url: join(login, &format!("{tenant}/oauth2/v2.0/token")),
             client_id: client_id.to_string(),
-            client_secret: client_secret.to_string(),
+            proof,
             cached: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
+    pub fn with_secret(login: &Url, tenant: &str, client_id: &str, client_secret: &str) -> AppOnlyCredential {
+        Self::new(login, tenant, client_id, AppProof::Secret(client_secret.to_string()))
+    }
+
     async fn fetch(&self, http: &reqwest::Client, scope: &str) -> Result<AccessToken, GraphError> {
-        let form = [
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.as_str()),
-            ("scope", scope),
-            ("grant_type", "client_credentials"),
+        let mut form = vec![
+            ("client_id", self.client_id.clone()),
+            ("scope", scope.to_string()),
+            ("grant_type", "client_credentials".to_string()),
         ];
+        match &self.proof {
+            AppProof::Secret(secret) => form.push(("client_secret", secret.clone())),
+            AppProof::Certificate(cert) => {
+                form.push(("client_assertion_type", CLIENT_ASSERTION_TYPE.to_string()));
+                // A fresh assertion per request: each carries its own id and short lifetime.
+                form.push((
+                    "client_assertion",
+                    cert.client_assertion(self.token_url.as_str(), &self.client_id),
+                ));
+            }
+        }
         let host = self.token_url.host_str().unwrap_or_default().to_string();
         let resp = http
             .post(self.token_url.clone())
@@ -146,7 +173,7 @@ impl ClientSecretCredential {
     }
 }
 
-impl TokenSource for ClientSecretCredential {
+impl TokenSource for AppOnlyCredential {
     fn token<'a>(
         &'a self,
         http: &'a reqwest::Client,

@@ -88,7 +88,13 @@ impl GraphError {
             GraphError::SignIn { description, .. } if description.starts_with("AADSTS90002") => {
                 "That tenant does not exist. Check the tenant id or domain.".into()
             }
-            GraphError::SignIn { .. } => "Sign-in was refused. Check the tenant, client id and secret.".into(),
+            GraphError::SignIn { description, .. } if description.starts_with("AADSTS700027") => {
+                "The certificate was not accepted. Upload its public part (the .cer or PEM certificate) under the app registration's Certificates & secrets, and sign with the matching private key.".into()
+            }
+            GraphError::SignIn { description, .. } if description.starts_with("AADSTS700024") => {
+                "The certificate's signed request was outside its valid time. Check this computer's clock, then try again.".into()
+            }
+            GraphError::SignIn { .. } => "Sign-in was refused. Check the tenant, client id and secret or certificate.".into(),
             GraphError::Service(e) => match (e.status, e.code.as_str()) {
                 (401, _) => "The sign-in was not accepted (expired or revoked). Sign in again.".into(),
                 (403, _) => "The signed-in account or app lacks the permission this step needs. Grant it (and admin consent) in Entra, then try again.".into(),

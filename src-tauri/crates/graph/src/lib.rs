@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 mod batch;
+pub mod certificate;
 mod client;
 mod endpoints;
 mod error;
@@ -16,7 +17,9 @@ pub mod power;
 pub mod signin;
 
 pub use api::odata_string;
-pub use auth::{AccessToken, ClientSecretCredential, TokenSource, GRAPH_SCOPE, POWER_PLATFORM_SCOPE};
+pub use auth::{
+    AccessToken, AppOnlyCredential, AppProof, TokenSource, CLIENT_ASSERTION_TYPE, GRAPH_SCOPE, POWER_PLATFORM_SCOPE,
+};
 pub use batch::{BatchCall, MAX_BATCH};
 pub use client::{Answer, GraphClient, Page, RetryPolicy};
 pub use endpoints::{EndpointError, Endpoints};

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use guestpass_graph::models::{AuthorizationPolicyPatch, User};
-use guestpass_graph::{ClientSecretCredential, Endpoints, GraphClient, GraphError, RetryPolicy};
+use guestpass_graph::{AppOnlyCredential, Endpoints, GraphClient, GraphError, RetryPolicy};
 use guestpass_sandbox::{SandboxConfig, ThrottleConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -244,7 +244,7 @@ async fn an_unreachable_service_is_a_network_error() {
     };
     let root = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
     let endpoints = Endpoints::loopback(&root);
-    let cred = ClientSecretCredential::new(&endpoints.login, "t", "c", "s");
+    let cred = AppOnlyCredential::with_secret(&endpoints.login, "t", "c", "s");
     let fast = RetryPolicy {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(20),

@@ -142,6 +142,8 @@ pub(crate) struct Shared {
     throttle: Mutex<throttle::Budgets>,
     stats: Mutex<Stats>,
     sign_ins: Mutex<routes::SignIns>,
+    /// Certificates uploaded to the sandbox app (public parts), for client assertions.
+    app_certificates: Mutex<Vec<rustls_pki_types::CertificateDer<'static>>>,
 }
 
 /// Locks a mutex, reusing it after a panic elsewhere (sandbox state stays consistent per call).
@@ -185,6 +187,11 @@ impl SandboxHandle {
 
     pub fn push_fault(&self, fault: Fault) {
         lock(&self.shared.faults).push_back(fault);
+    }
+
+    /// Registers a certificate (PEM) on the sandbox app; returns its SHA-1 thumbprint.
+    pub fn add_app_certificate(&self, pem: &[u8]) -> Result<String, String> {
+        routes::register_certificate(&self.shared, pem)
     }
 
     /// Makes every issued token expired, as after a long pause.
@@ -255,6 +262,7 @@ pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result
         throttle: Mutex::new(throttle::Budgets::default()),
         stats: Mutex::new(Stats::default()),
         sign_ins: Mutex::default(),
+        app_certificates: Mutex::default(),
     });
     let app = routes::router(shared.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

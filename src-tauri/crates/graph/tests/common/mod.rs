@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use guestpass_graph::models::InvitationRequest;
-use guestpass_graph::{ClientSecretCredential, Endpoints, GraphClient, RetryPolicy};
+use guestpass_graph::{AppOnlyCredential, Endpoints, GraphClient, RetryPolicy};
 use guestpass_sandbox::{Fault, SandboxConfig, SandboxHandle, Storage};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +15,7 @@ pub async fn sandbox(config: SandboxConfig) -> SandboxHandle {
 pub fn client_with(sb: &SandboxHandle, secret: &str, tenant: &str) -> GraphClient {
     let root = Url::parse(&sb.url()).unwrap();
     let endpoints = Endpoints::loopback(&root);
-    let cred = ClientSecretCredential::new(&endpoints.login, tenant, guestpass_sandbox::CLIENT_ID, secret);
+    let cred = AppOnlyCredential::with_secret(&endpoints.login, tenant, guestpass_sandbox::CLIENT_ID, secret);
     GraphClient::new(endpoints, Arc::new(cred)).with_retry_policy(RetryPolicy {
         max_retries: 4,
         base_delay: Duration::from_millis(20),

@@ -96,11 +96,20 @@ pub(crate) async fn token(
         return aad_error(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, &format!(
             "Application with identifier '{client_id}' was not found in the directory '{TENANT_DOMAIN}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."));
     }
-    match field("client_secret").as_deref() {
-        None | Some("") => return aad_error(StatusCode::UNAUTHORIZED, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
-        Some(s) if s != CLIENT_SECRET => return aad_error(StatusCode::UNAUTHORIZED, "invalid_client", 7000215, &format!(
+    let assertion = field("client_assertion").filter(|a| !a.is_empty());
+    match (field("client_secret").filter(|s| !s.is_empty()), assertion) {
+        (Some(s), _) if s != CLIENT_SECRET => return aad_error(StatusCode::UNAUTHORIZED, "invalid_client", 7000215, &format!(
             "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{CLIENT_ID}'.")),
-        Some(_) => {}
+        (Some(_), _) => {}
+        (None, Some(assertion)) => {
+            let token_url = format!("{}/{tenant}/oauth2/v2.0/token", shared.base_url);
+            if let Err(refusal) =
+                super::assertion::check(&shared, &token_url, field("client_assertion_type").as_deref(), &assertion)
+            {
+                return refusal;
+            }
+        }
+        (None, None) => return aad_error(StatusCode::UNAUTHORIZED, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
     }
     let scope = field("scope").unwrap_or_default();
     let audience = if scope.ends_with("/.default") {

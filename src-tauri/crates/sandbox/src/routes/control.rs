@@ -28,3 +28,14 @@ pub(crate) async fn expire_tokens(State(shared): State<Arc<Shared>>) -> StatusCo
 pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Json<Stats> {
     Json(lock(&shared.stats).clone())
 }
+
+/// Uploads a certificate (PEM, public part) to the sandbox app, like "Certificates & secrets".
+pub(crate) async fn add_app_certificate(
+    State(shared): State<Arc<Shared>>,
+    body: axum::body::Bytes,
+) -> (StatusCode, String) {
+    match super::assertion::register(&shared, &body) {
+        Ok(thumbprint) => (StatusCode::CREATED, thumbprint),
+        Err(e) => (StatusCode::BAD_REQUEST, e),
+    }
+}

@@ -1,6 +1,7 @@
 //! The sandbox's HTTP surface: Entra's token endpoint, the Graph v1.0 routes Guestpass uses,
 //! and `/_sandbox/` controls for tests.
 
+mod assertion;
 mod auth;
 mod batch;
 mod control;
@@ -15,6 +16,7 @@ mod signin;
 mod skus;
 mod users;
 
+pub(crate) use assertion::register as register_certificate;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub(crate) use invitations::new_guest_doc;
@@ -129,6 +131,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/faults", post(control::push_fault))
         .route("/_sandbox/tokens/expire", post(control::expire_tokens))
         .route("/_sandbox/stats", get(control::stats))
+        .route("/_sandbox/app/certificates", post(control::add_app_certificate))
         .merge(graph)
         .with_state(shared)
 }
