@@ -1,8 +1,9 @@
-//! `guestpass-cli login | logout | tenants`: delegated sign-in for people at a terminal.
+//! `guestpass-cli login | logout | tenants`: signing in from a terminal (browser, device code,
+//! the Azure CLI's sign-in, or app-only with a client secret or certificate).
 
 use crate::fail;
 use guestpass_core::connect::{default_data_dir, env};
-use guestpass_core::sign_in::{self, SignInPrompt, SignInRequest, SignInWay};
+use guestpass_core::sign_in::{self, AppOnlySecret, SignInPrompt, SignInRequest, SignInWay};
 use guestpass_core::{Problem, ProblemKind};
 use guestpass_graph::Endpoints;
 use std::process::ExitCode;
@@ -13,16 +14,23 @@ pub struct LoginArgs {
     #[arg(long)]
     tenant: String,
     /// Your app registration's client id (a public client with redirect URI http://localhost).
-    #[arg(long)]
-    client_id: String,
+    #[arg(long, required_unless_present = "azure_cli")]
+    client_id: Option<String>,
     /// Show a code to type at Microsoft's device login page instead of opening a browser.
-    #[arg(long, conflicts_with = "app_only")]
+    #[arg(long, conflicts_with_all = ["app_only", "azure_cli"])]
     device_code: bool,
     /// App-only sign-in for unattended scripts: the app's client secret (from
-    /// GUESTPASS_CLIENT_SECRET, or typed at a hidden prompt) is checked, then kept in the
-    /// keychain.
-    #[arg(long)]
+    /// GUESTPASS_CLIENT_SECRET, or typed at a hidden prompt) or its certificate (--certificate)
+    /// is checked, then kept in the keychain.
+    #[arg(long, conflicts_with = "azure_cli")]
     app_only: bool,
+    /// With --app-only: a PEM file with the app's certificate and its unencrypted private key
+    /// (the key is then kept in the keychain; the file is no longer needed).
+    #[arg(long, requires = "app_only", value_name = "FILE")]
+    certificate: Option<std::path::PathBuf>,
+    /// Reuse the Azure CLI's sign-in (`az login`); Guestpass keeps nothing.
+    #[arg(long, conflicts_with = "client_id")]
+    azure_cli: bool,
 }
 
 fn data_dir() -> std::path::PathBuf {
@@ -40,13 +48,16 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Ok(e) => e,
         Err(p) => return fail(&p, false),
     };
+    let client_id = args.client_id.unwrap_or_default();
     if args.app_only {
-        return login_app_only(endpoints, &args.tenant, &args.client_id).await;
+        return login_app_only(endpoints, &args.tenant, &client_id, args.certificate.as_deref()).await;
     }
     let req = SignInRequest {
         tenant: args.tenant,
-        client_id: args.client_id,
-        way: if args.device_code {
+        client_id,
+        way: if args.azure_cli {
+            SignInWay::AzureCli
+        } else if args.device_code {
             SignInWay::DeviceCode
         } else {
             SignInWay::Browser
@@ -100,6 +111,13 @@ pub async fn logout(tenant: Option<String>) -> ExitCode {
     };
     match profile {
         Ok(Some(p)) => match sign_in::sign_out(&dir, p.id).await {
+            Ok(()) if p.sign_in == "azureCli" => {
+                println!(
+                    "Guestpass forgot {}; the Azure CLI's own sign-in stays (`az logout` ends it).",
+                    p.tenant_name.as_deref().unwrap_or(&p.tenant)
+                );
+                ExitCode::SUCCESS
+            }
             Ok(()) => {
                 println!(
                     "Signed out of {}; its sign-in is removed from the keychain.",
@@ -150,21 +168,45 @@ pub fn tenants(json: bool) -> ExitCode {
     }
 }
 
-async fn login_app_only(endpoints: Endpoints, tenant: &str, client_id: &str) -> ExitCode {
-    let secret = match std::env::var(env::CLIENT_SECRET).ok().filter(|s| !s.is_empty()) {
-        Some(s) => s,
+/// The app's certificate file, or its client secret (environment or hidden prompt).
+fn app_only_secret(certificate: Option<&std::path::Path>) -> Result<AppOnlySecret, ExitCode> {
+    if let Some(path) = certificate {
+        return std::fs::read(path).map(AppOnlySecret::CertificatePem).map_err(|e| {
+            eprintln!("error: the certificate file {} cannot be read: {e}.", path.display());
+            ExitCode::from(2)
+        });
+    }
+    match std::env::var(env::CLIENT_SECRET).ok().filter(|s| !s.is_empty()) {
+        Some(s) => Ok(AppOnlySecret::ClientSecret(s)),
         None => match rpassword::prompt_password("Client secret (not shown): ") {
-            Ok(s) if !s.trim().is_empty() => s.trim().to_string(),
+            Ok(s) if !s.trim().is_empty() => Ok(AppOnlySecret::ClientSecret(s.trim().to_string())),
             _ => {
                 eprintln!(
-                    "error: no client secret given. Set {} or type it at the prompt.",
+                    "error: no client secret given. Set {}, type it at the prompt, or use --certificate FILE.",
                     env::CLIENT_SECRET
                 );
-                return ExitCode::from(2);
+                Err(ExitCode::from(2))
             }
         },
+    }
+}
+
+async fn login_app_only(
+    endpoints: Endpoints,
+    tenant: &str,
+    client_id: &str,
+    certificate: Option<&std::path::Path>,
+) -> ExitCode {
+    let secret = match app_only_secret(certificate) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    match sign_in::save_app_only(&data_dir(), endpoints, tenant, client_id, &secret).await {
+    let what = if certificate.is_some() {
+        "certificate's private key"
+    } else {
+        "client secret"
+    };
+    match sign_in::save_app_only(&data_dir(), endpoints, tenant, client_id, secret).await {
         Ok((signed, _)) => {
             let p = &signed.profile;
             println!(
@@ -175,14 +217,14 @@ async fn login_app_only(endpoints: Endpoints, tenant: &str, client_id: &str) -> 
             match &signed.keychain {
                 Ok(name) => {
                     println!(
-                        "The client secret is kept in the {name}; use it with GUESTPASS_TENANT={} (no secret in the environment needed).",
+                        "The {what} is kept in the {name}; use it with GUESTPASS_TENANT={} (no secret in the environment needed).",
                         p.domain.as_deref().unwrap_or(&p.tenant)
                     );
                     ExitCode::SUCCESS
                 }
                 Err(why) => {
                     eprintln!(
-                        "warning: {why}. The secret was not kept; keep passing {} to each command.",
+                        "warning: {why}. The {what} was not kept; keep passing {} to each command.",
                         env::CLIENT_SECRET
                     );
                     ExitCode::from(1)

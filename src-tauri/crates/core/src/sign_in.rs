@@ -4,8 +4,10 @@
 
 use crate::connect::{Connection, Engine, Settings};
 use crate::problem::{Problem, ProblemKind};
+use guestpass_graph::azure_cli::{token_scopes, AzureCliCredential, AZURE_CLI_CLIENT_ID};
 use guestpass_graph::signin::{self, Authority, BrowserSignIn, DelegatedCredential, TokenSet, SIGN_IN_SCOPE};
-use guestpass_graph::{Endpoints, GraphClient, GRAPH_SCOPE};
+use guestpass_graph::{AppOnlyCredential, AppProof, Endpoints, GraphClient, TokenSource, GRAPH_SCOPE};
+
 use guestpass_store::TenantProfile;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -22,6 +24,8 @@ pub enum SignInWay {
     Browser,
     /// A code typed at Microsoft's device login page, for machines without a browser.
     DeviceCode,
+    /// The admin's existing `az login` (the Azure CLI keeps the sign-in; Guestpass keeps nothing).
+    AzureCli,
 }
 
 impl SignInWay {
@@ -29,9 +33,15 @@ impl SignInWay {
         match self {
             SignInWay::Browser => "browser",
             SignInWay::DeviceCode => "deviceCode",
+            SignInWay::AzureCli => "azureCli",
         }
     }
 }
+
+/// The profile's `sign_in` values of the ways that keep no secret of their own.
+const AZURE_CLI: &str = "azureCli";
+const CLIENT_SECRET: &str = "clientSecret";
+const CLIENT_CERTIFICATE: &str = "clientCertificate";
 
 /// What the admin enters to sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -39,7 +49,8 @@ impl SignInWay {
 pub struct SignInRequest {
     /// Tenant id or domain (e.g. `contoso.onmicrosoft.com`).
     pub tenant: String,
-    /// The admin's own app registration (public client, redirect URI `http://localhost`).
+    /// The admin's own app registration (public client, redirect URI `http://localhost`);
+    /// not used with the Azure CLI (its tokens are issued to the Azure CLI's own app).
     pub client_id: String,
     pub way: SignInWay,
 }
@@ -86,7 +97,8 @@ pub fn refresh_account(p: &TenantProfile) -> String {
 
 fn sign_in_problem(what: &str, e: &guestpass_graph::GraphError) -> Problem {
     let mut p = Problem::from_graph(what, e);
-    if p.kind == ProblemKind::SignIn {
+    // The Azure CLI's failures carry their own fix; the others are about the app registration.
+    if p.kind == ProblemKind::SignIn && !e.code().is_some_and(|c| c.starts_with("azure_cli")) {
         p.hint = "Check the tenant and the app's client id (a public client with the redirect URI http://localhost), then sign in again.".into();
     }
     p
@@ -115,13 +127,19 @@ pub async fn sign_in(
     prompt: impl FnOnce(SignInPrompt),
 ) -> Result<(SignedIn, Engine), Problem> {
     let tenant = req.tenant.trim();
-    let client_id = req.client_id.trim();
+    let client_id = match req.way {
+        SignInWay::AzureCli => AZURE_CLI_CLIENT_ID,
+        _ => req.client_id.trim(),
+    };
     if tenant.is_empty() || client_id.is_empty() {
         return Err(Problem::field(
             if tenant.is_empty() { "tenant" } else { "clientId" },
             "Enter the tenant (its domain or id) and your app registration's client id.".into(),
             "See “Register Guestpass in your tenant” for how to create the app registration.",
         ));
+    }
+    if req.way == SignInWay::AzureCli {
+        return sign_in_with_azure_cli(data_dir, endpoints, tenant).await;
     }
     let authority = Authority {
         login: endpoints.login.clone(),
@@ -153,13 +171,55 @@ pub async fn sign_in(
                 .await
                 .map_err(|e| sign_in_problem("Signing in with the device code", &e))?
         }
+        SignInWay::AzureCli => unreachable!("handled above"),
     };
 
     // Who signed in, to which tenant (with the fresh access token; nothing is renewed yet).
     let probe = DelegatedCredential::new(authority.clone(), "", &tokens.refresh_token, Arc::new(|_| {}))
         .with_access_token(GRAPH_SCOPE, tokens.access.clone())
         .await;
-    let graph = GraphClient::new(endpoints.clone(), Arc::new(probe));
+    let (tenant_id, profile) = save_signed_in_profile(
+        data_dir,
+        &endpoints,
+        Arc::new(probe),
+        req.way.as_str(),
+        client_id,
+        Some(tokens.scope.clone()),
+    )
+    .await?;
+    let keychain = match guestpass_keychain::set(&refresh_account(&profile), &tokens.refresh_token).await {
+        Ok(()) => guestpass_keychain::init()
+            .await
+            .map(str::to_string)
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let credential = DelegatedCredential::new(
+        Authority {
+            tenant: tenant_id,
+            ..authority
+        },
+        profile.username.as_deref().unwrap_or(&profile.client_id),
+        &tokens.refresh_token,
+        keep_rotated(&profile),
+    )
+    .with_access_token(GRAPH_SCOPE, tokens.access)
+    .await;
+    let engine = Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await?;
+    Ok((SignedIn { profile, keychain }, engine))
+}
+
+/// Reads who signed in (`/me`) and the tenant with `credential`, and saves the profile.
+/// Returns the tenant's id and the profile.
+async fn save_signed_in_profile(
+    data_dir: &std::path::Path,
+    endpoints: &Endpoints,
+    credential: Arc<dyn guestpass_graph::TokenSource>,
+    way: &str,
+    client_id: &str,
+    scopes: Option<String>,
+) -> Result<(String, TenantProfile), Problem> {
+    let graph = GraphClient::new(endpoints.clone(), credential);
     let me: serde_json::Value = graph
         .send::<(), _>(
             reqwest::Method::GET,
@@ -181,36 +241,50 @@ pub async fn sign_in(
             tenant: org.id.clone(),
             tenant_name: org.display_name.clone(),
             domain: org.initial_domain().map(str::to_string),
-            sign_in: req.way.as_str().into(),
+            sign_in: way.into(),
             client_id: client_id.to_string(),
             username: me["userPrincipalName"].as_str().map(str::to_string),
-            scopes: Some(tokens.scope.clone()),
+            scopes,
             login_url: endpoints.login.to_string(),
             graph_url: endpoints.graph.to_string(),
             bap_url: endpoints.bap.to_string(),
             last_used: String::new(),
+            certificate: None,
         })
         .map_err(Problem::local)?;
-    let keychain = match guestpass_keychain::set(&refresh_account(&profile), &tokens.refresh_token).await {
-        Ok(()) => guestpass_keychain::init()
-            .await
-            .map(str::to_string)
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    let credential = DelegatedCredential::new(
-        Authority {
-            tenant: org.id.clone(),
-            ..authority
-        },
-        profile.username.as_deref().unwrap_or(&profile.client_id),
-        &tokens.refresh_token,
-        keep_rotated(&profile),
+    Ok((org.id, profile))
+}
+
+/// Reuses the admin's `az login`: reads who is signed in, saves the profile (nothing goes in
+/// the keychain: the Azure CLI keeps its own sign-in).
+async fn sign_in_with_azure_cli(
+    data_dir: &std::path::Path,
+    endpoints: Endpoints,
+    tenant: &str,
+) -> Result<(SignedIn, Engine), Problem> {
+    let probe = AzureCliCredential::new(tenant, "");
+    // The token's `scp` claim says what the Azure CLI's app may do in this tenant.
+    let token = probe
+        .token(&reqwest::Client::new(), GRAPH_SCOPE, false)
+        .await
+        .map_err(|e| sign_in_problem("Getting a token from the Azure CLI", &e))?;
+    let scopes = token_scopes(&token.secret);
+    let (tenant_id, profile) = save_signed_in_profile(
+        data_dir,
+        &endpoints,
+        Arc::new(probe),
+        AZURE_CLI,
+        AZURE_CLI_CLIENT_ID,
+        scopes,
     )
-    .with_access_token(GRAPH_SCOPE, tokens.access)
-    .await;
+    .await?;
+    let credential = AzureCliCredential::new(&tenant_id, profile.username.as_deref().unwrap_or(AZURE_CLI));
     let engine = Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await?;
-    Ok((SignedIn { profile, keychain }, engine))
+    let signed = SignedIn {
+        profile,
+        keychain: Ok("the Azure CLI (Guestpass keeps no secret for it)".into()),
+    };
+    Ok((signed, engine))
 }
 
 /// The profile's endpoints, as saved.
@@ -233,8 +307,15 @@ pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Res
             "Sign in to the tenant again.",
         )
     })?;
-    if profile.sign_in == "clientSecret" {
-        return connect_app_only(data_dir, &store, &profile).await;
+    match profile.sign_in.as_str() {
+        CLIENT_SECRET | CLIENT_CERTIFICATE => return connect_app_only(data_dir, &store, &profile).await,
+        AZURE_CLI => {
+            let credential = AzureCliCredential::new(&profile.tenant, profile.username.as_deref().unwrap_or(AZURE_CLI));
+            store.touch_profile(profile.id).map_err(Problem::local)?;
+            drop(store);
+            return Engine::connect_with(data_dir, endpoints_of(&profile)?, Arc::new(credential), false).await;
+        }
+        _ => {}
     }
     let refresh = guestpass_keychain::get(&refresh_account(&profile))
         .await
@@ -303,12 +384,16 @@ pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(),
     let Some(profile) = store.profile(profile_id).map_err(Problem::local)? else {
         return Ok(());
     };
-    let account = if profile.sign_in == "clientSecret" {
-        secret_account(&profile)
-    } else {
-        refresh_account(&profile)
+    let account = match profile.sign_in.as_str() {
+        CLIENT_SECRET | CLIENT_CERTIFICATE => Some(secret_account(&profile)),
+        // The Azure CLI keeps its own sign-in (`az logout` ends it).
+        AZURE_CLI => None,
+        _ => Some(refresh_account(&profile)),
     };
-    if let Err(e) = guestpass_keychain::delete(&account).await {
+    if let Some(Err(e)) = match account {
+        Some(account) => Some(guestpass_keychain::delete(&account).await),
+        None => None,
+    } {
         // No keychain means nothing was kept there; a refusal must be reported.
         if !matches!(e, guestpass_keychain::KeychainError::Unavailable(_)) {
             return Err(Problem::local(format!(
@@ -521,9 +606,16 @@ pub enum SignInNotice {
     },
 }
 
-/// The keychain entry of an app-only profile's client secret.
+/// The keychain entry of an app-only profile's client secret or certificate key.
 pub fn secret_account(p: &TenantProfile) -> String {
     refresh_account(p).replace("/refresh", "/secret")
+}
+
+/// What an app-only sign-in proves itself with, as given by the admin.
+pub enum AppOnlySecret {
+    ClientSecret(String),
+    /// A PEM file's content: the certificate and its unencrypted private key.
+    CertificatePem(Vec<u8>),
 }
 
 async fn connect_app_only(
@@ -533,38 +625,63 @@ async fn connect_app_only(
 ) -> Result<Engine, Problem> {
     let secret = guestpass_keychain::get(&secret_account(profile))
         .await
-        .map_err(|e| Problem::local(format!("the app's client secret cannot be read from the keychain: {e}")))?
+        .map_err(|e| Problem::local(format!("the app's credential cannot be read from the keychain: {e}")))?
         .ok_or_else(|| Problem {
             kind: ProblemKind::SignIn,
-            message: "The app's client secret is no longer in the keychain.".into(),
+            message: "The app's client secret or certificate key is no longer in the keychain.".into(),
             hint: "Sign in again with `guestpass-cli login --app-only`.".into(),
             fields: vec![],
             code: None,
             request_id: None,
         })?;
+    let proof = match profile.certificate.as_deref() {
+        Some(cert_pem) if profile.sign_in == CLIENT_CERTIFICATE => {
+            use guestpass_graph::certificate::{certificate_from_pem, private_key_from_pem, ClientCertificate};
+            let unusable = |e: guestpass_graph::certificate::CertificateError| Problem {
+                kind: ProblemKind::SignIn,
+                message: format!("The saved certificate cannot be used: {e}."),
+                hint: "Sign in again with `guestpass-cli login --app-only --certificate FILE`.".into(),
+                fields: vec![],
+                code: None,
+                request_id: None,
+            };
+            let cert = certificate_from_pem(cert_pem).map_err(unusable)?;
+            let key = private_key_from_pem(&secret).map_err(unusable)?;
+            AppProof::Certificate(ClientCertificate::from_parts(cert, key).map_err(unusable)?)
+        }
+        _ => AppProof::Secret(secret),
+    };
     let endpoints = endpoints_of(profile)?;
-    let credential =
-        guestpass_graph::AppOnlyCredential::with_secret(&endpoints.login, &profile.tenant, &profile.client_id, &secret);
+    let credential = AppOnlyCredential::new(&endpoints.login, &profile.tenant, &profile.client_id, proof);
     store.touch_profile(profile.id).map_err(Problem::local)?;
     Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await
 }
 
-/// App-only sign-in for unattended scripts: checks the client secret against the tenant, then
-/// keeps it in the keychain (only there) with a profile, so scripts need no secret in their
-/// environment afterwards.
+/// App-only sign-in for unattended scripts: checks the client secret or certificate against
+/// the tenant, then keeps the secret (or the certificate's private key) in the keychain, only
+/// there, with a profile, so scripts need no secret in their environment afterwards.
 pub async fn save_app_only(
     data_dir: &std::path::Path,
     endpoints: Endpoints,
     tenant: &str,
     client_id: &str,
-    client_secret: &str,
+    secret: AppOnlySecret,
 ) -> Result<(SignedIn, Engine), Problem> {
-    let credential = guestpass_graph::AppOnlyCredential::with_secret(
-        &endpoints.login,
-        tenant.trim(),
-        client_id.trim(),
-        client_secret,
-    );
+    let (proof, kept, certificate, way) = match secret {
+        AppOnlySecret::ClientSecret(s) => (AppProof::Secret(s.clone()), s, None, CLIENT_SECRET),
+        AppOnlySecret::CertificatePem(pem) => {
+            let cert = guestpass_graph::certificate::ClientCertificate::from_pem(&pem).map_err(|e| {
+                Problem::field(
+                    "certificate",
+                    format!("The certificate file cannot be used: {e}."),
+                    "Give a PEM file with the certificate and its private key (the certificate must be uploaded to the app registration).",
+                )
+            })?;
+            let (key, public) = (cert.private_key_pem(), cert.certificate_pem());
+            (AppProof::Certificate(cert), key, Some(public), CLIENT_CERTIFICATE)
+        }
+    };
+    let credential = AppOnlyCredential::new(&endpoints.login, tenant.trim(), client_id.trim(), proof);
     let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;
     let info = engine.info().clone();
     let store = crate::connect::open_store(data_dir)?;
@@ -574,7 +691,7 @@ pub async fn save_app_only(
             tenant: info.tenant_id.clone(),
             tenant_name: Some(info.tenant_name.clone()),
             domain: Some(info.initial_domain.clone()).filter(|d| !d.is_empty()),
-            sign_in: "clientSecret".into(),
+            sign_in: way.into(),
             client_id: client_id.trim().to_string(),
             username: None,
             scopes: None,
@@ -582,9 +699,10 @@ pub async fn save_app_only(
             graph_url: endpoints.graph.to_string(),
             bap_url: endpoints.bap.to_string(),
             last_used: String::new(),
+            certificate,
         })
         .map_err(Problem::local)?;
-    let keychain = match guestpass_keychain::set(&secret_account(&profile), client_secret).await {
+    let keychain = match guestpass_keychain::set(&secret_account(&profile), &kept).await {
         Ok(()) => guestpass_keychain::init()
             .await
             .map(str::to_string)

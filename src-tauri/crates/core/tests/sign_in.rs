@@ -3,7 +3,7 @@
 //! secret or token reaches the SQLite files, logs or exports after a full onboarding.
 
 use guestpass_core::bulk::{ImportDefaults, RunControl};
-use guestpass_core::sign_in::{self, SignInPrompt, SignInRequest, SignInWay};
+use guestpass_core::sign_in::{self, AppOnlySecret, SignInPrompt, SignInRequest, SignInWay};
 use guestpass_graph::Endpoints;
 use guestpass_sandbox::{SandboxConfig, SandboxHandle, Storage};
 use std::sync::{Arc, Mutex};
@@ -140,6 +140,15 @@ async fn device_code_sign_in_shows_the_code_and_waits_for_the_admin() {
 #[tokio::test]
 async fn no_secret_or_token_reaches_the_database_logs_or_exports() {
     guestpass_keychain::use_mock_for_tests();
+    // Every log line of every crate (ours, the sandbox's, reqwest's, hyper's), at TRACE.
+    let logs = LogCapture::default();
+    let _logging = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_env_filter("trace")
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .finish(),
+    );
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
@@ -189,9 +198,16 @@ async fn no_secret_or_token_reaches_the_database_logs_or_exports() {
             .into_bytes(),
     );
     haystack.extend(format!("{signed:?} {:?}", engine.info()).into_bytes());
+    let log_text = logs.text();
+    assert!(log_text.lines().count() > 50, "the capture saw the run's logs");
+    haystack.extend(log_text.into_bytes());
     let text = String::from_utf8_lossy(&haystack);
     assert!(!text.contains(&refresh), "the refresh token leaked");
-    assert!(!text.contains("sbx."), "an access token leaked");
+    let tokens = sb.issued_access_tokens();
+    assert!(!tokens.is_empty(), "the sign-in issued an access token");
+    for token in tokens {
+        assert!(!text.contains(&token), "an access token leaked");
+    }
     assert!(
         !text.contains(guestpass_sandbox::CLIENT_SECRET),
         "the client secret leaked"
@@ -270,7 +286,7 @@ async fn app_only_secrets_are_checked_then_kept_in_the_keychain_only() {
         endpoints(&sb),
         guestpass_sandbox::TENANT_DOMAIN,
         guestpass_sandbox::CLIENT_ID,
-        "not-the-secret",
+        AppOnlySecret::ClientSecret("not-the-secret".into()),
     )
     .await;
     assert!(wrong.is_err(), "a wrong secret is refused before anything is kept");
@@ -280,7 +296,7 @@ async fn app_only_secrets_are_checked_then_kept_in_the_keychain_only() {
         endpoints(&sb),
         guestpass_sandbox::TENANT_DOMAIN,
         guestpass_sandbox::CLIENT_ID,
-        guestpass_sandbox::CLIENT_SECRET,
+        AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
     )
     .await
     .unwrap();
@@ -297,4 +313,227 @@ async fn app_only_secrets_are_checked_then_kept_in_the_keychain_only() {
         .await
         .unwrap()
         .is_none());
+}
+
+fn certificate_file(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../tests/certificates")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn app_only_certificates_keep_the_key_in_the_keychain_and_the_certificate_in_the_profile() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = sandbox().await;
+    sb.add_app_certificate(&certificate_file("app-cert.pem")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let save = |file: &str| {
+        sign_in::save_app_only(
+            dir.path(),
+            endpoints(&sb),
+            guestpass_sandbox::TENANT_DOMAIN,
+            guestpass_sandbox::CLIENT_ID,
+            AppOnlySecret::CertificatePem(certificate_file(file)),
+        )
+    };
+    let unregistered = save("other.pem").await.err().unwrap();
+    assert!(unregistered.hint.contains("Certificates & secrets"), "{unregistered:?}");
+    let encrypted = save("app-encrypted.pem").await.err().unwrap();
+    assert_eq!(encrypted.fields[0].field, "certificate");
+    assert!(encrypted.message.contains("openssl pkcs8"), "{encrypted:?}");
+    assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
+
+    let (signed, _) = save("app.pem").await.unwrap();
+    assert_eq!(signed.profile.sign_in, "clientCertificate");
+    assert!(signed
+        .profile
+        .certificate
+        .as_deref()
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let key = guestpass_keychain::get(&sign_in::secret_account(&signed.profile))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(key.contains("PRIVATE KEY"));
+    // A later run connects from the profile and the keychain alone.
+    let engine = sign_in::connect_profile(dir.path(), signed.profile.id).await.unwrap();
+    assert_eq!(engine.info().actor, format!("app:{}", guestpass_sandbox::CLIENT_ID));
+    let db = String::from_utf8_lossy(&std::fs::read(dir.path().join("guestpass.sqlite")).unwrap()).into_owned();
+    let key_body: String = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(!db.contains(&key_body[..40]), "the private key is not in SQLite");
+    sign_in::sign_out(dir.path(), signed.profile.id).await.unwrap();
+    assert!(guestpass_keychain::get(&sign_in::secret_account(&signed.profile))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+/// A delegated Graph token for Megan from the sandbox, by the device-code grant (what
+/// `az login --use-device-code` would hold).
+async fn megans_graph_token(sb: &SandboxHandle) -> String {
+    let http = reqwest::Client::new();
+    let base = format!("{}/{}/oauth2/v2.0", sb.url(), guestpass_sandbox::TENANT_ID);
+    let code: serde_json::Value = http
+        .post(format!("{base}/devicecode"))
+        .form(&[
+            ("client_id", guestpass_sandbox::CLIENT_ID),
+            ("scope", "https://graph.microsoft.com/.default offline_access"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    http.post(format!("{}/devicelogin", sb.url()))
+        .form(&[
+            ("user_code", code["user_code"].as_str().unwrap()),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let token: serde_json::Value = http
+        .post(format!("{base}/token"))
+        .form(&[
+            ("client_id", guestpass_sandbox::CLIENT_ID),
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("device_code", code["device_code"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().unwrap().to_string()
+}
+
+/// A stand-in for the Azure CLI: logs its arguments, answers Graph scopes with `token`, and
+/// anything else as az does when it has no sign-in.
+fn fake_az(dir: &std::path::Path, token: Option<&str>) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let az = dir.join("az");
+    let answer = match token {
+        Some(t) => {
+            let expires = chrono::Utc::now().timestamp() + 3600;
+            std::fs::write(
+                dir.join("graph.json"),
+                serde_json::json!({"accessToken": t, "expires_on": expires, "tokenType": "Bearer"}).to_string(),
+            )
+            .unwrap();
+            format!("*graph.microsoft.com*) cat \"{}\" ;;", dir.join("graph.json").display())
+        }
+        None => String::new(),
+    };
+    std::fs::write(
+        &az,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> \"{log}\"\ncase \"$*\" in\n  {answer}\n  *) echo \"ERROR: Please run 'az login' to setup account.\" >&2; exit 1 ;;\nesac\n",
+            log = dir.join("calls.log").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    az
+}
+
+#[tokio::test]
+async fn the_azure_cli_sign_in_is_reused_and_nothing_is_kept() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tools = tempfile::tempdir().unwrap();
+    let az_cli = || SignInRequest {
+        tenant: guestpass_sandbox::TENANT_DOMAIN.into(),
+        client_id: String::new(),
+        way: SignInWay::AzureCli,
+    };
+    // One test changes GUESTPASS_AZ, in order: no az, az without a sign-in, az signed in.
+    std::env::set_var("GUESTPASS_AZ", tools.path().join("missing-az"));
+    let missing = sign_in::sign_in(dir.path(), endpoints(&sb), &az_cli(), |_| {})
+        .await
+        .err()
+        .unwrap();
+    assert!(missing.message.contains("not installed"), "{missing:?}");
+
+    std::env::set_var("GUESTPASS_AZ", fake_az(tools.path(), None));
+    let signed_out = sign_in::sign_in(dir.path(), endpoints(&sb), &az_cli(), |_| {})
+        .await
+        .err()
+        .unwrap();
+    assert!(signed_out.hint.contains("az login --tenant"), "{signed_out:?}");
+
+    let token = megans_graph_token(&sb).await;
+    std::env::set_var("GUESTPASS_AZ", fake_az(tools.path(), Some(&token)));
+    let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &az_cli(), |_| panic!("az needs no prompt"))
+        .await
+        .unwrap();
+    assert_eq!(signed.profile.sign_in, "azureCli");
+    assert_eq!(
+        signed.profile.username.as_deref(),
+        Some("megan.bowen@northwind.example")
+    );
+    assert_eq!(
+        signed.profile.client_id,
+        guestpass_graph::azure_cli::AZURE_CLI_CLIENT_ID
+    );
+    // The token's own `scp` claim says what it may do.
+    assert!(
+        signed.profile.scopes.as_deref().unwrap().contains("User.Invite.All"),
+        "{:?}",
+        signed.profile.scopes
+    );
+    let report = engine.permission_report(&signed.profile).await.unwrap();
+    assert!(report.iter().find(|s| s.step == "Invite").unwrap().ready, "{report:?}");
+    assert_eq!(engine.info().actor, "megan.bowen@northwind.example");
+
+    // Reconnecting asks az again for the tenant's id; the keychain holds nothing for it.
+    sign_in::connect_profile(dir.path(), signed.profile.id).await.unwrap();
+    let calls = std::fs::read_to_string(tools.path().join("calls.log")).unwrap();
+    let last = calls.lines().last().unwrap();
+    assert!(last.contains("account get-access-token"), "{calls}");
+    assert!(last.contains("--scope https://graph.microsoft.com/.default"), "{calls}");
+    assert!(
+        last.contains(&format!("--tenant {}", guestpass_sandbox::TENANT_ID)),
+        "{calls}"
+    );
+    assert!(guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
+        .await
+        .unwrap()
+        .is_none());
+    sign_in::sign_out(dir.path(), signed.profile.id).await.unwrap();
+    assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
+    std::env::remove_var("GUESTPASS_AZ");
+}
+
+/// Collects log output in memory.
+#[derive(Clone, Default)]
+struct LogCapture(Arc<Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
+    type Writer = LogCapture;
+    fn make_writer(&'a self) -> LogCapture {
+        self.clone()
+    }
 }

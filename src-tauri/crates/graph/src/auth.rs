@@ -44,6 +44,34 @@ pub trait TokenSource: Send + Sync {
     fn actor(&self) -> String;
 }
 
+/// One token per scope (Graph, Power Platform, each Dataverse environment), in memory only.
+#[derive(Default)]
+pub(crate) struct TokenCache(tokio::sync::Mutex<std::collections::HashMap<String, AccessToken>>);
+
+impl TokenCache {
+    /// The cached token for `scope` while it is fresh, else the result of `fetch` (kept).
+    pub(crate) async fn get_or_fetch(
+        &self,
+        scope: &str,
+        force_refresh: bool,
+        fetch: impl Future<Output = Result<AccessToken, GraphError>>,
+    ) -> Result<AccessToken, GraphError> {
+        let mut cached = self.0.lock().await;
+        if let Some(t) = cached.get(scope) {
+            if !force_refresh && t.expires_at > Instant::now() {
+                return Ok(t.clone());
+            }
+        }
+        let fresh = fetch.await?;
+        cached.insert(scope.to_string(), fresh.clone());
+        Ok(fresh)
+    }
+
+    pub(crate) async fn insert(&self, scope: &str, token: AccessToken) {
+        self.0.lock().await.insert(scope.to_string(), token);
+    }
+}
+
 /// How an app proves who it is to the token endpoint.
 pub enum AppProof {
     Secret(String),
@@ -55,8 +83,7 @@ pub struct AppOnlyCredential {
     token_url: Url,
     client_id: String,
     proof: AppProof,
-    /// One token per scope (Graph, Power Platform, each Dataverse environment).
-    cached: tokio::sync::Mutex<std::collections::HashMap<String, AccessToken>>,
+    cached: TokenCache,
 }
 
 impl std::fmt::Debug for AppOnlyCredential {
@@ -115,7 +142,7 @@ impl AppOnlyCredential {
             token_url: join(login, &format!("{tenant}/oauth2/v2.0/token")),
             client_id: client_id.to_string(),
             proof,
-            cached: tokio::sync::Mutex::new(std::collections::HashMap::new()),
+            cached: TokenCache::default(),
         }
     }
 
@@ -180,17 +207,7 @@ impl TokenSource for AppOnlyCredential {
         scope: &'a str,
         force_refresh: bool,
     ) -> BoxFuture<'a, Result<AccessToken, GraphError>> {
-        Box::pin(async move {
-            let mut cached = self.cached.lock().await;
-            if let Some(t) = cached.get(scope) {
-                if !force_refresh && t.expires_at > Instant::now() {
-                    return Ok(t.clone());
-                }
-            }
-            let fresh = self.fetch(http, scope).await?;
-            cached.insert(scope.to_string(), fresh.clone());
-            Ok(fresh)
-        })
+        Box::pin(self.cached.get_or_fetch(scope, force_refresh, self.fetch(http, scope)))
     }
 
     fn actor(&self) -> String {

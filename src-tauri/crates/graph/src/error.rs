@@ -94,6 +94,15 @@ impl GraphError {
             GraphError::SignIn { description, .. } if description.starts_with("AADSTS700024") => {
                 "The certificate's signed request was outside its valid time. Check this computer's clock, then try again.".into()
             }
+            GraphError::SignIn { error, .. } if error == "azure_cli_missing" => {
+                "Install the Azure CLI and run `az login`, or sign in with the browser instead.".into()
+            }
+            GraphError::SignIn { error, .. } if error == "azure_cli_not_signed_in" => {
+                "Run `az login --tenant <your tenant>` in a terminal, then try again.".into()
+            }
+            GraphError::SignIn { error, .. } if error == "azure_cli_failed" => {
+                "The Azure CLI could not give a token (see its message). Run `az login --tenant <your tenant>` again, or sign in with the browser.".into()
+            }
             GraphError::SignIn { .. } => "Sign-in was refused. Check the tenant, client id and secret or certificate.".into(),
             GraphError::Service(e) => match (e.status, e.code.as_str()) {
                 (401, _) => "The sign-in was not accepted (expired or revoked). Sign in again.".into(),

@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+pub mod azure_cli;
 mod batch;
 pub mod certificate;
 mod client;

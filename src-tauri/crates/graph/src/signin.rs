@@ -6,7 +6,7 @@
 //! Written over the app's own reqwest client rather than the `oauth2` crate: one HTTP stack,
 //! and Entra's error bodies (AADSTS codes) reach the admin unchanged.
 
-use crate::auth::{AccessToken, BoxFuture, TokenSource};
+use crate::auth::{AccessToken, BoxFuture, TokenCache, TokenSource};
 use crate::endpoints::join;
 use crate::error::GraphError;
 use base64::Engine as _;
@@ -377,7 +377,7 @@ pub struct DelegatedCredential {
     authority: Authority,
     actor: String,
     refresh_token: tokio::sync::Mutex<String>,
-    cached: tokio::sync::Mutex<std::collections::HashMap<String, AccessToken>>,
+    cached: TokenCache,
     on_refresh: OnRefresh,
 }
 
@@ -397,15 +397,38 @@ impl DelegatedCredential {
             authority,
             actor: actor.to_string(),
             refresh_token: tokio::sync::Mutex::new(refresh_token.to_string()),
-            cached: tokio::sync::Mutex::new(std::collections::HashMap::new()),
+            cached: TokenCache::default(),
             on_refresh,
         }
     }
 
     /// Seeds the cache with the access token a sign-in just returned.
     pub async fn with_access_token(self, scope: &str, token: AccessToken) -> DelegatedCredential {
-        self.cached.lock().await.insert(scope.to_string(), token);
+        self.cached.insert(scope, token).await;
         self
+    }
+
+    /// A new access token for `scope` from the refresh token, keeping the rotated one.
+    async fn renew(&self, http: &reqwest::Client, scope: &str) -> Result<AccessToken, GraphError> {
+        let mut refresh = self.refresh_token.lock().await;
+        let full_scope = format!("{scope} offline_access");
+        let fresh = post_token(
+            http,
+            self.authority.endpoint("token"),
+            &[
+                ("client_id", self.authority.client_id.as_str()),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.as_str()),
+                ("scope", &full_scope),
+            ],
+            Some(refresh.as_str()),
+        )
+        .await?;
+        if fresh.refresh_token != *refresh {
+            *refresh = fresh.refresh_token.clone();
+            (self.on_refresh)(&fresh.refresh_token);
+        }
+        Ok(fresh.access)
     }
 }
 
@@ -416,34 +439,7 @@ impl TokenSource for DelegatedCredential {
         scope: &'a str,
         force_refresh: bool,
     ) -> BoxFuture<'a, Result<AccessToken, GraphError>> {
-        Box::pin(async move {
-            let mut cached = self.cached.lock().await;
-            if let Some(t) = cached.get(scope) {
-                if !force_refresh && t.expires_at > Instant::now() {
-                    return Ok(t.clone());
-                }
-            }
-            let mut refresh = self.refresh_token.lock().await;
-            let full_scope = format!("{scope} offline_access");
-            let fresh = post_token(
-                http,
-                self.authority.endpoint("token"),
-                &[
-                    ("client_id", self.authority.client_id.as_str()),
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", refresh.as_str()),
-                    ("scope", &full_scope),
-                ],
-                Some(refresh.as_str()),
-            )
-            .await?;
-            if fresh.refresh_token != *refresh {
-                *refresh = fresh.refresh_token.clone();
-                (self.on_refresh)(&fresh.refresh_token);
-            }
-            cached.insert(scope.to_string(), fresh.access.clone());
-            Ok(fresh.access)
-        })
+        Box::pin(self.cached.get_or_fetch(scope, force_refresh, self.renew(http, scope)))
     }
 
     fn actor(&self) -> String {

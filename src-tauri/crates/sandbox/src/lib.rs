@@ -194,6 +194,11 @@ impl SandboxHandle {
         routes::register_certificate(&self.shared, pem)
     }
 
+    /// Every access token issued so far (tests scan logs and files for them).
+    pub fn issued_access_tokens(&self) -> Vec<String> {
+        lock(&self.shared.tokens).keys().cloned().collect()
+    }
+
     /// Makes every issued token expired, as after a long pause.
     pub fn expire_tokens(&self) {
         routes::expire_all_tokens(&self.shared);

@@ -42,6 +42,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0004_change_search.sql")),
         M::up(include_str!("../migrations/0005_bulk_runs.sql")),
         M::up(include_str!("../migrations/0006_tenant_profiles.sql")),
+        M::up(include_str!("../migrations/0007_more_sign_in_ways.sql")),
     ])
 }
 

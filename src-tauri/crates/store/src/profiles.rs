@@ -16,7 +16,7 @@ pub struct TenantProfile {
     pub tenant_name: Option<String>,
     /// The tenant's initial domain (e.g. `contoso.onmicrosoft.com`).
     pub domain: Option<String>,
-    /// `browser`, `deviceCode` or `clientSecret`.
+    /// `browser`, `deviceCode`, `clientSecret`, `clientCertificate` or `azureCli`.
     pub sign_in: String,
     pub client_id: String,
     /// Who signed in (delegated sign-in).
@@ -27,6 +27,8 @@ pub struct TenantProfile {
     pub graph_url: String,
     pub bap_url: String,
     pub last_used: String,
+    /// The app's certificate (public part, PEM) for `clientCertificate` profiles.
+    pub certificate: Option<String>,
 }
 
 fn profile(r: &rusqlite::Row) -> rusqlite::Result<TenantProfile> {
@@ -43,11 +45,12 @@ fn profile(r: &rusqlite::Row) -> rusqlite::Result<TenantProfile> {
         graph_url: r.get(9)?,
         bap_url: r.get(10)?,
         last_used: r.get(11)?,
+        certificate: r.get(12)?,
     })
 }
 
 const COLUMNS: &str =
-    "id, tenant, tenant_name, domain, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used";
+    "id, tenant, tenant_name, domain, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used, certificate";
 
 impl Store {
     /// Saves (or updates) the profile for this tenant, app and way of signing in; returns it.
@@ -55,12 +58,13 @@ impl Store {
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO tenant_profiles (tenant, tenant_name, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used, domain)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            "INSERT INTO tenant_profiles (tenant, tenant_name, sign_in, client_id, username, scopes, login_url, graph_url, bap_url, last_used, domain, certificate)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (tenant, client_id, sign_in) DO UPDATE SET tenant_name = excluded.tenant_name, domain = excluded.domain,
                username = excluded.username, scopes = excluded.scopes, login_url = excluded.login_url,
-               graph_url = excluded.graph_url, bap_url = excluded.bap_url, last_used = excluded.last_used",
-            params![p.tenant, p.tenant_name, p.sign_in, p.client_id, p.username, p.scopes, p.login_url, p.graph_url, p.bap_url, now, p.domain],
+               graph_url = excluded.graph_url, bap_url = excluded.bap_url, last_used = excluded.last_used,
+               certificate = excluded.certificate",
+            params![p.tenant, p.tenant_name, p.sign_in, p.client_id, p.username, p.scopes, p.login_url, p.graph_url, p.bap_url, now, p.domain, p.certificate],
         )?;
         Ok(conn.query_row(
             &format!("SELECT {COLUMNS} FROM tenant_profiles WHERE tenant = ?1 AND client_id = ?2 AND sign_in = ?3"),
@@ -126,6 +130,7 @@ mod tests {
             graph_url: "https://graph.microsoft.com/".into(),
             bap_url: "https://api.bap.microsoft.com/".into(),
             last_used: String::new(),
+            certificate: None,
         };
         let a = s.save_profile(&p).unwrap();
         let again = s

@@ -176,7 +176,7 @@ pub(crate) fn issue_access_token(
     user: Option<String>,
 ) -> (String, u64) {
     let lifetime = lock(&shared.config).token_lifetime_s;
-    let access_token = random_token("sbx", 48);
+    let access_token = jwt_shaped(client_id, &audience, &roles, user.as_deref(), lifetime);
     lock(&shared.tokens).insert(
         access_token.clone(),
         IssuedToken {
@@ -188,6 +188,39 @@ pub(crate) fn issue_access_token(
         },
     );
     (access_token, lifetime)
+}
+
+/// A token shaped like Entra's (header.claims.signature, base64url), so clients can read its
+/// claims (`scp` for delegated tokens, `roles` for app-only) as they do with real ones. The
+/// signature is random: the sandbox recognises its tokens by their whole value.
+fn jwt_shaped(client_id: &str, audience: &str, roles: &[String], user: Option<&str>, lifetime: u64) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let now = chrono::Utc::now().timestamp();
+    let mut claims = json!({
+        "aud": audience,
+        "iss": format!("https://sts.windows.net/{TENANT_ID}/"),
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime as i64,
+        "appid": client_id,
+        "tid": TENANT_ID,
+        "ver": "1.0",
+    });
+    match user {
+        Some(oid) => {
+            claims["oid"] = json!(oid);
+            claims["scp"] = json!(roles.join(" "));
+        }
+        None => claims["roles"] = json!(roles),
+    }
+    let header = json!({"typ": "JWT", "alg": "RS256", "kid": "sandbox"});
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        random_token("", 43)
+    )
 }
 
 pub(crate) const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
