@@ -319,15 +319,8 @@ pub async fn sign_in(
     on_notice: Channel<SignInNotice>,
 ) -> Result<SignedIn> {
     let data_dir = state.data_dir();
-    // On the sandbox tenant, practise signing in against its own Entra; otherwise Microsoft's.
     let current = state.engine().await.ok();
-    let endpoints = match current.as_ref().map(|e| e.info()) {
-        Some(info) if info.mode == guestpass_core::ConnectionMode::Sandbox => {
-            let root = guestpass_graph::Endpoints::parse_base("sandbox", &info.graph_url).map_err(Problem::local)?;
-            guestpass_graph::Endpoints::loopback(&root)
-        }
-        _ => guestpass_graph::Endpoints::microsoft(),
-    };
+    let endpoints = sign_in::sign_in_endpoints(current.as_ref().map(|e| e.info()))?;
     let (signed, engine) = sign_in::sign_in(&data_dir, endpoints, &request, |prompt| {
         let notice = match prompt {
             SignInPrompt::OpenBrowser(url) => SignInNotice::Browser {
@@ -382,17 +375,14 @@ pub async fn sign_out(state: State<'_, Arc<AppState>>, profile_id: i64) -> Resul
 /// Per wizard step, whether the signed-in admin can do it (empty for the sandbox and app-only).
 #[tauri::command]
 pub async fn permission_report(state: State<'_, Arc<AppState>>) -> Result<Vec<StepPermission>> {
-    let Ok(Settings {
-        connection: Connection::Profile(id),
-        data_dir,
-    }) = state.settings()
-    else {
-        return Ok(vec![]);
+    let profile_id = match state.settings() {
+        Ok(Settings {
+            connection: Connection::Profile(id),
+            ..
+        }) => Some(id),
+        _ => None,
     };
-    let Some(profile) = sign_in::profiles(&data_dir)?.into_iter().find(|p| p.id == id) else {
-        return Ok(vec![]);
-    };
-    state.engine().await?.permission_report(&profile).await
+    sign_in::permission_report_of(&*state.engine().await?, &state.data_dir(), profile_id).await
 }
 
 #[tauri::command]

@@ -89,6 +89,13 @@ pub fn run() {
         runs: Default::default(),
         kept: Mutex::new(Vec::new()),
     });
+    // Practice sign-ins to the last run's built-in sandbox ended with it.
+    let data_dir = state.data_dir();
+    tauri::async_runtime::block_on(async {
+        if let Err(p) = guestpass_core::sign_in::forget_practice_sign_ins(&data_dir).await {
+            tracing::warn!("old practice sign-ins could not be removed: {}", p.message);
+        }
+    });
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()
         .manage(state)

@@ -355,7 +355,7 @@ tenant: string, tenantName: string | null,
  */
 domain: string | null, 
 /**
- * `browser`, `deviceCode` or `clientSecret`.
+ * `browser`, `deviceCode`, `clientSecret`, `clientCertificate` or `azureCli`.
  */
 signIn: string, clientId: string, 
 /**
@@ -365,9 +365,13 @@ username: string | null,
 /**
  * The permissions granted at sign-in, space-separated.
  */
-scopes: string | null, loginUrl: string, graphUrl: string, bapUrl: string, lastUsed: string, };
+scopes: string | null, loginUrl: string, graphUrl: string, bapUrl: string, lastUsed: string, 
+/**
+ * The app's certificate (public part, PEM) for `clientCertificate` profiles.
+ */
+certificate: string | null, };
 
-export type SignInWay = "browser" | "deviceCode";
+export type SignInWay = "browser" | "deviceCode" | "azureCli";
 
 export type SignInRequest = { 
 /**
@@ -375,7 +379,8 @@ export type SignInRequest = {
  */
 tenant: string, 
 /**
- * The admin's own app registration (public client, redirect URI `http://localhost`).
+ * The admin's own app registration (public client, redirect URI `http://localhost`);
+ * not used with the Azure CLI (its tokens are issued to the Azure CLI's own app).
  */
 clientId: string, way: SignInWay, };
 

@@ -105,10 +105,14 @@ function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
   const clientId = h("input", { type: "text", id: "signin-client-id", placeholder: "00000000-0000-0000-0000-000000000000", autocomplete: "off" });
   const browser = h("button", { class: "btn btn-primary", type: "button", id: "signin-browser" }, "Sign in with the browser");
   const device = h("button", { class: "btn", type: "button", id: "signin-device" }, "Use a device code");
+  const azureCli = h("button", { class: "btn", type: "button", id: "signin-azure-cli", title: "Reuses `az login` on this computer; no client id needed." }, "Use my Azure CLI sign-in");
   const status = h("div", { id: "signin-status" });
+  const buttons = [browser, device, azureCli];
 
+  // One sign-in at a time: the other ways wait until this one ends.
   const start = (way: SignInWay, button: HTMLButtonElement) =>
-    busy(button, "Waiting for you to sign in…", async () => {
+    busy(button, way === "azureCli" ? "Asking the Azure CLI…" : "Waiting for you to sign in…", async () => {
+      for (const b of buttons) b.disabled = true;
       show(status, h("div", { class: "card result result-info" }, h("p", {}, "Starting the sign-in…")));
       try {
         const signed = await signIn({ tenant: tenant.value, clientId: clientId.value, way }, (n) => show(status, noticeCard(n)));
@@ -117,18 +121,21 @@ function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
         connected(await connectionInfo());
       } catch (err) {
         show(status, problemCard(err));
+      } finally {
+        for (const b of buttons) b.disabled = false;
       }
     });
   browser.addEventListener("click", () => start("browser", browser));
   device.addEventListener("click", () => start("deviceCode", device));
+  azureCli.addEventListener("click", () => start("azureCli", azureCli));
 
   return h(
     "div",
     { class: "card form" },
     h("h2", {}, "Sign in to your Microsoft tenant"),
-    h("p", { class: "muted" }, "Guestpass opens Microsoft's sign-in page in your usual browser (never inside this window). On a machine without a browser, use a device code and sign in from your phone or another computer."),
-    h("div", { class: "field-row" }, field("signin-tenant", "Tenant", tenant, "Its domain or id."), field("signin-client-id", "App (client) id", clientId, "Your registration of Guestpass; see below.")),
-    h("div", { class: "actions" }, browser, device),
+    h("p", { class: "muted" }, "Guestpass opens Microsoft's sign-in page in your usual browser (never inside this window). On a machine without a browser, use a device code and sign in from your phone or another computer. Already signed in with the Azure CLI? Reuse it (the tenant is enough)."),
+    h("div", { class: "field-row" }, field("signin-tenant", "Tenant", tenant, "Its domain or id."), field("signin-client-id", "App (client) id", clientId, "Your registration of Guestpass; see below. Not needed with the Azure CLI.")),
+    h("div", { class: "actions" }, browser, device, azureCli),
     status,
   );
 }
@@ -153,6 +160,15 @@ function noticeCard(n: SignInNotice): HTMLElement {
       : h("p", {}, "Your browser shows Microsoft's sign-in page. Guestpass continues by itself once you are signed in (it waits up to 5 minutes)."),
   );
 }
+
+/** How each profile signs in, in words. */
+const WAY_NAMES: Record<string, string> = {
+  browser: "browser",
+  deviceCode: "device code",
+  azureCli: "Azure CLI",
+  clientSecret: "app-only, client secret",
+  clientCertificate: "app-only, certificate",
+};
 
 async function renderProfiles(area: HTMLElement, info: ConnectionInfo | null, connected: (info: ConnectionInfo) => void): Promise<void> {
   let list: TenantProfile[];
@@ -187,7 +203,7 @@ async function renderProfiles(area: HTMLElement, info: ConnectionInfo | null, co
       "tr",
       {},
       h("td", {}, p.tenantName ?? p.tenant, h("div", { class: "muted small mono" }, p.domain ?? p.tenant)),
-      h("td", {}, p.username ?? "—", h("div", { class: "muted small" }, p.signIn === "deviceCode" ? "device code" : "browser")),
+      h("td", {}, p.username ?? `app ${p.clientId}`, h("div", { class: "muted small" }, WAY_NAMES[p.signIn] ?? p.signIn)),
       h("td", { class: "small" }, formatTime(p.lastUsed)),
       h("td", {}, use, " ", out),
     );

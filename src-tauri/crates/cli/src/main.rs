@@ -131,6 +131,9 @@ enum SandboxAction {
         /// How long a new guest stays invisible to reads.
         #[arg(long, default_value_t = 0)]
         replication_delay_ms: u64,
+        /// Upload this certificate (PEM) to the sandbox app, to try `login --app-only --certificate`.
+        #[arg(long, value_name = "FILE")]
+        app_certificate: Option<std::path::PathBuf>,
     },
 }
 
@@ -304,8 +307,9 @@ async fn run(command: Command) -> ExitCode {
                     memory,
                     latency_ms,
                     replication_delay_ms,
+                    app_certificate,
                 },
-        } => serve_sandbox(port, memory, latency_ms, replication_delay_ms).await,
+        } => serve_sandbox(port, memory, latency_ms, replication_delay_ms, app_certificate).await,
     }
 }
 
@@ -462,7 +466,13 @@ async fn onboard(engine: &Engine, plan: OnboardArgs) -> ExitCode {
     report.finish(&plan.email, None)
 }
 
-async fn serve_sandbox(port: u16, memory: bool, latency_ms: u64, replication_delay_ms: u64) -> ExitCode {
+async fn serve_sandbox(
+    port: u16,
+    memory: bool,
+    latency_ms: u64,
+    replication_delay_ms: u64,
+    app_certificate: Option<std::path::PathBuf>,
+) -> ExitCode {
     let storage = if memory {
         guestpass_sandbox::Storage::Memory
     } else {
@@ -485,6 +495,18 @@ async fn serve_sandbox(port: u16, memory: bool, latency_ms: u64, replication_del
             return ExitCode::from(1);
         }
     };
+    if let Some(path) = app_certificate {
+        let registered = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| handle.add_app_certificate(&pem));
+        match registered {
+            Ok(thumbprint) => eprintln!("certificate {thumbprint} uploaded to the sandbox app"),
+            Err(e) => {
+                eprintln!("error: the certificate {} cannot be used: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     println!("listening on {}", handle.url());
     let _ = std::io::stdout().flush();
     eprintln!(

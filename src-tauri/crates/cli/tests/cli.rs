@@ -691,3 +691,93 @@ fn the_embedded_sandbox_starts_in_a_data_folder_that_does_not_exist_yet() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+fn certificate(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../tests/certificates")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn login_app_only_with_a_certificate_checks_it_against_the_tenant() {
+    let data = tempfile::tempdir().unwrap();
+    let served = serve(&["--app-certificate", &certificate("app-cert.pem")]);
+    let login = |file: &str| {
+        Command::new(cargo_bin("guestpass-cli"))
+            .args([
+                "login",
+                "--tenant",
+                guestpass_sandbox::TENANT_DOMAIN,
+                "--client-id",
+                guestpass_sandbox::CLIENT_ID,
+            ])
+            .args(["--app-only", "--certificate", &certificate(file)])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GUESTPASS_DATA_DIR", data.path())
+            .env("GUESTPASS_GRAPH_URL", &served.url)
+            .output()
+            .unwrap()
+    };
+    let unknown = login("other.pem");
+    assert_eq!(unknown.status.code(), Some(1), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("Certificates & secrets"),
+        "{}",
+        stderr(&unknown)
+    );
+    let encrypted = login("app-encrypted.pem");
+    assert_eq!(encrypted.status.code(), Some(2), "{}", stderr(&encrypted));
+    assert!(stderr(&encrypted).contains("openssl pkcs8"), "{}", stderr(&encrypted));
+
+    let ok = login("app.pem");
+    assert!(
+        stdout(&ok).contains(&format!("as the app {}", guestpass_sandbox::CLIENT_ID)),
+        "{}{}",
+        stdout(&ok),
+        stderr(&ok)
+    );
+    // Kept in the keychain (exit 0), or, with no keychain here, a warning that it was not (exit 1).
+    assert!(
+        ok.status.success() || stderr(&ok).contains("private key was not kept"),
+        "{}",
+        stderr(&ok)
+    );
+    let tenants = Command::new(cargo_bin("guestpass-cli"))
+        .args(["tenants"])
+        .env_clear()
+        .env("GUESTPASS_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(stdout(&tenants).contains("(clientCertificate)"), "{}", stdout(&tenants));
+}
+
+#[test]
+fn login_needs_a_client_id_unless_it_reuses_the_azure_cli() {
+    let e = env();
+    let o = e.cli(&["login", "--tenant", "contoso.onmicrosoft.com"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--client-id"), "{}", stderr(&o));
+    let o = e.cli(&[
+        "login",
+        "--tenant",
+        "contoso.onmicrosoft.com",
+        "--azure-cli",
+        "--client-id",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // No az on this PATH: the CLI says what to install.
+    let o = Command::new(cargo_bin("guestpass-cli"))
+        .args(["login", "--tenant", guestpass_sandbox::TENANT_DOMAIN, "--azure-cli"])
+        .env_clear()
+        .env("PATH", "/nonexistent")
+        .env("GUESTPASS_DATA_DIR", e.data.path())
+        .env("GUESTPASS_GRAPH_URL", &e.served.url)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Install the Azure CLI"), "{}", stderr(&o));
+}

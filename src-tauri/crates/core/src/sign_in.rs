@@ -282,7 +282,7 @@ async fn sign_in_with_azure_cli(
     let engine = Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await?;
     let signed = SignedIn {
         profile,
-        keychain: Ok("the Azure CLI (Guestpass keeps no secret for it)".into()),
+        keychain: Ok("Azure CLI (Guestpass keeps no secret for it)".into()),
     };
     Ok((signed, engine))
 }
@@ -358,6 +358,51 @@ pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Res
     store.touch_profile(profile.id).map_err(Problem::local)?;
     drop(store);
     Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await
+}
+
+/// Where to sign in: on the built-in sandbox tenant, its own practice Entra; otherwise
+/// Microsoft's.
+pub fn sign_in_endpoints(current: Option<&crate::ConnectionInfo>) -> Result<Endpoints, Problem> {
+    match current {
+        Some(info) if info.mode == crate::ConnectionMode::Sandbox => {
+            let root = Endpoints::parse_base("sandbox", &info.graph_url).map_err(|e| Problem::local(e.to_string()))?;
+            Ok(Endpoints::loopback(&root))
+        }
+        _ => Ok(Endpoints::microsoft()),
+    }
+}
+
+/// Whether a profile signed in to a sandbox tenant on this computer (whose tokens end when
+/// that sandbox stops).
+fn is_practice(p: &TenantProfile) -> bool {
+    p.tenant == guestpass_sandbox::TENANT_ID
+        && url::Url::parse(&p.login_url).is_ok_and(|u| u.host_str() == Some("127.0.0.1"))
+}
+
+/// Forgets practice sign-ins to the built-in sandbox (called when the app starts: the sandbox
+/// that issued them has stopped, and its tokens with it).
+pub async fn forget_practice_sign_ins(data_dir: &std::path::Path) -> Result<(), Problem> {
+    for p in profiles(data_dir)?.into_iter().filter(is_practice) {
+        sign_out(data_dir, p.id).await?;
+    }
+    Ok(())
+}
+
+/// The permission report of the profile in use (`None`: the sandbox or app-only from the
+/// environment, which have no report).
+pub async fn permission_report_of(
+    engine: &Engine,
+    data_dir: &std::path::Path,
+    profile_id: Option<i64>,
+) -> Result<Vec<StepPermission>, Problem> {
+    let Some(id) = profile_id else { return Ok(vec![]) };
+    match crate::connect::open_store(data_dir)?
+        .profile(id)
+        .map_err(Problem::local)?
+    {
+        Some(profile) => engine.permission_report(&profile).await,
+        None => Ok(vec![]),
+    }
 }
 
 /// Every saved profile, the most recently used first.
@@ -533,7 +578,11 @@ impl Engine {
     }
 
     /// Per wizard step, whether this sign-in can do it (before the admin starts, not halfway).
+    /// App-only sign-ins have no admin roles to read: their report is empty.
     pub async fn permission_report(&self, profile: &TenantProfile) -> Result<Vec<StepPermission>, Problem> {
+        if matches!(profile.sign_in.as_str(), CLIENT_SECRET | CLIENT_CERTIFICATE) {
+            return Ok(vec![]);
+        }
         let roles = self.my_directory_roles().await?;
         Ok(step_permissions(profile.scopes.as_deref().unwrap_or_default(), &roles))
     }

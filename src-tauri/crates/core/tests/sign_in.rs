@@ -537,3 +537,19 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
         self.clone()
     }
 }
+
+#[tokio::test]
+async fn practice_sign_ins_to_a_stopped_sandbox_are_forgotten_with_their_secrets() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (signed, _engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
+        .await
+        .unwrap();
+    let account = sign_in::refresh_account(&signed.profile);
+    assert!(guestpass_keychain::get(&account).await.unwrap().is_some());
+    drop(sb);
+    sign_in::forget_practice_sign_ins(dir.path()).await.unwrap();
+    assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
+    assert!(guestpass_keychain::get(&account).await.unwrap().is_none());
+}
