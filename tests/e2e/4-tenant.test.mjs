@@ -1,6 +1,7 @@
 // End-to-end: sign in from the Tenant page with a device code (against the sandbox's own
 // Entra), see what the admin may do per step, and sign out again.
 import { test, before, after } from "node:test";
+import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { By, byId as byIdIn, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
 
@@ -34,6 +35,9 @@ test("signing in with a device code shows the code, then what the admin may do",
   await (await byId("signin-device")).click();
   const codeEl = await byId("signin-user-code");
   const code = (await codeEl.getText()).split(/\s/)[0];
+  // One sign-in at a time: the other ways wait.
+  assert.equal(await (await byId("signin-browser")).isEnabled(), false);
+  assert.equal(await (await byId("signin-azure-cli")).isEnabled(), false);
   await screenshot("31-tenant-device-code");
   const r = await fetch(`${graph}/devicelogin`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `user_code=${code}&decision=accept` });
   assert.equal(r.status, 200);
@@ -51,4 +55,37 @@ test("signing out removes the tenant and returns to the sandbox", async () => {
   await driver.wait(async () => (await driver.findElements(By.id("profile-table"))).length === 0, 20_000);
   await waitText("banner", "Sandbox tenant");
   await screenshot("33-tenant-signed-out");
+});
+
+/** A delegated Graph token for Megan from the sandbox's Entra (what `az login` would hold). */
+async function megansToken(root) {
+  const form = (o) => ({ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(o).toString() });
+  const base = `${root}/northwindsandbox.onmicrosoft.com/oauth2/v2.0`;
+  const clientId = "3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71";
+  const code = await (await fetch(`${base}/devicecode`, form({ client_id: clientId, scope: "https://graph.microsoft.com/.default offline_access" }))).json();
+  await fetch(`${root}/devicelogin`, form({ user_code: code.user_code, decision: "accept" }));
+  const token = await (await fetch(`${base}/token`, form({ client_id: clientId, grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: code.device_code }))).json();
+  return token.access_token;
+}
+
+test("the Azure CLI's sign-in is reused, and without one the fix is named", async () => {
+  const current = await (await byId("tenant-current")).getAttribute("textContent");
+  const graph = current.match(/Microsoft Graph\s*(http:\/\/127\.0\.0\.1:\d+)/)[1];
+  const tenant = await byId("signin-tenant");
+  await tenant.clear();
+  await tenant.sendKeys("northwindsandbox.onmicrosoft.com");
+  await (await byId("signin-azure-cli")).click();
+  await waitText("signin-status", "az login --tenant", 30_000);
+  await screenshot("34-tenant-azure-cli-not-signed-in");
+
+  const accessToken = await megansToken(graph);
+  writeFileSync(`${process.env.GUESTPASS_E2E_WORK}/az-token.json`, JSON.stringify({ accessToken, expires_on: Math.floor(Date.now() / 1000) + 3600, tokenType: "Bearer" }));
+  await (await byId("signin-azure-cli")).click();
+  await waitText("signin-done", "megan.bowen@northwind.example", 30_000);
+  await waitText("profile-table", "Azure CLI");
+  await waitText("permission-table", "Invite", 20_000);
+  await screenshot("35-tenant-azure-cli-signed-in");
+  const out = await (await byId("profile-table")).findElement(By.xpath(".//button[text()='Sign out']"));
+  await out.click();
+  await driver.wait(async () => (await driver.findElements(By.id("profile-table"))).length === 0, 20_000);
 });

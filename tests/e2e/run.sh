@@ -23,6 +23,16 @@ export GUESTPASS_SCREENSHOTS="$here/screenshots"
 export GUESTPASS_DATA_DIR="$work/data"
 unset GUESTPASS_TENANT GUESTPASS_GRAPH_URL GUESTPASS_LOGIN_URL GUESTPASS_BAP_URL
 mkdir -p "$GUESTPASS_SCREENSHOTS"
+# A stand-in for the Azure CLI: without a sign-in it answers as az does; once a test has put a
+# token in az-token.json, it hands that out.
+cat >"$work/az" <<'AZ'
+#!/bin/sh
+if [ -f "$GUESTPASS_E2E_WORK/az-token.json" ]; then cat "$GUESTPASS_E2E_WORK/az-token.json"; exit 0; fi
+echo "ERROR: Please run 'az login' to setup account." >&2
+exit 1
+AZ
+chmod +x "$work/az"
+export GUESTPASS_AZ="$work/az"
 # Without a private D-Bus session the app starts stray at-spi daemons that break the next session.
 # Inside it, an unlocked gnome-keyring is the Secret Service the app keeps sign-ins in.
 export XDG_DATA_HOME="$work/xdg-data"

@@ -98,7 +98,7 @@ pub fn refresh_account(p: &TenantProfile) -> String {
 fn sign_in_problem(what: &str, e: &guestpass_graph::GraphError) -> Problem {
     let mut p = Problem::from_graph(what, e);
     // The Azure CLI's failures carry their own fix; the others are about the app registration.
-    if p.kind == ProblemKind::SignIn && !e.code().is_some_and(|c| c.starts_with("azure_cli")) {
+    if p.kind == ProblemKind::SignIn && !matches!(e, guestpass_graph::GraphError::AzureCli { .. }) {
         p.hint = "Check the tenant and the app's client id (a public client with the redirect URI http://localhost), then sign in again.".into();
     }
     p

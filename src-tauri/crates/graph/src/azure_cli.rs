@@ -55,10 +55,9 @@ impl AzureCliCredential {
     }
 
     async fn fetch(&self, scope: &str) -> Result<AccessToken, GraphError> {
-        let failed = |error: &str, description: String| GraphError::SignIn {
-            error: error.into(),
-            description,
-            status: 0,
+        let failed = |reason: &str, said: String| GraphError::AzureCli {
+            reason: reason.into(),
+            said,
         };
         let run = tokio::process::Command::new(&self.program)
             .args([
@@ -111,7 +110,7 @@ impl AzureCliCredential {
             } else {
                 "azure_cli_failed"
             };
-            return Err(failed(error, said));
+            return Err(failed(error, format!("The Azure CLI says: {said}")));
         }
         let token: AzToken = serde_json::from_slice(&out.stdout).map_err(|e| GraphError::Decode {
             url: "az account get-access-token".into(),

@@ -31,6 +31,10 @@ pub enum GraphError {
         description: String,
         status: u16,
     },
+    /// The Azure CLI could not give a token (`reason`: `azure_cli_missing`,
+    /// `azure_cli_not_signed_in` or `azure_cli_failed`; `said`: its own words).
+    #[error("{said}")]
+    AzureCli { reason: String, said: String },
     /// The service could not be reached, or the connection broke before an answer came.
     #[error("could not reach {host}: {reason}")]
     Network { host: String, reason: String },
@@ -56,6 +60,7 @@ impl GraphError {
         match self {
             GraphError::Service(e) => Some(&e.code),
             GraphError::SignIn { error, .. } => Some(error),
+            GraphError::AzureCli { reason, .. } => Some(reason),
             _ => None,
         }
     }
@@ -94,13 +99,13 @@ impl GraphError {
             GraphError::SignIn { description, .. } if description.starts_with("AADSTS700024") => {
                 "The certificate's signed request was outside its valid time. Check this computer's clock, then try again.".into()
             }
-            GraphError::SignIn { error, .. } if error == "azure_cli_missing" => {
+            GraphError::AzureCli { reason, .. } if reason == "azure_cli_missing" => {
                 "Install the Azure CLI and run `az login`, or sign in with the browser instead.".into()
             }
-            GraphError::SignIn { error, .. } if error == "azure_cli_not_signed_in" => {
+            GraphError::AzureCli { reason, .. } if reason == "azure_cli_not_signed_in" => {
                 "Run `az login --tenant <your tenant>` in a terminal, then try again.".into()
             }
-            GraphError::SignIn { error, .. } if error == "azure_cli_failed" => {
+            GraphError::AzureCli { .. } => {
                 "The Azure CLI could not give a token (see its message). Run `az login --tenant <your tenant>` again, or sign in with the browser.".into()
             }
             GraphError::SignIn { .. } => "Sign-in was refused. Check the tenant, client id and secret or certificate.".into(),
