@@ -42,6 +42,7 @@ fn main() {
         "run_of_change",
         "tenant_profiles",
         "sign_in",
+        "cancel_sign_in",
         "use_profile",
         "use_sandbox",
         "sign_out",

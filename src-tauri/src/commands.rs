@@ -317,11 +317,13 @@ pub async fn sign_in(
     state: State<'_, Arc<AppState>>,
     request: SignInRequest,
     on_notice: Channel<SignInNotice>,
-) -> Result<SignedIn> {
+) -> Result<Option<SignedIn>> {
     let data_dir = state.data_dir();
     let current = state.engine().await.ok();
     let endpoints = sign_in::sign_in_endpoints(current.as_ref().map(|e| e.info()))?;
-    let (signed, engine) = sign_in::sign_in(&data_dir, endpoints, &request, |prompt| {
+    let (cancel, cancelled) = tokio::sync::oneshot::channel::<()>();
+    *state.sign_in_cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(cancel);
+    let prompt = |prompt| {
         let notice = match prompt {
             SignInPrompt::OpenBrowser(url) => SignInNotice::Browser {
                 url: open::that_detached(&url).err().map(|_| url),
@@ -329,12 +331,27 @@ pub async fn sign_in(
             SignInPrompt::ShowDeviceCode(prompt) => SignInNotice::DeviceCode { prompt },
         };
         let _ = on_notice.send(notice);
+    };
+    let outcome = sign_in::sign_in_unless_cancelled(&data_dir, endpoints, &request, prompt, async {
+        let _ = cancelled.await;
     })
     .await?;
+    let Some((signed, engine)) = outcome else {
+        return Ok(None);
+    };
     state
         .switch(Settings::for_profile(data_dir, signed.profile.id), engine)
         .await;
-    Ok(signed)
+    Ok(Some(signed))
+}
+
+/// Stops waiting for the sign-in in progress (nothing is saved).
+#[tauri::command]
+pub async fn cancel_sign_in(state: State<'_, Arc<AppState>>) -> Result<()> {
+    if let Some(cancel) = state.sign_in_cancel.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        let _ = cancel.send(());
+    }
+    Ok(())
 }
 
 /// Switches to a tenant signed in to before.

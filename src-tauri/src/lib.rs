@@ -22,6 +22,8 @@ pub struct AppState {
     kept: Mutex<Vec<Arc<Engine>>>,
     /// Pause/resume/cancel switches of the bulk runs in progress, by run id.
     runs: std::sync::Mutex<HashMap<i64, Arc<RunControl>>>,
+    /// Cancels the sign-in waiting on the admin, if any.
+    sign_in_cancel: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ pub fn run() {
         settings: std::sync::Mutex::new(Settings::from_env()),
         runs: Default::default(),
         kept: Mutex::new(Vec::new()),
+        sign_in_cancel: Default::default(),
     });
     // Practice sign-ins to the last run's built-in sandbox ended with it.
     let data_dir = state.data_dir();
@@ -141,6 +144,7 @@ pub fn run() {
             commands::run_of_change,
             commands::tenant_profiles,
             commands::sign_in,
+            commands::cancel_sign_in,
             commands::use_profile,
             commands::use_sandbox,
             commands::sign_out,

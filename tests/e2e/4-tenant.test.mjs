@@ -27,6 +27,20 @@ test("the Tenant page explains how to register Guestpass", async () => {
   await screenshot("30-tenant-register-guide");
 });
 
+test("a sign-in waiting on the admin can be cancelled", async () => {
+  await (await byId("signin-tenant")).sendKeys("northwindsandbox.onmicrosoft.com");
+  await (await byId("signin-client-id")).sendKeys("3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71");
+  await (await byId("signin-device")).click();
+  await byId("signin-user-code");
+  await (await byId("signin-cancel")).click();
+  await waitText("signin-cancelled", "Nothing was saved");
+  assert.equal(await (await byId("signin-device")).isEnabled(), true);
+  assert.equal(await (await byId("signin-cancel")).isDisplayed(), false);
+  await screenshot("31a-tenant-sign-in-cancelled");
+  await (await byId("signin-tenant")).clear();
+  await (await byId("signin-client-id")).clear();
+});
+
 test("signing in with a device code shows the code, then what the admin may do", async () => {
   const current = await (await byId("tenant-current")).getAttribute("textContent");
   const graph = current.match(/Microsoft Graph\s*(http:\/\/127\.0\.0\.1:\d+)/)[1];

@@ -238,10 +238,15 @@ export function tenantProfiles(): Promise<TenantProfile[]> {
 }
 
 /** Signs in (system browser or device code) and switches to that tenant. */
-export function signIn(request: SignInRequest, notice: (n: SignInNotice) => void): Promise<SignedIn> {
+/** Signs in; `null` when the admin cancelled with {@link cancelSignIn}. */
+export function signIn(request: SignInRequest, notice: (n: SignInNotice) => void): Promise<SignedIn | null> {
   const onNotice = new Channel<SignInNotice>();
   onNotice.onmessage = notice;
   return call("sign_in", { request, onNotice });
+}
+
+export function cancelSignIn(): Promise<void> {
+  return call("cancel_sign_in", {});
 }
 
 export function useProfile(profileId: number): Promise<ConnectionInfo> {

@@ -6,6 +6,7 @@ import {
   permissionReport,
   registrationGuide,
   signIn,
+  cancelSignIn,
   signOut,
   tenantProfiles,
   useProfile,
@@ -106,16 +107,23 @@ function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
   const browser = h("button", { class: "btn btn-primary", type: "button", id: "signin-browser" }, "Sign in with the browser");
   const device = h("button", { class: "btn", type: "button", id: "signin-device" }, "Use a device code");
   const azureCli = h("button", { class: "btn", type: "button", id: "signin-azure-cli", title: "Reuses `az login` on this computer; no client id needed." }, "Use my Azure CLI sign-in");
+  const cancel = h("button", { class: "btn", type: "button", id: "signin-cancel", hidden: true }, "Cancel");
   const status = h("div", { id: "signin-status" });
   const buttons = [browser, device, azureCli];
+  cancel.addEventListener("click", () => void cancelSignIn());
 
   // One sign-in at a time: the other ways wait until this one ends.
   const start = (way: SignInWay, button: HTMLButtonElement) =>
     busy(button, way === "azureCli" ? "Asking the Azure CLI…" : "Waiting for you to sign in…", async () => {
       for (const b of buttons) b.disabled = true;
+      cancel.hidden = way === "azureCli";
       show(status, h("div", { class: "card result result-info" }, h("p", {}, "Starting the sign-in…")));
       try {
         const signed = await signIn({ tenant: tenant.value, clientId: clientId.value, way }, (n) => show(status, noticeCard(n)));
+        if (!signed) {
+          show(status, h("div", { class: "card result result-info", id: "signin-cancelled" }, h("p", {}, "Sign-in cancelled. Nothing was saved.")));
+          return;
+        }
         const where = "Ok" in signed.keychain ? `Your sign-in is kept in the ${signed.keychain.Ok}.` : `No keychain is available (${signed.keychain.Err}): the sign-in lasts until Guestpass closes.`;
         flash = h("div", { class: "card result result-ok", id: "signin-done" }, h("h2", {}, `Signed in to ${signed.profile.tenantName ?? signed.profile.tenant}`), h("p", {}, `As ${signed.profile.username ?? "?"}. ${where}`));
         connected(await connectionInfo());
@@ -123,6 +131,7 @@ function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
         show(status, problemCard(err));
       } finally {
         for (const b of buttons) b.disabled = false;
+        cancel.hidden = true;
       }
     });
   browser.addEventListener("click", () => start("browser", browser));
@@ -135,7 +144,7 @@ function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
     h("h2", {}, "Sign in to your Microsoft tenant"),
     h("p", { class: "muted" }, "Guestpass opens Microsoft's sign-in page in your usual browser (never inside this window). On a machine without a browser, use a device code and sign in from your phone or another computer. Already signed in with the Azure CLI? Reuse it (the tenant is enough)."),
     h("div", { class: "field-row" }, field("signin-tenant", "Tenant", tenant, "Its domain or id."), field("signin-client-id", "App (client) id", clientId, "Your registration of Guestpass; see below. Not needed with the Azure CLI.")),
-    h("div", { class: "actions" }, browser, device, azureCli),
+    h("div", { class: "actions" }, browser, device, azureCli, cancel),
     status,
   );
 }

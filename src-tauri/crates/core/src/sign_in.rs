@@ -287,6 +287,21 @@ async fn sign_in_with_azure_cli(
     Ok((signed, engine))
 }
 
+/// [`sign_in`], unless `cancel` finishes first (the admin pressed Cancel): then the browser
+/// listener or the device-code polling stops and `None` is returned.
+pub async fn sign_in_unless_cancelled(
+    data_dir: &std::path::Path,
+    endpoints: Endpoints,
+    req: &SignInRequest,
+    prompt: impl FnOnce(SignInPrompt),
+    cancel: impl std::future::Future<Output = ()>,
+) -> Result<Option<(SignedIn, Engine)>, Problem> {
+    tokio::select! {
+        outcome = sign_in(data_dir, endpoints, req, prompt) => outcome.map(Some),
+        () = cancel => Ok(None),
+    }
+}
+
 /// The profile's endpoints, as saved.
 fn endpoints_of(p: &TenantProfile) -> Result<Endpoints, Problem> {
     let parse = |name: &str, v: &str| Endpoints::parse_base(name, v).map_err(|e| Problem::local(e.to_string()));

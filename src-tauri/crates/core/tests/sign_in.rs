@@ -553,3 +553,27 @@ async fn practice_sign_ins_to_a_stopped_sandbox_are_forgotten_with_their_secrets
     assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
     assert!(guestpass_keychain::get(&account).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_cancelled_sign_in_saves_nothing() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (shown, cancel) = tokio::sync::oneshot::channel::<()>();
+    let outcome = sign_in::sign_in_unless_cancelled(
+        dir.path(),
+        endpoints(&sb),
+        &request(SignInWay::DeviceCode),
+        move |_code| {
+            let _ = shown.send(());
+        },
+        async {
+            // The admin sees the code, then presses Cancel.
+            let _ = cancel.await;
+        },
+    )
+    .await
+    .unwrap();
+    assert!(outcome.is_none());
+    assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
+}
