@@ -66,14 +66,22 @@ fn browser() -> impl FnOnce(SignInPrompt) {
     }
 }
 
+/// Megan signs in through the browser (played by [`browser`]).
+async fn signed_in_with_browser(
+    sb: &SandboxHandle,
+    dir: &std::path::Path,
+) -> (guestpass_core::sign_in::SignedIn, guestpass_core::Engine) {
+    sign_in::sign_in(dir, endpoints(sb), &request(SignInWay::Browser), browser())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn browser_sign_in_saves_a_profile_and_keeps_the_refresh_token_in_the_keychain_only() {
     guestpass_keychain::use_mock_for_tests();
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
-        .await
-        .unwrap();
+    let (signed, engine) = signed_in_with_browser(&sb, dir.path()).await;
     assert_eq!(signed.profile.tenant, guestpass_sandbox::TENANT_ID);
     assert_eq!(
         signed.profile.username.as_deref(),
@@ -151,9 +159,7 @@ async fn no_secret_or_token_reaches_the_database_logs_or_exports() {
     );
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
-        .await
-        .unwrap();
+    let (signed, engine) = signed_in_with_browser(&sb, dir.path()).await;
     let refresh = guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
         .await
         .unwrap()
@@ -219,9 +225,7 @@ async fn after_sign_in_each_step_says_ready_or_what_is_missing() {
     guestpass_keychain::use_mock_for_tests();
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
-        .await
-        .unwrap();
+    let (signed, engine) = signed_in_with_browser(&sb, dir.path()).await;
     let report = engine.permission_report(&signed.profile).await.unwrap();
     assert!(
         report.iter().all(|s| s.ready),
@@ -244,9 +248,7 @@ async fn a_long_bulk_run_renews_the_sign_in_as_it_goes() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (signed, engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
-        .await
-        .unwrap();
+    let (signed, engine) = signed_in_with_browser(&sb, dir.path()).await;
     let first_refresh = guestpass_keychain::get(&sign_in::refresh_account(&signed.profile))
         .await
         .unwrap();
@@ -543,9 +545,7 @@ async fn practice_sign_ins_to_a_stopped_sandbox_are_forgotten_with_their_secrets
     guestpass_keychain::use_mock_for_tests();
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let (signed, _engine) = sign_in::sign_in(dir.path(), endpoints(&sb), &request(SignInWay::Browser), browser())
-        .await
-        .unwrap();
+    let (signed, _engine) = signed_in_with_browser(&sb, dir.path()).await;
     let account = sign_in::refresh_account(&signed.profile);
     assert!(guestpass_keychain::get(&account).await.unwrap().is_some());
     drop(sb);
