@@ -486,40 +486,50 @@ pub struct StepPermission {
     pub needs_one_of_roles: Vec<String>,
 }
 
-/// Each wizard step: its delegated permissions, and the Entra roles allowed to do it.
-const STEP_NEEDS: &[(&str, &[&str], &[&str])] = &[
+/// Each wizard step: the delegated permissions it needs — one of each group, the least
+/// privileged first, as Microsoft's Graph permissions reference lists them for the step's
+/// calls — and the Entra roles allowed to do it.
+const STEP_NEEDS: &[(&str, &[&[&str]], &[&str])] = &[
     (
         "Collaboration settings",
         &[
-            "Policy.ReadWrite.Authorization",
-            "Policy.ReadWrite.B2BManagementPolicy",
-            "Policy.ReadWrite.CrossTenantAccess",
+            &["Policy.ReadWrite.Authorization"],
+            &["Policy.ReadWrite.B2BManagementPolicy"],
+            &["Policy.ReadWrite.CrossTenantAccess"],
         ],
         &["Global Administrator"],
     ),
     (
         "Google sign-in",
-        &["IdentityProvider.ReadWrite.All"],
+        &[&["IdentityProvider.ReadWrite.All"]],
         &["External Identity Provider Administrator", "Global Administrator"],
     ),
     (
         "Invite",
-        &["User.Invite.All"],
+        &[&["User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"]],
         &["Guest Inviter", "User Administrator", "Global Administrator"],
     ),
     (
         "Profile",
-        &["User.ReadWrite.All"],
+        &[&["User.ReadWrite.All", "Directory.ReadWrite.All"]],
         &["User Administrator", "Global Administrator"],
     ),
     (
         "Licence",
-        &["LicenseAssignment.ReadWrite.All"],
+        &[&[
+            "LicenseAssignment.ReadWrite.All",
+            "User.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ]],
         &["License Administrator", "User Administrator", "Global Administrator"],
     ),
     (
         "Groups",
-        &["GroupMember.ReadWrite.All"],
+        &[&[
+            "GroupMember.ReadWrite.All",
+            "Group.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ]],
         &["Groups Administrator", "User Administrator", "Global Administrator"],
     ),
     (
@@ -533,11 +543,12 @@ const STEP_NEEDS: &[(&str, &[&str], &[&str])] = &[
     ),
 ];
 
-/// The delegated permissions to grant Guestpass's app registration (for the registration guide).
+/// The delegated permissions to grant Guestpass's app registration (the least privileged of
+/// each need, for the registration guide).
 pub fn required_permissions() -> Vec<String> {
     let mut all: Vec<String> = STEP_NEEDS
         .iter()
-        .flat_map(|(_, p, _)| p.iter().map(|s| s.to_string()))
+        .flat_map(|(_, needs, _)| needs.iter().map(|one_of| one_of[0].to_string()))
         .collect();
     all.push("User.Read".into());
     all.sort();
@@ -551,13 +562,14 @@ pub fn step_permissions(scopes: &str, roles: &[String]) -> Vec<StepPermission> {
         .split_whitespace()
         .map(|s| s.rsplit('/').next().unwrap_or(s))
         .collect();
+    let has = |p: &str| granted.iter().any(|g| g.eq_ignore_ascii_case(p));
     STEP_NEEDS
         .iter()
-        .map(|(step, perms, allowed_roles)| {
-            let missing_permissions: Vec<String> = perms
+        .map(|(step, needs, allowed_roles)| {
+            let missing_permissions: Vec<String> = needs
                 .iter()
-                .filter(|p| !granted.iter().any(|g| g.eq_ignore_ascii_case(p)))
-                .map(|p| p.to_string())
+                .filter(|one_of| !one_of.iter().any(|p| has(p)))
+                .map(|one_of| one_of[0].to_string())
                 .collect();
             let has_role = allowed_roles
                 .iter()
@@ -624,6 +636,18 @@ mod tests {
         assert!(licence
             .needs_one_of_roles
             .contains(&"License Administrator".to_string()));
+    }
+
+    #[test]
+    fn a_broader_permission_covers_a_step_as_microsoft_documents() {
+        // What an Azure CLI token for Graph typically carries.
+        let az = "Application.ReadWrite.All AuditLog.Read.All Directory.AccessAsUser.All Group.ReadWrite.All User.Read.All User.ReadWrite.All";
+        let report = step_permissions(az, &["Global Administrator".into()]);
+        let ready = |step: &str| report.iter().find(|s| s.step == step).unwrap().ready;
+        assert!(ready("Invite") && ready("Profile") && ready("Licence") && ready("Groups"));
+        let settings = report.iter().find(|s| s.step == "Collaboration settings").unwrap();
+        assert!(!settings.ready);
+        assert_eq!(settings.missing_permissions.len(), 3, "{settings:?}");
     }
 }
 
