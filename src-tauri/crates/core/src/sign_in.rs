@@ -486,10 +486,13 @@ pub struct StepPermission {
     pub needs_one_of_roles: Vec<String>,
 }
 
+/// Permissions any one of which will do, the least privileged first.
+type OneOf = &'static [&'static str];
+
 /// Each wizard step: the delegated permissions it needs — one of each group, the least
 /// privileged first, as Microsoft's Graph permissions reference lists them for the step's
 /// calls — and the Entra roles allowed to do it.
-const STEP_NEEDS: &[(&str, &[&[&str]], &[&str])] = &[
+const STEP_NEEDS: &[(&str, &[OneOf], &[&str])] = &[
     (
         "Collaboration settings",
         &[

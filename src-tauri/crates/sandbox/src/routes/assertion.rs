@@ -41,6 +41,7 @@ fn invalid_client(code: u32, text: &str) -> Response {
 }
 
 /// Checks a client assertion sent to `token_url`; `Err` is Entra's answer.
+#[allow(clippy::result_large_err)] // the refusal is the HTTP answer itself, sent once
 pub(crate) fn check(
     shared: &Shared,
     token_url: &str,
