@@ -2,7 +2,7 @@
 // sandbox tenant, saving a screenshot of each step (tests/e2e/screenshots/wizard-*.png).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { By, byId as byIdIn, launch, screenshot, until, waitText as waitTextIn } from "./helpers.mjs";
+import { By, byId as byIdIn, clickLast, launch, screenshot, until, waitText as waitTextIn } from "./helpers.mjs";
 
 let driver;
 const byId = (id) => byIdIn(driver, id);
@@ -143,7 +143,7 @@ test("History has every step, the Google secret nowhere", async () => {
 test("History: filter, details, integrity check and export", async () => {
   await driver.findElement(By.css('#history-action option[value="assign_license"]')).click();
   await waitText("history-count", "1 matching change");
-  await (await driver.findElement(By.css("#history-table tbody tr.row td.target"))).click();
+  await clickLast(driver, "#history-table tbody tr.row td.target");
   const detail = await waitText("history-detail", "Assign licence");
   assert.match(await detail.getText(), /O365_BUSINESS_ESSENTIALS/);
   // Before and after side by side, and what changed in words.

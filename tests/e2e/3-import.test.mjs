@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { By, byId as byIdIn, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
+import { By, byId as byIdIn, clickLast, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
 
 let driver;
 const byId = (id) => byIdIn(driver, id);
@@ -71,11 +71,9 @@ test("the run's changes are in History", async () => {
   await (await byId("nav-history")).click();
   await (await byId("history-search")).sendKeys("bulk12@partner.example");
   await waitText("history-count", "matching change");
-  const table = await byId("history-table");
-  await driver.wait(until.elementTextContains(table, "bulk12@partner.example"), 10_000);
+  await waitText("history-table", "bulk12@partner.example", 10_000);
   // The detail pane names the bulk run the change belongs to.
-  const cells = await driver.findElements(By.css("#history-table tbody tr.row td.target"));
-  await cells[cells.length - 1].click();
+  await clickLast(driver, "#history-table tbody tr.row td.target");
   await waitText("history-bulk-run", "Part of bulk run #1");
   await screenshot("24-import-history-detail");
 });

@@ -24,9 +24,31 @@ export async function screenshot(driver, name) {
 
 export const byId = (driver, id, ms = 20_000) => driver.wait(until.elementLocated(By.id(id)), ms);
 
-/** Waits until the element with this id contains the text. */
+/** Waits until the element with this id contains the text (found again on each try: screens re-render). */
 export async function waitText(driver, id, text, ms = 30_000) {
-  const el = await byId(driver, id, ms);
-  await driver.wait(until.elementTextContains(el, text), ms);
-  return el;
+  await byId(driver, id, ms);
+  await driver.wait(async () => {
+    try {
+      return (await (await driver.findElement(By.id(id))).getText()).includes(text);
+    } catch (e) {
+      if (e.name === "StaleElementReferenceError" || e.name === "NoSuchElementError") return false;
+      throw e;
+    }
+  }, ms, `#${id} never showed "${text}"`);
+  return driver.findElement(By.id(id));
+}
+
+/** Clicks the last element matching `css`, finding it again if the list re-rendered meanwhile. */
+export async function clickLast(driver, css, ms = 10_000) {
+  await driver.wait(async () => {
+    try {
+      const all = await driver.findElements(By.css(css));
+      if (all.length === 0) return false;
+      await all[all.length - 1].click();
+      return true;
+    } catch (e) {
+      if (e.name === "StaleElementReferenceError") return false;
+      throw e;
+    }
+  }, ms, `nothing to click at ${css}`);
 }

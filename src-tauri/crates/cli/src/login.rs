@@ -80,13 +80,14 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         }
     };
     match sign_in::sign_in(&data_dir(), endpoints, &req, prompt).await {
-        Ok((signed, _engine)) => {
+        Ok((signed, engine)) => {
             let p = &signed.profile;
             println!(
                 "Signed in to {} as {}.",
                 p.tenant_name.as_deref().unwrap_or(&p.tenant),
                 p.username.as_deref().unwrap_or("?")
             );
+            print_permissions(&engine, p).await;
             match &signed.keychain {
                 Ok(name) => println!(
                     "The sign-in is kept in the {name}; use it with GUESTPASS_TENANT={}.",
@@ -100,6 +101,30 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(p) => fail(&p, false),
+    }
+}
+
+/// What this sign-in can do, per wizard step (before anything is started).
+async fn print_permissions(engine: &guestpass_core::Engine, profile: &guestpass_store::TenantProfile) {
+    match engine.permission_report(profile).await {
+        Ok(report) => {
+            for step in report {
+                let status = if step.ready {
+                    "ready".to_string()
+                } else {
+                    let mut missing = step.missing_permissions.join(", ");
+                    if !step.needs_one_of_roles.is_empty() {
+                        if !missing.is_empty() {
+                            missing.push_str("; ");
+                        }
+                        missing.push_str(&format!("a role: {}", step.needs_one_of_roles.join(" or ")));
+                    }
+                    format!("needs {missing}")
+                };
+                println!("  {:<24} {status}", step.step);
+            }
+        }
+        Err(p) => eprintln!("warning: what this sign-in may do could not be read: {}", p.message),
     }
 }
 
@@ -207,13 +232,14 @@ async fn login_app_only(
         "client secret"
     };
     match sign_in::save_app_only(&data_dir(), endpoints, tenant, client_id, secret).await {
-        Ok((signed, _)) => {
+        Ok((signed, engine)) => {
             let p = &signed.profile;
             println!(
                 "Signed in to {} as the app {}.",
                 p.tenant_name.as_deref().unwrap_or(&p.tenant),
                 p.client_id
             );
+            print_permissions(&engine, p).await;
             match &signed.keychain {
                 Ok(name) => {
                     println!(

@@ -739,6 +739,11 @@ fn login_app_only_with_a_certificate_checks_it_against_the_tenant() {
         stdout(&ok),
         stderr(&ok)
     );
+    assert!(
+        stdout(&ok).contains("Invite                   ready"),
+        "{}",
+        stdout(&ok)
+    );
     // Kept in the keychain (exit 0), or, with no keychain here, a warning that it was not (exit 1).
     assert!(
         ok.status.success() || stderr(&ok).contains("private key was not kept"),

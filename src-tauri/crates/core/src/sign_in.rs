@@ -4,7 +4,7 @@
 
 use crate::connect::{Connection, Engine, Settings};
 use crate::problem::{Problem, ProblemKind};
-use guestpass_graph::azure_cli::{token_scopes, AzureCliCredential, AZURE_CLI_CLIENT_ID};
+use guestpass_graph::azure_cli::{AzureCliCredential, AZURE_CLI_CLIENT_ID};
 use guestpass_graph::signin::{self, Authority, BrowserSignIn, DelegatedCredential, TokenSet, SIGN_IN_SCOPE};
 use guestpass_graph::{AppOnlyCredential, AppProof, Endpoints, GraphClient, TokenSource, GRAPH_SCOPE};
 
@@ -268,7 +268,7 @@ async fn sign_in_with_azure_cli(
         .token(&reqwest::Client::new(), GRAPH_SCOPE, false)
         .await
         .map_err(|e| sign_in_problem("Getting a token from the Azure CLI", &e))?;
-    let scopes = token_scopes(&token.secret);
+    let scopes = guestpass_graph::granted_permissions(&token.secret);
     let (tenant_id, profile) = save_signed_in_profile(
         data_dir,
         &endpoints,
@@ -608,14 +608,31 @@ impl Engine {
     }
 
     /// Per wizard step, whether this sign-in can do it (before the admin starts, not halfway).
-    /// App-only sign-ins have no admin roles to read: their report is empty.
+    /// App-only sign-ins are read from their token's application permissions; they hold no
+    /// admin role (Entra checks only the app's permissions for these calls).
     pub async fn permission_report(&self, profile: &TenantProfile) -> Result<Vec<StepPermission>, Problem> {
         if matches!(profile.sign_in.as_str(), CLIENT_SECRET | CLIENT_CERTIFICATE) {
-            return Ok(vec![]);
+            let granted = self
+                .graph
+                .granted_permissions()
+                .await
+                .map_err(|e| Problem::from_graph("Reading the app's permissions", &e))?
+                .unwrap_or_default();
+            return Ok(app_step_permissions(&granted));
         }
         let roles = self.my_directory_roles().await?;
         Ok(step_permissions(profile.scopes.as_deref().unwrap_or_default(), &roles))
     }
+}
+
+/// [`step_permissions`] for an app-only sign-in: the same permission names as application
+/// permissions, no admin role. The Dataverse step depends on the app being an application
+/// user in the environment, which Graph cannot tell: it is left out.
+pub fn app_step_permissions(granted: &str) -> Vec<StepPermission> {
+    step_permissions(granted, &["Global Administrator".into()])
+        .into_iter()
+        .filter(|s| s.step != "Dataverse role")
+        .collect()
 }
 
 #[cfg(test)]

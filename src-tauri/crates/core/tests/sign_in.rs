@@ -303,8 +303,19 @@ async fn app_only_secrets_are_checked_then_kept_in_the_keychain_only() {
     .await
     .unwrap();
     assert_eq!(signed.profile.sign_in, "clientSecret");
+    // An app with only User.Invite.All: inviting is ready, licences are not.
+    sb.set_config(SandboxConfig {
+        roles: vec!["Organization.Read.All".into(), "User.Invite.All".into()],
+        ..sb.config()
+    });
     let engine = sign_in::connect_profile(dir.path(), signed.profile.id).await.unwrap();
     assert_eq!(engine.info().actor, format!("app:{}", guestpass_sandbox::CLIENT_ID));
+    let report = engine.permission_report(&signed.profile).await.unwrap();
+    let step = |name: &str| report.iter().find(|s| s.step == name).unwrap().clone();
+    assert!(step("Invite").ready, "{report:?}");
+    assert_eq!(step("Licence").missing_permissions, ["LicenseAssignment.ReadWrite.All"]);
+    assert!(step("Licence").needs_one_of_roles.is_empty(), "apps need no admin role");
+    assert!(report.iter().all(|s| s.step != "Dataverse role"));
     let db = std::fs::read(dir.path().join("guestpass.sqlite")).unwrap();
     assert!(
         !String::from_utf8_lossy(&db).contains(guestpass_sandbox::CLIENT_SECRET),

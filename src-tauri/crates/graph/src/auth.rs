@@ -3,6 +3,7 @@
 
 use crate::endpoints::join;
 use crate::error::GraphError;
+use base64::Engine as _;
 use serde::Deserialize;
 use std::future::Future;
 use std::pin::Pin;
@@ -213,4 +214,18 @@ impl TokenSource for AppOnlyCredential {
     fn actor(&self) -> String {
         format!("app:{}", self.client_id)
     }
+}
+
+/// The permissions an access token issued by Entra carries: its `scp` claim (delegated,
+/// space-separated) or its `roles` claim (app-only), when the token is a JWT. Read for display
+/// only; the token is not validated here (the service does that).
+pub fn granted_permissions(access_token: &str) -> Option<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let claims = access_token.split('.').nth(1)?;
+    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()?;
+    if let Some(scp) = claims["scp"].as_str() {
+        return Some(scp.to_string());
+    }
+    let roles: Vec<&str> = claims["roles"].as_array()?.iter().filter_map(|r| r.as_str()).collect();
+    Some(roles.join(" "))
 }

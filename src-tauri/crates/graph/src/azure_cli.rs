@@ -115,7 +115,11 @@ impl AzureCliCredential {
         // serde's message could quote a value of the answer (a token): say only where it failed.
         let token: AzToken = serde_json::from_slice(&out.stdout).map_err(|e| GraphError::Decode {
             url: "az account get-access-token".into(),
-            reason: format!("not the JSON the Azure CLI documents (line {}, column {})", e.line(), e.column()),
+            reason: format!(
+                "not the JSON the Azure CLI documents (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
         })?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -144,14 +148,4 @@ impl TokenSource for AzureCliCredential {
     fn actor(&self) -> String {
         self.actor.clone()
     }
-}
-
-/// The delegated permissions (`scp`) in an access token issued by Entra, when it is a JWT.
-/// Read for display only; the token is not validated here (Graph does that).
-pub fn token_scopes(access_token: &str) -> Option<String> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine as _;
-    let claims = access_token.split('.').nth(1)?;
-    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()?;
-    claims["scp"].as_str().map(str::to_string)
 }

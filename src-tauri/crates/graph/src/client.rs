@@ -217,6 +217,13 @@ impl GraphClient {
         &self.endpoints
     }
 
+    /// The permissions this sign-in's token for the client's resource carries (see
+    /// [`crate::auth::granted_permissions`]); `None` when the token is not a readable JWT.
+    pub async fn granted_permissions(&self) -> Result<Option<String>, GraphError> {
+        let token = self.tokens.token(&self.http, &self.scope, false).await?;
+        Ok(crate::auth::granted_permissions(&token.secret))
+    }
+
     /// Who is signed in, for the change log.
     pub fn actor(&self) -> String {
         self.tokens.actor()

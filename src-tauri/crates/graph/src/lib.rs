@@ -19,7 +19,8 @@ pub mod signin;
 
 pub use api::odata_string;
 pub use auth::{
-    AccessToken, AppOnlyCredential, AppProof, TokenSource, CLIENT_ASSERTION_TYPE, GRAPH_SCOPE, POWER_PLATFORM_SCOPE,
+    granted_permissions, AccessToken, AppOnlyCredential, AppProof, TokenSource, CLIENT_ASSERTION_TYPE, GRAPH_SCOPE,
+    POWER_PLATFORM_SCOPE,
 };
 pub use batch::{BatchCall, MAX_BATCH};
 pub use client::{Answer, GraphClient, Page, RetryPolicy};
