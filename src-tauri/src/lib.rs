@@ -47,8 +47,16 @@ impl AppState {
         }
     }
 
-    /// Switches to another tenant: later commands use `engine`, and a reconnect uses `settings`.
+    /// Switches to another tenant: later commands use `engine`, a reconnect uses `settings`,
+    /// and the next start opens on it.
     async fn switch(&self, settings: Settings, engine: Engine) -> Arc<Engine> {
+        let chosen = match settings.connection {
+            guestpass_core::Connection::Profile(id) => Some(id),
+            _ => None,
+        };
+        if let Err(p) = guestpass_core::sign_in::remember_choice(&settings.data_dir, chosen) {
+            tracing::warn!("the tenant in use could not be remembered: {}", p.message);
+        }
         *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = Ok(settings);
         let engine = Arc::new(engine);
         let previous = self.engine.lock().await.replace(engine.clone());
@@ -85,19 +93,20 @@ pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GUESTPASS_LOG").unwrap_or_else(|_| "warn".into()))
         .init();
-    let state = Arc::new(AppState {
-        engine: Mutex::new(None),
-        settings: std::sync::Mutex::new(Settings::from_env()),
-        runs: Default::default(),
-        kept: Mutex::new(Vec::new()),
-        sign_in_cancel: Default::default(),
-    });
     // Practice sign-ins to the last run's built-in sandbox ended with it.
-    let data_dir = state.data_dir();
+    let env = |k: &str| std::env::var(k).ok();
+    let data_dir = guestpass_core::connect::default_data_dir(env(guestpass_core::connect::env::DATA_DIR));
     tauri::async_runtime::block_on(async {
         if let Err(p) = guestpass_core::sign_in::forget_practice_sign_ins(&data_dir).await {
             tracing::warn!("old practice sign-ins could not be removed: {}", p.message);
         }
+    });
+    let state = Arc::new(AppState {
+        engine: Mutex::new(None),
+        settings: std::sync::Mutex::new(Settings::for_app_start(env)),
+        runs: Default::default(),
+        kept: Mutex::new(Vec::new()),
+        sign_in_cancel: Default::default(),
     });
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()

@@ -1,4 +1,4 @@
-import { connectionInfo, isProblem, type ConnectionInfo } from "./backend";
+import { connectionInfo, isProblem, useSandbox, type ConnectionInfo } from "./backend";
 import { clear, h } from "./dom";
 import { renderConnection } from "./screens/connection";
 import { renderHistory } from "./screens/history";
@@ -56,8 +56,19 @@ async function connect(): Promise<void> {
     clear(bannerEl);
     const retry = h("button", { class: "btn btn-small", type: "button", id: "connect-retry" }, "Try again");
     retry.addEventListener("click", () => void connect().then(() => show("onboard")));
-    if (isProblem(err)) bannerEl.append(h("strong", {}, "Not connected. "), err.message, " ", err.hint, " ", retry);
-    else bannerEl.append(`Not connected: ${String(err)} `, retry);
+    // A tenant that cannot be reached (or whose sign-in ended) must not lock the admin out.
+    const sandbox = h("button", { class: "btn btn-small", type: "button", id: "connect-sandbox" }, "Use the sandbox tenant");
+    sandbox.addEventListener("click", () =>
+      void useSandbox()
+        .then((info) => {
+          connection = info;
+          renderBanner(info);
+          show("onboard");
+        })
+        .catch(() => void connect()),
+    );
+    if (isProblem(err)) bannerEl.append(h("strong", {}, "Not connected. "), err.message, " ", err.hint, " ", retry, sandbox);
+    else bannerEl.append(`Not connected: ${String(err)} `, retry, sandbox);
   }
 }
 

@@ -464,7 +464,40 @@ pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(),
     store.delete_profile(profile_id).map_err(Problem::local)
 }
 
+/// The app-wide preference naming the tenant the admin last chose in the app.
+const CHOSEN_PROFILE: &str = "chosenProfile";
+
+/// Remembers the admin's choice in the app (a profile, or `None` for the sandbox), so the next
+/// start opens on it.
+pub fn remember_choice(data_dir: &std::path::Path, profile_id: Option<i64>) -> Result<(), Problem> {
+    let value = profile_id.map(|id| id.to_string()).unwrap_or_default();
+    crate::connect::open_store(data_dir)?
+        .set_preference("", CHOSEN_PROFILE, &value)
+        .map_err(Problem::local)
+}
+
+/// The profile the admin last chose in the app, while it still exists.
+pub fn chosen_profile(data_dir: &std::path::Path) -> Option<i64> {
+    let store = crate::connect::open_store(data_dir).ok()?;
+    let id: i64 = store.preference("", CHOSEN_PROFILE).ok()??.parse().ok()?;
+    store.profile(id).ok()?.map(|p| p.id)
+}
+
 impl Settings {
+    /// How the app connects when it starts: as the `GUESTPASS_*` variables say when they name
+    /// a tenant, else the tenant the admin last chose (else the sandbox).
+    pub fn for_app_start(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
+        let settings = Settings::from_vars(&get)?;
+        let tenant_given = get(crate::connect::env::TENANT).is_some_and(|t| !t.trim().is_empty());
+        if tenant_given || !matches!(settings.connection, Connection::EmbeddedSandbox) {
+            return Ok(settings);
+        }
+        Ok(match chosen_profile(&settings.data_dir) {
+            Some(id) => Settings::for_profile(settings.data_dir, id),
+            None => settings,
+        })
+    }
+
     /// Settings that connect through a saved profile.
     pub fn for_profile(data_dir: std::path::PathBuf, profile_id: i64) -> Settings {
         Settings {

@@ -588,3 +588,40 @@ async fn a_cancelled_sign_in_saves_nothing() {
     assert!(outcome.is_none());
     assert!(sign_in::profiles(dir.path()).unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_app_reopens_on_the_tenant_last_chosen_unless_the_environment_names_one() {
+    guestpass_keychain::use_mock_for_tests();
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_string_lossy().into_owned();
+    let vars = |tenant: Option<&'static str>| {
+        let data = data.clone();
+        move |k: &str| match k {
+            "GUESTPASS_DATA_DIR" => Some(data.clone()),
+            "GUESTPASS_TENANT" => tenant.map(str::to_string),
+            _ => None,
+        }
+    };
+    let start = |tenant| {
+        guestpass_core::Settings::for_app_start(vars(tenant))
+            .unwrap()
+            .connection
+    };
+    assert!(matches!(start(None), guestpass_core::Connection::EmbeddedSandbox));
+
+    let (signed, _engine) = signed_in_with_browser(&sb, dir.path()).await;
+    sign_in::remember_choice(dir.path(), Some(signed.profile.id)).unwrap();
+    assert!(matches!(start(None), guestpass_core::Connection::Profile(id) if id == signed.profile.id));
+    assert!(matches!(
+        start(Some("sandbox")),
+        guestpass_core::Connection::EmbeddedSandbox
+    ));
+
+    sign_in::remember_choice(dir.path(), None).unwrap();
+    assert!(matches!(start(None), guestpass_core::Connection::EmbeddedSandbox));
+    // A signed-out profile is not reopened.
+    sign_in::remember_choice(dir.path(), Some(signed.profile.id)).unwrap();
+    sign_in::sign_out(dir.path(), signed.profile.id).await.unwrap();
+    assert!(matches!(start(None), guestpass_core::Connection::EmbeddedSandbox));
+}
