@@ -32,7 +32,8 @@ pub struct ListArgs {
 /// History needs only the local database, not a tenant.
 fn local_store() -> Result<Store, Problem> {
     let dir = guestpass_core::connect::default_data_dir(std::env::var(guestpass_core::connect::env::DATA_DIR).ok());
-    std::fs::create_dir_all(&dir).map_err(|e| Problem::local(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Problem::on_this_computer(format!("cannot create {}: {e}", dir.display())))?;
     Store::open(&dir.join("guestpass.sqlite")).map_err(Problem::local)
 }
 
@@ -60,7 +61,8 @@ pub fn list(args: ListArgs) -> ExitCode {
             guestpass_core::export::to_csv(&rows)
         };
         let written = text.map_err(Problem::local).and_then(|t| {
-            std::fs::write(path, t).map_err(|e| Problem::local(format!("cannot write {}: {e}", path.display())))
+            std::fs::write(path, t)
+                .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))
         });
         if let Err(p) = written {
             return fail(&p, args.json);

@@ -236,7 +236,7 @@ pub struct Engine {
 
 pub(crate) fn open_store(data_dir: &Path) -> Result<Store, Problem> {
     std::fs::create_dir_all(data_dir)
-        .map_err(|e| Problem::local(format!("cannot create {}: {e}", data_dir.display())))?;
+        .map_err(|e| Problem::on_this_computer(format!("cannot create {}: {e}", data_dir.display())))?;
     Store::open(&data_dir.join("guestpass.sqlite")).map_err(Problem::local)
 }
 
@@ -264,14 +264,14 @@ impl Engine {
             }
             Connection::EmbeddedSandbox => {
                 std::fs::create_dir_all(&data_dir)
-                    .map_err(|e| Problem::local(format!("cannot create {}: {e}", data_dir.display())))?;
+                    .map_err(|e| Problem::on_this_computer(format!("cannot create {}: {e}", data_dir.display())))?;
                 let handle = guestpass_sandbox::start(
                     Storage::File(settings.data_dir.join("sandbox.sqlite")),
                     0,
                     SandboxConfig::realistic(),
                 )
                 .await
-                .map_err(|e| Problem::local(format!("the sandbox tenant could not start: {e}")))?;
+                .map_err(|e| Problem::on_this_computer(format!("the sandbox tenant could not start: {e}")))?;
                 let root = url::Url::parse(&handle.url()).expect("sandbox URL");
                 (
                     Some(handle),
@@ -441,7 +441,8 @@ impl Engine {
             "guestpass-history-{stamp}.{}",
             if json { "json" } else { "csv" }
         ));
-        std::fs::write(&path, text).map_err(|e| Problem::local(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, text)
+            .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))?;
         Ok(path.display().to_string())
     }
 }

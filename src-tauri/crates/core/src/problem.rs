@@ -96,6 +96,25 @@ impl Problem {
         }
     }
 
+    /// Something on this computer failed that is not the history database (a file, a folder,
+    /// the built-in sandbox, a saved setting).
+    pub fn on_this_computer(e: impl std::fmt::Display) -> Problem {
+        let text = e.to_string();
+        let mut chars = text.chars();
+        let message = match chars.next() {
+            Some(first) => format!("{}{}", first.to_uppercase(), chars.as_str()),
+            None => text,
+        };
+        Problem {
+            kind: ProblemKind::Local,
+            message: if message.ends_with('.') { message } else { format!("{message}.") },
+            hint: "Check that the disk is not full and the data folder is writable, then try again. If it persists, restart Guestpass.".into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        }
+    }
+
     /// `what` says which step failed, e.g. "Inviting jane@partner.example".
     pub fn from_graph(what: &str, e: &GraphError) -> Problem {
         let kind = match e {

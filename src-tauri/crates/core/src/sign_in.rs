@@ -304,7 +304,10 @@ pub async fn sign_in_unless_cancelled(
 
 /// The profile's endpoints, as saved.
 fn endpoints_of(p: &TenantProfile) -> Result<Endpoints, Problem> {
-    let parse = |name: &str, v: &str| Endpoints::parse_base(name, v).map_err(|e| Problem::local(e.to_string()));
+    let parse = |name: &str, v: &str| {
+        Endpoints::parse_base(name, v)
+            .map_err(|e| Problem::on_this_computer(format!("the saved tenant profile has an invalid address: {e}")))
+    };
     Ok(Endpoints {
         graph: parse("graph", &p.graph_url)?,
         login: parse("login", &p.login_url)?,
@@ -380,7 +383,7 @@ pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Res
 pub fn sign_in_endpoints(current: Option<&crate::ConnectionInfo>) -> Result<Endpoints, Problem> {
     match current {
         Some(info) if info.mode == crate::ConnectionMode::Sandbox => {
-            let root = Endpoints::parse_base("sandbox", &info.graph_url).map_err(|e| Problem::local(e.to_string()))?;
+            let root = Endpoints::parse_base("sandbox", &info.graph_url).map_err(Problem::on_this_computer)?;
             Ok(Endpoints::loopback(&root))
         }
         _ => Ok(Endpoints::microsoft()),
@@ -456,9 +459,14 @@ pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(),
     } {
         // No keychain means nothing was kept there; a refusal must be reported.
         if !matches!(e, guestpass_keychain::KeychainError::Unavailable(_)) {
-            return Err(Problem::local(format!(
-                "the sign-in could not be removed from the keychain: {e}"
-            )));
+            return Err(Problem {
+                kind: ProblemKind::SignIn,
+                message: format!("The sign-in could not be removed from the keychain: {e}."),
+                hint: "Unlock the system keychain and sign out again (nothing was removed).".into(),
+                fields: vec![],
+                code: None,
+                request_id: None,
+            });
         }
     }
     store.delete_profile(profile_id).map_err(Problem::local)
@@ -766,7 +774,14 @@ async fn connect_app_only(
 ) -> Result<Engine, Problem> {
     let secret = guestpass_keychain::get(&secret_account(profile))
         .await
-        .map_err(|e| Problem::local(format!("the app's credential cannot be read from the keychain: {e}")))?
+        .map_err(|e| Problem {
+            kind: ProblemKind::SignIn,
+            message: format!("The app's client secret or certificate key cannot be read from the keychain: {e}."),
+            hint: "Unlock the system keychain and try again, or set GUESTPASS_CLIENT_ID and GUESTPASS_CLIENT_SECRET for this session.".into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        })?
         .ok_or_else(|| Problem {
             kind: ProblemKind::SignIn,
             message: "The app's client secret or certificate key is no longer in the keychain.".into(),

@@ -213,7 +213,8 @@ impl Engine {
             .filter(|d| d.is_dir())
             .unwrap_or_else(|| std::path::PathBuf::from(&self.info.data_dir));
         let path = dir.join(format!("guestpass-run-{run_id}-results.csv"));
-        std::fs::write(&path, csv).map_err(|e| Problem::local(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, csv)
+            .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))?;
         Ok(path.display().to_string())
     }
 
@@ -358,7 +359,7 @@ impl Engine {
                 Some(joined) = set.join_next(), if !set.is_empty() => {
                     let (row, outcome) = match joined {
                         Ok(x) => x,
-                        Err(e) => return Err(Problem::local(format!("a bulk worker stopped: {e}"))),
+                        Err(e) => return Err(Problem::on_this_computer(format!("a bulk worker stopped: {e}"))),
                     };
                     match outcome {
                         RowOutcome::Settled => {
@@ -631,7 +632,7 @@ impl Engine {
                     .await
                     .map(from_step)
             }
-            other => Err(Problem::local(format!("unknown bulk step '{other}'"))),
+            other => Err(Problem::on_this_computer(format!("unknown bulk step '{other}'"))),
         }
     }
 
