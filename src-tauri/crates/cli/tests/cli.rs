@@ -786,3 +786,32 @@ fn login_needs_a_client_id_unless_it_reuses_the_azure_cli() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("Install the Azure CLI"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_certificate_named_in_the_environment_signs_scripts_in_without_a_keychain() {
+    let data = tempfile::tempdir().unwrap();
+    let served = serve(&["--app-certificate", &certificate("app-cert.pem")]);
+    let run = |cert: &str, args: &[&str]| {
+        Command::new(cargo_bin("guestpass-cli"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GUESTPASS_DATA_DIR", data.path())
+            .env("GUESTPASS_TENANT", guestpass_sandbox::TENANT_DOMAIN)
+            .env("GUESTPASS_GRAPH_URL", &served.url)
+            .env("GUESTPASS_CLIENT_ID", guestpass_sandbox::CLIENT_ID)
+            .env("GUESTPASS_CLIENT_CERTIFICATE", cert)
+            .output()
+            .unwrap()
+    };
+    let o = run(&certificate("app.pem"), ONBOARD);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Invited jane@partner.example"), "{}", stdout(&o));
+
+    let o = run("/nonexistent/app.pem", ONBOARD);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("GUESTPASS_CLIENT_CERTIFICATE"), "{}", stderr(&o));
+    let o = run(&certificate("other.pem"), ONBOARD);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Certificates & secrets"), "{}", stderr(&o));
+}

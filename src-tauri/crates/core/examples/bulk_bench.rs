@@ -103,7 +103,7 @@ async fn main() {
         connection: Connection::AppOnly {
             tenant: guestpass_sandbox::TENANT_ID.into(),
             client_id: guestpass_sandbox::CLIENT_ID.into(),
-            client_secret: guestpass_sandbox::CLIENT_SECRET.into(),
+            secret: guestpass_core::sign_in::AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
             endpoints: endpoints(&sb),
             is_sandbox: true,
         },

@@ -1,6 +1,7 @@
 //! Which tenant Guestpass talks to, and the [`Engine`] bound to it.
 
 use crate::problem::Problem;
+use crate::sign_in::AppOnlySecret;
 use guestpass_graph::{AppOnlyCredential, Endpoints, GraphClient, RetryPolicy};
 use guestpass_sandbox::{SandboxConfig, SandboxHandle, Storage};
 use guestpass_store::Store;
@@ -21,7 +22,7 @@ pub enum Connection {
     AppOnly {
         tenant: String,
         client_id: String,
-        client_secret: String,
+        secret: AppOnlySecret,
         endpoints: Endpoints,
         is_sandbox: bool,
     },
@@ -45,7 +46,7 @@ impl std::fmt::Debug for Connection {
                 .debug_struct("AppOnly")
                 .field("tenant", tenant)
                 .field("client_id", client_id)
-                .field("client_secret", &"<redacted>")
+                .field("secret", &"<redacted>")
                 .field("graph", &endpoints.graph.as_str())
                 .field("is_sandbox", is_sandbox)
                 .finish(),
@@ -68,9 +69,28 @@ pub mod env {
     pub const TENANT: &str = "GUESTPASS_TENANT";
     pub const CLIENT_ID: &str = "GUESTPASS_CLIENT_ID";
     pub const CLIENT_SECRET: &str = "GUESTPASS_CLIENT_SECRET";
+    /// A PEM file with the app's certificate and private key (instead of a client secret).
+    pub const CLIENT_CERTIFICATE: &str = "GUESTPASS_CLIENT_CERTIFICATE";
     pub const GRAPH_URL: &str = "GUESTPASS_GRAPH_URL";
     pub const LOGIN_URL: &str = "GUESTPASS_LOGIN_URL";
     pub const BAP_URL: &str = "GUESTPASS_BAP_URL";
+}
+
+/// The app-only proof the variables give: `GUESTPASS_CLIENT_SECRET`, or the PEM file named by
+/// `GUESTPASS_CLIENT_CERTIFICATE` (read now, so a wrong path is reported before any call).
+fn app_secret_from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Option<AppOnlySecret>, String> {
+    if let Some(path) = get(env::CLIENT_CERTIFICATE).filter(|p| !p.trim().is_empty()) {
+        let pem = std::fs::read(path.trim()).map_err(|e| {
+            format!(
+                "{}: the certificate file {path} cannot be read: {e}",
+                env::CLIENT_CERTIFICATE
+            )
+        })?;
+        return Ok(Some(AppOnlySecret::CertificatePem(pem)));
+    }
+    Ok(get(env::CLIENT_SECRET)
+        .filter(|s| !s.is_empty())
+        .map(AppOnlySecret::ClientSecret))
 }
 
 /// The default data folder: `GUESTPASS_DATA_DIR`, else the platform's data folder.
@@ -107,39 +127,29 @@ impl Settings {
         let data_dir = default_data_dir(get(env::DATA_DIR));
         let nonempty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let tenant = nonempty(env::TENANT).unwrap_or_else(|| "sandbox".into());
-        let url = |k: &str| {
-            nonempty(k)
-                .map(|v| Endpoints::parse_base(k, &v).map_err(|e| e.to_string()))
-                .transpose()
-        };
-        let graph = url(env::GRAPH_URL)?;
-        let login = url(env::LOGIN_URL)?;
-        let bap = url(env::BAP_URL)?;
-        let ms = Endpoints::microsoft();
+        // Checked even when unused, so a mistyped address is reported at once.
+        let endpoints = endpoints_from_vars(&get)?;
 
         if tenant.eq_ignore_ascii_case("sandbox") {
-            if graph.is_none() {
+            if nonempty(env::GRAPH_URL).is_none() {
                 return Ok(Settings {
                     data_dir,
                     connection: Connection::EmbeddedSandbox,
                 });
             }
-            let endpoints = endpoints_from_vars(&get)?;
             return Ok(Settings {
                 data_dir,
                 connection: Connection::AppOnly {
                     tenant: guestpass_sandbox::TENANT_ID.into(),
                     client_id: nonempty(env::CLIENT_ID).unwrap_or_else(|| guestpass_sandbox::CLIENT_ID.into()),
-                    client_secret: get(env::CLIENT_SECRET).unwrap_or_else(|| guestpass_sandbox::CLIENT_SECRET.into()),
+                    secret: app_secret_from_vars(&get)?
+                        .unwrap_or_else(|| AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into())),
                     endpoints,
                     is_sandbox: true,
                 },
             });
         }
-        let (Some(client_id), Some(client_secret)) = (
-            nonempty(env::CLIENT_ID),
-            get(env::CLIENT_SECRET).filter(|s| !s.is_empty()),
-        ) else {
+        let (Some(client_id), Some(secret)) = (nonempty(env::CLIENT_ID), app_secret_from_vars(&get)?) else {
             // No app secret: use the admin's saved sign-in to that tenant.
             return Ok(Settings {
                 data_dir,
@@ -151,12 +161,8 @@ impl Settings {
             connection: Connection::AppOnly {
                 tenant,
                 client_id,
-                client_secret,
-                endpoints: Endpoints {
-                    graph: graph.unwrap_or(ms.graph),
-                    login: login.unwrap_or(ms.login),
-                    bap: bap.unwrap_or(ms.bap),
-                },
+                secret,
+                endpoints,
                 is_sandbox: false,
             },
         })
@@ -277,7 +283,7 @@ impl Engine {
                     Some(handle),
                     guestpass_sandbox::TENANT_ID.to_string(),
                     guestpass_sandbox::CLIENT_ID.to_string(),
-                    guestpass_sandbox::CLIENT_SECRET.to_string(),
+                    AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.to_string()),
                     Endpoints::loopback(&root),
                     true,
                 )
@@ -285,12 +291,12 @@ impl Engine {
             Connection::AppOnly {
                 tenant,
                 client_id,
-                client_secret,
+                secret,
                 endpoints,
                 is_sandbox,
-            } => (None, tenant, client_id, client_secret, endpoints, is_sandbox),
+            } => (None, tenant, client_id, secret, endpoints, is_sandbox),
         };
-        let credential = AppOnlyCredential::with_secret(&endpoints.login, &tenant, &client_id, &secret);
+        let credential = AppOnlyCredential::new(&endpoints.login, &tenant, &client_id, secret.into_proof()?);
         let mut engine = Engine::connect_with(&data_dir, endpoints, Arc::new(credential), is_sandbox)
             .await
             .map_err(|mut p| {
@@ -518,7 +524,7 @@ mod tests {
         let c = Connection::AppOnly {
             tenant: "t".into(),
             client_id: "c".into(),
-            client_secret: "hunter2-very-secret".into(),
+            secret: AppOnlySecret::ClientSecret("hunter2-very-secret".into()),
             endpoints: Endpoints::microsoft(),
             is_sandbox: false,
         };

@@ -761,10 +761,39 @@ pub fn secret_account(p: &TenantProfile) -> String {
 }
 
 /// What an app-only sign-in proves itself with, as given by the admin.
+#[derive(Clone)]
 pub enum AppOnlySecret {
     ClientSecret(String),
     /// A PEM file's content: the certificate and its unencrypted private key.
     CertificatePem(Vec<u8>),
+}
+
+impl std::fmt::Debug for AppOnlySecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AppOnlySecret::ClientSecret(_) => "ClientSecret(<redacted>)",
+            AppOnlySecret::CertificatePem(_) => "CertificatePem(<redacted>)",
+        })
+    }
+}
+
+impl AppOnlySecret {
+    /// The proof for the token endpoint; a certificate file that cannot be used is refused
+    /// here, naming the fix.
+    pub(crate) fn into_proof(self) -> Result<AppProof, Problem> {
+        match self {
+            AppOnlySecret::ClientSecret(s) => Ok(AppProof::Secret(s)),
+            AppOnlySecret::CertificatePem(pem) => guestpass_graph::certificate::ClientCertificate::from_pem(&pem)
+                .map(AppProof::Certificate)
+                .map_err(|e| {
+                    Problem::field(
+                        "certificate",
+                        format!("The certificate file cannot be used: {e}."),
+                        "Give a PEM file with the certificate and its private key (the certificate must be uploaded to the app registration).",
+                    )
+                }),
+        }
+    }
 }
 
 async fn connect_app_only(
@@ -823,19 +852,12 @@ pub async fn save_app_only(
     client_id: &str,
     secret: AppOnlySecret,
 ) -> Result<(SignedIn, Engine), Problem> {
-    let (proof, kept, certificate, way) = match secret {
-        AppOnlySecret::ClientSecret(s) => (AppProof::Secret(s.clone()), s, None, CLIENT_SECRET),
-        AppOnlySecret::CertificatePem(pem) => {
-            let cert = guestpass_graph::certificate::ClientCertificate::from_pem(&pem).map_err(|e| {
-                Problem::field(
-                    "certificate",
-                    format!("The certificate file cannot be used: {e}."),
-                    "Give a PEM file with the certificate and its private key (the certificate must be uploaded to the app registration).",
-                )
-            })?;
+    let (proof, kept, certificate, way) = match secret.clone().into_proof()? {
+        AppProof::Certificate(cert) => {
             let (key, public) = (cert.private_key_pem(), cert.certificate_pem());
             (AppProof::Certificate(cert), key, Some(public), CLIENT_CERTIFICATE)
         }
+        AppProof::Secret(s) => (AppProof::Secret(s.clone()), s, None, CLIENT_SECRET),
     };
     let credential = AppOnlyCredential::new(&endpoints.login, tenant.trim(), client_id.trim(), proof);
     let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;

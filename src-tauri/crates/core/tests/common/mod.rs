@@ -22,7 +22,7 @@ pub async fn setup(config: SandboxConfig) -> Setup {
         connection: Connection::AppOnly {
             tenant: guestpass_sandbox::TENANT_ID.into(),
             client_id: guestpass_sandbox::CLIENT_ID.into(),
-            client_secret: guestpass_sandbox::CLIENT_SECRET.into(),
+            secret: guestpass_core::sign_in::AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
             endpoints: Endpoints::loopback(&root),
             is_sandbox: true,
         },
@@ -72,7 +72,7 @@ pub async fn reconnect(s: &Setup) -> Engine {
         connection: Connection::AppOnly {
             tenant: guestpass_sandbox::TENANT_ID.into(),
             client_id: guestpass_sandbox::CLIENT_ID.into(),
-            client_secret: guestpass_sandbox::CLIENT_SECRET.into(),
+            secret: guestpass_core::sign_in::AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
             endpoints: Endpoints::loopback(&root),
             is_sandbox: true,
         },
