@@ -357,6 +357,10 @@ pub async fn poll_device_code(
         match answer {
             Err(GraphError::SignIn { error, .. }) if error == "authorization_pending" => {}
             Err(GraphError::SignIn { error, .. }) if error == "slow_down" => interval += Duration::from_secs(5),
+            // A blip (network, Entra briefly unavailable) must not end a wait of many minutes:
+            // keep asking until the code expires.
+            Err(GraphError::Network { .. }) => {}
+            Err(GraphError::SignIn { status, .. }) if status >= 500 => {}
             other => return other,
         }
         if Instant::now() >= deadline {

@@ -177,7 +177,7 @@ async fn a_code_redeemed_with_the_wrong_verifier_or_twice_is_refused() {
 }
 
 #[tokio::test]
-async fn device_code_polls_patiently_slows_down_and_expires() {
+async fn device_code_polls_patiently_and_expires() {
     let sb = sandbox(SandboxConfig {
         device_poll_interval_s: 1,
         ..Default::default()
@@ -212,15 +212,13 @@ async fn device_code_polls_patiently_slows_down_and_expires() {
         .unwrap();
     assert!(!tokens.refresh_token.is_empty());
 
-    // Polling faster than the interval earns slow_down; an old code expires.
-    let token_url = format!("{}/{}/oauth2/v2.0/token", sb.url(), guestpass_sandbox::TENANT_ID);
+    // The device code itself stays out of Debug output; an old code expires.
     let code2 = signin::request_device_code(&http, &auth, SIGN_IN_SCOPE).await.unwrap();
     let device_code = format!("{code2:?}");
     assert!(
         !device_code.contains("dc."),
         "the device code is kept out of Debug output"
     );
-    let _ = token_url;
     let mut cfg = sb.config();
     cfg.device_code_lifetime_s = 1;
     sb.set_config(cfg);
@@ -229,6 +227,77 @@ async fn device_code_polls_patiently_slows_down_and_expires() {
         Err(GraphError::SignIn { error, .. }) => assert_eq!(error, "expired_token"),
         other => panic!("{other:?}"),
     }
+}
+
+/// Approves a device code in the sandbox's device login page, as the admin would.
+async fn approve(code: &signin::DeviceCode) {
+    reqwest::Client::new()
+        .post(&code.verification_uri)
+        .form(&[("user_code", code.user_code.as_str()), ("decision", "accept")])
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn polling_too_fast_earns_slow_down_and_the_client_waits_five_seconds_more() {
+    let sb = sandbox(SandboxConfig {
+        device_poll_interval_s: 1,
+        ..Default::default()
+    })
+    .await;
+    let auth = authority(&sb);
+    let mut code = signin::request_device_code(&reqwest::Client::new(), &auth, SIGN_IN_SCOPE)
+        .await
+        .unwrap();
+    // A client that polls faster than Entra asked (every 0.2 s instead of 1 s).
+    code.interval = Duration::from_millis(200);
+    let started = std::time::Instant::now();
+    let (a, c) = (auth.clone(), code.clone());
+    let polling = tokio::spawn(async move { signin::poll_device_code(&reqwest::Client::new(), &a, &c).await });
+    // The second poll comes too soon and is answered slow_down; approve meanwhile.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    approve(&code).await;
+    let tokens = tokio::time::timeout(Duration::from_secs(20), polling)
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("slow_down is not a failure");
+    assert!(!tokens.refresh_token.is_empty());
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "after slow_down the client waited five seconds more ({:?})",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_blip_of_the_sign_in_service_does_not_end_the_device_code_wait() {
+    let sb = sandbox(SandboxConfig {
+        device_poll_interval_s: 1,
+        ..Default::default()
+    })
+    .await;
+    let auth = authority(&sb);
+    let code = signin::request_device_code(&reqwest::Client::new(), &auth, SIGN_IN_SCOPE)
+        .await
+        .unwrap();
+    sb.push_fault(common::fault(
+        &format!("/{}/oauth2/v2.0/token", guestpass_sandbox::TENANT_ID),
+        503,
+        2,
+        None,
+    ));
+    let (a, c) = (auth.clone(), code.clone());
+    let polling = tokio::spawn(async move { signin::poll_device_code(&reqwest::Client::new(), &a, &c).await });
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    approve(&code).await;
+    let tokens = tokio::time::timeout(Duration::from_secs(10), polling)
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("two 503s while waiting are ridden out");
+    assert!(!tokens.refresh_token.is_empty());
 }
 
 #[tokio::test]

@@ -178,7 +178,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, audience: &str) -> Result<
     }
 }
 
-fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<crate::Fault> {
+pub(crate) fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<crate::Fault> {
     let mut faults = lock(&shared.faults);
     let idx = faults.iter().position(|f| {
         path.starts_with(&f.path_prefix)

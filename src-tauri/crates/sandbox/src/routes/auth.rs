@@ -49,6 +49,16 @@ pub(crate) async fn token(
 ) -> Response {
     let field = |k: &str| fields.get(k).cloned();
     lock(&shared.stats).token_requests += 1;
+    // An injected outage of the sign-in service, in Entra's shape.
+    let path = format!("/{tenant}/oauth2/v2.0/token");
+    if let Some(f) = crate::middleware::take_fault(&shared, &axum::http::Method::POST, &path) {
+        let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let text = f
+            .message
+            .as_deref()
+            .unwrap_or("A transient error has occurred. Please try again.");
+        return aad_error(status, "temporarily_unavailable", 90033, text);
+    }
     if tenant.eq_ignore_ascii_case("common") || tenant.eq_ignore_ascii_case("organizations") {
         return aad_error(
             StatusCode::BAD_REQUEST,
