@@ -239,6 +239,20 @@ async fn approve(code: &signin::DeviceCode) {
         .unwrap();
 }
 
+/// Polls for `code` while the admin approves it `after` a while; the polling must end signed in.
+async fn approve_while_polling(auth: &Authority, code: &signin::DeviceCode, after: Duration) {
+    let (a, c) = (auth.clone(), code.clone());
+    let polling = tokio::spawn(async move { signin::poll_device_code(&reqwest::Client::new(), &a, &c).await });
+    tokio::time::sleep(after).await;
+    approve(code).await;
+    let tokens = tokio::time::timeout(Duration::from_secs(20), polling)
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("signed in after the approval");
+    assert!(!tokens.refresh_token.is_empty());
+}
+
 #[tokio::test]
 async fn polling_too_fast_earns_slow_down_and_the_client_waits_five_seconds_more() {
     let sb = sandbox(SandboxConfig {
@@ -253,17 +267,8 @@ async fn polling_too_fast_earns_slow_down_and_the_client_waits_five_seconds_more
     // A client that polls faster than Entra asked (every 0.2 s instead of 1 s).
     code.interval = Duration::from_millis(200);
     let started = std::time::Instant::now();
-    let (a, c) = (auth.clone(), code.clone());
-    let polling = tokio::spawn(async move { signin::poll_device_code(&reqwest::Client::new(), &a, &c).await });
     // The second poll comes too soon and is answered slow_down; approve meanwhile.
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    approve(&code).await;
-    let tokens = tokio::time::timeout(Duration::from_secs(20), polling)
-        .await
-        .unwrap()
-        .unwrap()
-        .expect("slow_down is not a failure");
-    assert!(!tokens.refresh_token.is_empty());
+    approve_while_polling(&auth, &code, Duration::from_millis(600)).await;
     assert!(
         started.elapsed() >= Duration::from_secs(5),
         "after slow_down the client waited five seconds more ({:?})",
@@ -288,16 +293,8 @@ async fn a_blip_of_the_sign_in_service_does_not_end_the_device_code_wait() {
         2,
         None,
     ));
-    let (a, c) = (auth.clone(), code.clone());
-    let polling = tokio::spawn(async move { signin::poll_device_code(&reqwest::Client::new(), &a, &c).await });
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    approve(&code).await;
-    let tokens = tokio::time::timeout(Duration::from_secs(10), polling)
-        .await
-        .unwrap()
-        .unwrap()
-        .expect("two 503s while waiting are ridden out");
-    assert!(!tokens.refresh_token.is_empty());
+    // Two 503s come while waiting; they are ridden out.
+    approve_while_polling(&auth, &code, Duration::from_millis(2500)).await;
 }
 
 #[tokio::test]
