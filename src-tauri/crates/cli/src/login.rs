@@ -178,8 +178,15 @@ pub fn tenants(json: bool) -> ExitCode {
                 println!("Not signed in to any tenant (the sandbox tenant needs no sign-in).");
             }
             for p in list {
+                // Which certificate a profile signs with, as the app registration lists it.
+                let certificate = p
+                    .certificate
+                    .as_deref()
+                    .and_then(guestpass_graph::certificate::thumbprint_of)
+                    .map(|t| format!("  certificate {t}"))
+                    .unwrap_or_default();
                 println!(
-                    "{}  {}  {} ({})  app {}",
+                    "{}  {}  {} ({})  app {}{certificate}",
                     p.tenant,
                     p.tenant_name.as_deref().unwrap_or("-"),
                     p.username.as_deref().unwrap_or("-"),

@@ -757,6 +757,11 @@ fn login_app_only_with_a_certificate_checks_it_against_the_tenant() {
         .output()
         .unwrap();
     assert!(stdout(&tenants).contains("(clientCertificate)"), "{}", stdout(&tenants));
+    assert!(
+        stdout(&tenants).contains("certificate 7DB57E1C67909507E0E91C98170AB8D62B9BBC3E"),
+        "{}",
+        stdout(&tenants)
+    );
 }
 
 #[test]

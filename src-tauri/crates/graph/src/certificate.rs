@@ -163,6 +163,14 @@ pub fn certificate_from_pem(pem: &str) -> Result<CertificateDer<'static>, Certif
     CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|_| CertificateError::NoCertificate)
 }
 
+/// The SHA-1 thumbprint (hex, as the Entra admin center shows it) of a saved certificate.
+pub fn thumbprint_of(certificate_pem: &str) -> Option<String> {
+    let der = certificate_from_pem(certificate_pem).ok()?;
+    Some(hex_upper(
+        digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, der.as_ref()).as_ref(),
+    ))
+}
+
 /// Reads a private key saved with [`ClientCertificate::private_key_pem`].
 pub fn private_key_from_pem(pem: &str) -> Result<PrivateKeyDer<'static>, CertificateError> {
     PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| CertificateError::NoPrivateKey)
@@ -230,6 +238,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(again.thumbprint_sha1(), cert.thumbprint_sha1());
+        assert_eq!(thumbprint_of(&cert.certificate_pem()).unwrap(), cert.thumbprint_sha1());
         assert!(!format!("{cert:?}").contains("PRIVATE"));
     }
 
