@@ -2,7 +2,7 @@
 //! or a device code), remembering how in a tenant profile, and keeping the refresh token in
 //! the OS keychain only. Access tokens stay in memory.
 
-use crate::connect::{Connection, Engine, Settings};
+use crate::connect::Engine;
 use crate::problem::{Problem, ProblemKind};
 use guestpass_graph::azure_cli::{AzureCliCredential, AZURE_CLI_CLIENT_ID};
 use guestpass_graph::signin::{self, Authority, BrowserSignIn, DelegatedCredential, TokenSet, SIGN_IN_SCOPE};
@@ -16,11 +16,15 @@ use ts_rs::TS;
 
 mod app_only;
 mod permission_report;
+mod profiles;
 
 use app_only::connect_app_only;
 pub use app_only::{save_app_only, secret_account, AppOnlySecret};
 pub use permission_report::{
     app_step_permissions, registration_guide, required_permissions, step_permissions, RegistrationGuide, StepPermission,
+};
+pub use profiles::{
+    chosen_profile, find_profile, forget_practice_sign_ins, permission_report_of, profiles, remember_choice, sign_out,
 };
 
 /// How long the browser sign-in waits for the admin.
@@ -396,131 +400,6 @@ pub fn sign_in_endpoints(current: Option<&crate::ConnectionInfo>) -> Result<Endp
             Ok(Endpoints::loopback(&root))
         }
         _ => Ok(Endpoints::microsoft()),
-    }
-}
-
-/// Whether a profile signed in to a sandbox tenant on this computer (whose tokens end when
-/// that sandbox stops).
-fn is_practice(p: &TenantProfile) -> bool {
-    p.tenant == guestpass_sandbox::TENANT_ID
-        && url::Url::parse(&p.login_url).is_ok_and(|u| u.host_str() == Some("127.0.0.1"))
-}
-
-/// Forgets practice sign-ins to the built-in sandbox (called when the app starts: the sandbox
-/// that issued them has stopped, and its tokens with it).
-pub async fn forget_practice_sign_ins(data_dir: &std::path::Path) -> Result<(), Problem> {
-    for p in profiles(data_dir)?.into_iter().filter(is_practice) {
-        sign_out(data_dir, p.id).await?;
-    }
-    Ok(())
-}
-
-/// The permission report of the profile in use (`None`: the sandbox or app-only from the
-/// environment, which have no report).
-pub async fn permission_report_of(
-    engine: &Engine,
-    data_dir: &std::path::Path,
-    profile_id: Option<i64>,
-) -> Result<Vec<StepPermission>, Problem> {
-    let Some(id) = profile_id else { return Ok(vec![]) };
-    match crate::connect::open_store(data_dir)?
-        .profile(id)
-        .map_err(Problem::local)?
-    {
-        Some(profile) => engine.permission_report(&profile).await,
-        None => Ok(vec![]),
-    }
-}
-
-/// Every saved profile, the most recently used first.
-pub fn profiles(data_dir: &std::path::Path) -> Result<Vec<TenantProfile>, Problem> {
-    crate::connect::open_store(data_dir)?.profiles().map_err(Problem::local)
-}
-
-/// The newest profile for a tenant given by id, domain or name.
-pub fn find_profile(data_dir: &std::path::Path, tenant: &str) -> Result<Option<TenantProfile>, Problem> {
-    let t = tenant.trim().to_lowercase();
-    Ok(profiles(data_dir)?.into_iter().find(|p| {
-        p.tenant.to_lowercase() == t
-            || p.domain.as_deref().is_some_and(|d| d.to_lowercase() == t)
-            || p.tenant_name.as_deref().is_some_and(|n| n.to_lowercase() == t)
-            || p.username
-                .as_deref()
-                .is_some_and(|u| u.to_lowercase().ends_with(&format!("@{t}")))
-    }))
-}
-
-/// Signs out: removes the tenant's secrets from the keychain, then the profile.
-pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(), Problem> {
-    let store = crate::connect::open_store(data_dir)?;
-    let Some(profile) = store.profile(profile_id).map_err(Problem::local)? else {
-        return Ok(());
-    };
-    let account = match profile.sign_in.as_str() {
-        CLIENT_SECRET | CLIENT_CERTIFICATE => Some(secret_account(&profile)),
-        // The Azure CLI keeps its own sign-in (`az logout` ends it).
-        AZURE_CLI => None,
-        _ => Some(refresh_account(&profile)),
-    };
-    if let Some(Err(e)) = match account {
-        Some(account) => Some(guestpass_keychain::delete(&account).await),
-        None => None,
-    } {
-        // No keychain means nothing was kept there; a refusal must be reported.
-        if !matches!(e, guestpass_keychain::KeychainError::Unavailable(_)) {
-            return Err(Problem {
-                kind: ProblemKind::SignIn,
-                message: format!("The sign-in could not be removed from the keychain: {e}."),
-                hint: "Unlock the system keychain and sign out again (nothing was removed).".into(),
-                fields: vec![],
-                code: None,
-                request_id: None,
-            });
-        }
-    }
-    store.delete_profile(profile_id).map_err(Problem::local)
-}
-
-/// The app-wide preference naming the tenant the admin last chose in the app.
-const CHOSEN_PROFILE: &str = "chosenProfile";
-
-/// Remembers the admin's choice in the app (a profile, or `None` for the sandbox), so the next
-/// start opens on it.
-pub fn remember_choice(data_dir: &std::path::Path, profile_id: Option<i64>) -> Result<(), Problem> {
-    let value = profile_id.map(|id| id.to_string()).unwrap_or_default();
-    crate::connect::open_store(data_dir)?
-        .set_preference("", CHOSEN_PROFILE, &value)
-        .map_err(Problem::local)
-}
-
-/// The profile the admin last chose in the app, while it still exists.
-pub fn chosen_profile(data_dir: &std::path::Path) -> Option<i64> {
-    let store = crate::connect::open_store(data_dir).ok()?;
-    let id: i64 = store.preference("", CHOSEN_PROFILE).ok()??.parse().ok()?;
-    store.profile(id).ok()?.map(|p| p.id)
-}
-
-impl Settings {
-    /// How the app connects when it starts: as the `GUESTPASS_*` variables say when they name
-    /// a tenant, else the tenant the admin last chose (else the sandbox).
-    pub fn for_app_start(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
-        let settings = Settings::from_vars(&get)?;
-        let tenant_given = get(crate::connect::env::TENANT).is_some_and(|t| !t.trim().is_empty());
-        if tenant_given || !matches!(settings.connection, Connection::EmbeddedSandbox) {
-            return Ok(settings);
-        }
-        Ok(match chosen_profile(&settings.data_dir) {
-            Some(id) => Settings::for_profile(settings.data_dir, id),
-            None => settings,
-        })
-    }
-
-    /// Settings that connect through a saved profile.
-    pub fn for_profile(data_dir: std::path::PathBuf, profile_id: i64) -> Settings {
-        Settings {
-            data_dir,
-            connection: Connection::Profile(profile_id),
-        }
     }
 }
 
