@@ -23,7 +23,9 @@ test("the Tenant page explains how to register Guestpass", async () => {
   await (await byId("nav-connection")).click();
   await (await byId("register-guide")).click();
   await waitText("register-az", "az ad app create");
-  assert.match(await (await byId("register-guide-body")).getText(), /User\.Invite\.All/);
+  const guide = await byId("register-guide-body");
+  assert.match(await guide.getText(), /User\.Invite\.All/);
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("register-guide"));
   await screenshot("30-tenant-register-guide");
 });
 
