@@ -29,6 +29,17 @@ test("the Tenant page explains how to register Guestpass", async () => {
   await screenshot("30-tenant-register-guide");
 });
 
+test("a tenant or app id that cannot be right is named before anything is sent", async () => {
+  await (await byId("signin-tenant")).sendKeys("megan@northwindsandbox.onmicrosoft.com");
+  await (await byId("signin-client-id")).sendKeys("Guestpass");
+  await (await byId("signin-browser")).click();
+  await waitText("error-signin-tenant", "e-mail address");
+  await waitText("error-signin-client-id", "Application (client) ID");
+  await screenshot("30a-tenant-sign-in-field-errors");
+  await (await byId("signin-tenant")).clear();
+  await (await byId("signin-client-id")).clear();
+});
+
 test("a sign-in waiting on the admin can be cancelled", async () => {
   await (await byId("signin-tenant")).sendKeys("northwindsandbox.onmicrosoft.com");
   await (await byId("signin-client-id")).sendKeys("3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71");

@@ -1,8 +1,9 @@
-// Tenant: which tenant Guestpass works in, signing in to real tenants (system browser or
-// device code), switching between them, what the signed-in admin may do per step, and how to
+// Tenant: which tenant Guestpass works in, signing in to real tenants (system browser, device
+// code or the Azure CLI), switching between them, what the signed-in admin may do per step, and how to
 // register Guestpass in a tenant. Tokens never reach this window: only what to show.
 import {
   connectionInfo,
+  isProblem,
   permissionReport,
   registrationGuide,
   signIn,
@@ -17,7 +18,7 @@ import {
   type StepPermission,
   type TenantProfile,
 } from "../backend";
-import { busy, field, problemCard, show } from "../components";
+import { busy, field, problemCard, setFieldError, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 
 /** A message to show once at the top after the page re-renders (e.g. "Signed in"). */
@@ -101,6 +102,9 @@ async function renderPermissions(area: HTMLElement): Promise<void> {
   );
 }
 
+/** The sign-in form's inputs, by the field names the engine's refusals use. */
+const SIGN_IN_FIELDS: Record<string, string> = { tenant: "signin-tenant", clientId: "signin-client-id" };
+
 function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
   const tenant = h("input", { type: "text", id: "signin-tenant", placeholder: "contoso.onmicrosoft.com or the tenant id", autocomplete: "off" });
   const clientId = h("input", { type: "text", id: "signin-client-id", placeholder: "00000000-0000-0000-0000-000000000000", autocomplete: "off" });
@@ -116,6 +120,7 @@ function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
   const start = (way: SignInWay, button: HTMLButtonElement) =>
     busy(button, way === "azureCli" ? "Asking the Azure CLI…" : "Waiting for you to sign in…", async () => {
       for (const b of buttons) b.disabled = true;
+      for (const id of Object.values(SIGN_IN_FIELDS)) setFieldError(id, null);
       cancel.hidden = way === "azureCli";
       show(status, h("div", { class: "card result result-info" }, h("p", {}, "Starting the sign-in…")));
       try {
@@ -128,6 +133,7 @@ function signInCard(connected: (info: ConnectionInfo) => void): HTMLElement {
         flash = h("div", { class: "card result result-ok", id: "signin-done" }, h("h2", {}, `Signed in to ${signed.profile.tenantName ?? signed.profile.tenant}`), h("p", {}, `As ${signed.profile.username ?? "?"}. ${where}`));
         connected(await connectionInfo());
       } catch (err) {
+        if (isProblem(err)) for (const f of err.fields) if (SIGN_IN_FIELDS[f.field]) setFieldError(SIGN_IN_FIELDS[f.field], f.message);
         show(status, problemCard(err));
       } finally {
         for (const b of buttons) b.disabled = false;

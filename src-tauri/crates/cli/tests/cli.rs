@@ -779,6 +779,11 @@ fn login_needs_a_client_id_unless_it_reuses_the_azure_cli() {
         "x",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Slips are named before anything is sent.
+    let o = e.cli(&["login", "--tenant", "admin@contoso.com", "--client-id", "Guestpass"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is an e-mail address"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not an application (client) id"), "{}", stderr(&o));
     // No az on this PATH: the CLI says what to install.
     let o = Command::new(cargo_bin("guestpass-cli"))
         .args(["login", "--tenant", guestpass_sandbox::TENANT_DOMAIN, "--azure-cli"])

@@ -63,7 +63,7 @@ impl Problem {
         Problem {
             kind: ProblemKind::Invalid,
             message,
-            hint: "Correct the highlighted field and try again. Nothing was sent to Microsoft.".into(),
+            hint: "Correct what is named above and try again. Nothing was sent to Microsoft.".into(),
             fields,
             code: None,
             request_id: None,

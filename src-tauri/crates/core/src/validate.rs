@@ -121,3 +121,89 @@ mod tests {
         assert!(display_name("displayName", Some(&"x".repeat(257))).is_err());
     }
 }
+
+/// A tenant as Entra's sign-in accepts it: its id (a GUID) or one of its domains. Catches the
+/// usual slips: an e-mail address, a URL, a tenant name with spaces.
+pub fn tenant(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim();
+    let err = |message: String| {
+        Err(FieldError {
+            field: field.into(),
+            message,
+        })
+    };
+    if v.is_empty() {
+        return err("Enter the tenant: its domain (contoso.onmicrosoft.com) or its tenant id.".into());
+    }
+    if uuid::Uuid::try_parse(v).is_ok() {
+        return Ok(v.to_ascii_lowercase());
+    }
+    if let Some((_, domain)) = v.rsplit_once('@') {
+        return err(format!(
+            "'{v}' is an e-mail address. Enter the tenant's domain instead, e.g. {domain}."
+        ));
+    }
+    if v.contains("://") || v.contains('/') {
+        return err(format!(
+            "'{v}' is an address, not a tenant. Enter the tenant's domain (contoso.onmicrosoft.com) or its id."
+        ));
+    }
+    let is_domain = v.contains('.')
+        && !v.starts_with('.')
+        && !v.ends_with('.')
+        && v.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    if !is_domain {
+        return err(format!("'{v}' is neither a domain (contoso.onmicrosoft.com) nor a tenant id (a GUID). The Entra admin center shows both on the tenant's Overview page."));
+    }
+    Ok(v.to_lowercase())
+}
+
+/// An application (client) id: a GUID, as the app registration's Overview page shows it.
+pub fn client_id(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim();
+    match uuid::Uuid::try_parse(v) {
+        Ok(id) => Ok(id.to_string()),
+        Err(_) => Err(FieldError {
+            field: field.into(),
+            message: if v.is_empty() {
+                "Enter your app registration's Application (client) id.".into()
+            } else {
+                format!("'{v}' is not an application (client) id. Copy the GUID shown as “Application (client) ID” on the app registration's Overview page (not the object id or a secret).")
+            },
+        }),
+    }
+}
+
+#[cfg(test)]
+mod sign_in_field_tests {
+    use super::*;
+
+    #[test]
+    fn tenants_are_ids_or_domains_and_slips_are_named() {
+        assert_eq!(
+            tenant("t", " Contoso.OnMicrosoft.com ").unwrap(),
+            "contoso.onmicrosoft.com"
+        );
+        assert!(tenant("t", "5B1E0F0C-6A3D-4C3E-9F1A-2D7C8E4B9A10").is_ok());
+        assert!(tenant("t", "admin@contoso.com")
+            .unwrap_err()
+            .message
+            .contains("contoso.com"));
+        assert!(tenant("t", "https://portal.azure.com")
+            .unwrap_err()
+            .message
+            .contains("address"));
+        assert!(tenant("t", "Contoso Ltd").is_err());
+        assert!(tenant("t", "").is_err());
+    }
+
+    #[test]
+    fn client_ids_are_guids() {
+        assert!(client_id("c", "3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71").is_ok());
+        assert!(client_id("c", "Guestpass")
+            .unwrap_err()
+            .message
+            .contains("Application (client) ID"));
+        assert!(client_id("c", "").is_err());
+    }
+}

@@ -112,7 +112,15 @@ pub async fn save_app_only(
         }
         AppProof::Secret(s) => (AppProof::Secret(s.clone()), s, None, CLIENT_SECRET),
     };
-    let credential = AppOnlyCredential::new(&endpoints.login, tenant.trim(), client_id.trim(), proof);
+    let (tenant, client_id) = match (
+        crate::validate::tenant("tenant", tenant),
+        crate::validate::client_id("clientId", client_id),
+    ) {
+        (Ok(t), Ok(c)) => (t, c),
+        (t, c) => return Err(Problem::invalid([t.err(), c.err()].into_iter().flatten().collect())),
+    };
+    let (tenant, client_id) = (tenant.as_str(), client_id.as_str());
+    let credential = AppOnlyCredential::new(&endpoints.login, tenant, client_id, proof);
     let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;
     let info = engine.info().clone();
     let store = crate::connect::open_store(data_dir)?;
@@ -123,7 +131,7 @@ pub async fn save_app_only(
             tenant_name: Some(info.tenant_name.clone()),
             domain: Some(info.initial_domain.clone()).filter(|d| !d.is_empty()),
             sign_in: way.into(),
-            client_id: client_id.trim().to_string(),
+            client_id: client_id.to_string(),
             username: None,
             scopes: None,
             login_url: endpoints.login.to_string(),

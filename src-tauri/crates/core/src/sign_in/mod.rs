@@ -139,18 +139,19 @@ pub async fn sign_in(
     req: &SignInRequest,
     prompt: impl FnOnce(SignInPrompt),
 ) -> Result<(SignedIn, Engine), Problem> {
-    let tenant = req.tenant.trim();
+    let tenant = crate::validate::tenant("tenant", &req.tenant);
     let client_id = match req.way {
-        SignInWay::AzureCli => AZURE_CLI_CLIENT_ID,
-        _ => req.client_id.trim(),
+        SignInWay::AzureCli => Ok(AZURE_CLI_CLIENT_ID.to_string()),
+        _ => crate::validate::client_id("clientId", &req.client_id),
     };
-    if tenant.is_empty() || client_id.is_empty() {
-        return Err(Problem::field(
-            if tenant.is_empty() { "tenant" } else { "clientId" },
-            "Enter the tenant (its domain or id) and your app registration's client id.".into(),
-            "See “Register Guestpass in your tenant” for how to create the app registration.",
-        ));
-    }
+    let (tenant, client_id) = match (tenant, client_id) {
+        (Ok(t), Ok(c)) => (t, c),
+        (t, c) => {
+            let fields = [t.err(), c.err()].into_iter().flatten().collect();
+            return Err(Problem::invalid(fields));
+        }
+    };
+    let (tenant, client_id) = (tenant.as_str(), client_id.as_str());
     if req.way == SignInWay::AzureCli {
         return sign_in_with_azure_cli(data_dir, endpoints, tenant).await;
     }
