@@ -94,7 +94,7 @@ impl GraphError {
                 "That tenant does not exist. Check the tenant id or domain.".into()
             }
             GraphError::SignIn { description, .. } if description.starts_with("AADSTS700027") => {
-                "The certificate was not accepted. Upload its public part (the .cer or PEM certificate) under the app registration's Certificates & secrets, and sign with the matching private key.".into()
+                "The certificate was not accepted: it is not (or no longer) listed under the app registration's Certificates & secrets, it has expired there, or this is not its private key. Upload the certificate's public part (.cer or PEM) there and sign with the matching key.".into()
             }
             GraphError::SignIn { description, .. } if description.starts_with("AADSTS700024") => {
                 "The certificate's signed request was outside its valid time. Check this computer's clock, then try again.".into()
