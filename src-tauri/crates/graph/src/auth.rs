@@ -120,6 +120,16 @@ struct TokenError {
     error_description: String,
 }
 
+/// Why a sign-in answer could not be read, without quoting it (serde's message can repeat a
+/// value, and sign-in answers carry tokens and codes).
+pub(crate) fn undisclosed(e: &serde_json::Error) -> String {
+    format!(
+        "not the JSON Microsoft documents (line {}, column {})",
+        e.line(),
+        e.column()
+    )
+}
+
 /// An error answer from Entra's sign-in endpoints, keeping its `error` and AADSTS description.
 pub(crate) fn sign_in_error(status: u16, body: &[u8]) -> GraphError {
     match serde_json::from_slice::<TokenError>(body) {
@@ -186,7 +196,7 @@ impl AppOnlyCredential {
         if status == 200 {
             let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| GraphError::Decode {
                 url: self.token_url.to_string(),
-                reason: e.to_string(),
+                reason: crate::auth::undisclosed(&e),
             })?;
             // Treat the token as expired a little early, so a call never starts with a token
             // about to lapse.

@@ -112,14 +112,9 @@ impl AzureCliCredential {
             };
             return Err(failed(error, format!("The Azure CLI says: {said}")));
         }
-        // serde's message could quote a value of the answer (a token): say only where it failed.
         let token: AzToken = serde_json::from_slice(&out.stdout).map_err(|e| GraphError::Decode {
             url: "az account get-access-token".into(),
-            reason: format!(
-                "not the JSON the Azure CLI documents (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
+            reason: crate::auth::undisclosed(&e),
         })?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

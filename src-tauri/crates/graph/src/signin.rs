@@ -97,7 +97,7 @@ async fn post_token(
     if status == 200 {
         let t: TokenAnswer = serde_json::from_slice(&body).map_err(|e| GraphError::Decode {
             url: url.to_string(),
-            reason: e.to_string(),
+            reason: crate::auth::undisclosed(&e),
         })?;
         let lifetime = Duration::from_secs(t.expires_in);
         let refresh_token = t
@@ -320,7 +320,7 @@ pub async fn request_device_code(
     }
     let d: DeviceAnswer = serde_json::from_slice(&body).map_err(|e| GraphError::Decode {
         url: url.to_string(),
-        reason: e.to_string(),
+        reason: crate::auth::undisclosed(&e),
     })?;
     Ok(DeviceCode {
         user_code: d.user_code,
