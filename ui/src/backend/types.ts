@@ -401,7 +401,11 @@ missingPermissions: Array<string>,
 /**
  * Entra roles that would let the admin do it, when they hold none of them.
  */
-needsOneOfRoles: Array<string>, };
+needsOneOfRoles: Array<string>, 
+/**
+ * How to get the missing permissions with this way of signing in (empty when ready).
+ */
+howToGrant: string, };
 
 export type RegistrationGuide = { 
 /**

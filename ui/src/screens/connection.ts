@@ -85,7 +85,7 @@ async function renderPermissions(area: HTMLElement): Promise<void> {
       h(
         "td",
         { class: "small" },
-        s.missingPermissions.length ? h("div", {}, "Needs permission ", h("strong", {}, s.missingPermissions.join(", ")), " (add it to the app registration and grant admin consent).") : null,
+        s.missingPermissions.length ? h("div", {}, "Needs permission ", h("strong", {}, s.missingPermissions.join(", ")), ". ", s.howToGrant) : null,
         s.needsOneOfRoles.length ? h("div", {}, "Needs one of these roles: ", h("strong", {}, s.needsOneOfRoles.join(", ")), ".") : null,
       ),
     ),

@@ -385,6 +385,10 @@ async fn app_only_certificates_keep_the_key_in_the_keychain_and_the_certificate_
         .is_none());
 }
 
+/// What the stand-in Azure CLI's token may do: inviting, not licences or tenant settings.
+const AZ_SCOPES: &str =
+    "https://graph.microsoft.com/User.Invite.All https://graph.microsoft.com/User.Read offline_access";
+
 /// A delegated Graph token for Megan from the sandbox, by the device-code grant (what
 /// `az login --use-device-code` would hold).
 async fn megans_graph_token(sb: &SandboxHandle) -> String {
@@ -392,10 +396,7 @@ async fn megans_graph_token(sb: &SandboxHandle) -> String {
     let base = format!("{}/{}/oauth2/v2.0", sb.url(), guestpass_sandbox::TENANT_ID);
     let code: serde_json::Value = http
         .post(format!("{base}/devicecode"))
-        .form(&[
-            ("client_id", guestpass_sandbox::CLIENT_ID),
-            ("scope", "https://graph.microsoft.com/.default offline_access"),
-        ])
+        .form(&[("client_id", guestpass_sandbox::CLIENT_ID), ("scope", AZ_SCOPES)])
         .send()
         .await
         .unwrap()
@@ -503,6 +504,10 @@ async fn the_azure_cli_sign_in_is_reused_and_nothing_is_kept() {
     );
     let report = engine.permission_report(&signed.profile).await.unwrap();
     assert!(report.iter().find(|s| s.step == "Invite").unwrap().ready, "{report:?}");
+    assert!(
+        report.iter().all(|s| s.ready || s.how_to_grant.contains("Azure CLI")),
+        "{report:?}"
+    );
     assert_eq!(engine.info().actor, "megan.bowen@northwind.example");
 
     // Reconnecting asks az again for the tenant's id; the keychain holds nothing for it.

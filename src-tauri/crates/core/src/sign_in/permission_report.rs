@@ -1,7 +1,7 @@
 //! What a sign-in may do, per wizard step, before the admin starts (not as a failure
 //! halfway), and the registration guide built from the same list of permissions.
 
-use super::{CLIENT_CERTIFICATE, CLIENT_SECRET};
+use super::{AZURE_CLI, CLIENT_CERTIFICATE, CLIENT_SECRET};
 use crate::connect::Engine;
 use crate::problem::Problem;
 use guestpass_store::TenantProfile;
@@ -18,7 +18,15 @@ pub struct StepPermission {
     pub missing_permissions: Vec<String>,
     /// Entra roles that would let the admin do it, when they hold none of them.
     pub needs_one_of_roles: Vec<String>,
+    /// How to get the missing permissions with this way of signing in (empty when ready).
+    pub how_to_grant: String,
 }
+
+/// How missing permissions are granted, per way of signing in.
+const GRANT_DELEGATED: &str = "Add it to your app registration as a delegated Microsoft Graph permission and grant admin consent, then sign in again.";
+const GRANT_APPLICATION: &str =
+    "Add it to the app registration as an application Microsoft Graph permission and grant admin consent.";
+const GRANT_AZURE_CLI: &str = "The Azure CLI's own app does not carry it and it cannot be added there: for this step sign in with the browser and your own app registration.";
 
 /// Permissions any one of which will do, the least privileged first.
 type OneOf = &'static [&'static str];
@@ -113,6 +121,11 @@ pub fn step_permissions(scopes: &str, roles: &[String]) -> Vec<StepPermission> {
                 .any(|r| roles.iter().any(|have| have.eq_ignore_ascii_case(r)));
             StepPermission {
                 step: step.to_string(),
+                how_to_grant: if missing_permissions.is_empty() {
+                    String::new()
+                } else {
+                    GRANT_DELEGATED.into()
+                },
                 ready: missing_permissions.is_empty() && has_role,
                 missing_permissions,
                 needs_one_of_roles: if has_role {
@@ -155,7 +168,13 @@ impl Engine {
             return Ok(app_step_permissions(&granted));
         }
         let roles = self.my_directory_roles().await?;
-        Ok(step_permissions(profile.scopes.as_deref().unwrap_or_default(), &roles))
+        let mut report = step_permissions(profile.scopes.as_deref().unwrap_or_default(), &roles);
+        if profile.sign_in == AZURE_CLI {
+            for step in report.iter_mut().filter(|s| !s.missing_permissions.is_empty()) {
+                step.how_to_grant = GRANT_AZURE_CLI.into();
+            }
+        }
+        Ok(report)
     }
 }
 
@@ -166,6 +185,12 @@ pub fn app_step_permissions(granted: &str) -> Vec<StepPermission> {
     step_permissions(granted, &["Global Administrator".into()])
         .into_iter()
         .filter(|s| s.step != "Dataverse role")
+        .map(|mut s| {
+            if !s.missing_permissions.is_empty() {
+                s.how_to_grant = GRANT_APPLICATION.into();
+            }
+            s
+        })
         .collect()
 }
 
@@ -202,6 +227,10 @@ mod tests {
         let settings = report.iter().find(|s| s.step == "Collaboration settings").unwrap();
         assert!(!settings.ready);
         assert_eq!(settings.missing_permissions.len(), 3, "{settings:?}");
+        assert!(settings.how_to_grant.contains("delegated"), "{settings:?}");
+        let app = app_step_permissions("User.Invite.All");
+        let licence = app.iter().find(|s| s.step == "Licence").unwrap();
+        assert!(licence.how_to_grant.contains("application"), "{licence:?}");
     }
 }
 

@@ -25,12 +25,20 @@ pub(crate) async fn list(
     Extension(caller): Extension<Caller>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    // As Microsoft's permissions reference lists them for GET /organization (User.Read is a
+    // delegated permission only).
     caller.require(&[
         "Organization.Read.All",
         "Organization.ReadWrite.All",
         "Directory.Read.All",
+        "Directory.ReadWrite.All",
+        "User.Read",
         "User.Read.All",
         "User.ReadWrite.All",
+        "DeviceManagementServiceConfig.Read.All",
+        "DeviceManagementServiceConfig.ReadWrite.All",
+        "DeviceManagementConfiguration.Read.All",
+        "DeviceManagementConfiguration.ReadWrite.All",
     ])?;
     let select = odata::parse_select(
         q.get("$select").map(String::as_str),
