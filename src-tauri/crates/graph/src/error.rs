@@ -108,7 +108,7 @@ impl GraphError {
             GraphError::AzureCli { .. } => {
                 "The Azure CLI could not give a token (see its message). Run `az login --tenant <your tenant>` again, or sign in with the browser.".into()
             }
-            GraphError::SignIn { .. } => "Sign-in was refused. Check the tenant, client id and secret or certificate.".into(),
+            GraphError::SignIn { .. } => "Sign-in was refused. Check the tenant and the app's client id (to sign in as yourself, a public client with the redirect URI http://localhost), or the app's secret or certificate, then sign in again.".into(),
             GraphError::Service(e) => match (e.status, e.code.as_str()) {
                 (401, _) => "The sign-in was not accepted (expired or revoked). Sign in again.".into(),
                 (403, _) => "The signed-in account or app lacks the permission this step needs. Grant it (and admin consent) in Entra, then try again.".into(),

@@ -108,15 +108,6 @@ pub fn refresh_account(p: &TenantProfile) -> String {
     format!("{host}/{}/{}/{}/refresh", p.tenant, p.client_id, p.sign_in)
 }
 
-fn sign_in_problem(what: &str, e: &guestpass_graph::GraphError) -> Problem {
-    let mut p = Problem::from_graph(what, e);
-    // The Azure CLI's failures carry their own fix; the others are about the app registration.
-    if p.kind == ProblemKind::SignIn && !matches!(e, guestpass_graph::GraphError::AzureCli { .. }) {
-        p.hint = "Check the tenant and the app's client id (a public client with the redirect URI http://localhost), then sign in again.".into();
-    }
-    p
-}
-
 /// Keeps rotated refresh tokens in the keychain (best effort: a failure is logged, never shown
 /// with the token).
 fn keep_rotated(profile: &TenantProfile) -> signin::OnRefresh {
@@ -165,16 +156,16 @@ pub async fn sign_in(
         SignInWay::Browser => {
             let flow = BrowserSignIn::start(&authority, SIGN_IN_SCOPE)
                 .await
-                .map_err(|e| sign_in_problem("Starting the sign-in", &e))?;
+                .map_err(|e| Problem::from_graph("Starting the sign-in", &e))?;
             prompt(SignInPrompt::OpenBrowser(flow.authorize_url.to_string()));
             flow.finish(&http, BROWSER_TIMEOUT)
                 .await
-                .map_err(|e| sign_in_problem("Signing in", &e))?
+                .map_err(|e| Problem::from_graph("Signing in", &e))?
         }
         SignInWay::DeviceCode => {
             let code = signin::request_device_code(&http, &authority, SIGN_IN_SCOPE)
                 .await
-                .map_err(|e| sign_in_problem("Asking Microsoft for a device code", &e))?;
+                .map_err(|e| Problem::from_graph("Asking Microsoft for a device code", &e))?;
             prompt(SignInPrompt::ShowDeviceCode(DeviceCodePrompt {
                 user_code: code.user_code.clone(),
                 verification_uri: code.verification_uri.clone(),
@@ -183,7 +174,7 @@ pub async fn sign_in(
             }));
             signin::poll_device_code(&http, &authority, &code)
                 .await
-                .map_err(|e| sign_in_problem("Signing in with the device code", &e))?
+                .map_err(|e| Problem::from_graph("Signing in with the device code", &e))?
         }
         SignInWay::AzureCli => unreachable!("handled above"),
     };
@@ -241,12 +232,12 @@ async fn save_signed_in_profile(
             None,
         )
         .await
-        .map_err(|e| sign_in_problem("Reading who signed in", &e))?
+        .map_err(|e| Problem::from_graph("Reading who signed in", &e))?
         .body;
     let org = graph
         .organization()
         .await
-        .map_err(|e| sign_in_problem("Reading the tenant", &e))?
+        .map_err(|e| Problem::from_graph("Reading the tenant", &e))?
         .body;
     let store = crate::connect::open_store(data_dir)?;
     let profile = store
@@ -281,7 +272,7 @@ async fn sign_in_with_azure_cli(
     let token = probe
         .token(&reqwest::Client::new(), GRAPH_SCOPE, false)
         .await
-        .map_err(|e| sign_in_problem("Getting a token from the Azure CLI", &e))?;
+        .map_err(|e| Problem::from_graph("Getting a token from the Azure CLI", &e))?;
     let scopes = guestpass_graph::granted_permissions(&token.secret);
     let (tenant_id, profile) = save_signed_in_profile(
         data_dir,
