@@ -136,7 +136,7 @@ pub async fn logout(tenant: Option<String>) -> ExitCode {
     };
     match profile {
         Ok(Some(p)) => match sign_in::sign_out(&dir, p.id).await {
-            Ok(()) if p.sign_in == "azureCli" => {
+            Ok(()) if p.sign_in == sign_in::AZURE_CLI => {
                 println!(
                     "Guestpass forgot {}; the Azure CLI's own sign-in stays (`az logout` ends it).",
                     p.tenant_name.as_deref().unwrap_or(&p.tenant)

@@ -10,15 +10,18 @@ pub const FORBIDDEN_EMAIL_CHARS: &[char] = &[
     '>', '?', ',',
 ];
 
+/// The field's refusal, naming it.
+fn refuse<T>(field: &str, message: String) -> Result<T, FieldError> {
+    Err(FieldError {
+        field: field.into(),
+        message,
+    })
+}
+
 /// The e-mail address, trimmed, or what is wrong with it.
 pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
-    let err = |message: String| {
-        Err(FieldError {
-            field: field.into(),
-            message,
-        })
-    };
+    let err = |message: String| refuse(field, message);
     if v.is_empty() {
         return err("Enter the guest's e-mail address.".into());
     }
@@ -42,12 +45,7 @@ pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
 /// The redirect URL: absolute and https (guests land there after accepting).
 pub fn redirect_url(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
-    let err = |message: String| {
-        Err(FieldError {
-            field: field.into(),
-            message,
-        })
-    };
+    let err = |message: String| refuse(field, message);
     if v.is_empty() {
         return err("Enter where the guest lands after accepting, e.g. https://myapps.microsoft.com or your Dynamics environment's URL.".into());
     }
@@ -126,12 +124,7 @@ mod tests {
 /// usual slips: an e-mail address, a URL, a tenant name with spaces.
 pub fn tenant(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
-    let err = |message: String| {
-        Err(FieldError {
-            field: field.into(),
-            message,
-        })
-    };
+    let err = |message: String| refuse(field, message);
     if v.is_empty() {
         return err("Enter the tenant: its domain (contoso.onmicrosoft.com) or its tenant id.".into());
     }
@@ -163,14 +156,8 @@ pub fn client_id(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim();
     match uuid::Uuid::try_parse(v) {
         Ok(id) => Ok(id.to_string()),
-        Err(_) => Err(FieldError {
-            field: field.into(),
-            message: if v.is_empty() {
-                "Enter your app registration's Application (client) id.".into()
-            } else {
-                format!("'{v}' is not an application (client) id. Copy the GUID shown as “Application (client) ID” on the app registration's Overview page (not the object id or a secret).")
-            },
-        }),
+        Err(_) if v.is_empty() => refuse(field, "Enter your app registration's Application (client) id.".into()),
+        Err(_) => refuse(field, format!("'{v}' is not an application (client) id. Copy the GUID shown as “Application (client) ID” on the app registration's Overview page (not the object id or a secret).")),
     }
 }
 

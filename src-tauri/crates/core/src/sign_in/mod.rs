@@ -44,17 +44,19 @@ pub enum SignInWay {
 impl SignInWay {
     fn as_str(self) -> &'static str {
         match self {
-            SignInWay::Browser => "browser",
-            SignInWay::DeviceCode => "deviceCode",
-            SignInWay::AzureCli => "azureCli",
+            SignInWay::Browser => BROWSER,
+            SignInWay::DeviceCode => DEVICE_CODE,
+            SignInWay::AzureCli => AZURE_CLI,
         }
     }
 }
 
-/// The profile's `sign_in` values of the ways that keep no secret of their own.
-const AZURE_CLI: &str = "azureCli";
-const CLIENT_SECRET: &str = "clientSecret";
-const CLIENT_CERTIFICATE: &str = "clientCertificate";
+/// A profile's `sign_in` value: how it signs in (migration 0007 lists the same).
+pub const BROWSER: &str = "browser";
+pub const DEVICE_CODE: &str = "deviceCode";
+pub const AZURE_CLI: &str = "azureCli";
+pub const CLIENT_SECRET: &str = "clientSecret";
+pub const CLIENT_CERTIFICATE: &str = "clientCertificate";
 
 /// What the admin enters to sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
