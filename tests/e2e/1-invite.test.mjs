@@ -1,27 +1,18 @@
 // End-to-end: the real Guestpass window on the embedded sandbox tenant, driven over WebDriver.
 // Invites a guest, then finds the change in History. run.sh gives it a fresh data folder
 // (empty history, newly seeded sandbox). Screenshots go to tests/e2e/screenshots/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Key } from "selenium-webdriver";
-import { By, byId as byIdIn, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
+import { appWindow, By, until } from "./helpers.mjs";
 
-let driver;
-const byId = (id) => byIdIn(driver, id);
-const screenshot = (name) => shot(driver, name);
-const waitText = (id, text, ms) => waitTextIn(driver, id, text, ms);
+const app = appWindow();
+const { byId, clickLast, screenshot, waitText } = app;
 
-before(async () => {
-  driver = await launch();
-});
-
-after(async () => {
-  await driver?.quit();
-});
 
 test("the window says it is on the sandbox tenant", async () => {
   const banner = await byId("banner");
-  await driver.wait(until.elementTextContains(banner, "Sandbox tenant"), 20_000);
+  await app.driver.wait(until.elementTextContains(banner, "Sandbox tenant"), 20_000);
   assert.match(await banner.getText(), /Nothing leaves this computer/);
 });
 
@@ -30,7 +21,7 @@ test("a bad address is refused before anything is sent", async () => {
   await (await byId("email")).sendKeys("jane#doe@partner.example");
   await (await byId("invite-submit")).click();
   const error = await byId("error-email");
-  await driver.wait(until.elementTextContains(error, "'#'"), 5_000);
+  await app.driver.wait(until.elementTextContains(error, "'#'"), 5_000);
   await screenshot("01-invite-invalid-email");
   await (await byId("email")).clear();
 });
@@ -40,23 +31,23 @@ test("inviting a guest shows the result", async () => {
   await (await byId("displayName")).sendKeys("Jane Doe");
   await (await byId("invite-submit")).click();
   // A preview first: they are not in the tenant, so they would be invited.
-  await driver.wait(until.elementTextContains(await byId("preview-summary"), "Would invite jane.doe@partner.example"), 30_000);
+  await app.driver.wait(until.elementTextContains(await byId("preview-summary"), "Would invite jane.doe@partner.example"), 30_000);
   await (await byId("confirm-apply")).click();
   const summary = await byId("outcome-summary");
-  await driver.wait(until.elementTextContains(summary, "Invited jane.doe@partner.example"), 30_000);
+  await app.driver.wait(until.elementTextContains(summary, "Invited jane.doe@partner.example"), 30_000);
   await screenshot("02-invite-done");
 });
 
 test("inviting the same person again changes nothing", async () => {
   await (await byId("email")).sendKeys("JANE.DOE@partner.example");
   await (await byId("invite-submit")).click();
-  await driver.wait(until.elementTextContains(await byId("outcome"), "Already a guest"), 30_000);
+  await app.driver.wait(until.elementTextContains(await byId("outcome"), "Already a guest"), 30_000);
 });
 
 test("History lists the change with its request-id", async () => {
   await (await byId("nav-history")).click();
   // The invitation and the no-change re-run (the list fills in once its page arrives).
-  await driver.wait(async () => (await driver.findElements(By.css("#history-table tbody tr.row"))).length === 2, 10_000);
+  await app.driver.wait(async () => (await app.driver.findElements(By.css("#history-table tbody tr.row"))).length === 2, 10_000);
   const table = await byId("history-table");
   const rows = await table.findElements(By.css("tbody tr.row"));
   const text = await table.getText();
@@ -71,6 +62,6 @@ test("History lists the change with its request-id", async () => {
   await (await byId("history-search")).sendKeys("nobody-matches-this");
   await waitText("history-count", "0 matching changes", 5_000);
   await (await byId("history-search")).sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
-  await driver.wait(until.elementTextIs(await byId("history-count"), "2 changes"), 5_000);
+  await app.driver.wait(until.elementTextIs(await byId("history-count"), "2 changes"), 5_000);
   await screenshot("03-history");
 });

@@ -1,25 +1,16 @@
 // End-to-end: import a guest list in the real window. Choose the file, read the preview (rows
 // with errors are named and skipped), run it with a progress bar, and see every row's result.
 // Runs after the other files (they count History rows).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { By, byId as byIdIn, clickLast, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
+import { appWindow, By, until } from "./helpers.mjs";
 
-let driver;
-const byId = (id) => byIdIn(driver, id);
-const screenshot = (name) => shot(driver, name);
-const waitText = (id, text, ms) => waitTextIn(driver, id, text, ms);
+const app = appWindow();
+const { byId, clickLast, screenshot, waitText } = app;
+
 const GUESTS = 24;
-
-before(async () => {
-  driver = await launch();
-});
-
-after(async () => {
-  await driver?.quit();
-});
 
 function writeList() {
   const lines = ["Email,Display name,First name,Last name,Country,Groups"];
@@ -40,7 +31,7 @@ test("the preview names every row with an error and what to fix", async () => {
   const summary = await (await byId("import-summary")).getText();
   assert.match(summary, /2 with errors/);
   const rows = await byId("import-rows");
-  await driver.wait(until.elementTextContains(rows, "also on row 2"), 5_000);
+  await app.driver.wait(until.elementTextContains(rows, "also on row 2"), 5_000);
   assert.match(await rows.getText(), /not an e-mail address/);
   await screenshot("20-import-preview-errors");
   // Every row, searchable.
@@ -54,7 +45,7 @@ test("the preview names every row with an error and what to fix", async () => {
 test("the run shows progress and ends with every row's result", async () => {
   await (await byId("import-start")).click();
   const text = await byId("import-progress-text");
-  await driver.wait(until.elementTextMatches(text, /of 24 rows/), 20_000);
+  await app.driver.wait(until.elementTextMatches(text, /of 24 rows/), 20_000);
   await screenshot("22-import-running");
   await waitText("import-run-note", "Finished", 120_000);
   const bar = await byId("import-progress");
@@ -73,7 +64,7 @@ test("the run's changes are in History", async () => {
   await waitText("history-count", "matching change");
   await waitText("history-table", "bulk12@partner.example", 10_000);
   // The detail pane names the bulk run the change belongs to.
-  await clickLast(driver, "#history-table tbody tr.row td.target");
+  await clickLast("#history-table tbody tr.row td.target");
   await waitText("history-bulk-run", "Part of bulk run #1");
   await screenshot("24-import-history-detail");
 });

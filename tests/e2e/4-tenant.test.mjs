@@ -1,22 +1,13 @@
 // End-to-end: sign in from the Tenant page with a device code (against the sandbox's own
 // Entra), see what the admin may do per step, and sign out again.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
-import { By, byId as byIdIn, launch, screenshot as shot, until, waitText as waitTextIn } from "./helpers.mjs";
+import { appWindow, By } from "./helpers.mjs";
 
-let driver;
-const byId = (id) => byIdIn(driver, id);
-const screenshot = (name) => shot(driver, name);
-const waitText = (id, text, ms) => waitTextIn(driver, id, text, ms);
+const app = appWindow();
+const { byId, clickLast, screenshot, waitText } = app;
 
-before(async () => {
-  driver = await launch();
-});
-
-after(async () => {
-  await driver?.quit();
-});
 
 test("the Tenant page explains how to register Guestpass", async () => {
   await waitText("banner", "Sandbox tenant");
@@ -25,7 +16,7 @@ test("the Tenant page explains how to register Guestpass", async () => {
   await waitText("register-az", "az ad app create");
   const guide = await byId("register-guide-body");
   assert.match(await guide.getText(), /User\.Invite\.All/);
-  await driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("register-guide"));
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("register-guide"));
   await screenshot("30-tenant-register-guide");
 });
 
@@ -79,7 +70,7 @@ test("signing out removes the tenant and returns to the sandbox", async () => {
   const table = await byId("profile-table");
   const out = await table.findElement(By.xpath(".//button[text()='Sign out']"));
   await out.click();
-  await driver.wait(async () => (await driver.findElements(By.id("profile-table"))).length === 0, 20_000);
+  await app.driver.wait(async () => (await app.driver.findElements(By.id("profile-table"))).length === 0, 20_000);
   await waitText("banner", "Sandbox tenant");
   await screenshot("33-tenant-signed-out");
 });
@@ -116,5 +107,5 @@ test("the Azure CLI's sign-in is reused, and without one the fix is named", asyn
   await screenshot("35-tenant-azure-cli-signed-in");
   const out = await (await byId("profile-table")).findElement(By.xpath(".//button[text()='Sign out']"));
   await out.click();
-  await driver.wait(async () => (await driver.findElements(By.id("profile-table"))).length === 0, 20_000);
+  await app.driver.wait(async () => (await app.driver.findElements(By.id("profile-table"))).length === 0, 20_000);
 });

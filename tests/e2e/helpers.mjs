@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { Builder, By, until } from "selenium-webdriver";
 
 export { By, until };
@@ -51,4 +52,26 @@ export async function clickLast(driver, css, ms = 10_000) {
       throw e;
     }
   }, ms, `nothing to click at ${css}`);
+}
+
+/**
+ * The app window of one test file: opened before its tests (then `ready(app)`, if given),
+ * closed after them, with the helpers above bound to it (`app.driver` is the session).
+ */
+export function appWindow(ready) {
+  const app = {
+    driver: null,
+    byId: (id, ms) => byId(app.driver, id, ms),
+    waitText: (id, text, ms) => waitText(app.driver, id, text, ms),
+    screenshot: (name) => screenshot(app.driver, name),
+    clickLast: (css, ms) => clickLast(app.driver, css, ms),
+  };
+  before(async () => {
+    app.driver = await launch();
+    await ready?.(app);
+  });
+  after(async () => {
+    await app.driver?.quit();
+  });
+  return app;
 }
