@@ -212,46 +212,29 @@ async fn throttling_5xx_timeouts_and_lost_answers_fail_no_row_and_invite_nobody_
     })
     .await;
     for fault in [
-        Fault {
-            path_prefix: "/v1.0/invitations".into(),
-            method: Some("POST".into()),
-            status: 429,
-            code: Some("TooManyRequests".into()),
-            message: Some("Too many requests".into()),
-            retry_after: Some(1),
-            count: 3,
-            after_apply: false,
-        },
-        Fault {
-            path_prefix: "/v1.0/invitations".into(),
-            method: Some("POST".into()),
-            status: 503,
-            code: Some("ServiceUnavailable".into()),
-            message: Some("The service is temporarily unavailable.".into()),
-            retry_after: None,
-            count: 2,
-            after_apply: true,
-        },
-        Fault {
-            path_prefix: "/v1.0/groups".into(),
-            method: Some("POST".into()),
-            status: 504,
-            code: Some("GatewayTimeout".into()),
-            message: Some("The operation timed out.".into()),
-            retry_after: None,
-            count: 2,
-            after_apply: true,
-        },
-        Fault {
-            path_prefix: "/v1.0/users".into(),
-            method: Some("PATCH".into()),
-            status: 503,
-            code: Some("ServiceUnavailable".into()),
-            message: Some("Try again later.".into()),
-            retry_after: None,
-            count: 6,
-            after_apply: false,
-        },
+        Fault::answer(429, "/v1.0/invitations")
+            .on("POST")
+            .code("TooManyRequests")
+            .message("Too many requests")
+            .retry_after(1)
+            .times(3),
+        Fault::answer(503, "/v1.0/invitations")
+            .on("POST")
+            .code("ServiceUnavailable")
+            .message("The service is temporarily unavailable.")
+            .times(2)
+            .after_applying(),
+        Fault::answer(504, "/v1.0/groups")
+            .on("POST")
+            .code("GatewayTimeout")
+            .message("The operation timed out.")
+            .times(2)
+            .after_applying(),
+        Fault::answer(503, "/v1.0/users")
+            .on("PATCH")
+            .code("ServiceUnavailable")
+            .message("Try again later.")
+            .times(6),
     ] {
         s.sb.push_fault(fault);
     }

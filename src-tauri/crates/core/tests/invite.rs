@@ -101,16 +101,11 @@ async fn invalid_input_sends_nothing_and_logs_nothing() {
 #[tokio::test]
 async fn a_refusal_is_logged_as_a_failure_with_code_and_request_id() {
     let s = setup(SandboxConfig::default()).await;
-    s.sb.push_fault(Fault {
-        path_prefix: "/v1.0/invitations".into(),
-        method: None,
-        status: 403,
-        code: Some("Authorization_RequestDenied".into()),
-        message: Some("Insufficient privileges to complete the operation.".into()),
-        retry_after: None,
-        count: 1,
-        after_apply: false,
-    });
+    s.sb.push_fault(
+        Fault::answer(403, "/v1.0/invitations")
+            .code("Authorization_RequestDenied")
+            .message("Insufficient privileges to complete the operation."),
+    );
     let p = s
         .engine
         .invite_guest(&request("jane@partner.example"))
@@ -133,16 +128,7 @@ async fn a_refusal_is_logged_as_a_failure_with_code_and_request_id() {
 async fn a_lost_answer_then_a_rerun_does_not_invite_twice() {
     let s = setup(SandboxConfig::default()).await;
     // The invitation is made, but the answer never arrives.
-    s.sb.push_fault(Fault {
-        path_prefix: "/v1.0/invitations".into(),
-        method: None,
-        status: 504,
-        code: None,
-        message: None,
-        retry_after: None,
-        count: 1,
-        after_apply: true,
-    });
+    s.sb.push_fault(Fault::answer(504, "/v1.0/invitations").after_applying());
     assert!(s.engine.invite_guest(&request("jane@partner.example")).await.is_err());
     assert_eq!(s.sb.stats().guests_created, 1);
     // Re-running looks the person up first and finds them.

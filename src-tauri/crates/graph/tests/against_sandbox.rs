@@ -294,16 +294,14 @@ async fn batch_lookups_answer_each_address_and_resend_inner_429s() {
         ..Default::default()
     });
     // Two inner calls throttled with Retry-After: 1 s; the outer 200 hides them.
-    sb.push_fault(guestpass_sandbox::Fault {
-        path_prefix: "/v1.0/users".into(),
-        method: Some("GET".into()),
-        status: 429,
-        code: Some("TooManyRequests".into()),
-        message: Some("Too many requests".into()),
-        retry_after: Some(1),
-        count: 2,
-        after_apply: false,
-    });
+    sb.push_fault(
+        guestpass_sandbox::Fault::answer(429, "/v1.0/users")
+            .on("GET")
+            .code("TooManyRequests")
+            .message("Too many requests")
+            .retry_after(1)
+            .times(2),
+    );
     let mut emails: Vec<String> = (0..23).map(|i| format!("nobody{i}@nowhere.example")).collect();
     emails.insert(5, "ana.souza@fabrikam.example".into());
     let started = Instant::now();
@@ -325,16 +323,11 @@ async fn batch_lookups_answer_each_address_and_resend_inner_429s() {
 async fn one_throttled_call_holds_back_the_others() {
     let sb = sandbox(SandboxConfig::default()).await;
     let c = client(&sb);
-    sb.push_fault(guestpass_sandbox::Fault {
-        path_prefix: "/v1.0/organization".into(),
-        method: None,
-        status: 429,
-        code: Some("TooManyRequests".into()),
-        message: None,
-        retry_after: Some(1),
-        count: 1,
-        after_apply: false,
-    });
+    sb.push_fault(
+        guestpass_sandbox::Fault::answer(429, "/v1.0/organization")
+            .code("TooManyRequests")
+            .retry_after(1),
+    );
     let started = Instant::now();
     let first = c.clone();
     let a = tokio::spawn(async move { first.organization().await });

@@ -112,6 +112,57 @@ fn one() -> u32 {
     1
 }
 
+impl Fault {
+    /// Answers the next request under `path_prefix` with `status` (Graph's usual code and
+    /// message for it); the methods below narrow or extend that.
+    pub fn answer(status: u16, path_prefix: &str) -> Fault {
+        Fault {
+            path_prefix: path_prefix.into(),
+            method: None,
+            status,
+            code: None,
+            message: None,
+            retry_after: None,
+            count: 1,
+            after_apply: false,
+        }
+    }
+
+    /// Only requests with this method.
+    pub fn on(mut self, method: &str) -> Fault {
+        self.method = Some(method.into());
+        self
+    }
+
+    /// For this many matching requests.
+    pub fn times(mut self, count: u32) -> Fault {
+        self.count = count;
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Fault {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Graph's error code in the answer (instead of the usual one for the status).
+    pub fn code(mut self, code: &str) -> Fault {
+        self.code = Some(code.into());
+        self
+    }
+
+    pub fn message(mut self, message: &str) -> Fault {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// The request is applied, then its answer is lost.
+    pub fn after_applying(mut self) -> Fault {
+        self.after_apply = true;
+        self
+    }
+}
+
 /// Counters tests read to prove what reached the "tenant".
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

@@ -38,14 +38,9 @@ pub fn invitation(email: &str) -> InvitationRequest {
 }
 
 pub fn fault(prefix: &str, status: u16, count: u32, retry_after: Option<u64>) -> Fault {
-    Fault {
-        path_prefix: prefix.into(),
-        method: None,
-        status,
-        code: None,
-        message: None,
-        retry_after,
-        count,
-        after_apply: false,
+    let fault = Fault::answer(status, prefix).times(count);
+    match retry_after {
+        Some(s) => fault.retry_after(s),
+        None => fault,
     }
 }
