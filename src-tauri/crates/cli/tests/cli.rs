@@ -50,17 +50,29 @@ fn env() -> Env {
     }
 }
 
+/// Runs the CLI with only these variables (and this machine's PATH unless they set one).
+fn cli_with(vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(cargo_bin("guestpass-cli"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
 impl Env {
     fn cli(&self, args: &[&str]) -> Output {
-        Command::new(cargo_bin("guestpass-cli"))
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("GUESTPASS_DATA_DIR", self.data.path())
-            .env("GUESTPASS_TENANT", "sandbox")
-            .env("GUESTPASS_GRAPH_URL", &self.served.url)
-            .output()
-            .unwrap()
+        let data = self.data.path().to_string_lossy();
+        cli_with(
+            &[
+                ("GUESTPASS_DATA_DIR", &data),
+                ("GUESTPASS_TENANT", "sandbox"),
+                ("GUESTPASS_GRAPH_URL", &self.served.url),
+            ],
+            args,
+        )
     }
 
     fn post(&self, path: &str, body: serde_json::Value) {
@@ -704,22 +716,21 @@ fn certificate(name: &str) -> String {
 fn login_app_only_with_a_certificate_checks_it_against_the_tenant() {
     let data = tempfile::tempdir().unwrap();
     let served = serve(&["--app-certificate", &certificate("app-cert.pem")]);
+    let dir = data.path().to_string_lossy();
     let login = |file: &str| {
-        Command::new(cargo_bin("guestpass-cli"))
-            .args([
+        cli_with(
+            &[("GUESTPASS_DATA_DIR", &dir), ("GUESTPASS_GRAPH_URL", &served.url)],
+            &[
                 "login",
                 "--tenant",
                 guestpass_sandbox::TENANT_DOMAIN,
                 "--client-id",
                 guestpass_sandbox::CLIENT_ID,
-            ])
-            .args(["--app-only", "--certificate", &certificate(file)])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("GUESTPASS_DATA_DIR", data.path())
-            .env("GUESTPASS_GRAPH_URL", &served.url)
-            .output()
-            .unwrap()
+                "--app-only",
+                "--certificate",
+                &certificate(file),
+            ],
+        )
     };
     let unknown = login("other.pem");
     assert_eq!(unknown.status.code(), Some(1), "{}", stderr(&unknown));
@@ -750,12 +761,7 @@ fn login_app_only_with_a_certificate_checks_it_against_the_tenant() {
         "{}",
         stderr(&ok)
     );
-    let tenants = Command::new(cargo_bin("guestpass-cli"))
-        .args(["tenants"])
-        .env_clear()
-        .env("GUESTPASS_DATA_DIR", data.path())
-        .output()
-        .unwrap();
+    let tenants = cli_with(&[("GUESTPASS_DATA_DIR", &dir)], &["tenants"]);
     assert!(stdout(&tenants).contains("(clientCertificate)"), "{}", stdout(&tenants));
     assert!(
         stdout(&tenants).contains("certificate 7DB57E1C67909507E0E91C98170AB8D62B9BBC3E"),
@@ -785,14 +791,14 @@ fn login_needs_a_client_id_unless_it_reuses_the_azure_cli() {
     assert!(stderr(&o).contains("is an e-mail address"), "{}", stderr(&o));
     assert!(stderr(&o).contains("not an application (client) id"), "{}", stderr(&o));
     // No az on this PATH: the CLI says what to install.
-    let o = Command::new(cargo_bin("guestpass-cli"))
-        .args(["login", "--tenant", guestpass_sandbox::TENANT_DOMAIN, "--azure-cli"])
-        .env_clear()
-        .env("PATH", "/nonexistent")
-        .env("GUESTPASS_DATA_DIR", e.data.path())
-        .env("GUESTPASS_GRAPH_URL", &e.served.url)
-        .output()
-        .unwrap();
+    let o = cli_with(
+        &[
+            ("PATH", "/nonexistent"),
+            ("GUESTPASS_DATA_DIR", &e.data.path().to_string_lossy()),
+            ("GUESTPASS_GRAPH_URL", &e.served.url),
+        ],
+        &["login", "--tenant", guestpass_sandbox::TENANT_DOMAIN, "--azure-cli"],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("Install the Azure CLI"), "{}", stderr(&o));
 }
@@ -801,18 +807,18 @@ fn login_needs_a_client_id_unless_it_reuses_the_azure_cli() {
 fn a_certificate_named_in_the_environment_signs_scripts_in_without_a_keychain() {
     let data = tempfile::tempdir().unwrap();
     let served = serve(&["--app-certificate", &certificate("app-cert.pem")]);
+    let dir = data.path().to_string_lossy();
     let run = |cert: &str, args: &[&str]| {
-        Command::new(cargo_bin("guestpass-cli"))
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("GUESTPASS_DATA_DIR", data.path())
-            .env("GUESTPASS_TENANT", guestpass_sandbox::TENANT_DOMAIN)
-            .env("GUESTPASS_GRAPH_URL", &served.url)
-            .env("GUESTPASS_CLIENT_ID", guestpass_sandbox::CLIENT_ID)
-            .env("GUESTPASS_CLIENT_CERTIFICATE", cert)
-            .output()
-            .unwrap()
+        cli_with(
+            &[
+                ("GUESTPASS_DATA_DIR", &dir),
+                ("GUESTPASS_TENANT", guestpass_sandbox::TENANT_DOMAIN),
+                ("GUESTPASS_GRAPH_URL", &served.url),
+                ("GUESTPASS_CLIENT_ID", guestpass_sandbox::CLIENT_ID),
+                ("GUESTPASS_CLIENT_CERTIFICATE", cert),
+            ],
+            args,
+        )
     };
     let o = run(&certificate("app.pem"), ONBOARD);
     assert!(o.status.success(), "{}", stderr(&o));
