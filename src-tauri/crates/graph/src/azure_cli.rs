@@ -54,6 +54,12 @@ impl AzureCliCredential {
         }
     }
 
+    /// Seeds the cache with a token already asked of `az` (it is slow to start).
+    pub async fn with_access_token(self, scope: &str, token: AccessToken) -> AzureCliCredential {
+        self.cached.insert(scope, token).await;
+        self
+    }
+
     async fn fetch(&self, scope: &str) -> Result<AccessToken, GraphError> {
         let failed = |reason: &str, said: String| GraphError::AzureCli {
             reason: reason.into(),

@@ -1,7 +1,7 @@
 //! App-only sign-in for unattended scripts: a client secret or a certificate, checked against
 //! the tenant, then kept in the keychain only (the certificate's public part in the profile).
 
-use super::{endpoints_of, refresh_account, SignedIn, CLIENT_CERTIFICATE, CLIENT_SECRET};
+use super::{endpoints_of, keep_in_keychain, refresh_account, SignedIn, CLIENT_CERTIFICATE, CLIENT_SECRET};
 use crate::connect::Engine;
 use crate::problem::{Problem, ProblemKind};
 use guestpass_graph::{AppOnlyCredential, AppProof, Endpoints};
@@ -141,12 +141,6 @@ pub async fn save_app_only(
             certificate,
         })
         .map_err(Problem::local)?;
-    let keychain = match guestpass_keychain::set(&secret_account(&profile), &kept).await {
-        Ok(()) => guestpass_keychain::init()
-            .await
-            .map(str::to_string)
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let keychain = keep_in_keychain(&secret_account(&profile), &kept).await;
     Ok((SignedIn { profile, keychain }, engine))
 }

@@ -110,6 +110,17 @@ pub fn refresh_account(p: &TenantProfile) -> String {
     format!("{host}/{}/{}/{}/refresh", p.tenant, p.client_id, p.sign_in)
 }
 
+/// Puts a secret in the keychain: the keychain's name, or why it could not be kept.
+async fn keep_in_keychain(account: &str, secret: &str) -> Result<String, String> {
+    guestpass_keychain::set(account, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    guestpass_keychain::init()
+        .await
+        .map(str::to_string)
+        .map_err(|e| e.to_string())
+}
+
 /// Keeps rotated refresh tokens in the keychain (best effort: a failure is logged, never shown
 /// with the token).
 fn keep_rotated(profile: &TenantProfile) -> signin::OnRefresh {
@@ -194,13 +205,7 @@ pub async fn sign_in(
         Some(tokens.scope.clone()),
     )
     .await?;
-    let keychain = match guestpass_keychain::set(&refresh_account(&profile), &tokens.refresh_token).await {
-        Ok(()) => guestpass_keychain::init()
-            .await
-            .map(str::to_string)
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let keychain = keep_in_keychain(&refresh_account(&profile), &tokens.refresh_token).await;
     let credential = DelegatedCredential::new(
         Authority {
             tenant: tenant_id,
@@ -276,6 +281,7 @@ async fn sign_in_with_azure_cli(
         .await
         .map_err(|e| Problem::from_graph("Getting a token from the Azure CLI", &e))?;
     let scopes = guestpass_graph::granted_permissions(&token.secret);
+    let probe = probe.with_access_token(GRAPH_SCOPE, token.clone()).await;
     let (tenant_id, profile) = save_signed_in_profile(
         data_dir,
         &endpoints,
@@ -285,7 +291,10 @@ async fn sign_in_with_azure_cli(
         scopes,
     )
     .await?;
-    let credential = AzureCliCredential::new(&tenant_id, profile.username.as_deref().unwrap_or(AZURE_CLI));
+    // The same token serves the engine: `az` is not asked again until it lapses.
+    let credential = AzureCliCredential::new(&tenant_id, profile.username.as_deref().unwrap_or(AZURE_CLI))
+        .with_access_token(GRAPH_SCOPE, token)
+        .await;
     let engine = Engine::connect_with(data_dir, endpoints, Arc::new(credential), false).await?;
     let signed = SignedIn {
         profile,
