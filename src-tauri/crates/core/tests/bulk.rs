@@ -133,6 +133,15 @@ const FIVE: &str = "Email,Display name,First name,Last name,Country,License,Grou
     g4@partner.example,Guest Four,Guest,Four,IE,,\n\
     ana.souza@fabrikam.example,,Ana,Souza,BR,,Partner portal users\n";
 
+/// Previews [`FIVE`] and starts its run; returns the run id.
+async fn start_five(engine: &guestpass_core::Engine) -> i64 {
+    let preview = engine
+        .preview_import("five.csv", FIVE.as_bytes(), &defaults())
+        .await
+        .unwrap();
+    engine.start_import(&preview).unwrap()
+}
+
 #[tokio::test]
 async fn a_run_onboards_every_row_and_records_every_change() {
     let s = setup(SandboxConfig {
@@ -239,11 +248,7 @@ async fn throttling_5xx_timeouts_and_lost_answers_fail_no_row_and_invite_nobody_
         s.sb.push_fault(fault);
     }
     let engine = quick(s.engine.clone());
-    let preview = engine
-        .preview_import("five.csv", FIVE.as_bytes(), &defaults())
-        .await
-        .unwrap();
-    let run = engine.start_import(&preview).unwrap();
+    let run = start_five(&engine).await;
     let done = engine.run_import(run, RunControl::new(), &|_| {}).await.unwrap();
     let rows = engine.run_rows(run).unwrap();
     assert_eq!((done.done, done.failed), (5, 0), "{rows:#?}");
@@ -272,11 +277,7 @@ async fn a_stopped_run_resumes_where_it_was_after_a_restart() {
         max_concurrency: 1,
         ..Default::default()
     });
-    let preview = engine
-        .preview_import("five.csv", FIVE.as_bytes(), &defaults())
-        .await
-        .unwrap();
-    let run = engine.start_import(&preview).unwrap();
+    let run = start_five(&engine).await;
     // Cancel as soon as the first row is settled.
     let control = RunControl::new();
     let c = control.clone();
@@ -342,11 +343,7 @@ async fn pause_holds_the_run_until_resumed() {
     })
     .await;
     let engine = quick(s.engine.clone());
-    let preview = engine
-        .preview_import("five.csv", FIVE.as_bytes(), &defaults())
-        .await
-        .unwrap();
-    let run = engine.start_import(&preview).unwrap();
+    let run = start_five(&engine).await;
     let control = RunControl::new();
     control.pause();
     let c = control.clone();
@@ -370,11 +367,7 @@ async fn a_lost_network_pauses_the_run_instead_of_failing_rows() {
         transient_attempts: 2,
         ..Default::default()
     });
-    let preview = engine
-        .preview_import("five.csv", FIVE.as_bytes(), &defaults())
-        .await
-        .unwrap();
-    let run = engine.start_import(&preview).unwrap();
+    let run = start_five(&engine).await;
     // The tenant goes away (the sandbox stops): every call fails to connect.
     let url = s.sb.url();
     drop(s.sb);
