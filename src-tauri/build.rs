@@ -3,6 +3,7 @@ fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "connection_info",
         "invite_guest",
+        "resend_invitation",
         "query_changes",
         "count_changes",
         "history_tenants",

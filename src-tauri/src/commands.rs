@@ -10,7 +10,7 @@ use guestpass_core::{
     GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem,
     ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
-use guestpass_core::{Connection, Engine, RunInfo, RunRow, Settings};
+use guestpass_core::{Connection, ConnectionConfig, Engine, RunInfo, RunRow};
 use guestpass_store::TenantProfile;
 use std::sync::Arc;
 use tauri::ipc::Channel;
@@ -36,6 +36,16 @@ pub async fn invite_guest(
     preview: bool,
 ) -> Result<InviteOutcome> {
     engine_for(&state, preview).await?.invite_guest(&request).await
+}
+
+/// With `preview`, nothing is sent: the answer says whether a new invitation would go out.
+#[tauri::command]
+pub async fn resend_invitation(
+    state: State<'_, Arc<AppState>>,
+    request: InviteRequest,
+    preview: bool,
+) -> Result<InviteOutcome> {
+    engine_for(&state, preview).await?.resend_invitation(&request).await
 }
 
 #[tauri::command]
@@ -88,7 +98,7 @@ pub async fn set_profile(
 
 #[tauri::command]
 pub fn countries() -> Vec<Country> {
-    guestpass_core::steps::countries()
+    guestpass_core::countries()
 }
 
 #[tauri::command]
@@ -165,7 +175,7 @@ pub async fn query_changes(state: State<'_, Arc<AppState>>, filter: ChangeFilter
     let engine = state.engine().await?;
     tauri::async_runtime::spawn_blocking(move || engine.query_changes(&filter))
         .await
-        .map_err(Problem::local)?
+        .map_err(Problem::internal)?
 }
 
 #[tauri::command]
@@ -173,7 +183,7 @@ pub async fn verify_history(state: State<'_, Arc<AppState>>) -> Result<ChainRepo
     let engine = state.engine().await?;
     tauri::async_runtime::spawn_blocking(move || engine.verify_history())
         .await
-        .map_err(Problem::local)?
+        .map_err(Problem::internal)?
 }
 
 /// Writes the filtered history to a file and returns its path.
@@ -182,7 +192,7 @@ pub async fn export_history(state: State<'_, Arc<AppState>>, filter: ChangeFilte
     let engine = state.engine().await?;
     tauri::async_runtime::spawn_blocking(move || engine.export_history(&filter, json))
         .await
-        .map_err(Problem::local)?
+        .map_err(Problem::internal)?
 }
 
 /// Undoes change `seq`; with `preview`, only says what undo would do.
@@ -202,7 +212,7 @@ pub async fn count_changes(state: State<'_, Arc<AppState>>, filter: ChangeFilter
     let engine = state.engine().await?;
     let n = tauri::async_runtime::spawn_blocking(move || engine.count_changes(&filter))
         .await
-        .map_err(Problem::local)??;
+        .map_err(Problem::internal)??;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
@@ -211,7 +221,7 @@ pub async fn history_tenants(state: State<'_, Arc<AppState>>) -> Result<Vec<Stri
     let engine = state.engine().await?;
     tauri::async_runtime::spawn_blocking(move || engine.history_tenants())
         .await
-        .map_err(Problem::local)?
+        .map_err(Problem::internal)?
 }
 
 /// Reads a guest list and checks it against the tenant (reads only).
@@ -340,7 +350,7 @@ pub async fn sign_in(
         return Ok(None);
     };
     state
-        .switch(Settings::for_profile(data_dir, signed.profile.id), engine)
+        .switch(ConnectionConfig::for_profile(data_dir, signed.profile.id), engine)
         .await;
     Ok(Some(signed))
 }
@@ -359,14 +369,16 @@ pub async fn cancel_sign_in(state: State<'_, Arc<AppState>>) -> Result<()> {
 pub async fn use_profile(state: State<'_, Arc<AppState>>, profile_id: i64) -> Result<ConnectionInfo> {
     let data_dir = state.data_dir();
     let engine = sign_in::connect_profile(&data_dir, profile_id).await?;
-    let engine = state.switch(Settings::for_profile(data_dir, profile_id), engine).await;
+    let engine = state
+        .switch(ConnectionConfig::for_profile(data_dir, profile_id), engine)
+        .await;
     Ok(engine.info().clone())
 }
 
 /// Switches back to the built-in sandbox tenant.
 #[tauri::command]
 pub async fn use_sandbox(state: State<'_, Arc<AppState>>) -> Result<ConnectionInfo> {
-    let settings = Settings {
+    let settings = ConnectionConfig {
         data_dir: state.data_dir(),
         connection: Connection::EmbeddedSandbox,
     };
@@ -379,9 +391,10 @@ pub async fn use_sandbox(state: State<'_, Arc<AppState>>) -> Result<ConnectionIn
 #[tauri::command]
 pub async fn sign_out(state: State<'_, Arc<AppState>>, profile_id: i64) -> Result<()> {
     sign_in::sign_out(&state.data_dir(), profile_id).await?;
-    if matches!(state.settings(), Ok(Settings { connection: Connection::Profile(id), .. }) if id == profile_id) {
+    if matches!(state.settings(), Ok(ConnectionConfig { connection: Connection::Profile(id), .. }) if id == profile_id)
+    {
         *state.engine.lock().await = None;
-        *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = Ok(Settings {
+        *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = Ok(ConnectionConfig {
             data_dir: state.data_dir(),
             connection: Connection::EmbeddedSandbox,
         });
@@ -393,7 +406,7 @@ pub async fn sign_out(state: State<'_, Arc<AppState>>, profile_id: i64) -> Resul
 #[tauri::command]
 pub async fn permission_report(state: State<'_, Arc<AppState>>) -> Result<Vec<StepPermission>> {
     let profile_id = match state.settings() {
-        Ok(Settings {
+        Ok(ConnectionConfig {
             connection: Connection::Profile(id),
             ..
         }) => Some(id),

@@ -6,7 +6,7 @@
 mod commands;
 
 use guestpass_core::bulk::RunControl;
-use guestpass_core::{Engine, Problem, Settings};
+use guestpass_core::{ConnectionConfig, Engine, Problem};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 pub struct AppState {
     engine: Mutex<Option<Arc<Engine>>>,
     /// How to connect: from the environment at start, then whatever the admin switches to.
-    settings: std::sync::Mutex<Result<Settings, String>>,
+    settings: std::sync::Mutex<Result<ConnectionConfig, String>>,
     /// Engines switched away from that serve an embedded sandbox, kept so the sandbox keeps
     /// answering (a profile signed in to it points there).
     kept: Mutex<Vec<Arc<Engine>>>,
@@ -33,7 +33,7 @@ impl AppState {
         runs.entry(run_id).or_default().clone()
     }
 
-    fn settings(&self) -> Result<Settings, String> {
+    fn settings(&self) -> Result<ConnectionConfig, String> {
         self.settings.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
@@ -41,15 +41,13 @@ impl AppState {
     fn data_dir(&self) -> std::path::PathBuf {
         match self.settings() {
             Ok(s) => s.data_dir,
-            Err(_) => {
-                guestpass_core::connect::default_data_dir(std::env::var(guestpass_core::connect::env::DATA_DIR).ok())
-            }
+            Err(_) => guestpass_core::data_dir_from_env(),
         }
     }
 
     /// Switches to another tenant: later commands use `engine`, a reconnect uses `settings`,
     /// and the next start opens on it.
-    async fn switch(&self, settings: Settings, engine: Engine) -> Arc<Engine> {
+    async fn switch(&self, settings: ConnectionConfig, engine: Engine) -> Arc<Engine> {
         let chosen = match settings.connection {
             guestpass_core::Connection::Profile(id) => Some(id),
             _ => None,
@@ -95,7 +93,7 @@ pub fn run() {
         .init();
     // Practice sign-ins to the last run's built-in sandbox ended with it.
     let env = |k: &str| std::env::var(k).ok();
-    let data_dir = guestpass_core::connect::default_data_dir(env(guestpass_core::connect::env::DATA_DIR));
+    let data_dir = guestpass_core::data_dir_from_env();
     tauri::async_runtime::block_on(async {
         if let Err(p) = guestpass_core::sign_in::forget_practice_sign_ins(&data_dir).await {
             tracing::warn!("old practice sign-ins could not be removed: {}", p.message);
@@ -103,7 +101,7 @@ pub fn run() {
     });
     let state = Arc::new(AppState {
         engine: Mutex::new(None),
-        settings: std::sync::Mutex::new(Settings::for_app_start(env)),
+        settings: std::sync::Mutex::new(ConnectionConfig::for_app_start(env)),
         runs: Default::default(),
         kept: Mutex::new(Vec::new()),
         sign_in_cancel: Default::default(),
@@ -114,6 +112,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::connection_info,
             commands::invite_guest,
+            commands::resend_invitation,
             commands::query_changes,
             commands::count_changes,
             commands::history_tenants,

@@ -9,7 +9,9 @@ const PROBLEM_TITLES: Record<Problem["kind"], string> = {
   signIn: "Sign-in problem",
   network: "Microsoft could not be reached",
   unavailable: "Microsoft's service failed for a moment",
-  local: "A problem on this computer",
+  local: "Guestpass's history database failed",
+  computer: "A problem on this computer",
+  internal: "Guestpass went wrong",
 };
 
 /** Marks the named fields of a form and returns a card saying what went wrong and what to do. */

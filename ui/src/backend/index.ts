@@ -39,6 +39,7 @@ import type {
 } from "./types";
 
 export type * from "./types";
+export { ACTIONS } from "./types";
 
 /** Every failure a command can report arrives as a Problem. */
 export function isProblem(value: unknown): value is Problem {
@@ -69,6 +70,11 @@ export function connectionInfo(): Promise<ConnectionInfo> {
 /** With `preview`, nothing is sent: the answer says whether they would be invited. */
 export function inviteGuest(request: InviteRequest, preview = false): Promise<InviteOutcome> {
   return call("invite_guest", { request, preview });
+}
+
+/** Sends a guest who has not accepted a new invitation; with `preview`, only says what it would do. */
+export function resendInvitation(request: InviteRequest, preview = false): Promise<InviteOutcome> {
+  return call("resend_invitation", { request, preview });
 }
 
 export function readSettings(): Promise<ExternalSettings> {

@@ -27,7 +27,7 @@ sendEmail: boolean,
  */
 message: string | null, };
 
-export type InviteStatus = "invited" | "alreadyGuest" | "wouldInvite";
+export type InviteStatus = "invited" | "alreadyGuest" | "wouldInvite" | "resent" | "wouldResend";
 
 export type InviteOutcome = { status: InviteStatus, email: string, userId: string, displayName: string | null, 
 /**
@@ -51,7 +51,7 @@ summary: string, requestId: string | null,
  */
 changeSeq: number, };
 
-export type ProblemKind = "invalid" | "microsoft" | "throttled" | "signIn" | "network" | "unavailable" | "local";
+export type ProblemKind = "invalid" | "microsoft" | "throttled" | "signIn" | "network" | "unavailable" | "local" | "computer" | "internal";
 
 export type FieldError = { 
 /**
@@ -135,9 +135,11 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role";
+
 export type StepOutcome = { 
 /**
- * `profile`, `license`, `group`.
+ * `profile`, `license`, `group`… ([`ActionKind::step`]), or `undo`.
  */
 step: string, status: StepStatus, summary: string, requestId: string | null, changeSeq: number, };
 
@@ -422,3 +424,27 @@ redirectUri: string,
 azCommands: string, };
 
 export type SignInNotice = { "kind": "browser", url: string | null, } | { "kind": "deviceCode", prompt: DeviceCodePrompt, };
+
+/** Every action name the change log holds, with History's label and whether it can be undone. */
+export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
+  invite_guest: { label: "Invite guest", undoable: true },
+  undo_invite_guest: { label: "Undo: Invite guest", undoable: false },
+  resend_invitation: { label: "Resend invitation", undoable: false },
+  set_profile: { label: "Set profile", undoable: true },
+  undo_set_profile: { label: "Undo: Set profile", undoable: false },
+  assign_license: { label: "Assign licence", undoable: true },
+  undo_assign_license: { label: "Undo: Assign licence", undoable: false },
+  add_to_group: { label: "Add to group", undoable: true },
+  undo_add_to_group: { label: "Undo: Add to group", undoable: false },
+  assign_dataverse_role: { label: "Give Dataverse role", undoable: true },
+  undo_assign_dataverse_role: { label: "Undo: Give Dataverse role", undoable: false },
+  update_settings: { label: "Collaboration settings", undoable: false },
+  update_authorization_policy: { label: "Who can invite / guest access", undoable: true },
+  undo_update_authorization_policy: { label: "Undo: Who can invite / guest access", undoable: false },
+  update_domain_list: { label: "Domain allow/block list", undoable: true },
+  undo_update_domain_list: { label: "Undo: Domain allow/block list", undoable: false },
+  update_cross_tenant_default: { label: "Cross-tenant default", undoable: true },
+  undo_update_cross_tenant_default: { label: "Undo: Cross-tenant default", undoable: false },
+  create_google_federation: { label: "Google federation", undoable: true },
+  undo_create_google_federation: { label: "Undo: Google federation", undoable: false },
+};

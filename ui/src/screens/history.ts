@@ -1,6 +1,6 @@
 // History: every change Guestpass made, filtered in the database, with details, an integrity
 // check of the hash chain, and exports for auditors.
-import { checkGuest, countChanges, runOfChange, historyTenants, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type SortKey, type StepOutcome } from "../backend";
+import { ACTIONS, checkGuest, countChanges, runOfChange, historyTenants, exportHistory, isProblem, onboardingActivity, queryChanges, undoChange, verifyHistory, type ChangeFilter, type ChangeRecord, type ChangeResult, type ConnectionInfo, type SortKey, type StepOutcome } from "../backend";
 import { busy, outcomeCard, previewThenApply, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 import { checklist } from "../steps/check";
@@ -16,18 +16,10 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "requestId", label: "Request-id" },
 ];
 
-const ACTION_LABELS: Record<string, string> = {
-  invite_guest: "Invite guest",
-  set_profile: "Set profile",
-  assign_license: "Assign licence",
-  add_to_group: "Add to group",
-  assign_dataverse_role: "Give Dataverse role",
-  update_settings: "Collaboration settings",
-  update_authorization_policy: "Who can invite / guest access",
-  update_domain_list: "Domain allow/block list",
-  update_cross_tenant_default: "Cross-tenant default",
-  create_google_federation: "Google federation",
-};
+/** History's label for an action name (the table is generated from Rust's action kinds). */
+function actionLabel(action: string): string {
+  return ACTIONS[action]?.label ?? action;
+}
 
 /** The first block of a GUID, with the whole value on hover and a copy button. */
 function shortId(id: string): HTMLElement {
@@ -57,18 +49,6 @@ function pretty(v: unknown): string {
   return v === null || v === undefined ? "—" : JSON.stringify(v, null, 2);
 }
 
-/** Actions History can undo (the engine checks again and refuses what changed since). */
-const UNDOABLE = new Set([
-  "invite_guest",
-  "set_profile",
-  "add_to_group",
-  "assign_license",
-  "assign_dataverse_role",
-  "create_google_federation",
-  "update_authorization_policy",
-  "update_domain_list",
-  "update_cross_tenant_default",
-]);
 
 /** "Part of bulk run #3 (file row 12)", filled in once known; empty for single changes. */
 function bulkRunRow(seq: number): HTMLElement {
@@ -89,7 +69,7 @@ function detailCard(
 ): HTMLElement {
   const undoResult = h("div", { id: "undo-result" });
   const undo =
-    r.result === "succeeded" && UNDOABLE.has(r.action)
+    r.result === "succeeded" && ACTIONS[r.action]?.undoable
       ? h("button", { class: "btn btn-small", type: "button", id: "history-undo" }, "Undo…")
       : null;
   undo?.addEventListener("click", () =>
@@ -103,7 +83,7 @@ function detailCard(
     h(
       "div",
       { class: "detail-head" },
-      h("h2", {}, ACTION_LABELS[r.action] ?? r.action),
+      h("h2", {}, actionLabel(r.action)),
       h(
         "div",
         { class: "actions" },
@@ -143,7 +123,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     h("option", { value: "failed" }, "Failed"),
     h("option", { value: "unchanged" }, "Unchanged"),
   );
-  const action = h("select", { id: "history-action", "aria-label": "Action" }, h("option", { value: "" }, "Any action"), ...Object.entries(ACTION_LABELS).map(([k, v]) => h("option", { value: k }, v)));
+  const action = h("select", { id: "history-action", "aria-label": "Action" }, h("option", { value: "" }, "Any action"), ...Object.entries(ACTIONS).map(([k, v]) => h("option", { value: k }, v.label)));
   const tenant = h("select", { id: "history-tenant", "aria-label": "Tenant" }, h("option", { value: "" }, "Any tenant"));
   historyTenants()
     .then((ids) => tenant.append(...ids.map((id) => h("option", { value: id }, tenantLabel(id)))))
@@ -240,7 +220,7 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
       { "data-seq": r.seq, class: `row${selected?.seq === r.seq ? " selected" : ""}` },
       h("td", { class: "nowrap", title: r.at }, formatTime(r.at)),
       h("td", { title: r.tenant }, tenantLabel(r.tenant), h("div", { class: "detail clip", title: r.actor }, r.actor)),
-      h("td", {}, ACTION_LABELS[r.action] ?? r.action),
+      h("td", {}, actionLabel(r.action)),
       h("td", { class: "target", title: r.detail ?? "" }, r.target, r.detail ? h("div", { class: "detail clip" }, r.detail) : null),
       h("td", {}, h("span", { class: `pill pill-${r.result}` }, r.result), r.errorCode ? h("div", { class: "mono small clip" }, r.errorCode) : null),
       h("td", {}, r.requestId ? shortId(r.requestId) : "—"),

@@ -1,4 +1,4 @@
-import { environments, inviteGuest, type ConnectionInfo, type InviteOutcome } from "../backend";
+import { environments, inviteGuest, resendInvitation, type ConnectionInfo, type InviteOutcome, type InviteRequest } from "../backend";
 import { busy, field, problemCard, setFieldError, show } from "../components";
 import { clear, copyButton, h } from "../dom";
 
@@ -112,7 +112,7 @@ export function renderInvite(
       try {
         const outcome = await inviteGuest(request);
         onInvited(outcome);
-        showOutcome(result, outcome, openHistory);
+        showOutcome(result, outcome, openHistory, request);
         if (outcome.status === "invited") {
           email.value = "";
           displayName.value = "";
@@ -189,13 +189,55 @@ function whatHappens(): HTMLElement {
   );
 }
 
-function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => void): void {
+const OUTCOME_TITLES: Record<InviteOutcome["status"], string> = {
+  invited: "Guest invited",
+  alreadyGuest: "Already a guest",
+  wouldInvite: "Would invite",
+  resent: "New invitation sent",
+  wouldResend: "Would resend the invitation",
+};
+
+/** For a guest who has not accepted yet: preview, then send a new invitation (a new link). */
+function resendButton(root: HTMLElement, request: InviteRequest, openHistory: () => void): HTMLElement {
+  const button = h("button", { class: "btn", type: "button", id: "resend-invitation" }, "Resend invitation…");
+  const area = h("div", { id: "resend-result", "aria-live": "polite" });
+  button.addEventListener("click", () =>
+    busy(button, "Looking them up…", async () => {
+      try {
+        const plan = await resendInvitation(request, true);
+        const confirm = h("button", { class: "btn btn-primary", type: "button", id: "confirm-resend" }, "Confirm and resend");
+        const cancel = h("button", { class: "btn", type: "button", id: "cancel-resend" }, "Cancel");
+        show(area, h("div", { class: "card result result-info preview" }, h("h2", {}, "Resend: preview"), h("p", { id: "resend-preview" }, plan.summary), h("div", { class: "actions" }, confirm, cancel)));
+        confirm.focus();
+        cancel.addEventListener("click", () => {
+          show(area);
+          button.focus();
+        });
+        confirm.addEventListener("click", () =>
+          busy(confirm, "Sending…", async () => {
+            try {
+              showOutcome(root, await resendInvitation(request), openHistory, request);
+            } catch (err) {
+              show(area, problemCard(err));
+            }
+          }),
+        );
+      } catch (err) {
+        show(area, problemCard(err));
+      }
+    }),
+  );
+  return h("div", {}, button, area);
+}
+
+function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => void, request?: InviteRequest): void {
   clear(root);
-  const invited = o.status === "invited";
+  const invited = o.status === "invited" || o.status === "resent";
+  const pending = o.status === "alreadyGuest" && o.state === "PendingAcceptance";
   const card = h(
     "div",
     { class: `card result ${invited ? "result-ok" : "result-info"}`, id: "outcome" },
-    h("h2", {}, { invited: "Guest invited", alreadyGuest: "Already a guest", wouldInvite: "Would invite" }[o.status]),
+    h("h2", {}, OUTCOME_TITLES[o.status]),
     h("p", { id: "outcome-summary" }, o.summary),
     h(
       "dl",
@@ -214,6 +256,8 @@ function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => voi
           h("div", { class: "redeem-row" }, h("input", { class: "mono", readonly: true, value: o.redeemUrl, "aria-label": "Invitation link" }), copyButton(o.redeemUrl)),
         )
       : null,
+    pending ? h("p", { class: "help" }, "They have not accepted yet. If the invitation was lost, send a new one: it comes with a new link.") : null,
+    pending && request ? resendButton(root, request, openHistory) : null,
     h("div", { class: "actions" }, h("button", { class: "btn", type: "button", id: "open-history", onclick: openHistory }, "See it in History")),
   );
   root.append(card);

@@ -31,7 +31,7 @@ pub struct ListArgs {
 
 /// History needs only the local database, not a tenant.
 fn local_store() -> Result<Store, Problem> {
-    let dir = guestpass_core::connect::default_data_dir(std::env::var(guestpass_core::connect::env::DATA_DIR).ok());
+    let dir = guestpass_core::data_dir_from_env();
     std::fs::create_dir_all(&dir)
         .map_err(|e| Problem::on_this_computer(format!("cannot create {}: {e}", dir.display())))?;
     Store::open(&dir.join("guestpass.sqlite")).map_err(Problem::local)
@@ -60,7 +60,7 @@ pub fn list(args: ListArgs) -> ExitCode {
         } else {
             guestpass_core::export::to_csv(&rows)
         };
-        let written = text.map_err(Problem::local).and_then(|t| {
+        let written = text.map_err(Problem::internal).and_then(|t| {
             std::fs::write(path, t)
                 .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))
         });

@@ -232,7 +232,7 @@ async fn execute(engine: &Engine, run: i64, args: &ImportArgs, skipped_rows: u32
     };
     let csv = match results::to_csv(&rows) {
         Ok(c) => c,
-        Err(e) => return fail(&Problem::local(e), args.json),
+        Err(e) => return fail(&Problem::internal(e), args.json),
     };
     let runs_dir = PathBuf::from(&engine.info().data_dir).join("runs");
     let kept = runs_dir.join(format!("run-{run}-results.csv"));
@@ -243,7 +243,7 @@ async fn execute(engine: &Engine, run: i64, args: &ImportArgs, skipped_rows: u32
     if let Some(out) = &args.results {
         if let Err(e) = std::fs::write(out, &csv) {
             return fail(
-                &Problem::local(format!("cannot write {}: {e}", out.display())),
+                &Problem::on_this_computer(format!("cannot write {}: {e}", out.display())),
                 args.json,
             );
         }

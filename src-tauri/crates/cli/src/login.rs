@@ -2,7 +2,7 @@
 //! the Azure CLI's sign-in, or app-only with a client secret or certificate).
 
 use crate::fail;
-use guestpass_core::connect::{default_data_dir, env};
+use guestpass_core::connection::{default_data_dir, env};
 use guestpass_core::sign_in::{self, AppOnlySecret, SignInPrompt, SignInRequest, SignInWay};
 use guestpass_core::{Problem, ProblemKind};
 use guestpass_graph::Endpoints;
@@ -39,7 +39,7 @@ fn data_dir() -> std::path::PathBuf {
 
 /// Microsoft's hosts, or the ones GUESTPASS_*_URL name (a sandbox serves all at one root).
 fn endpoints() -> Result<Endpoints, Problem> {
-    guestpass_core::connect::endpoints_from_vars(|k| std::env::var(k).ok())
+    guestpass_core::connection::endpoints_from_vars(|k| std::env::var(k).ok())
         .map_err(|e| Problem::field("url", e, "Fix the GUESTPASS_*_URL variable."))
 }
 

@@ -9,10 +9,11 @@
 mod history;
 mod import;
 mod login;
+mod onboard;
 mod tenant;
 
 use clap::{Parser, Subcommand};
-use guestpass_core::{Engine, GuestRef, InviteRequest, Problem, ProblemKind, ProfileRequest, Settings, StepOutcome};
+use guestpass_core::{ConnectionConfig, Engine, Problem, ProblemKind, StepOutcome};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -36,7 +37,10 @@ enum Command {
     /// Onboard a guest: runs only the steps asked for, in order (invite, profile, licence, groups,
     /// Dataverse role).
     /// Every step is safe to re-run: what is already so is reported unchanged.
-    Onboard(OnboardArgs),
+    Onboard(onboard::OnboardArgs),
+    /// Send a guest who has not accepted a new invitation (with a new link). Not undoable:
+    /// an e-mail cannot be unsent.
+    Resend(onboard::ResendArgs),
     /// Onboard every guest of a list (CSV or Microsoft's bulk-invite template) as a bulk run
     /// that resumes after any stop. Options act as defaults for columns the file lacks.
     Import(import::ImportArgs),
@@ -137,50 +141,6 @@ enum SandboxAction {
     },
 }
 
-/// What `onboard` is asked to do.
-#[derive(clap::Args)]
-struct OnboardArgs {
-    #[arg(long)]
-    email: String,
-    /// Invite them, landing here after accepting (e.g. https://myapps.microsoft.com).
-    /// An existing guest is not invited again.
-    #[arg(long)]
-    redirect_url: Option<String>,
-    #[arg(long)]
-    display_name: Option<String>,
-    /// Have Microsoft e-mail the invitation.
-    #[arg(long)]
-    send_email: bool,
-    /// A personal note for the invitation e-mail.
-    #[arg(long)]
-    message: Option<String>,
-    #[arg(long)]
-    first_name: Option<String>,
-    #[arg(long)]
-    last_name: Option<String>,
-    /// Two-letter country code (ISO 3166-1), needed before a licence.
-    #[arg(long, value_name = "CC")]
-    usage_location: Option<String>,
-    /// A licence by part number (e.g. O365_BUSINESS_ESSENTIALS) or SKU id.
-    #[arg(long, value_name = "SKU_PART_NUMBER_OR_ID")]
-    license: Option<String>,
-    /// A group by exact name or id; repeat for several.
-    #[arg(long = "group", value_name = "NAME_OR_ID")]
-    groups: Vec<String>,
-    /// A Power Platform environment (its Dataverse URL, name or id), with --role.
-    #[arg(long, value_name = "DATAVERSE_URL", requires = "role")]
-    environment: Option<String>,
-    /// A Dataverse security role by name (e.g. "Basic User"), given in --environment.
-    #[arg(long, value_name = "ROLE_NAME", requires = "environment")]
-    role: Option<String>,
-    /// Print the plan only; change nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Print the outcome as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GUESTPASS_LOG").unwrap_or_else(|_| "warn".into()))
@@ -192,7 +152,7 @@ fn main() -> ExitCode {
 }
 
 /// One line on stderr (and the problem as JSON on stdout with `--json`); the exit code by kind.
-fn fail(p: &Problem, json: bool) -> ExitCode {
+pub(crate) fn fail(p: &Problem, json: bool) -> ExitCode {
     if json {
         println!("{}", serde_json::json!({ "error": p }));
     }
@@ -230,7 +190,7 @@ async fn connect(dry_run: bool) -> Result<Engine, Problem> {
 }
 
 async fn engine() -> Result<Engine, Problem> {
-    let settings = Settings::from_env().map_err(|message| Problem {
+    let settings = ConnectionConfig::from_env().map_err(|message| Problem {
         kind: ProblemKind::Invalid,
         message,
         hint: "See guestpass-cli --help for the environment variables.".into(),
@@ -248,7 +208,14 @@ async fn run(command: Command) -> ExitCode {
                 Ok(e) => e,
                 Err(p) => return fail(&p, args.json),
             };
-            onboard(&engine, args).await
+            onboard::onboard(&engine, args).await
+        }
+        Command::Resend(args) => {
+            let engine = match connect(args.dry_run).await {
+                Ok(e) => e,
+                Err(p) => return fail(&p, args.json),
+            };
+            onboard::resend(&engine, args).await
         }
         Command::Import(args) => {
             let engine = match connect(false).await {
@@ -313,159 +280,6 @@ async fn run(command: Command) -> ExitCode {
     }
 }
 
-impl OnboardArgs {
-    fn profile_asked(&self) -> bool {
-        self.first_name.is_some() || self.last_name.is_some() || self.usage_location.is_some()
-    }
-}
-
-/// Collects step outcomes for the terminal or for `--json`.
-struct Report {
-    json: bool,
-    top: serde_json::Map<String, serde_json::Value>,
-    steps: Vec<serde_json::Value>,
-}
-
-impl Report {
-    fn step(&mut self, o: StepOutcome) {
-        if !self.json {
-            println!("{}: {}", o.step, o.summary);
-            if let Some(id) = &o.request_id {
-                println!("  request-id: {id}");
-            }
-        }
-        self.steps.push(serde_json::json!(o));
-    }
-
-    /// Prints the JSON document (if asked) and turns the outcome into the exit code.
-    fn finish(mut self, email: &str, error: Option<Problem>) -> ExitCode {
-        if self.json {
-            self.top.entry("email").or_insert_with(|| serde_json::json!(email));
-            self.top.insert("steps".into(), serde_json::Value::Array(self.steps));
-            if let Some(p) = &error {
-                self.top.insert("error".into(), serde_json::json!(p));
-            }
-            println!("{}", serde_json::Value::Object(self.top));
-        }
-        match error {
-            None => ExitCode::SUCCESS,
-            Some(p) => fail(&p, false),
-        }
-    }
-}
-
-/// Runs the asked steps in the order Microsoft needs (invite, profile, licence, groups, role),
-/// printing each outcome, and stops at the first failure. With `--json` the invitation's
-/// outcome stays at the top level (as in the first version) and every step is under `steps`.
-async fn onboard(engine: &Engine, plan: OnboardArgs) -> ExitCode {
-    let json = plan.json;
-    let mut report = Report {
-        json,
-        top: serde_json::Map::new(),
-        steps: Vec::new(),
-    };
-    let mut guest = GuestRef {
-        email: plan.email.clone(),
-        user_id: None,
-    };
-    if plan.redirect_url.is_none()
-        && !plan.profile_asked()
-        && plan.license.is_none()
-        && plan.groups.is_empty()
-        && plan.role.is_none()
-    {
-        let p = Problem::invalid(vec![guestpass_core::FieldError {
-            field: "redirectUrl".into(),
-            message: "Nothing to do: give --redirect-url to invite, and/or --first-name, --last-name, --usage-location, --license, --group, --environment with --role.".into(),
-        }]);
-        return report.finish(&plan.email, Some(p));
-    }
-
-    if let Some(redirect_url) = plan.redirect_url.clone() {
-        let req = InviteRequest {
-            email: plan.email.clone(),
-            display_name: plan.display_name.clone(),
-            redirect_url,
-            send_email: plan.send_email,
-            message: plan.message.clone(),
-        };
-        let would_invite = match engine.invite_guest(&req).await {
-            Ok(o) => {
-                let would_invite = o.status == guestpass_core::InviteStatus::WouldInvite;
-                if !json {
-                    println!("invite: {}", o.summary);
-                    if let Some(url) = &o.redeem_url {
-                        println!("  invitation link: {url}");
-                    }
-                    println!("  user id: {}", o.user_id);
-                    if let Some(id) = &o.request_id {
-                        println!("  request-id: {id}");
-                    }
-                }
-                guest = GuestRef {
-                    email: o.email.clone(),
-                    user_id: Some(o.user_id.clone()),
-                };
-                if let serde_json::Value::Object(m) = serde_json::json!(o) {
-                    report.top.extend(m.clone());
-                    let mut step = m;
-                    step.insert("step".into(), "invite".into());
-                    report.steps.push(serde_json::Value::Object(step));
-                }
-                would_invite
-            }
-            Err(p) => return report.finish(&plan.email, Some(p)),
-        };
-        if would_invite {
-            // A dry run cannot read a guest who does not exist yet: the later steps follow the invitation.
-            let later = [("profile", plan.profile_asked()), ("license", plan.license.is_some())]
-                .into_iter()
-                .filter(|(_, asked)| *asked)
-                .map(|(step, _)| step)
-                .chain(plan.groups.iter().map(|_| "group"))
-                .chain(plan.role.iter().map(|_| "role"));
-            for step in later {
-                report.step(StepOutcome::would(
-                    step,
-                    format!("Would run after the invitation ({step})."),
-                ));
-            }
-            return report.finish(&plan.email, None);
-        }
-    }
-    if plan.profile_asked() {
-        let req = ProfileRequest {
-            guest: guest.clone(),
-            given_name: plan.first_name.clone(),
-            surname: plan.last_name.clone(),
-            usage_location: plan.usage_location.clone(),
-        };
-        match engine.set_profile(&req).await {
-            Ok(o) => report.step(o),
-            Err(p) => return report.finish(&plan.email, Some(p)),
-        }
-    }
-    if let Some(sku) = &plan.license {
-        match engine.assign_license(&guest, sku).await {
-            Ok(o) => report.step(o),
-            Err(p) => return report.finish(&plan.email, Some(p)),
-        }
-    }
-    for group in &plan.groups {
-        match engine.add_to_group(&guest, group).await {
-            Ok(o) => report.step(o),
-            Err(p) => return report.finish(&plan.email, Some(p)),
-        }
-    }
-    if let (Some(environment), Some(role)) = (&plan.environment, &plan.role) {
-        match engine.assign_dataverse_role(&guest, environment, role).await {
-            Ok(o) => report.step(o),
-            Err(p) => return report.finish(&plan.email, Some(p)),
-        }
-    }
-    report.finish(&plan.email, None)
-}
-
 async fn serve_sandbox(
     port: u16,
     memory: bool,
@@ -476,7 +290,7 @@ async fn serve_sandbox(
     let storage = if memory {
         guestpass_sandbox::Storage::Memory
     } else {
-        let dir = guestpass_core::connect::default_data_dir(std::env::var(guestpass_core::connect::env::DATA_DIR).ok());
+        let dir = guestpass_core::data_dir_from_env();
         if let Err(e) = std::fs::create_dir_all(&dir) {
             eprintln!("error: cannot create {}: {e}", dir.display());
             return ExitCode::from(1);

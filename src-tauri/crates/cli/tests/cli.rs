@@ -831,3 +831,29 @@ fn a_certificate_named_in_the_environment_signs_scripts_in_without_a_keychain() 
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("Certificates & secrets"), "{}", stderr(&o));
 }
+
+#[test]
+fn resend_sends_a_pending_guest_a_new_invitation() {
+    let e = env();
+    assert!(e.cli(ONBOARD).status.success());
+    let o = e.cli(&["resend", "--email", "jane@partner.example", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("resend: Would send jane@partner.example a new invitation"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = e.cli(&["resend", "--email", "jane@partner.example", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["status"], "resent");
+    assert!(v["redeemUrl"].as_str().unwrap().starts_with("https://"));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&["history", "--json"]))).unwrap();
+    assert_eq!(rows[0]["action"], "resend_invitation");
+    assert_eq!(rows[0]["result"], "succeeded");
+
+    let o = e.cli(&["resend", "--email", "nobody@partner.example"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a guest"), "{}", stderr(&o));
+}

@@ -9,7 +9,7 @@
 //! cargo run --release -p guestpass-core --example bulk_bench -- [--guests 1000] [--time-scale 1] [--sequential-guests N]
 
 use guestpass_core::bulk::{plan, ImportDefaults, RunControl};
-use guestpass_core::{Connection, Engine, Settings};
+use guestpass_core::{Connection, ConnectionConfig, Engine};
 use guestpass_graph::models::{InvitationRequest, UserPatch};
 use guestpass_graph::{AppOnlyCredential, Endpoints, GraphClient};
 use guestpass_sandbox::{SandboxConfig, SandboxHandle, Storage, ThrottleConfig};
@@ -98,7 +98,7 @@ async fn main() {
     // Guestpass's bulk run.
     let sb = sandbox(time_scale).await;
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::connect(Settings {
+    let engine = Engine::connect(ConnectionConfig {
         data_dir: dir.path().to_path_buf(),
         connection: Connection::AppOnly {
             tenant: guestpass_sandbox::TENANT_ID.into(),

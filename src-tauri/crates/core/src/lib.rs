@@ -1,44 +1,51 @@
-//! Guestpass's engine, shared by the desktop app, the CLI and (later) bulk runs.
+//! Guestpass's engine, shared by the desktop app and the CLI.
 //!
-//! Every change to a tenant is an action shaped the same way: **plan** (read the tenant),
-//! **apply**, **verify** (read it back), **log** (append to the hash-chained change log).
+//! Every change to a tenant is an [`action`] run by one runner: **plan** (read the tenant),
+//! preview on a dry run, write the intent, **apply**, **verify** (read it back), **log**
+//! (append to the hash-chained change log); undo goes through the same runner. Each area of
+//! the product is a folder holding its actions: [`onboarding`], [`bulk`], [`sign_in`].
 
 // `Problem` is a plain, serialisable report that travels to the UI by value; it is only built
 // on the failure path, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod activity;
+pub mod action;
 pub mod bulk;
-pub mod connect;
-pub mod dataverse;
-pub mod google;
-pub mod invite;
-mod journal;
-mod permissions;
+pub mod connection;
+pub mod engine;
+pub mod history;
+pub mod onboarding;
 mod problem;
-pub mod readiness;
-pub mod settings;
 pub mod sign_in;
-pub mod steps;
-pub mod undo;
 pub mod validate;
 
-pub use activity::DayActivity;
-pub use connect::{Connection, ConnectionInfo, ConnectionMode, Engine, Settings};
-pub use dataverse::EnvironmentOption;
-pub use google::GoogleFederation;
+pub use action::{ActionKind, StepOutcome, StepStatus};
+pub use connection::{data_dir_from_env, Connection, ConnectionConfig, ConnectionInfo, ConnectionMode};
+pub use engine::Engine;
 pub use guestpass_store::{
     export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, RunInfo, RunRow, RunState, RunStep, SortKey,
     StepState, Store,
 };
-pub use invite::{InviteOutcome, InviteRequest, InviteStatus};
-pub use problem::{FieldError, Problem, ProblemKind};
-pub use readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequest};
-pub use settings::{
+pub use history::DayActivity;
+pub use onboarding::collaboration::{
     DomainList, DomainMode, ExternalSettings, GuestAccess, InviteAuthority, SettingChange, SettingsPlan,
     SettingsRequest,
 };
-pub use steps::{Country, GroupOption, GuestRef, GuestSummary, LicenseOption, ProfileRequest, StepOutcome, StepStatus};
+pub use onboarding::dataverse::EnvironmentOption;
+pub use onboarding::google::GoogleFederation;
+pub use onboarding::groups::GroupOption;
+pub use onboarding::guest::{GuestRef, GuestSummary};
+pub use onboarding::invite::{InviteOutcome, InviteRequest, InviteStatus};
+pub use onboarding::license::LicenseOption;
+pub use onboarding::profile::{countries, Country, ProfileRequest};
+pub use onboarding::readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequest};
+pub use onboarding::{OnboardingStep, PlannedGuest};
+pub use problem::{FieldError, Problem, ProblemKind};
+
+/// Constants the UI reads from Rust (History's action labels), for TypeScript generation.
+pub fn typescript_constants() -> Vec<String> {
+    vec![action::kind::typescript_table()]
+}
 
 /// Every type the UI sees, for TypeScript generation (see `typescript_bindings`).
 pub fn typescript_declarations() -> Vec<String> {
@@ -62,6 +69,7 @@ pub fn typescript_declarations() -> Vec<String> {
         GuestRef::decl(&cfg),
         ProfileRequest::decl(&cfg),
         StepStatus::decl(&cfg),
+        ActionKind::decl(&cfg),
         StepOutcome::decl(&cfg),
         LicenseOption::decl(&cfg),
         GroupOption::decl(&cfg),
@@ -84,7 +92,7 @@ pub fn typescript_declarations() -> Vec<String> {
         DayActivity::decl(&cfg),
         guestpass_import::Field::decl(&cfg),
         bulk::ImportDefaults::decl(&cfg),
-        bulk::PlannedGuest::decl(&cfg),
+        PlannedGuest::decl(&cfg),
         bulk::IssueLevel::decl(&cfg),
         bulk::RowIssue::decl(&cfg),
         bulk::PreviewRow::decl(&cfg),

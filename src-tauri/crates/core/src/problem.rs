@@ -19,8 +19,12 @@ pub enum ProblemKind {
     Network,
     /// Microsoft's service failed for a moment (HTTP 5xx); trying again later usually works.
     Unavailable,
-    /// Something on this computer failed (the local database).
+    /// Guestpass's own history database on this computer failed.
     Local,
+    /// Something else on this computer failed: a file, a folder, the built-in sandbox.
+    Computer,
+    /// Guestpass itself went wrong (a bug): nothing the admin did.
+    Internal,
 }
 
 /// One field's problem, for forms and CSV rows.
@@ -85,6 +89,7 @@ impl Problem {
         }
     }
 
+    /// The history database failed (only for that: other failures have their own kinds).
     pub fn local(e: impl std::fmt::Display) -> Problem {
         Problem {
             kind: ProblemKind::Local,
@@ -106,9 +111,22 @@ impl Problem {
             None => text,
         };
         Problem {
-            kind: ProblemKind::Local,
+            kind: ProblemKind::Computer,
             message: if message.ends_with('.') { message } else { format!("{message}.") },
             hint: "Check that the disk is not full and the data folder is writable, then try again. If it persists, restart Guestpass.".into(),
+            fields: vec![],
+            code: None,
+            request_id: None,
+        }
+    }
+
+    /// Guestpass went wrong in a way no input explains (a worker that stopped, a value that
+    /// could not be written as text).
+    pub fn internal(e: impl std::fmt::Display) -> Problem {
+        Problem {
+            kind: ProblemKind::Internal,
+            message: format!("Guestpass went wrong: {e}."),
+            hint: "Try again; if it happens again, report it with this message.".into(),
             fields: vec![],
             code: None,
             request_id: None,

@@ -76,9 +76,31 @@ pub fn display_name(field: &str, value: Option<&str>) -> Result<Option<String>, 
     }
 }
 
+/// `GB`, `gb` or ` GB ` -> `GB`; anything else names the fix.
+pub fn usage_location(field: &str, value: &str) -> Result<String, FieldError> {
+    let code = value.trim().to_ascii_uppercase();
+    match isocountry::CountryCode::for_alpha2(&code) {
+        Ok(_) => Ok(code),
+        Err(_) => Err(FieldError {
+            field: field.into(),
+            message: format!(
+                "'{}' is not a two-letter country code (ISO 3166-1), e.g. GB, US, DE.",
+                value.trim()
+            ),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usage_location_is_normalised_or_explained() {
+        assert_eq!(usage_location("u", " gb ").unwrap(), "GB");
+        assert!(usage_location("u", "UK").unwrap_err().message.contains("GB"));
+        assert!(usage_location("u", "Germany").is_err());
+    }
 
     #[test]
     fn good_addresses_pass_trimmed() {

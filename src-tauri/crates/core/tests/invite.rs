@@ -174,3 +174,60 @@ async fn onboarding_activity_counts_today_and_keeps_empty_days() {
     assert_eq!(days.last().unwrap().invited, 2);
     assert!(days[..6].iter().all(|d| d.invited == 0 && d.licensed == 0));
 }
+
+#[tokio::test]
+async fn a_pending_guest_gets_a_new_invitation_recorded_and_not_undoable() {
+    let s = setup(SandboxConfig::default()).await;
+    let pending = InviteRequest {
+        email: "li.wei@contoso-partners.example".into(),
+        send_email: true,
+        ..request("li.wei@contoso-partners.example")
+    };
+    let before = s.sb.stats().invitations_created;
+    let plan = s.engine.preview().resend_invitation(&pending).await.unwrap();
+    assert_eq!(plan.status, InviteStatus::WouldResend);
+    assert!(plan.summary.contains("Would send"), "{}", plan.summary);
+    assert_eq!(s.sb.stats().invitations_created, before, "a preview sends nothing");
+    assert!(s.engine.recent_changes(10).unwrap().is_empty(), "and records nothing");
+
+    let out = s.engine.resend_invitation(&pending).await.unwrap();
+    assert_eq!(out.status, InviteStatus::Resent);
+    assert!(out.redeem_url.is_some(), "a new link comes back");
+    assert_eq!(s.sb.stats().invitations_created, before + 1);
+    assert_eq!(s.sb.stats().guests_created, 0, "the same guest, not a new one");
+    let rows = s.engine.recent_changes(10).unwrap();
+    assert_eq!(
+        (rows[0].action.as_str(), rows[0].result),
+        ("resend_invitation", ChangeResult::Succeeded)
+    );
+    assert_eq!(rows[0].request_id, out.request_id);
+    assert_eq!(
+        rows[0].before.as_ref().unwrap()["externalUserState"],
+        "PendingAcceptance"
+    );
+
+    let refused = s.engine.undo_change(rows[0].seq).await.unwrap_err();
+    assert_eq!(refused.kind, ProblemKind::Invalid);
+    assert!(refused.message.contains("cannot undo"), "{}", refused.message);
+}
+
+#[tokio::test]
+async fn resending_is_refused_for_accepted_guests_and_strangers() {
+    let s = setup(SandboxConfig::default()).await;
+    let before = s.sb.stats().invitations_created;
+    let accepted = s
+        .engine
+        .resend_invitation(&request("ana.souza@fabrikam.example"))
+        .await
+        .unwrap_err();
+    assert!(accepted.message.contains("already accepted"), "{}", accepted.message);
+    let stranger = s
+        .engine
+        .resend_invitation(&request("nobody@partner.example"))
+        .await
+        .unwrap_err();
+    assert_eq!(stranger.fields[0].field, "email");
+    assert!(stranger.hint.contains("Invite them"), "{}", stranger.hint);
+    assert_eq!(s.sb.stats().invitations_created, before, "nothing was sent");
+    assert!(s.engine.recent_changes(10).unwrap().is_empty());
+}

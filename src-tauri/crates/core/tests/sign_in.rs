@@ -609,7 +609,7 @@ async fn the_app_reopens_on_the_tenant_last_chosen_unless_the_environment_names_
         }
     };
     let start = |tenant| {
-        guestpass_core::Settings::for_app_start(vars(tenant))
+        guestpass_core::ConnectionConfig::for_app_start(vars(tenant))
             .unwrap()
             .connection
     };

@@ -12,6 +12,10 @@ fn generated() -> String {
         out.push_str(decl.trim());
         out.push_str("\n\n");
     }
+    for constant in guestpass_core::typescript_constants() {
+        out.push_str(constant.trim());
+        out.push_str("\n\n");
+    }
     out.trim_end().to_string() + "\n"
 }
 

@@ -26,6 +26,43 @@ pub struct RetryPolicy {
     pub max_retry_after: Duration,
 }
 
+impl RetryPolicy {
+    /// The client's own back-off (when Microsoft sends no `Retry-After`).
+    pub fn backoff(&self) -> Backoff {
+        Backoff {
+            attempts: self.max_retries as u32 + 1,
+            first_delay: self.base_delay,
+            max_delay: self.max_delay,
+        }
+    }
+}
+
+/// One back-off shape for every wait: doubling from `first_delay` up to `max_delay`, with
+/// jitter, for at most `attempts` tries in all. The client's retries and the engine's waits
+/// for Entra's replication both use it.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    pub attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Backoff {
+    pub fn builder(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.first_delay)
+            .with_max_delay(self.max_delay)
+            .with_max_times(self.attempts.saturating_sub(1) as usize)
+            .with_jitter()
+    }
+
+    /// The waits between tries (one fewer than the tries).
+    pub fn delays(&self) -> impl Iterator<Item = Duration> {
+        use backon::BackoffBuilder;
+        self.builder().build()
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
@@ -275,11 +312,7 @@ impl GraphClient {
                 reason: e.to_string(),
             })?;
         let idempotent = method != Method::POST;
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(self.retry.base_delay)
-            .with_max_delay(self.retry.max_delay)
-            .with_max_times(self.retry.max_retries)
-            .with_jitter();
+        let backoff = self.retry.backoff().builder();
         let max_retry_after = self.retry.max_retry_after;
         (|| self.attempt(method.clone(), url.clone(), body.clone(), extra))
             .retry(backoff)

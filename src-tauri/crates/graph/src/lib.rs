@@ -23,6 +23,6 @@ pub use auth::{
     POWER_PLATFORM_SCOPE,
 };
 pub use batch::{BatchCall, MAX_BATCH};
-pub use client::{Answer, GraphClient, Page, RetryPolicy};
+pub use client::{Answer, Backoff, GraphClient, Page, RetryPolicy};
 pub use endpoints::{EndpointError, Endpoints};
 pub use error::{GraphError, ServiceError};

@@ -6,5 +6,6 @@ pub mod plan;
 pub mod results;
 pub mod run;
 
-pub use plan::{ImportDefaults, ImportPreview, IssueLevel, PlannedGuest, PreviewRow, RowIssue, SeatCheck};
+pub use crate::onboarding::PlannedGuest;
+pub use plan::{ImportDefaults, ImportPreview, IssueLevel, PreviewRow, RowIssue, SeatCheck};
 pub use run::{RunControl, RunLink, RunProgress};

@@ -2,9 +2,11 @@
 //! row runs), in plain words naming the row, the column and the fix. Nothing is sent to
 //! Microsoft except reads.
 
-use crate::connect::Engine;
+use crate::engine::Engine;
+use crate::onboarding::google;
+use crate::onboarding::PlannedGuest;
 use crate::problem::Problem;
-use crate::{google, steps, validate};
+use crate::validate;
 use guestpass_import::{Field, GuestList, ListFormat};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -22,44 +24,6 @@ pub struct ImportDefaults {
     pub role: Option<String>,
     pub send_email: Option<bool>,
     pub message: Option<String>,
-}
-
-/// One guest as the run will onboard them (the row's values, defaults filled in, cleaned).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PlannedGuest {
-    pub email: String,
-    pub display_name: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub usage_location: Option<String>,
-    pub license: Option<String>,
-    pub groups: Vec<String>,
-    pub environment: Option<String>,
-    pub role: Option<String>,
-    pub redirect_url: Option<String>,
-    pub send_email: bool,
-    pub message: Option<String>,
-}
-
-impl PlannedGuest {
-    /// The steps this guest needs, in order: (kind, target).
-    pub fn steps(&self) -> Vec<(String, Option<String>)> {
-        let mut s = vec![("invite".to_string(), None)];
-        if self.first_name.is_some() || self.last_name.is_some() || self.usage_location.is_some() {
-            s.push(("profile".into(), None));
-        }
-        if let Some(l) = &self.license {
-            s.push(("license".into(), Some(l.clone())));
-        }
-        for g in &self.groups {
-            s.push(("group".into(), Some(g.clone())));
-        }
-        if let (Some(_), Some(role)) = (&self.environment, &self.role) {
-            s.push(("role".into(), Some(role.clone())));
-        }
-        s
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -175,7 +139,7 @@ fn domain_of(email: &str) -> String {
 /// A usage location from a code (`gb`), a three-letter code (`GBR`) or a country's name.
 fn country_code(value: &str) -> Option<(String, bool)> {
     let v = value.trim();
-    if let Ok(code) = steps::usage_location("usageLocation", v) {
+    if let Ok(code) = validate::usage_location("usageLocation", v) {
         return Some((code, false));
     }
     if let Ok(c) = isocountry::CountryCode::for_alpha3_caseless(v) {
@@ -686,7 +650,7 @@ mod tests {
         assert!(b.send_email);
         assert_eq!(b.redirect_url.as_deref(), Some("https://myapps.microsoft.com"));
         assert_eq!(
-            b.steps().iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            b.steps().iter().map(|(k, _)| k.name()).collect::<Vec<_>>(),
             ["invite", "profile", "group"]
         );
     }

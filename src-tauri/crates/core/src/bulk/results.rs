@@ -1,21 +1,9 @@
 //! A bulk run's results file: one line per row with each step's status, the reason in plain
 //! words and Graph's request-ids. Cells that Excel would run as formulas are neutralised.
 
+use crate::onboarding::OnboardingStep;
 use guestpass_store::export::neutralise;
 use guestpass_store::{RunRow, StepState};
-
-const HEADER: [&str; 10] = [
-    "Row",
-    "Email",
-    "Status",
-    "Invite",
-    "Profile",
-    "License",
-    "Groups",
-    "Role",
-    "Reason",
-    "Request IDs",
-];
 
 fn state_word(s: StepState) -> &'static str {
     match s {
@@ -50,15 +38,19 @@ pub fn row_reason(row: &RunRow) -> String {
 
 pub fn to_csv(rows: &[RunRow]) -> Result<String, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).map_err(|e| e.to_string())?;
+    let header = ["Row", "Email", "Status"]
+        .into_iter()
+        .chain(OnboardingStep::ORDER.map(OnboardingStep::column))
+        .chain(["Reason", "Request IDs"]);
+    w.write_record(header).map_err(|e| e.to_string())?;
     for row in rows {
-        let of = |kind: &str| {
+        let of = |step: OnboardingStep| {
             let words: Vec<String> = row
                 .steps
                 .iter()
-                .filter(|s| s.kind == kind)
-                .map(|s| match (&s.target, kind) {
-                    (Some(t), "group") => format!("{t}: {}", state_word(s.state)),
+                .filter(|s| s.kind == step.name())
+                .map(|s| match (&s.target, step) {
+                    (Some(t), OnboardingStep::Group) => format!("{t}: {}", state_word(s.state)),
                     (Some(t), _) => format!("{} ({t})", state_word(s.state)),
                     (None, _) => state_word(s.state).to_string(),
                 })
@@ -66,19 +58,11 @@ pub fn to_csv(rows: &[RunRow]) -> Result<String, String> {
             words.join("; ")
         };
         let ids: Vec<&str> = row.steps.iter().filter_map(|s| s.request_id.as_deref()).collect();
-        let cells = [
-            row.row_no.to_string(),
-            row.email.clone(),
-            row_status(row).to_string(),
-            of("invite"),
-            of("profile"),
-            of("license"),
-            of("group"),
-            of("role"),
-            row_reason(row),
-            ids.join(" "),
-        ];
-        w.write_record(cells.iter().map(|c| neutralise(c)))
+        let cells = [row.row_no.to_string(), row.email.clone(), row_status(row).to_string()]
+            .into_iter()
+            .chain(OnboardingStep::ORDER.map(of))
+            .chain([row_reason(row), ids.join(" ")]);
+        w.write_record(cells.map(|c| neutralise(&c)))
             .map_err(|e| e.to_string())?;
     }
     let bytes = w.into_inner().map_err(|e| e.to_string())?;

@@ -3,11 +3,12 @@
 //! exactly where it was. Concurrency adapts to throttling: it halves whenever Microsoft
 //! answers 429 and grows by one after a stretch without.
 
-use crate::bulk::plan::{ImportPreview, PlannedGuest};
-use crate::connect::Engine;
-use crate::invite::{InviteRequest, InviteStatus};
+use crate::action::StepStatus;
+use crate::bulk::plan::ImportPreview;
+use crate::engine::Engine;
+use crate::onboarding::guest::GuestRef;
+use crate::onboarding::{OnboardingStep, PlannedGuest};
 use crate::problem::{Problem, ProblemKind};
-use crate::steps::{GuestRef, ProfileRequest, StepStatus};
 use guestpass_store::{NewRunRow, RunInfo, RunRow, RunState, StepState, StepUpdate};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -151,7 +152,7 @@ impl Engine {
     /// Creates a persisted run from the preview's rows without errors. Returns its id.
     pub fn start_import(&self, preview: &ImportPreview) -> Result<i64, Problem> {
         if self.dry_run {
-            return Err(Problem::local("a dry run cannot start a bulk run"));
+            return Err(Problem::internal("a dry run cannot start a bulk run"));
         }
         let rows: Vec<NewRunRow> = preview
             .rows
@@ -161,7 +162,12 @@ impl Engine {
                 row_no: r.row,
                 email: r.guest.email.clone(),
                 input: serde_json::to_value(&r.guest).unwrap_or_default(),
-                steps: r.guest.steps(),
+                steps: r
+                    .guest
+                    .steps()
+                    .into_iter()
+                    .map(|(step, target)| (step.name().to_string(), target))
+                    .collect(),
             })
             .collect();
         if rows.is_empty() {
@@ -359,7 +365,7 @@ impl Engine {
                 Some(joined) = set.join_next(), if !set.is_empty() => {
                     let (row, outcome) = match joined {
                         Ok(x) => x,
-                        Err(e) => return Err(Problem::on_this_computer(format!("a bulk worker stopped: {e}"))),
+                        Err(e) => return Err(Problem::internal(format!("a bulk worker stopped: {e}"))),
                     };
                     match outcome {
                         RowOutcome::Settled => {
@@ -429,8 +435,16 @@ impl Engine {
                 return (row, RowOutcome::Pause(why));
             }
             row.steps[i].attempts += 1;
+            let Some(kind) = OnboardingStep::parse(&step.kind) else {
+                let why = format!(
+                    "The stored step '{}' is not one Guestpass knows; import the file again.",
+                    step.kind
+                );
+                let _ = self.settle(run_id, &mut row, i, StepState::Failed, Some(&why), None, None);
+                return (row, RowOutcome::Settled);
+            };
             let result = self
-                .run_step(run_id, &mut row, &guest, &step.kind, step.target.as_deref(), uncertain)
+                .run_bulk_step(run_id, &mut row, &guest, kind, step.target.as_deref(), uncertain)
                 .await;
             match result {
                 Ok((state, summary, request_id, seq)) => {
@@ -445,10 +459,7 @@ impl Engine {
                     );
                     return (row, RowOutcome::Pause(why));
                 }
-                Err(p)
-                    if self.worth_another_try(&p, &step.kind)
-                        && row.steps[i].attempts < self.bulk.transient_attempts =>
-                {
+                Err(p) if self.worth_another_try(&p, kind) && row.steps[i].attempts < self.bulk.transient_attempts => {
                     // A throttled call was not processed; after a 5xx or a broken connection
                     // nobody knows.
                     let why = if p.kind == ProblemKind::Throttled {
@@ -498,9 +509,9 @@ impl Engine {
     }
 
     /// Passing problems, and a guest not yet visible right after their invitation (replication).
-    fn worth_another_try(&self, p: &Problem, kind: &str) -> bool {
+    fn worth_another_try(&self, p: &Problem, step: OnboardingStep) -> bool {
         p.is_transient()
-            || (kind != "invite"
+            || (step != OnboardingStep::Invite
                 && p.kind == ProblemKind::Microsoft
                 && p.code.as_deref().is_some_and(|c| c == "Request_ResourceNotFound"))
     }
@@ -543,12 +554,12 @@ impl Engine {
     }
 
     /// Runs one step through the same engine actions as the wizard (plan, apply, verify, log).
-    async fn run_step(
+    async fn run_bulk_step(
         &self,
         run_id: i64,
         row: &mut RunRow,
         guest: &PlannedGuest,
-        kind: &str,
+        step: OnboardingStep,
         target: Option<&str>,
         uncertain: bool,
     ) -> Result<(StepState, String, Option<String>, Option<i64>), Problem> {
@@ -556,102 +567,29 @@ impl Engine {
             email: guest.email.clone(),
             user_id: row.user_id.clone(),
         };
-        let from_step = |o: crate::steps::StepOutcome| {
-            let state = match o.status {
-                StepStatus::Changed => StepState::Done,
-                _ => StepState::Unchanged,
-            };
-            let seq = (o.change_seq > 0).then_some(o.change_seq);
-            (state, o.summary, o.request_id, seq)
+        if step == OnboardingStep::Invite && uncertain {
+            // An earlier invitation's answer never arrived: give Entra time to show the person
+            // (if it was made) before the step looks them up, so nobody is invited twice.
+            self.until_replicated(
+                || self.graph.find_users_by_email(&guest.email),
+                |r| matches!(r, Ok(found) if found.is_empty()),
+            )
+            .await
+            .map_err(|e| Problem::from_graph(&format!("Looking up {}", guest.email), &e))?;
+        }
+        let done = self.onboarding_step(guest, &who, step, target).await?;
+        if let Some(invited) = done.invite.filter(|i| !i.user_id.is_empty()) {
+            self.store
+                .set_row_user(run_id, row.row_no, &invited.user_id)
+                .map_err(Problem::local)?;
+            row.user_id = Some(invited.user_id);
+        }
+        let o = done.outcome;
+        let state = match o.status {
+            StepStatus::Changed => StepState::Done,
+            _ => StepState::Unchanged,
         };
-        match kind {
-            "invite" => {
-                if uncertain {
-                    self.wait_for_earlier_invitation(&guest.email).await?;
-                }
-                let outcome = match &guest.redirect_url {
-                    Some(redirect) => {
-                        self.invite_guest(&InviteRequest {
-                            email: guest.email.clone(),
-                            display_name: guest.display_name.clone(),
-                            redirect_url: redirect.clone(),
-                            send_email: guest.send_email,
-                            message: guest.message.clone(),
-                        })
-                        .await?
-                    }
-                    // Only existing guests may come without a redirect URL (checked in the preview).
-                    None => {
-                        let found = self
-                            .graph
-                            .find_users_by_email(&guest.email)
-                            .await
-                            .map_err(|e| Problem::from_graph(&format!("Looking up {}", guest.email), &e))?;
-                        match found.iter().find(|u| u.is_guest()) {
-                            Some(g) => self.record_existing_guest(&guest.email, g)?,
-                            None => {
-                                return Err(Problem::field(
-                                    "redirectUrl",
-                                    format!("{} is not a guest yet and the row has no redirect URL.", guest.email),
-                                    "Give a redirect URL for this row (or for all rows) and retry the failed rows.",
-                                ))
-                            }
-                        }
-                    }
-                };
-                if !outcome.user_id.is_empty() {
-                    self.store
-                        .set_row_user(run_id, row.row_no, &outcome.user_id)
-                        .map_err(Problem::local)?;
-                    row.user_id = Some(outcome.user_id.clone());
-                }
-                let state = match outcome.status {
-                    InviteStatus::Invited => StepState::Done,
-                    _ => StepState::Unchanged,
-                };
-                let seq = (outcome.change_seq > 0).then_some(outcome.change_seq);
-                Ok((state, outcome.summary, outcome.request_id, seq))
-            }
-            "profile" => self
-                .set_profile(&ProfileRequest {
-                    guest: who,
-                    given_name: guest.first_name.clone(),
-                    surname: guest.last_name.clone(),
-                    usage_location: guest.usage_location.clone(),
-                })
-                .await
-                .map(from_step),
-            "license" => self
-                .assign_license(&who, target.unwrap_or_default())
-                .await
-                .map(from_step),
-            "group" => self.add_to_group(&who, target.unwrap_or_default()).await.map(from_step),
-            "role" => {
-                let env = guest.environment.clone().unwrap_or_default();
-                self.assign_dataverse_role(&who, &env, target.unwrap_or_default())
-                    .await
-                    .map(from_step)
-            }
-            other => Err(Problem::on_this_computer(format!("unknown bulk step '{other}'"))),
-        }
-    }
-
-    /// An earlier invitation's answer never arrived: give Entra time to show the person (if it
-    /// was made) before the invite step looks them up, so nobody is invited twice.
-    async fn wait_for_earlier_invitation(&self, email: &str) -> Result<(), Problem> {
-        let mut delay = self.verify.first_delay;
-        for _ in 0..self.verify.attempts {
-            let found = self
-                .graph
-                .find_users_by_email(email)
-                .await
-                .map_err(|e| Problem::from_graph(&format!("Looking up {email}"), &e))?;
-            if !found.is_empty() {
-                return Ok(());
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(self.verify.max_delay);
-        }
-        Ok(())
+        let seq = (o.change_seq > 0).then_some(o.change_seq);
+        Ok((state, o.summary, o.request_id, seq))
     }
 }

@@ -2,7 +2,7 @@
 //! the tenant, then kept in the keychain only (the certificate's public part in the profile).
 
 use super::{endpoints_of, keep_in_keychain, refresh_account, SignedIn, CLIENT_CERTIFICATE, CLIENT_SECRET};
-use crate::connect::Engine;
+use crate::engine::Engine;
 use crate::problem::{Problem, ProblemKind};
 use guestpass_graph::{AppOnlyCredential, AppProof, Endpoints};
 use guestpass_store::TenantProfile;
@@ -123,7 +123,7 @@ pub async fn save_app_only(
     let credential = AppOnlyCredential::new(&endpoints.login, tenant, client_id, proof);
     let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;
     let info = engine.info().clone();
-    let store = crate::connect::open_store(data_dir)?;
+    let store = crate::engine::open_store(data_dir)?;
     let profile = store
         .save_profile(&TenantProfile {
             id: 0,

@@ -2,7 +2,7 @@
 //! or a device code), remembering how in a tenant profile, and keeping the refresh token in
 //! the OS keychain only. Access tokens stay in memory.
 
-use crate::connect::Engine;
+use crate::engine::Engine;
 use crate::problem::{Problem, ProblemKind};
 use guestpass_graph::azure_cli::{AzureCliCredential, AZURE_CLI_CLIENT_ID};
 use guestpass_graph::signin::{self, Authority, BrowserSignIn, DelegatedCredential, TokenSet, SIGN_IN_SCOPE};
@@ -246,7 +246,7 @@ async fn save_signed_in_profile(
         .await
         .map_err(|e| Problem::from_graph("Reading the tenant", &e))?
         .body;
-    let store = crate::connect::open_store(data_dir)?;
+    let store = crate::engine::open_store(data_dir)?;
     let profile = store
         .save_profile(&TenantProfile {
             id: 0,
@@ -333,7 +333,7 @@ fn endpoints_of(p: &TenantProfile) -> Result<Endpoints, Problem> {
 
 /// Connects with a saved profile, renewing the sign-in from the keychain.
 pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Result<Engine, Problem> {
-    let store = crate::connect::open_store(data_dir)?;
+    let store = crate::engine::open_store(data_dir)?;
     let profile = store.profile(profile_id).map_err(Problem::local)?.ok_or_else(|| {
         Problem::field(
             "profile",

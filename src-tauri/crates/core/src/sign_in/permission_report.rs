@@ -2,7 +2,7 @@
 //! halfway), and the registration guide built from the same list of permissions.
 
 use super::{AZURE_CLI, CLIENT_CERTIFICATE, CLIENT_SECRET};
-use crate::connect::Engine;
+use crate::engine::Engine;
 use crate::problem::Problem;
 use guestpass_store::TenantProfile;
 use serde::{Deserialize, Serialize};

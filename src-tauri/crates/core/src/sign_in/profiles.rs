@@ -2,7 +2,8 @@
 //! practice sign-ins, and the one the app reopens on.
 
 use super::{refresh_account, secret_account, StepPermission, AZURE_CLI, CLIENT_CERTIFICATE, CLIENT_SECRET};
-use crate::connect::{Connection, Engine, Settings};
+use crate::connection::{Connection, ConnectionConfig};
+use crate::engine::Engine;
 use crate::problem::{Problem, ProblemKind};
 use guestpass_store::TenantProfile;
 
@@ -30,7 +31,7 @@ pub async fn permission_report_of(
     profile_id: Option<i64>,
 ) -> Result<Vec<StepPermission>, Problem> {
     let Some(id) = profile_id else { return Ok(vec![]) };
-    match crate::connect::open_store(data_dir)?
+    match crate::engine::open_store(data_dir)?
         .profile(id)
         .map_err(Problem::local)?
     {
@@ -41,7 +42,7 @@ pub async fn permission_report_of(
 
 /// Every saved profile, the most recently used first.
 pub fn profiles(data_dir: &std::path::Path) -> Result<Vec<TenantProfile>, Problem> {
-    crate::connect::open_store(data_dir)?.profiles().map_err(Problem::local)
+    crate::engine::open_store(data_dir)?.profiles().map_err(Problem::local)
 }
 
 /// The newest profile for a tenant given by id, domain or name.
@@ -59,7 +60,7 @@ pub fn find_profile(data_dir: &std::path::Path, tenant: &str) -> Result<Option<T
 
 /// Signs out: removes the tenant's secrets from the keychain, then the profile.
 pub async fn sign_out(data_dir: &std::path::Path, profile_id: i64) -> Result<(), Problem> {
-    let store = crate::connect::open_store(data_dir)?;
+    let store = crate::engine::open_store(data_dir)?;
     let Some(profile) = store.profile(profile_id).map_err(Problem::local)? else {
         return Ok(());
     };
@@ -95,36 +96,36 @@ const CHOSEN_PROFILE: &str = "chosenProfile";
 /// start opens on it.
 pub fn remember_choice(data_dir: &std::path::Path, profile_id: Option<i64>) -> Result<(), Problem> {
     let value = profile_id.map(|id| id.to_string()).unwrap_or_default();
-    crate::connect::open_store(data_dir)?
+    crate::engine::open_store(data_dir)?
         .set_preference("", CHOSEN_PROFILE, &value)
         .map_err(Problem::local)
 }
 
 /// The profile the admin last chose in the app, while it still exists.
 pub fn chosen_profile(data_dir: &std::path::Path) -> Option<i64> {
-    let store = crate::connect::open_store(data_dir).ok()?;
+    let store = crate::engine::open_store(data_dir).ok()?;
     let id: i64 = store.preference("", CHOSEN_PROFILE).ok()??.parse().ok()?;
     store.profile(id).ok()?.map(|p| p.id)
 }
 
-impl Settings {
+impl ConnectionConfig {
     /// How the app connects when it starts: as the `GUESTPASS_*` variables say when they name
     /// a tenant, else the tenant the admin last chose (else the sandbox).
-    pub fn for_app_start(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
-        let settings = Settings::from_vars(&get)?;
-        let tenant_given = get(crate::connect::env::TENANT).is_some_and(|t| !t.trim().is_empty());
+    pub fn for_app_start(get: impl Fn(&str) -> Option<String>) -> Result<ConnectionConfig, String> {
+        let settings = ConnectionConfig::from_vars(&get)?;
+        let tenant_given = get(crate::connection::env::TENANT).is_some_and(|t| !t.trim().is_empty());
         if tenant_given || !matches!(settings.connection, Connection::EmbeddedSandbox) {
             return Ok(settings);
         }
         Ok(match chosen_profile(&settings.data_dir) {
-            Some(id) => Settings::for_profile(settings.data_dir, id),
+            Some(id) => ConnectionConfig::for_profile(settings.data_dir, id),
             None => settings,
         })
     }
 
-    /// Settings that connect through a saved profile.
-    pub fn for_profile(data_dir: std::path::PathBuf, profile_id: i64) -> Settings {
-        Settings {
+    /// Connection settings that connect through a saved profile.
+    pub fn for_profile(data_dir: std::path::PathBuf, profile_id: i64) -> ConnectionConfig {
+        ConnectionConfig {
             data_dir,
             connection: Connection::Profile(profile_id),
         }

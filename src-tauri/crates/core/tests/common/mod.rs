@@ -1,8 +1,8 @@
 //! An engine connected to a fresh in-memory sandbox, with quick retries.
 #![allow(dead_code)]
 
-use guestpass_core::connect::VerifyPolicy;
-use guestpass_core::{Connection, Engine, Settings};
+use guestpass_core::engine::VerifyPolicy;
+use guestpass_core::{Connection, ConnectionConfig, Engine};
 use guestpass_graph::{Endpoints, RetryPolicy};
 use guestpass_sandbox::{SandboxConfig, SandboxHandle, Storage};
 use std::time::Duration;
@@ -17,7 +17,7 @@ pub async fn setup(config: SandboxConfig) -> Setup {
     let sb = guestpass_sandbox::start(Storage::Memory, 0, config).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = url::Url::parse(&sb.url()).unwrap();
-    let settings = Settings {
+    let settings = ConnectionConfig {
         data_dir: dir.path().to_path_buf(),
         connection: Connection::AppOnly {
             tenant: guestpass_sandbox::TENANT_ID.into(),
@@ -35,7 +35,7 @@ pub async fn setup(config: SandboxConfig) -> Setup {
             max_delay: Duration::from_millis(50),
             ..Default::default()
         })
-        .with_sync_policy(guestpass_core::dataverse::SyncPolicy {
+        .with_sync_policy(guestpass_core::onboarding::dataverse::SyncPolicy {
             every: Duration::from_millis(50),
             give_up_after: Duration::from_secs(5),
         })
@@ -67,7 +67,7 @@ pub async fn invited(s: &Setup, email: &str) -> guestpass_core::GuestRef {
 /// A second engine on the same data folder and sandbox, as after a restart.
 pub async fn reconnect(s: &Setup) -> Engine {
     let root = url::Url::parse(&s.sb.url()).unwrap();
-    Engine::connect(Settings {
+    Engine::connect(ConnectionConfig {
         data_dir: s._dir.path().to_path_buf(),
         connection: Connection::AppOnly {
             tenant: guestpass_sandbox::TENANT_ID.into(),

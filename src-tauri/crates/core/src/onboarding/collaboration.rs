@@ -2,10 +2,9 @@
 //! invited, and the cross-tenant default (inbound B2B collaboration, trust of the guest's MFA).
 //! Read -> preview the differences -> apply only what differs -> read back -> log.
 
-use crate::connect::Engine;
+use crate::engine::Engine;
 use crate::problem::{FieldError, Problem};
-use crate::steps::{StepOutcome, StepStatus};
-use guestpass_graph::models::{AuthorizationPolicyPatch, B2bManagementPolicy};
+use guestpass_graph::models::B2bManagementPolicy;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ts_rs::TS;
@@ -161,7 +160,7 @@ pub struct SettingsPlan {
     pub changes: Vec<SettingChange>,
 }
 
-fn describe_domains(d: &DomainList) -> String {
+pub(crate) fn describe_domains(d: &DomainList) -> String {
     match d.mode {
         DomainMode::AnyDomain => "any domain".into(),
         DomainMode::AllowOnly => format!("only {}", d.domains.join(", ")),
@@ -384,184 +383,12 @@ impl Engine {
             changes,
         })
     }
-
-    /// Applies what differs, one logged change per Microsoft object. Nothing differs: one
-    /// "unchanged" row.
-    pub async fn apply_settings(&self, req: &SettingsRequest) -> Result<Vec<StepOutcome>, Problem> {
-        let plan = self.plan_settings(req).await?;
-        let (cur, want) = (&plan.current, &plan.desired);
-        let target = format!("tenant {}", self.info.tenant_name);
-        if plan.changes.is_empty() {
-            let state = serde_json::to_value(cur).unwrap_or_default();
-            return Ok(vec![self.log_unchanged(
-                "settings",
-                "update_settings",
-                &target,
-                state,
-                "The external collaboration settings are already as asked.".into(),
-            )?]);
-        }
-        if self.dry_run {
-            return Ok(plan
-                .changes
-                .iter()
-                .map(|c| {
-                    StepOutcome::would(
-                        "settings",
-                        format!("Would change {}: {} -> {}.", c.setting.to_lowercase(), c.from, c.to),
-                    )
-                })
-                .collect());
-        }
-        let mut out = Vec::new();
-
-        if cur.invites_from != want.invites_from || cur.guest_access != want.guest_access {
-            let patch = AuthorizationPolicyPatch {
-                allow_invites_from: (cur.invites_from != want.invites_from)
-                    .then(|| want.invites_from.graph_value().to_string()),
-                guest_user_role_id: (cur.guest_access != want.guest_access)
-                    .then(|| want.guest_access.role_id().to_string()),
-            };
-            let before = json!({"allowInvitesFrom": cur.invites_from.graph_value(), "guestUserRoleId": cur.guest_access.role_id()});
-            let after = json!({"allowInvitesFrom": want.invites_from.graph_value(), "guestUserRoleId": want.guest_access.role_id()});
-            self.intend("update_authorization_policy", &target, &after)?;
-            let request_id = self.graph.update_authorization_policy(&patch).await.map_err(|e| {
-                self.log_failed(
-                    "update_authorization_policy",
-                    &target,
-                    "Updating who can invite and what guests can see",
-                    &e,
-                    after.clone(),
-                )
-            })?;
-            let summary =
-                "Updated who can invite and what guests can see (Entra takes 15 to 60 minutes to apply it everywhere)."
-                    .to_string();
-            out.push(self.log_changed(
-                "settings",
-                "update_authorization_policy",
-                &target,
-                before,
-                after,
-                summary,
-                request_id,
-            )?);
-        }
-
-        if cur.domains != want.domains {
-            let policies = self
-                .graph
-                .b2b_management_policies()
-                .await
-                .map_err(|e| Problem::from_graph("Reading the domain allow/block list", &e))?;
-            let existing = policies.iter().find(|p| p.is_organization_default);
-            let definition = vec![with_domain_list(
-                existing.and_then(|p| p.definition.first().map(String::as_str)),
-                &want.domains,
-            )];
-            let before = json!({"domains": cur.domains, "definition": existing.map(|p| &p.definition)});
-            let after = json!({"domains": want.domains, "definition": definition});
-            self.intend("update_domain_list", &target, &after)?;
-            let result = match existing {
-                Some(p) => self.graph.update_b2b_management_policy(&p.id, &definition).await,
-                None => {
-                    let new = B2bManagementPolicy {
-                        display_name: Some("B2BManagementPolicy".into()),
-                        kind: Some("B2BManagementPolicy".into()),
-                        is_organization_default: true,
-                        definition: definition.clone(),
-                        ..Default::default()
-                    };
-                    self.graph
-                        .create_b2b_management_policy(&new)
-                        .await
-                        .map(|a| a.request_id)
-                }
-            };
-            let request_id = result.map_err(|e| {
-                self.log_failed(
-                    "update_domain_list",
-                    &target,
-                    "Updating the domain allow/block list",
-                    &e,
-                    after.clone(),
-                )
-            })?;
-            let summary = format!("Invitations now go to {}.", describe_domains(&want.domains));
-            out.push(self.log_changed(
-                "settings",
-                "update_domain_list",
-                &target,
-                before,
-                after,
-                summary,
-                request_id,
-            )?);
-        }
-
-        if cur.inbound_b2b_allowed != want.inbound_b2b_allowed || cur.trust_home_mfa != want.trust_home_mfa {
-            let patch = self
-                .cross_tenant_patch(
-                    (cur.inbound_b2b_allowed != want.inbound_b2b_allowed).then_some(want.inbound_b2b_allowed),
-                    (cur.trust_home_mfa != want.trust_home_mfa).then_some(want.trust_home_mfa),
-                )
-                .await?;
-            let before = json!({"inboundB2bAllowed": cur.inbound_b2b_allowed, "trustHomeMfa": cur.trust_home_mfa});
-            let after = json!({"inboundB2bAllowed": want.inbound_b2b_allowed, "trustHomeMfa": want.trust_home_mfa});
-            self.intend("update_cross_tenant_default", &target, &after)?;
-            let request_id = self.graph.update_cross_tenant_default(&patch).await.map_err(|e| {
-                self.log_failed(
-                    "update_cross_tenant_default",
-                    &target,
-                    "Updating the cross-tenant access default",
-                    &e,
-                    after.clone(),
-                )
-            })?;
-            out.push(self.log_changed(
-                "settings",
-                "update_cross_tenant_default",
-                &target,
-                before,
-                after,
-                "Updated the cross-tenant access default.".into(),
-                request_id,
-            )?);
-        }
-
-        // Verify: read everything back.
-        let now = self.read_settings().await?;
-        if &now != want {
-            return Err(Problem {
-                kind: crate::problem::ProblemKind::Microsoft,
-                message: "Microsoft accepted the changes, but reading the settings back shows something different.".into(),
-                hint: "Open the settings again in a minute; if it persists, another admin may be changing them at the same time.".into(),
-                fields: vec![],
-                code: None,
-                request_id: None,
-            });
-        }
-        Ok(out)
-    }
 }
 
 fn sorted(v: &[String]) -> Vec<String> {
     let mut v: Vec<String> = v.iter().map(|s| s.to_ascii_lowercase()).collect();
     v.sort();
     v
-}
-
-impl StepOutcome {
-    /// What a dry run reports instead of changing anything (nothing is logged).
-    pub fn would(step: &str, summary: String) -> StepOutcome {
-        StepOutcome {
-            step: step.into(),
-            status: StepStatus::WouldChange,
-            summary,
-            request_id: None,
-            change_seq: 0,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The readiness card: can this guest get in, and if not, why and what fixes it.
 
-use crate::connect::Engine;
-use crate::google::is_gmail;
+use super::google::is_gmail;
+use crate::engine::Engine;
 use crate::problem::Problem;
 use crate::validate;
 use serde::{Deserialize, Serialize};

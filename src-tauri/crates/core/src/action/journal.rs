@@ -1,21 +1,26 @@
 //! Writing an action's outcome to the change log: one row per change made, found unneeded, or refused.
 
-use crate::connect::Engine;
+use super::{Failure, Logged, StepOutcome, StepStatus};
+use crate::engine::Engine;
 use crate::problem::Problem;
-use crate::steps::{StepOutcome, StepStatus};
-use guestpass_graph::GraphError;
 use guestpass_store::{ChangeResult, NewChange};
 
 impl Engine {
     /// Writes down a change about to be sent to Microsoft (not in a dry run). Its outcome,
     /// logged with the same action and target, clears it; if Guestpass stops first, the next
     /// start records it as interrupted ([`Engine::record_interrupted`]).
-    pub(crate) fn intend(&self, action: &str, target: &str, attempt: &serde_json::Value) -> Result<(), Problem> {
+    pub(super) fn intend(&self, action: Logged, target: &str, attempt: &serde_json::Value) -> Result<(), Problem> {
         if self.dry_run {
             return Ok(());
         }
         self.store
-            .begin_change(&self.info.actor, &self.info.tenant_id, action, target, Some(attempt))
+            .begin_change(
+                &self.info.actor,
+                &self.info.tenant_id,
+                action.name(),
+                target,
+                Some(attempt),
+            )
             .map(|_| ())
             .map_err(Problem::local)
     }
@@ -48,11 +53,11 @@ impl Engine {
         Ok(n)
     }
 
-    pub(crate) fn step_change(&self, action: &str, email: &str, result: ChangeResult) -> NewChange {
+    fn step_change(&self, action: Logged, email: &str, result: ChangeResult) -> NewChange {
         NewChange {
             actor: self.info.actor.clone(),
             tenant: self.info.tenant_id.clone(),
-            action: action.into(),
+            action: action.name().into(),
             target: email.to_string(),
             before: None,
             after: None,
@@ -64,10 +69,10 @@ impl Engine {
     }
 
     /// Logs a step that found nothing to do.
-    pub(crate) fn log_unchanged(
+    pub(super) fn log_unchanged(
         &self,
         step: &str,
-        action: &str,
+        action: Logged,
         email: &str,
         state: serde_json::Value,
         summary: String,
@@ -101,12 +106,12 @@ impl Engine {
 
     /// Logs a change Microsoft accepted.
     #[allow(clippy::too_many_arguments)] // the fields of one change-log row, named at each call
-    pub(crate) fn log_changed(
+    pub(super) fn log_changed(
         &self,
         step: &str,
-        action: &str,
+        action: Logged,
         email: &str,
-        before: serde_json::Value,
+        before: Option<serde_json::Value>,
         after: serde_json::Value,
         summary: String,
         request_id: Option<String>,
@@ -114,7 +119,7 @@ impl Engine {
         let record = self
             .store
             .append_change(&NewChange {
-                before: Some(before),
+                before,
                 after: Some(after),
                 detail: Some(summary.clone()),
                 request_id: request_id.clone(),
@@ -130,26 +135,30 @@ impl Engine {
         })
     }
 
-    /// Logs a refusal from Microsoft and turns it into a [`Problem`].
-    pub(crate) fn log_failed(
+    /// Logs a refusal (Microsoft's, or a check made while applying) and turns it into a [`Problem`].
+    pub(super) fn log_failed(
         &self,
-        action: &str,
+        action: Logged,
         email: &str,
         what: &str,
-        e: &GraphError,
+        failure: Failure,
         attempted: serde_json::Value,
     ) -> Problem {
-        let mut problem = Problem::from_graph(what, e);
-        if e.status() == Some(403) {
-            if let Some(hint) = crate::permissions::hint_for(action) {
-                problem.hint = hint;
+        let (mut problem, code, request_id) = match &failure {
+            Failure::Graph(e) => {
+                let mut p = Problem::from_graph(what, e);
+                if e.status() == Some(403) {
+                    p.hint = action.kind().permission_hint();
+                }
+                (p, e.code().map(str::to_string), e.request_id().map(str::to_string))
             }
-        }
+            Failure::Refused(p) => (p.clone(), p.code.clone(), p.request_id.clone()),
+        };
         let logged = self.store.append_change(&NewChange {
             after: Some(attempted),
-            error_code: e.code().map(str::to_string),
+            error_code: code,
             detail: Some(format!("{} {}", problem.message, problem.hint)),
-            request_id: e.request_id().map(str::to_string),
+            request_id,
             ..self.step_change(action, email, ChangeResult::Failed)
         });
         if let Err(store_err) = logged {

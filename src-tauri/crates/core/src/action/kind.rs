@@ -1,0 +1,230 @@
+//! The kinds of change Guestpass makes to a tenant. Everything that names an action — the
+//! change log, undo, the permission hint after a refusal, History's labels and filter, the
+//! activity chart — keys off [`ActionKind`]; its stored name is its `snake_case` form.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// The collaboration settings as a whole (recorded only when nothing differed).
+    UpdateSettings,
+    UpdateAuthorizationPolicy,
+    UpdateDomainList,
+    UpdateCrossTenantDefault,
+    CreateGoogleFederation,
+    InviteGuest,
+    ResendInvitation,
+    SetProfile,
+    AssignLicense,
+    AddToGroup,
+    AssignDataverseRole,
+}
+
+/// What a change-log row's action names: a change, or the undo of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logged {
+    Did(ActionKind),
+    Undid(ActionKind),
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 11] = [
+        ActionKind::InviteGuest,
+        ActionKind::ResendInvitation,
+        ActionKind::SetProfile,
+        ActionKind::AssignLicense,
+        ActionKind::AddToGroup,
+        ActionKind::AssignDataverseRole,
+        ActionKind::UpdateSettings,
+        ActionKind::UpdateAuthorizationPolicy,
+        ActionKind::UpdateDomainList,
+        ActionKind::UpdateCrossTenantDefault,
+        ActionKind::CreateGoogleFederation,
+    ];
+
+    /// The name stored in the change log.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::UpdateSettings => "update_settings",
+            ActionKind::UpdateAuthorizationPolicy => "update_authorization_policy",
+            ActionKind::UpdateDomainList => "update_domain_list",
+            ActionKind::UpdateCrossTenantDefault => "update_cross_tenant_default",
+            ActionKind::CreateGoogleFederation => "create_google_federation",
+            ActionKind::InviteGuest => "invite_guest",
+            ActionKind::ResendInvitation => "resend_invitation",
+            ActionKind::SetProfile => "set_profile",
+            ActionKind::AssignLicense => "assign_license",
+            ActionKind::AddToGroup => "add_to_group",
+            ActionKind::AssignDataverseRole => "assign_dataverse_role",
+        }
+    }
+
+    /// The name of a row that undid this kind of change.
+    pub fn undo_name(self) -> &'static str {
+        match self {
+            ActionKind::UpdateSettings => "undo_update_settings",
+            ActionKind::UpdateAuthorizationPolicy => "undo_update_authorization_policy",
+            ActionKind::UpdateDomainList => "undo_update_domain_list",
+            ActionKind::UpdateCrossTenantDefault => "undo_update_cross_tenant_default",
+            ActionKind::CreateGoogleFederation => "undo_create_google_federation",
+            ActionKind::InviteGuest => "undo_invite_guest",
+            ActionKind::ResendInvitation => "undo_resend_invitation",
+            ActionKind::SetProfile => "undo_set_profile",
+            ActionKind::AssignLicense => "undo_assign_license",
+            ActionKind::AddToGroup => "undo_add_to_group",
+            ActionKind::AssignDataverseRole => "undo_assign_dataverse_role",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ActionKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// How History names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::UpdateSettings => "Collaboration settings",
+            ActionKind::UpdateAuthorizationPolicy => "Who can invite / guest access",
+            ActionKind::UpdateDomainList => "Domain allow/block list",
+            ActionKind::UpdateCrossTenantDefault => "Cross-tenant default",
+            ActionKind::CreateGoogleFederation => "Google federation",
+            ActionKind::InviteGuest => "Invite guest",
+            ActionKind::ResendInvitation => "Resend invitation",
+            ActionKind::SetProfile => "Set profile",
+            ActionKind::AssignLicense => "Assign licence",
+            ActionKind::AddToGroup => "Add to group",
+            ActionKind::AssignDataverseRole => "Give Dataverse role",
+        }
+    }
+
+    /// The short step name outcomes carry (`profile`, `license`…), as the CLI prints them.
+    pub fn step(self) -> &'static str {
+        match self {
+            ActionKind::UpdateSettings
+            | ActionKind::UpdateAuthorizationPolicy
+            | ActionKind::UpdateDomainList
+            | ActionKind::UpdateCrossTenantDefault => "settings",
+            ActionKind::CreateGoogleFederation => "google",
+            ActionKind::InviteGuest => "invite",
+            ActionKind::ResendInvitation => "resend",
+            ActionKind::SetProfile => "profile",
+            ActionKind::AssignLicense => "license",
+            ActionKind::AddToGroup => "group",
+            ActionKind::AssignDataverseRole => "role",
+        }
+    }
+
+    /// Whether History can undo it (the undo still reads the tenant and refuses what changed since).
+    pub fn reversible(self) -> bool {
+        !matches!(self, ActionKind::UpdateSettings | ActionKind::ResendInvitation)
+    }
+
+    /// The least privileged permission (application or delegated) and the Entra admin role
+    /// that can do it, from Microsoft's Graph permissions reference.
+    pub fn needs(self) -> (&'static str, &'static str) {
+        match self {
+            ActionKind::InviteGuest | ActionKind::ResendInvitation => ("User.Invite.All", "Guest Inviter"),
+            ActionKind::SetProfile => ("User.ReadWrite.All", "User Administrator"),
+            ActionKind::AssignLicense => ("LicenseAssignment.ReadWrite.All", "License Administrator"),
+            ActionKind::AddToGroup => ("GroupMember.ReadWrite.All", "Groups Administrator"),
+            ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => {
+                ("Policy.ReadWrite.Authorization", "Privileged Role Administrator")
+            }
+            ActionKind::UpdateDomainList => ("Policy.ReadWrite.B2BManagementPolicy", "Global Administrator"),
+            ActionKind::UpdateCrossTenantDefault => ("Policy.ReadWrite.CrossTenantAccess", "Security Administrator"),
+            ActionKind::CreateGoogleFederation => (
+                "IdentityProvider.ReadWrite.All",
+                "External Identity Provider Administrator",
+            ),
+            ActionKind::AssignDataverseRole => (
+                "the environment's System Administrator role",
+                "Power Platform Administrator",
+            ),
+        }
+    }
+
+    /// What to grant when Microsoft says the caller may not do this.
+    pub fn permission_hint(self) -> String {
+        let (permission, role) = self.needs();
+        format!(
+            "This needs the {permission} permission (granted to Guestpass's app registration with admin consent) and, when you sign in yourself, the {role} role or higher."
+        )
+    }
+}
+
+impl Logged {
+    pub fn name(self) -> &'static str {
+        match self {
+            Logged::Did(k) => k.name(),
+            Logged::Undid(k) => k.undo_name(),
+        }
+    }
+
+    pub fn kind(self) -> ActionKind {
+        match self {
+            Logged::Did(k) | Logged::Undid(k) => k,
+        }
+    }
+
+    /// Reads a change-log row's action name.
+    pub fn parse(name: &str) -> Option<Logged> {
+        match name.strip_prefix("undo_") {
+            Some(rest) => ActionKind::from_name(rest).map(Logged::Undid),
+            None => ActionKind::from_name(name).map(Logged::Did),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Logged::Did(k) => k.label().to_string(),
+            Logged::Undid(k) => format!("Undo: {}", k.label()),
+        }
+    }
+}
+
+/// History's labels and undo buttons, written into the UI's generated types (so the UI
+/// never spells an action's name itself).
+pub fn typescript_table() -> String {
+    let mut out = String::from(
+        "/** Every action name the change log holds, with History's label and whether it can be undone. */\nexport const ACTIONS: Record<string, { label: string; undoable: boolean }> = {\n",
+    );
+    for kind in ActionKind::ALL {
+        for (logged, undoable) in [(Logged::Did(kind), kind.reversible()), (Logged::Undid(kind), false)] {
+            if matches!(logged, Logged::Undid(_)) && !kind.reversible() {
+                continue;
+            }
+            out.push_str(&format!(
+                "  {}: {{ label: {:?}, undoable: {undoable} }},\n",
+                logged.name(),
+                logged.label()
+            ));
+        }
+    }
+    out.push_str("};");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for kind in ActionKind::ALL {
+            assert_eq!(ActionKind::from_name(kind.name()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+            assert_eq!(Logged::parse(kind.undo_name()), Some(Logged::Undid(kind)));
+            assert_eq!(Logged::parse(kind.name()), Some(Logged::Did(kind)));
+        }
+        assert_eq!(Logged::parse("something_else"), None);
+    }
+
+    #[test]
+    fn every_action_names_what_to_grant() {
+        for kind in ActionKind::ALL {
+            assert!(kind.permission_hint().contains("permission"), "{kind:?}");
+        }
+    }
+}
