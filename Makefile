@@ -47,7 +47,7 @@ ui:
 build: ui
 	cargo build --features custom-protocol -p guestpass -p guestpass-cli
 
-## Regenerate ui/src/backend/types.ts from the Rust types.
+## Regenerate the UI's generated files: types.ts from the Rust types, commands.ts from the Tauri commands.
 bindings:
 	UPDATE_BINDINGS=1 cargo test -p guestpass-core --test typescript_bindings
 

@@ -109,56 +109,8 @@ pub fn run() {
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::connection_info,
-            commands::invite_guest,
-            commands::resend_invitation,
-            commands::query_changes,
-            commands::count_changes,
-            commands::history_tenants,
-            commands::verify_history,
-            commands::export_history,
-            commands::undo_change,
-            commands::onboarding_activity,
-            commands::read_settings,
-            commands::plan_settings,
-            commands::apply_settings,
-            commands::google_federation,
-            commands::set_up_google,
-            commands::guest_summary,
-            commands::set_profile,
-            commands::countries,
-            commands::default_usage_location,
-            commands::set_default_usage_location,
-            commands::license_options,
-            commands::assign_license,
-            commands::search_groups,
-            commands::add_to_group,
-            commands::check_guest,
-            commands::environments,
-            commands::environment_roles,
-            commands::assign_dataverse_role,
-            commands::preview_import,
-            commands::start_import,
-            commands::run_import,
-            commands::pause_import,
-            commands::resume_import,
-            commands::cancel_import,
-            commands::import_runs,
-            commands::import_progress,
-            commands::run_rows,
-            commands::retry_failed_rows,
-            commands::save_run_results,
-            commands::run_of_change,
-            commands::tenant_profiles,
-            commands::sign_in,
-            commands::cancel_sign_in,
-            commands::use_profile,
-            commands::use_sandbox,
-            commands::sign_out,
-            commands::permission_report,
-            commands::registration_guide
-        ])
+        // Every command of commands.rs (the build script lists them).
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/command_handler.rs")))
         .run(tauri::generate_context!())
         .expect("error while running Guestpass");
 }

@@ -65,3 +65,20 @@ test("History lists the change with its request-id", async () => {
   await app.driver.wait(until.elementTextIs(await byId("history-count"), "2 changes"), 5_000);
   await screenshot("03-history");
 });
+
+test("a guest who has not accepted can be sent a new invitation", async () => {
+  await (await byId("nav-onboard")).click();
+  await (await byId("step-invite")).click();
+  await (await byId("email")).sendKeys("jane.doe@partner.example");
+  await (await byId("invite-submit")).click();
+  await app.driver.wait(until.elementTextContains(await byId("outcome"), "Already a guest"), 30_000);
+  await (await byId("resend-invitation")).click();
+  await app.driver.wait(until.elementTextContains(await byId("resend-preview"), "Would send jane.doe@partner.example a new invitation"), 30_000);
+  await (await byId("confirm-resend")).click();
+  await app.driver.wait(until.elementTextContains(await byId("outcome"), "New invitation sent"), 30_000);
+  const link = await app.driver.findElement(By.css("#outcome .redeem input"));
+  assert.match(await link.getAttribute("value"), /^https:\/\//, "the new link is shown");
+  await screenshot("04-invite-resent");
+  await (await byId("nav-history")).click();
+  await app.driver.wait(until.elementTextContains(await byId("history-table"), "Resend invitation"), 10_000);
+});

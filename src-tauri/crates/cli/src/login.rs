@@ -2,7 +2,7 @@
 //! the Azure CLI's sign-in, or app-only with a client secret or certificate).
 
 use crate::fail;
-use guestpass_core::connection::{default_data_dir, env};
+use guestpass_core::connection::env;
 use guestpass_core::sign_in::{self, AppOnlySecret, SignInPrompt, SignInRequest, SignInWay};
 use guestpass_core::{Problem, ProblemKind};
 use guestpass_graph::Endpoints;
@@ -31,10 +31,6 @@ pub struct LoginArgs {
     /// Reuse the Azure CLI's sign-in (`az login`); Guestpass keeps nothing.
     #[arg(long, conflicts_with = "client_id")]
     azure_cli: bool,
-}
-
-fn data_dir() -> std::path::PathBuf {
-    default_data_dir(std::env::var(env::DATA_DIR).ok())
 }
 
 /// Microsoft's hosts, or the ones GUESTPASS_*_URL name (a sandbox serves all at one root).
@@ -79,7 +75,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             );
         }
     };
-    match sign_in::sign_in(&data_dir(), endpoints, &req, prompt).await {
+    match sign_in::sign_in(&guestpass_core::data_dir_from_env(), endpoints, &req, prompt).await {
         Ok((signed, engine)) => {
             let p = &signed.profile;
             println!(
@@ -129,7 +125,7 @@ async fn print_permissions(engine: &guestpass_core::Engine, profile: &guestpass_
 }
 
 pub async fn logout(tenant: Option<String>) -> ExitCode {
-    let dir = data_dir();
+    let dir = guestpass_core::data_dir_from_env();
     let profile = match tenant {
         Some(t) => sign_in::find_profile(&dir, &t),
         None => sign_in::profiles(&dir).map(|p| p.into_iter().next()),
@@ -168,7 +164,7 @@ pub async fn logout(tenant: Option<String>) -> ExitCode {
 }
 
 pub fn tenants(json: bool) -> ExitCode {
-    match sign_in::profiles(&data_dir()) {
+    match sign_in::profiles(&guestpass_core::data_dir_from_env()) {
         Ok(list) if json => {
             println!("{}", serde_json::json!(list));
             ExitCode::SUCCESS
@@ -238,7 +234,15 @@ async fn login_app_only(
     } else {
         "client secret"
     };
-    match sign_in::save_app_only(&data_dir(), endpoints, tenant, client_id, secret).await {
+    match sign_in::save_app_only(
+        &guestpass_core::data_dir_from_env(),
+        endpoints,
+        tenant,
+        client_id,
+        secret,
+    )
+    .await
+    {
         Ok((signed, engine)) => {
             let p = &signed.profile;
             println!(

@@ -1,7 +1,31 @@
-//! The UI's types are generated from the Rust types. This test fails when
-//! `ui/src/backend/types.ts` is stale; `make bindings` (UPDATE_BINDINGS=1) rewrites it.
+//! The UI's types and its client for the Tauri commands are generated from Rust: the types
+//! from the Rust types, the client from the commands in `src-tauri/src/commands.rs`. These
+//! tests fail when `ui/src/backend/types.ts` or `commands.ts` is stale; `make bindings`
+//! (UPDATE_BINDINGS=1) rewrites them.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+
+include!("../../../command_list.rs");
+
+fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..").join(path)
+}
+
+/// Compares (or, with UPDATE_BINDINGS, rewrites) a generated file.
+fn check_fresh(path: &str, want: &str) {
+    let path = repo_file(path);
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, want).expect("writing a generated file");
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale: run `make bindings` and commit the result",
+        path.display()
+    );
+}
 
 fn generated() -> String {
     let mut out = String::from(
@@ -21,71 +45,29 @@ fn generated() -> String {
 
 #[test]
 fn typescript_bindings_are_fresh() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/backend/types.ts");
-    let want = generated();
-    if std::env::var_os("UPDATE_BINDINGS").is_some() {
-        std::fs::write(&path, &want).expect("writing types.ts");
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "ui/src/backend/types.ts is stale: run `make bindings` and commit the result"
-    );
+    check_fresh("ui/src/backend/types.ts", &generated());
 }
 
-/// The Tauri commands in `src-tauri/src/commands.rs`: name -> argument names (camelCase, as
-/// the UI sends them), leaving out the injected `state`.
-fn rust_commands() -> std::collections::BTreeMap<String, Vec<String>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../src/commands.rs");
-    let text = std::fs::read_to_string(path).expect("reading commands.rs");
-    let mut out = std::collections::BTreeMap::new();
-    for chunk in text.split("#[tauri::command]").skip(1) {
-        let after_fn = &chunk[chunk.find("fn ").expect("a command is a fn") + 3..];
-        let name = after_fn[..after_fn.find('(').unwrap()].trim().to_string();
-        // The parameter list, splitting on commas outside angle brackets.
-        let params_text = &after_fn[after_fn.find('(').unwrap() + 1..];
-        let (mut depth, mut end) = (0i32, 0);
-        for (i, c) in params_text.char_indices() {
-            match c {
-                '<' | '(' => depth += 1,
-                '>' if depth > 0 => depth -= 1,
-                ')' if depth == 0 => {
-                    end = i;
-                    break;
-                }
-                ')' => depth -= 1,
-                _ => {}
-            }
-        }
-        let mut params = Vec::new();
-        let (mut depth, mut current) = (0i32, String::new());
-        for c in params_text[..end].chars() {
-            match c {
-                '<' => depth += 1,
-                '>' => depth -= 1,
-                ',' if depth == 0 => {
-                    params.push(std::mem::take(&mut current));
-                    continue;
-                }
-                _ => {}
-            }
-            current.push(c);
-        }
-        params.push(current);
-        let names = params
-            .iter()
-            .filter_map(|p| {
-                p.split(':')
-                    .next()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty() && *n != "state")
-                    .map(camel)
-            })
-            .collect();
-        out.insert(name, names);
+/// A Rust type as the UI sees it (the generated types keep their Rust names).
+fn ts_type(rust: &str) -> String {
+    let r = rust.trim();
+    let inner = |prefix: &str| r.strip_prefix(prefix).and_then(|x| x.strip_suffix('>'));
+    if let Some(t) = inner("Vec<") {
+        return format!("Array<{}>", ts_type(t));
     }
-    out
+    if let Some(t) = inner("Option<") {
+        return format!("{} | null", ts_type(t));
+    }
+    if let Some(t) = inner("Channel<") {
+        return format!("Channel<{}>", ts_type(t));
+    }
+    match r {
+        "String" | "&str" => "string".into(),
+        "bool" => "boolean".into(),
+        "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "f64" => "number".into(),
+        "()" => "void".into(),
+        path => path.rsplit("::").next().unwrap_or(path).to_string(),
+    }
 }
 
 fn camel(snake: &str) -> String {
@@ -104,46 +86,78 @@ fn camel(snake: &str) -> String {
     out
 }
 
-/// `call("name", { a, b })` in the UI's backend module: name -> argument names.
-fn ui_calls() -> std::collections::BTreeMap<String, Vec<String>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/backend/index.ts");
-    let text = std::fs::read_to_string(path).expect("reading the backend module");
-    let mut out = std::collections::BTreeMap::new();
-    for chunk in text.split("return call(").skip(1) {
-        let name = chunk.split('"').nth(1).expect("a quoted command name").to_string();
-        let rest = &chunk[chunk.find(name.as_str()).unwrap() + name.len() + 1..];
-        let args = match rest.trim_start().strip_prefix(',') {
-            Some(obj) => obj[obj.find('{').unwrap() + 1..obj.find('}').unwrap()]
-                .split(',')
-                .map(|a| a.trim().split(':').next().unwrap().trim().to_string())
-                .filter(|a| !a.is_empty())
-                .collect(),
-            None => vec![],
+/// The UI's client: one typed function per command. A trailing `preview: bool` defaults to
+/// false; a `Channel<T>` parameter becomes a callback.
+fn generated_commands() -> String {
+    let source = std::fs::read_to_string(repo_file("src-tauri/src/commands.rs")).expect("reading commands.rs");
+    let commands = parse_commands(&source);
+    let mut types = BTreeSet::new();
+    let mut uses_channel = false;
+    let mut body = String::new();
+    for c in &commands {
+        let (mut params, mut setup, mut args) = (Vec::new(), String::new(), Vec::new());
+        for (i, (name, rust)) in c.params.iter().enumerate() {
+            let (name, ts) = (camel(name), ts_type(rust));
+            types.extend(
+                ts.split(|ch: char| !ch.is_alphanumeric())
+                    .filter(|w| w.starts_with(|ch: char| ch.is_ascii_uppercase()) && *w != "Array" && *w != "Channel")
+                    .map(str::to_string),
+            );
+            if let Some(message) = ts.strip_prefix("Channel<").and_then(|t| t.strip_suffix('>')) {
+                uses_channel = true;
+                params.push(format!("{name}: (message: {message}) => void"));
+                setup.push_str(&format!(
+                    "  const {name}Channel = new Channel<{message}>();\n  {name}Channel.onmessage = {name};\n"
+                ));
+                args.push(format!("{name}: {name}Channel"));
+            } else if name == "preview" && ts == "boolean" && i + 1 == c.params.len() {
+                params.push("preview = false".into());
+                args.push(name);
+            } else {
+                params.push(format!("{name}: {ts}"));
+                args.push(name);
+            }
+        }
+        let returns = ts_type(&c.returns);
+        types.extend(
+            returns
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| w.starts_with(|ch: char| ch.is_ascii_uppercase()) && *w != "Array")
+                .map(str::to_string),
+        );
+        if !c.doc.is_empty() {
+            body.push_str(&format!("/** {} */\n", c.doc.join(" ")));
+        }
+        let call_args = if args.is_empty() {
+            String::new()
+        } else {
+            format!(", {{ {} }}", args.join(", "))
         };
-        out.insert(name, args);
+        body.push_str(&format!(
+            "export function {}({}): Promise<{returns}> {{\n{setup}  return call(\"{}\"{call_args});\n}}\n\n",
+            camel(&c.name),
+            params.join(", "),
+            c.name
+        ));
     }
-    out
+    let mut out = String::from(
+        "// Generated from src-tauri/src/commands.rs by `make bindings` (guestpass-core's typescript_bindings test).\n// Do not edit by hand: change the command in Rust and regenerate.\n\n",
+    );
+    if uses_channel {
+        out.push_str("import { Channel } from \"@tauri-apps/api/core\";\n");
+    }
+    out.push_str("import { call } from \"./call\";\n");
+    out.push_str(&format!(
+        "import type {{ {} }} from \"./types\";\n\n",
+        types.into_iter().collect::<Vec<_>>().join(", ")
+    ));
+    out.push_str(&body);
+    out.trim_end().to_string() + "\n"
 }
 
 #[test]
-fn every_command_the_ui_calls_takes_the_arguments_it_sends() {
-    let rust = rust_commands();
-    let ui = ui_calls();
-    assert!(rust.len() >= 20, "parsed {} commands", rust.len());
-    for (name, args) in &ui {
-        let expected = rust
-            .get(name)
-            .unwrap_or_else(|| panic!("the UI calls '{name}', which the shell does not have"));
-        let mut a = args.clone();
-        let mut e = expected.clone();
-        a.sort();
-        e.sort();
-        assert_eq!(a, e, "'{name}': the UI sends {args:?}, the command takes {expected:?}");
-    }
-    for name in rust.keys() {
-        assert!(
-            ui.contains_key(name),
-            "the command '{name}' is not reachable from the UI's backend module"
-        );
-    }
+fn the_ui_client_is_fresh() {
+    let commands = parse_commands(&std::fs::read_to_string(repo_file("src-tauri/src/commands.rs")).unwrap());
+    assert!(commands.len() >= 40, "parsed {} commands", commands.len());
+    check_fresh("ui/src/backend/commands.ts", &generated_commands());
 }

@@ -1,0 +1,220 @@
+// Generated from src-tauri/src/commands.rs by `make bindings` (guestpass-core's typescript_bindings test).
+// Do not edit by hand: change the command in Rust and regenerate.
+
+import { Channel } from "@tauri-apps/api/core";
+import { call } from "./call";
+import type { ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+
+export function connectionInfo(): Promise<ConnectionInfo> {
+  return call("connection_info");
+}
+
+export function inviteGuest(request: InviteRequest, preview = false): Promise<InviteOutcome> {
+  return call("invite_guest", { request, preview });
+}
+
+/** With `preview`, nothing is sent: the answer says whether a new invitation would go out. */
+export function resendInvitation(request: InviteRequest, preview = false): Promise<InviteOutcome> {
+  return call("resend_invitation", { request, preview });
+}
+
+export function readSettings(): Promise<ExternalSettings> {
+  return call("read_settings");
+}
+
+export function planSettings(request: SettingsRequest): Promise<SettingsPlan> {
+  return call("plan_settings", { request });
+}
+
+export function applySettings(request: SettingsRequest): Promise<Array<StepOutcome>> {
+  return call("apply_settings", { request });
+}
+
+export function googleFederation(): Promise<GoogleFederation> {
+  return call("google_federation");
+}
+
+/** The secret passes straight through to Microsoft; it is not kept anywhere. */
+export function setUpGoogle(clientId: string, clientSecret: string, preview = false): Promise<StepOutcome> {
+  return call("set_up_google", { clientId, clientSecret, preview });
+}
+
+export function guestSummary(guest: GuestRef): Promise<GuestSummary> {
+  return call("guest_summary", { guest });
+}
+
+export function setProfile(request: ProfileRequest, preview = false): Promise<StepOutcome> {
+  return call("set_profile", { request, preview });
+}
+
+export function countries(): Promise<Array<Country>> {
+  return call("countries");
+}
+
+export function defaultUsageLocation(): Promise<string | null> {
+  return call("default_usage_location");
+}
+
+export function setDefaultUsageLocation(code: string): Promise<string> {
+  return call("set_default_usage_location", { code });
+}
+
+export function licenseOptions(): Promise<Array<LicenseOption>> {
+  return call("license_options");
+}
+
+export function assignLicense(guest: GuestRef, sku: string, preview = false): Promise<StepOutcome> {
+  return call("assign_license", { guest, sku, preview });
+}
+
+export function searchGroups(term: string): Promise<Array<GroupOption>> {
+  return call("search_groups", { term });
+}
+
+export function addToGroup(guest: GuestRef, group: string, preview = false): Promise<StepOutcome> {
+  return call("add_to_group", { guest, group, preview });
+}
+
+export function checkGuest(request: ReadinessRequest): Promise<Readiness> {
+  return call("check_guest", { request });
+}
+
+export function environments(): Promise<Array<EnvironmentOption>> {
+  return call("environments");
+}
+
+export function environmentRoles(environment: string): Promise<Array<string>> {
+  return call("environment_roles", { environment });
+}
+
+export function assignDataverseRole(guest: GuestRef, environment: string, role: string, preview = false): Promise<StepOutcome> {
+  return call("assign_dataverse_role", { guest, environment, role, preview });
+}
+
+export function queryChanges(filter: ChangeFilter): Promise<Array<ChangeRecord>> {
+  return call("query_changes", { filter });
+}
+
+export function verifyHistory(): Promise<ChainReport> {
+  return call("verify_history");
+}
+
+/** Writes the filtered history to a file and returns its path. */
+export function exportHistory(filter: ChangeFilter, json: boolean): Promise<string> {
+  return call("export_history", { filter, json });
+}
+
+/** Undoes change `seq`; with `preview`, only says what undo would do. */
+export function undoChange(seq: number, preview = false): Promise<StepOutcome> {
+  return call("undo_change", { seq, preview });
+}
+
+export function onboardingActivity(days: number): Promise<Array<DayActivity>> {
+  return call("onboarding_activity", { days });
+}
+
+/** How many changes match (for the History list's scrollbar). */
+export function countChanges(filter: ChangeFilter): Promise<number> {
+  return call("count_changes", { filter });
+}
+
+export function historyTenants(): Promise<Array<string>> {
+  return call("history_tenants");
+}
+
+/** Reads a guest list and checks it against the tenant (reads only). */
+export function previewImport(fileName: string, bytes: Array<number>, defaults: ImportDefaults): Promise<ImportPreview> {
+  return call("preview_import", { fileName, bytes, defaults });
+}
+
+/** Persists a run of the preview's rows without errors; returns its id. */
+export function startImport(preview: ImportPreview): Promise<number> {
+  return call("start_import", { preview });
+}
+
+/** Works through the run, streaming progress; returns when it finishes, pauses-then-cancels, or stops. */
+export function runImport(runId: number, onProgress: (message: RunProgress) => void): Promise<RunProgress> {
+  const onProgressChannel = new Channel<RunProgress>();
+  onProgressChannel.onmessage = onProgress;
+  return call("run_import", { runId, onProgress: onProgressChannel });
+}
+
+export function pauseImport(runId: number): Promise<void> {
+  return call("pause_import", { runId });
+}
+
+export function resumeImport(runId: number): Promise<void> {
+  return call("resume_import", { runId });
+}
+
+export function cancelImport(runId: number): Promise<void> {
+  return call("cancel_import", { runId });
+}
+
+/** This tenant's bulk runs, newest first. */
+export function importRuns(): Promise<Array<RunInfo>> {
+  return call("import_runs");
+}
+
+export function importProgress(runId: number): Promise<RunProgress> {
+  return call("import_progress", { runId });
+}
+
+export function runRows(runId: number): Promise<Array<RunRow>> {
+  return call("run_rows", { runId });
+}
+
+export function retryFailedRows(runId: number): Promise<number> {
+  return call("retry_failed_rows", { runId });
+}
+
+/** Writes the run's results CSV to the Downloads folder; returns its path. */
+export function saveRunResults(runId: number): Promise<string> {
+  return call("save_run_results", { runId });
+}
+
+/** The bulk run (and row) a change-log entry belongs to, if any. */
+export function runOfChange(seq: number): Promise<RunLink | null> {
+  return call("run_of_change", { seq });
+}
+
+/** The tenants this computer has signed in to (no secrets: those stay in the keychain). */
+export function tenantProfiles(): Promise<Array<TenantProfile>> {
+  return call("tenant_profiles");
+}
+
+/** Signs in in the system browser (or with a device code) and switches to that tenant. Tokens and codes never come here: the window hears only what to show. */
+export function signIn(request: SignInRequest, onNotice: (message: SignInNotice) => void): Promise<SignedIn | null> {
+  const onNoticeChannel = new Channel<SignInNotice>();
+  onNoticeChannel.onmessage = onNotice;
+  return call("sign_in", { request, onNotice: onNoticeChannel });
+}
+
+/** Stops waiting for the sign-in in progress (nothing is saved). */
+export function cancelSignIn(): Promise<void> {
+  return call("cancel_sign_in");
+}
+
+/** Switches to a tenant signed in to before. */
+export function useProfile(profileId: number): Promise<ConnectionInfo> {
+  return call("use_profile", { profileId });
+}
+
+/** Switches back to the built-in sandbox tenant. */
+export function useSandbox(): Promise<ConnectionInfo> {
+  return call("use_sandbox");
+}
+
+/** Signs out of a tenant: its sign-in leaves the keychain. The window then uses the sandbox. */
+export function signOut(profileId: number): Promise<void> {
+  return call("sign_out", { profileId });
+}
+
+/** Per wizard step, whether the signed-in admin can do it (empty for the sandbox and app-only). */
+export function permissionReport(): Promise<Array<StepPermission>> {
+  return call("permission_report");
+}
+
+export function registrationGuide(): Promise<RegistrationGuide> {
+  return call("registration_guide");
+}
