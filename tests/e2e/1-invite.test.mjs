@@ -68,17 +68,20 @@ test("History lists the change with its request-id", async () => {
 
 test("a guest who has not accepted can be sent a new invitation", async () => {
   await (await byId("nav-onboard")).click();
-  await (await byId("step-invite")).click();
+  await clickLast("#step-invite");
+  await waitText("invite-result", "");
   await (await byId("email")).sendKeys("jane.doe@partner.example");
-  await (await byId("invite-submit")).click();
-  await app.driver.wait(until.elementTextContains(await byId("outcome"), "Already a guest"), 30_000);
-  await (await byId("resend-invitation")).click();
-  await app.driver.wait(until.elementTextContains(await byId("resend-preview"), "Would send jane.doe@partner.example a new invitation"), 30_000);
-  await (await byId("confirm-resend")).click();
-  await app.driver.wait(until.elementTextContains(await byId("outcome"), "New invitation sent"), 30_000);
+  await clickLast("#invite-submit");
+  await waitText("outcome", "Already a guest");
+  await clickLast("#resend-invitation");
+  await waitText("resend-preview", "Would send jane.doe@partner.example a new invitation");
+  await screenshot("04-invite-resend-preview");
+  await clickLast("#confirm-resend");
+  await waitText("outcome", "New invitation sent");
   const link = await app.driver.findElement(By.css("#outcome .redeem input"));
   assert.match(await link.getAttribute("value"), /^https:\/\//, "the new link is shown");
-  await screenshot("04-invite-resent");
+  await screenshot("05-invite-resent");
   await (await byId("nav-history")).click();
-  await app.driver.wait(until.elementTextContains(await byId("history-table"), "Resend invitation"), 10_000);
+  await waitText("history-table", "Resend invitation");
+  await screenshot("06-history-resend");
 });

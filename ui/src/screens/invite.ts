@@ -207,7 +207,7 @@ function resendButton(root: HTMLElement, request: InviteRequest, openHistory: ()
         const plan = await resendInvitation(request, true);
         const confirm = h("button", { class: "btn btn-primary", type: "button", id: "confirm-resend" }, "Confirm and resend");
         const cancel = h("button", { class: "btn", type: "button", id: "cancel-resend" }, "Cancel");
-        show(area, h("div", { class: "card result result-info preview" }, h("h2", {}, "Resend: preview"), h("p", { id: "resend-preview" }, plan.summary), h("div", { class: "actions" }, confirm, cancel)));
+        show(area, h("div", { class: "hint resend-preview" }, h("p", { id: "resend-preview" }, plan.summary), h("div", { class: "actions" }, confirm, cancel)));
         confirm.focus();
         cancel.addEventListener("click", () => {
           show(area);
@@ -227,7 +227,7 @@ function resendButton(root: HTMLElement, request: InviteRequest, openHistory: ()
       }
     }),
   );
-  return h("div", {}, button, area);
+  return h("div", { class: "resend" }, button, area);
 }
 
 function showOutcome(root: HTMLElement, o: InviteOutcome, openHistory: () => void, request?: InviteRequest): void {

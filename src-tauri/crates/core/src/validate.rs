@@ -91,6 +91,32 @@ pub fn usage_location(field: &str, value: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Lower-cases, trims, de-duplicates and checks each domain.
+pub fn domains(domains: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in domains {
+        let d = raw.trim().trim_start_matches('@').to_ascii_lowercase();
+        if d.is_empty() {
+            continue;
+        }
+        let ok = d.contains('.')
+            && !d.starts_with('.')
+            && !d.ends_with('.')
+            && d.split('.')
+                .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'));
+        if !ok {
+            return Err(FieldError {
+                field: "domains".into(),
+                message: format!("'{}' is not a domain name like partner.com.", raw.trim()),
+            });
+        }
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

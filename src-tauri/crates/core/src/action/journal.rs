@@ -6,13 +6,10 @@ use crate::problem::Problem;
 use guestpass_store::{ChangeResult, NewChange};
 
 impl Engine {
-    /// Writes down a change about to be sent to Microsoft (not in a dry run). Its outcome,
+    /// Writes down a change about to be sent to Microsoft. Its outcome,
     /// logged with the same action and target, clears it; if Guestpass stops first, the next
     /// start records it as interrupted ([`Engine::record_interrupted`]).
     pub(super) fn intend(&self, action: Logged, target: &str, attempt: &serde_json::Value) -> Result<(), Problem> {
-        if self.dry_run {
-            return Ok(());
-        }
         self.store
             .begin_change(
                 &self.info.actor,

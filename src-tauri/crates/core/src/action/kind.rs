@@ -155,6 +155,14 @@ impl ActionKind {
 }
 
 impl Logged {
+    /// A change of this kind, or (with the row it undoes) its undo.
+    pub fn of(kind: ActionKind, undoes: Option<i64>) -> Logged {
+        match undoes {
+            Some(_) => Logged::Undid(kind),
+            None => Logged::Did(kind),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Logged::Did(k) => k.name(),

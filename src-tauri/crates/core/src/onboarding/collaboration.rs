@@ -4,6 +4,7 @@
 
 use crate::engine::Engine;
 use crate::problem::{FieldError, Problem};
+use crate::validate;
 use guestpass_graph::models::B2bManagementPolicy;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -172,32 +173,6 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
 
-/// Lower-cases, trims, de-duplicates and checks each domain.
-pub fn clean_domains(domains: &[String]) -> Result<Vec<String>, FieldError> {
-    let mut out: Vec<String> = Vec::new();
-    for raw in domains {
-        let d = raw.trim().trim_start_matches('@').to_ascii_lowercase();
-        if d.is_empty() {
-            continue;
-        }
-        let ok = d.contains('.')
-            && !d.starts_with('.')
-            && !d.ends_with('.')
-            && d.split('.')
-                .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'));
-        if !ok {
-            return Err(FieldError {
-                field: "domains".into(),
-                message: format!("'{}' is not a domain name like partner.com.", raw.trim()),
-            });
-        }
-        if !out.contains(&d) {
-            out.push(d);
-        }
-    }
-    Ok(out)
-}
-
 /// The domain part of the organisation default's definition, or "any domain".
 pub(crate) fn parse_domain_list(policy: Option<&B2bManagementPolicy>) -> DomainList {
     let def: Value = policy
@@ -319,7 +294,7 @@ impl Engine {
     pub async fn plan_settings(&self, req: &SettingsRequest) -> Result<SettingsPlan, Problem> {
         let mut req = req.clone();
         if let Some(d) = &mut req.domains {
-            d.domains = clean_domains(&d.domains).map_err(|e| Problem::invalid(vec![e]))?;
+            d.domains = validate::domains(&d.domains).map_err(|e| Problem::invalid(vec![e]))?;
             if d.mode != DomainMode::AnyDomain && d.domains.is_empty() {
                 return Err(Problem::invalid(vec![FieldError {
                     field: "domains".into(),
@@ -433,13 +408,13 @@ mod tests {
     #[test]
     fn domains_are_cleaned_or_named() {
         assert_eq!(
-            clean_domains(&[" @Partner.Example ".into(), "partner.example".into()]).unwrap(),
+            validate::domains(&[" @Partner.Example ".into(), "partner.example".into()]).unwrap(),
             vec!["partner.example"]
         );
-        assert!(clean_domains(&["not a domain".into()])
+        assert!(validate::domains(&["not a domain".into()])
             .unwrap_err()
             .message
             .contains("not a domain"));
-        assert!(clean_domains(&["localhost".into()]).is_err());
+        assert!(validate::domains(&["localhost".into()]).is_err());
     }
 }

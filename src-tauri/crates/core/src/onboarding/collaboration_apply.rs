@@ -93,12 +93,7 @@ impl Action for SetAuthorization {
     type Answer = ();
 
     fn logged(&self) -> Logged {
-        let kind = ActionKind::UpdateAuthorizationPolicy;
-        if self.undoes.is_some() {
-            Logged::Undid(kind)
-        } else {
-            Logged::Did(kind)
-        }
+        Logged::of(ActionKind::UpdateAuthorizationPolicy, self.undoes)
     }
 
     fn target(&self) -> String {
@@ -171,12 +166,7 @@ impl Action for SetDomainList {
     type Answer = ();
 
     fn logged(&self) -> Logged {
-        let kind = ActionKind::UpdateDomainList;
-        if self.undoes.is_some() {
-            Logged::Undid(kind)
-        } else {
-            Logged::Did(kind)
-        }
+        Logged::of(ActionKind::UpdateDomainList, self.undoes)
     }
 
     fn target(&self) -> String {
@@ -295,12 +285,7 @@ impl Action for SetCrossTenant {
     type Answer = ();
 
     fn logged(&self) -> Logged {
-        let kind = ActionKind::UpdateCrossTenantDefault;
-        if self.undoes.is_some() {
-            Logged::Undid(kind)
-        } else {
-            Logged::Did(kind)
-        }
+        Logged::of(ActionKind::UpdateCrossTenantDefault, self.undoes)
     }
 
     fn target(&self) -> String {
