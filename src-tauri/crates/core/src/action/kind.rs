@@ -121,33 +121,59 @@ impl ActionKind {
         !matches!(self, ActionKind::UpdateSettings | ActionKind::ResendInvitation)
     }
 
-    /// The least privileged permission (application or delegated) and the Entra admin role
-    /// that can do it, from Microsoft's Graph permissions reference.
-    pub fn needs(self) -> (&'static str, &'static str) {
+    /// The Graph permissions (delegated or application) any one of which allows it, the least
+    /// privileged first, as Microsoft's Graph permissions reference lists them for its calls.
+    /// Empty for Dataverse, which grants by its own security roles.
+    pub fn permissions(self) -> &'static [&'static str] {
         match self {
-            ActionKind::InviteGuest | ActionKind::ResendInvitation => ("User.Invite.All", "Guest Inviter"),
-            ActionKind::SetProfile => ("User.ReadWrite.All", "User Administrator"),
-            ActionKind::AssignLicense => ("LicenseAssignment.ReadWrite.All", "License Administrator"),
-            ActionKind::AddToGroup => ("GroupMember.ReadWrite.All", "Groups Administrator"),
-            ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => {
-                ("Policy.ReadWrite.Authorization", "Privileged Role Administrator")
+            ActionKind::InviteGuest | ActionKind::ResendInvitation => {
+                &["User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"]
             }
-            ActionKind::UpdateDomainList => ("Policy.ReadWrite.B2BManagementPolicy", "Global Administrator"),
-            ActionKind::UpdateCrossTenantDefault => ("Policy.ReadWrite.CrossTenantAccess", "Security Administrator"),
-            ActionKind::CreateGoogleFederation => (
-                "IdentityProvider.ReadWrite.All",
-                "External Identity Provider Administrator",
-            ),
-            ActionKind::AssignDataverseRole => (
-                "the environment's System Administrator role",
-                "Power Platform Administrator",
-            ),
+            ActionKind::SetProfile => &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+            ActionKind::AssignLicense => &[
+                "LicenseAssignment.ReadWrite.All",
+                "User.ReadWrite.All",
+                "Directory.ReadWrite.All",
+            ],
+            ActionKind::AddToGroup => &[
+                "GroupMember.ReadWrite.All",
+                "Group.ReadWrite.All",
+                "Directory.ReadWrite.All",
+            ],
+            ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => &["Policy.ReadWrite.Authorization"],
+            ActionKind::UpdateDomainList => &["Policy.ReadWrite.B2BManagementPolicy"],
+            ActionKind::UpdateCrossTenantDefault => &["Policy.ReadWrite.CrossTenantAccess"],
+            ActionKind::CreateGoogleFederation => &["IdentityProvider.ReadWrite.All"],
+            ActionKind::AssignDataverseRole => &[],
+        }
+    }
+
+    /// The Entra admin roles that may do it when an admin signs in, the least privileged first.
+    pub fn roles(self) -> &'static [&'static str] {
+        const GA: &str = "Global Administrator";
+        match self {
+            ActionKind::InviteGuest | ActionKind::ResendInvitation => &["Guest Inviter", "User Administrator", GA],
+            ActionKind::SetProfile => &["User Administrator", GA],
+            ActionKind::AssignLicense => &["License Administrator", "User Administrator", GA],
+            ActionKind::AddToGroup => &["Groups Administrator", "User Administrator", GA],
+            ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => {
+                &["Privileged Role Administrator", GA]
+            }
+            ActionKind::UpdateDomainList => &[GA],
+            ActionKind::UpdateCrossTenantDefault => &["Security Administrator", GA],
+            ActionKind::CreateGoogleFederation => &["External Identity Provider Administrator", GA],
+            ActionKind::AssignDataverseRole => &["Power Platform Administrator", "Dynamics 365 Administrator", GA],
         }
     }
 
     /// What to grant when Microsoft says the caller may not do this.
     pub fn permission_hint(self) -> String {
-        let (permission, role) = self.needs();
+        let permission = self
+            .permissions()
+            .first()
+            .copied()
+            .unwrap_or("the environment's System Administrator role");
+        let role = self.roles()[0];
         format!(
             "This needs the {permission} permission (granted to Guestpass's app registration with admin consent) and, when you sign in yourself, the {role} role or higher."
         )

@@ -2,6 +2,7 @@
 //! halfway), and the registration guide built from the same list of permissions.
 
 use super::{AZURE_CLI, CLIENT_CERTIFICATE, CLIENT_SECRET};
+use crate::action::ActionKind;
 use crate::engine::Engine;
 use crate::problem::Problem;
 use guestpass_store::TenantProfile;
@@ -28,72 +29,47 @@ const GRANT_APPLICATION: &str =
     "Add it to the app registration as an application Microsoft Graph permission and grant admin consent.";
 const GRANT_AZURE_CLI: &str = "The Azure CLI's own app does not carry it and it cannot be added there: for this step sign in with the browser and your own app registration.";
 
-/// Permissions any one of which will do, the least privileged first.
-type OneOf = &'static [&'static str];
-
-/// Each wizard step: the delegated permissions it needs — one of each group, the least
-/// privileged first, as Microsoft's Graph permissions reference lists them for the step's
-/// calls — and the Entra roles allowed to do it.
-const STEP_NEEDS: &[(&str, &[OneOf], &[&str])] = &[
+/// Each wizard step and the kinds of change it makes: it needs one permission of each kind's
+/// list and an Entra role that may make every one of them.
+const STEPS: &[(&str, &[ActionKind])] = &[
     (
         "Collaboration settings",
         &[
-            &["Policy.ReadWrite.Authorization"],
-            &["Policy.ReadWrite.B2BManagementPolicy"],
-            &["Policy.ReadWrite.CrossTenantAccess"],
-        ],
-        &["Global Administrator"],
-    ),
-    (
-        "Google sign-in",
-        &[&["IdentityProvider.ReadWrite.All"]],
-        &["External Identity Provider Administrator", "Global Administrator"],
-    ),
-    (
-        "Invite",
-        &[&["User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"]],
-        &["Guest Inviter", "User Administrator", "Global Administrator"],
-    ),
-    (
-        "Profile",
-        &[&["User.ReadWrite.All", "Directory.ReadWrite.All"]],
-        &["User Administrator", "Global Administrator"],
-    ),
-    (
-        "Licence",
-        &[&[
-            "LicenseAssignment.ReadWrite.All",
-            "User.ReadWrite.All",
-            "Directory.ReadWrite.All",
-        ]],
-        &["License Administrator", "User Administrator", "Global Administrator"],
-    ),
-    (
-        "Groups",
-        &[&[
-            "GroupMember.ReadWrite.All",
-            "Group.ReadWrite.All",
-            "Directory.ReadWrite.All",
-        ]],
-        &["Groups Administrator", "User Administrator", "Global Administrator"],
-    ),
-    (
-        "Dataverse role",
-        &[],
-        &[
-            "Power Platform Administrator",
-            "Dynamics 365 Administrator",
-            "Global Administrator",
+            ActionKind::UpdateAuthorizationPolicy,
+            ActionKind::UpdateDomainList,
+            ActionKind::UpdateCrossTenantDefault,
         ],
     ),
+    ("Google sign-in", &[ActionKind::CreateGoogleFederation]),
+    ("Invite", &[ActionKind::InviteGuest]),
+    ("Profile", &[ActionKind::SetProfile]),
+    ("Licence", &[ActionKind::AssignLicense]),
+    ("Groups", &[ActionKind::AddToGroup]),
+    ("Dataverse role", &[ActionKind::AssignDataverseRole]),
 ];
+
+/// A step's permission needs (one of each list) and the roles allowed to make all its changes.
+fn step_needs(kinds: &[ActionKind]) -> (Vec<&'static [&'static str]>, Vec<&'static str>) {
+    let needs = kinds
+        .iter()
+        .map(|k| k.permissions())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let roles = kinds[0]
+        .roles()
+        .iter()
+        .copied()
+        .filter(|r| kinds.iter().all(|k| k.roles().contains(r)))
+        .collect();
+    (needs, roles)
+}
 
 /// The delegated permissions to grant Guestpass's app registration (the least privileged of
 /// each need, for the registration guide).
 pub fn required_permissions() -> Vec<String> {
-    let mut all: Vec<String> = STEP_NEEDS
+    let mut all: Vec<String> = STEPS
         .iter()
-        .flat_map(|(_, needs, _)| needs.iter().map(|one_of| one_of[0].to_string()))
+        .flat_map(|(_, kinds)| step_needs(kinds).0.into_iter().map(|one_of| one_of[0].to_string()))
         .collect();
     all.push("User.Read".into());
     all.sort();
@@ -108,9 +84,10 @@ pub fn step_permissions(scopes: &str, roles: &[String]) -> Vec<StepPermission> {
         .map(|s| s.rsplit('/').next().unwrap_or(s))
         .collect();
     let has = |p: &str| granted.iter().any(|g| g.eq_ignore_ascii_case(p));
-    STEP_NEEDS
+    STEPS
         .iter()
-        .map(|(step, needs, allowed_roles)| {
+        .map(|(step, kinds)| {
+            let (needs, allowed_roles) = step_needs(kinds);
             let missing_permissions: Vec<String> = needs
                 .iter()
                 .filter(|one_of| !one_of.iter().any(|p| has(p)))
