@@ -5,7 +5,7 @@ use super::collaboration::{
     describe_domains, parse_domain_list, with_domain_list, DomainList, ExternalSettings, SettingsRequest,
 };
 use crate::action::{
-    recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, StepStatus, Verified,
+    recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, StepStatus,
     CHANGED_SINCE,
 };
 use crate::engine::Engine;
@@ -42,13 +42,6 @@ impl Action for SettingsAsAsked {
 
     async fn apply(&self, _: &Engine, _: &Change<ExternalSettings, ()>) -> Result<Applied<()>, Failure> {
         unreachable!("settings already as asked are never applied")
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<ExternalSettings, ()>, _: &()) -> Verified<ExternalSettings> {
-        Verified {
-            after: change.after,
-            summary: String::new(),
-        }
     }
 }
 
@@ -101,13 +94,16 @@ impl Action for SetAuthorization {
     }
 
     async fn plan(&self, _: &Engine) -> Result<Plan<AuthorizationState, ()>, Problem> {
-        let (would, failure) = match self.undoes {
+        let (would, done, failure) = match self.undoes {
             Some(seq) => (
                 format!("Would restore who can invite and what guests can see as before change #{seq}."),
+                format!("Restored who can invite and what guests can see (undid change #{seq})."),
                 "Restoring the authorization policy",
             ),
             None => (
                 "Would change who can invite and what guests can see.".into(),
+                "Updated who can invite and what guests can see (Entra takes 15 to 60 minutes to apply it everywhere)."
+                    .into(),
                 "Updating who can invite and what guests can see",
             ),
         };
@@ -115,6 +111,7 @@ impl Action for SetAuthorization {
             before: self.from.clone(),
             after: self.to.clone(),
             would,
+            done,
             failure: failure.into(),
             blocked: None,
             undoes: self.undoes,
@@ -125,20 +122,6 @@ impl Action for SetAuthorization {
     async fn apply(&self, engine: &Engine, change: &Change<AuthorizationState, ()>) -> Result<Applied<()>, Failure> {
         let patch = change.before.patch_to(&change.after);
         Ok(Applied::id(engine.graph.update_authorization_policy(&patch).await?))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<AuthorizationState, ()>, _: &()) -> Verified<AuthorizationState> {
-        let summary = match self.undoes {
-            Some(seq) => format!("Restored who can invite and what guests can see (undid change #{seq})."),
-            None => {
-                "Updated who can invite and what guests can see (Entra takes 15 to 60 minutes to apply it everywhere)."
-                    .into()
-            }
-        };
-        Verified {
-            summary,
-            after: change.after,
-        }
     }
 }
 
@@ -190,9 +173,17 @@ impl Action for SetDomainList {
             existing.as_ref().and_then(|p| p.definition.first().map(String::as_str)),
             &self.to,
         )];
-        let would = match self.undoes {
-            Some(seq) => format!("Would restore the domain list as before change #{seq}."),
-            None => format!("Would let invitations go to {}.", describe_domains(&self.to)),
+        let (would, done, failure) = match self.undoes {
+            Some(seq) => (
+                format!("Would restore the domain list as before change #{seq}."),
+                format!("Restored the domain allow/block list (undid change #{seq})."),
+                "Restoring the domain allow/block list",
+            ),
+            None => (
+                format!("Would let invitations go to {}.", describe_domains(&self.to)),
+                format!("Invitations now go to {}.", describe_domains(&self.to)),
+                "Updating the domain allow/block list",
+            ),
         };
         Ok(Plan::Change(Change {
             before: DomainState {
@@ -204,11 +195,8 @@ impl Action for SetDomainList {
                 definition: Some(definition),
             },
             would,
-            failure: if self.undoes.is_some() {
-                "Restoring the domain allow/block list".into()
-            } else {
-                "Updating the domain allow/block list".into()
-            },
+            done,
+            failure: failure.into(),
             blocked: None,
             undoes: self.undoes,
             context: existing,
@@ -235,22 +223,6 @@ impl Action for SetDomainList {
             }
         };
         Ok(Applied::id(request_id))
-    }
-
-    async fn verify(
-        &self,
-        _: &Engine,
-        change: Change<DomainState, Option<B2bManagementPolicy>>,
-        _: &(),
-    ) -> Verified<DomainState> {
-        let summary = match self.undoes {
-            Some(seq) => format!("Restored the domain allow/block list (undid change #{seq})."),
-            None => format!("Invitations now go to {}.", describe_domains(&self.to)),
-        };
-        Verified {
-            summary,
-            after: change.after,
-        }
     }
 }
 
@@ -293,19 +265,24 @@ impl Action for SetCrossTenant {
     }
 
     async fn plan(&self, _: &Engine) -> Result<Plan<CrossTenantState, ()>, Problem> {
-        let would = match self.undoes {
-            Some(seq) => format!("Would restore the cross-tenant access default as before change #{seq}."),
-            None => "Would change the cross-tenant access default.".into(),
+        let (would, done, failure) = match self.undoes {
+            Some(seq) => (
+                format!("Would restore the cross-tenant access default as before change #{seq}."),
+                format!("Restored the cross-tenant access default (undid change #{seq})."),
+                "Restoring the cross-tenant access default",
+            ),
+            None => (
+                "Would change the cross-tenant access default.".into(),
+                "Updated the cross-tenant access default.".into(),
+                "Updating the cross-tenant access default",
+            ),
         };
         Ok(Plan::Change(Change {
             before: self.from,
             after: self.to,
             would,
-            failure: if self.undoes.is_some() {
-                "Restoring the cross-tenant access default".into()
-            } else {
-                "Updating the cross-tenant access default".into()
-            },
+            done,
+            failure: failure.into(),
             blocked: None,
             undoes: self.undoes,
             context: (),
@@ -321,17 +298,6 @@ impl Action for SetCrossTenant {
             )
             .await?;
         Ok(Applied::id(engine.graph.update_cross_tenant_default(&patch).await?))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<CrossTenantState, ()>, _: &()) -> Verified<CrossTenantState> {
-        let summary = match self.undoes {
-            Some(seq) => format!("Restored the cross-tenant access default (undid change #{seq})."),
-            None => "Updated the cross-tenant access default.".into(),
-        };
-        Verified {
-            summary,
-            after: change.after,
-        }
     }
 }
 

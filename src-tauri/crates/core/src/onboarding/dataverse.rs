@@ -303,6 +303,7 @@ impl Action for AssignRole {
             would: format!(
                 "Would give {email} the {role} role in {env_name} (syncing them into Dataverse first if needed)."
             ),
+            done: format!("Gave {email} the {role} role in {env_name}."),
             failure: format!("Giving {email} the {role} role"),
             blocked: None,
             undoes: None,
@@ -355,10 +356,7 @@ impl Action for AssignRole {
             _ => change.after.roles.clone(),
         };
         Verified {
-            summary: format!(
-                "Gave {} the {} role in {}.",
-                self.guest.email, self.role, self.env.display_name
-            ),
+            summary: change.done,
             after: RoleState {
                 environment: change.after.environment,
                 roles,
@@ -423,6 +421,7 @@ impl Action for RemoveRole {
             before: held(true),
             after: held(false),
             would: format!("Would take the role back from {email} in {env_name} (undoing change #{seq})."),
+            done: format!("Took the role back from {email} in {env_name} (undid change #{seq})."),
             failure: format!("Taking the role back from {email}"),
             blocked: None,
             undoes: Some(seq),
@@ -441,16 +440,5 @@ impl Action for RemoveRole {
             .dissociate_dataverse_role(dataverse, user, &change.after.role_id)
             .await?;
         Ok(Applied::id(request_id))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<RoleHeld, (DataverseEnv, String)>, _: &()) -> Verified<RoleHeld> {
-        let email = self.row.target.split(' ').next().unwrap_or_default();
-        Verified {
-            summary: format!(
-                "Took the role back from {email} in {} (undid change #{}).",
-                change.after.environment, self.row.seq
-            ),
-            after: change.after,
-        }
     }
 }

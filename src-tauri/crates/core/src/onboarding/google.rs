@@ -164,6 +164,7 @@ impl Action for CreateGoogle {
                 client_secret: Some(NOT_RECORDED.into()),
             },
             would: format!("Would create the Google identity provider with client id {client_id}."),
+            done: "Google federation is set up: people with Gmail addresses can now redeem invitations with their Google account.".into(),
             failure: "Creating the Google identity provider".into(),
             blocked: None,
             undoes: None,
@@ -185,7 +186,7 @@ impl Action for CreateGoogle {
     async fn verify(&self, engine: &Engine, change: Change<GoogleState, ()>, id: &String) -> Verified<GoogleState> {
         let listed = engine.google_federation().await.map(|g| g.configured).unwrap_or(false);
         let summary = if listed {
-            "Google federation is set up: people with Gmail addresses can now redeem invitations with their Google account.".to_string()
+            change.done.clone()
         } else {
             "Microsoft accepted the Google identity provider, but it is not listed yet; check again in a minute."
                 .to_string()
@@ -237,6 +238,7 @@ impl Action for RemoveGoogle {
             },
             after: GoogleState::default(),
             would: format!("Would remove the Google identity provider (undoing change #{seq}). Gmail guests would sign in with one-time passcodes again."),
+            done: format!("Removed the Google identity provider (undid change #{seq})."),
             failure: "Removing the Google identity provider".into(),
             blocked: None,
             undoes: Some(seq),
@@ -248,13 +250,6 @@ impl Action for RemoveGoogle {
         Ok(Applied::id(
             engine.graph.delete_identity_provider(GOOGLE_PROVIDER_ID).await?,
         ))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<GoogleState, ()>, _: &()) -> Verified<GoogleState> {
-        Verified {
-            summary: format!("Removed the Google identity provider (undid change #{}).", self.row.seq),
-            after: change.after,
-        }
     }
 }
 

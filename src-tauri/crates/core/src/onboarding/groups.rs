@@ -3,7 +3,7 @@
 
 use super::guest::GuestRef;
 use crate::action::{
-    recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, Verified, CHANGED_SINCE,
+    recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, CHANGED_SINCE,
 };
 use crate::engine::Engine;
 use crate::problem::Problem;
@@ -90,6 +90,7 @@ impl Action for AddToGroup {
             before: state(false),
             after: state(true),
             would: format!("Would add {email} to {name}."),
+            done: format!("Added {email} to {name}."),
             failure: format!("Adding {email} to {name}"),
             blocked: None,
             undoes: None,
@@ -109,13 +110,6 @@ impl Action for AddToGroup {
                 Ok(Applied::id(e.request_id().map(str::to_string)))
             }
             Err(e) => Err(e.into()),
-        }
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<Membership>, _: &()) -> Verified<Membership> {
-        Verified {
-            summary: format!("Added {} to {}.", self.guest.email, change.after.group_name),
-            after: change.after,
         }
     }
 }
@@ -163,6 +157,7 @@ impl Action for RemoveFromGroup {
             },
             before: added,
             would: format!("Would remove {who} from {name} (undoing change #{seq})."),
+            done: format!("Removed {who} from {name} (undid change #{seq})."),
             failure: format!("Removing {who} from {name}"),
             blocked: None,
             undoes: Some(seq),
@@ -176,16 +171,6 @@ impl Action for RemoveFromGroup {
             .remove_group_member(&change.after.group_id, &change.context)
             .await?;
         Ok(Applied::id(request_id))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<Membership>, _: &()) -> Verified<Membership> {
-        Verified {
-            summary: format!(
-                "Removed {} from {} (undid change #{}).",
-                self.row.target, change.after.group_name, self.row.seq
-            ),
-            after: change.after,
-        }
     }
 }
 

@@ -219,10 +219,16 @@ impl Action for InviteGuest {
                 "Give a redirect URL for this row (or for all rows) and retry the failed rows.",
             ));
         };
+        // The name goes into the summary too, so History's search finds people by name.
+        let who = match &body.invited_user_display_name {
+            Some(name) => format!("{email} ({name})"),
+            None => email.clone(),
+        };
         Ok(Plan::Change(Change {
             before: InvitationState::default(),
             after: InvitationState::asked(body),
             would: format!("Would invite {email} (not in the tenant yet)."),
+            done: format!("Invited {who}."),
             failure: format!("Inviting {email}"),
             blocked: None,
             undoes: None,
@@ -247,7 +253,6 @@ impl Action for InviteGuest {
         change: Change<InvitationState, ()>,
         invitation: &Invitation,
     ) -> Verified<InvitationState> {
-        let email = &self.email;
         let read = engine
             .until_replicated(
                 || engine.graph.get_user(&invitation.invited_user.id),
@@ -261,17 +266,13 @@ impl Action for InviteGuest {
                 None
             }
         };
-        // The name goes into the summary too, so History's search finds people by name.
-        let who = match &change.after.display_name {
-            Some(name) => format!("{email} ({name})"),
-            None => email.clone(),
-        };
         let sent = change.after.send_invitation_message == Some(true);
-        let summary = match (&readable, sent) {
-            (Some(_), true) => format!("Invited {who}. Microsoft is e-mailing the invitation."),
-            (Some(_), false) => format!("Invited {who}. No e-mail was sent: share the invitation link with them."),
-            (None, _) => format!("Invited {who}. Microsoft accepted the invitation but the new guest is not readable yet (directory replication); it usually appears within a minute."),
+        let then = match (&readable, sent) {
+            (Some(_), true) => "Microsoft is e-mailing the invitation.",
+            (Some(_), false) => "No e-mail was sent: share the invitation link with them.",
+            (None, _) => "Microsoft accepted the invitation but the new guest is not readable yet (directory replication); it usually appears within a minute.",
         };
+        let summary = format!("{} {then}", change.done);
         Verified {
             summary,
             after: InvitationState {
@@ -355,6 +356,7 @@ impl Action for BlockInvitedGuest {
             before: state(true),
             after: state(false),
             would: format!("Would block {who} from signing in and end their sessions (undoing change #{seq}).{note} To delete the account, use the Entra admin center (restorable for 30 days)."),
+            done: format!("Blocked {who} from signing in (undid change #{seq}).{note}"),
             failure: format!("Blocking {who}"),
             blocked: None,
             undoes: Some(seq),
@@ -364,18 +366,6 @@ impl Action for BlockInvitedGuest {
 
     async fn apply(&self, engine: &Engine, change: &Change<SignInState, ()>) -> Result<Applied<()>, Failure> {
         Ok(Applied::id(engine.graph.block_user(&change.after.user_id).await?))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<SignInState, ()>, _: &()) -> Verified<SignInState> {
-        Verified {
-            summary: format!(
-                "Blocked {} from signing in (undid change #{}).{}",
-                self.row.target,
-                self.row.seq,
-                self.note()
-            ),
-            after: change.after,
-        }
     }
 }
 

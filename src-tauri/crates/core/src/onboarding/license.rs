@@ -3,7 +3,7 @@
 
 use super::guest::GuestRef;
 use crate::action::{
-    recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, Verified, CHANGED_SINCE,
+    recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, CHANGED_SINCE,
 };
 use crate::engine::Engine;
 use crate::problem::Problem;
@@ -54,7 +54,6 @@ struct AssignLicense {
 struct Chosen {
     user_id: String,
     sku_id: String,
-    part_number: String,
 }
 
 impl Action for AssignLicense {
@@ -134,13 +133,13 @@ impl Action for AssignLicense {
                 sku_part_number: Some(name.clone()),
             },
             would,
+            done: format!("Assigned {name} to {email}."),
             failure: format!("Assigning {name} to {email}"),
             blocked,
             undoes: None,
             context: Chosen {
                 user_id: current.id,
                 sku_id: chosen.sku_id.clone(),
-                part_number: name,
             },
         }))
     }
@@ -149,13 +148,6 @@ impl Action for AssignLicense {
         let c = &change.context;
         let answer = engine.graph.assign_license(&c.user_id, &c.sku_id).await?;
         Ok(Applied::id(answer.request_id))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<LicenseState, Chosen>, _: &()) -> Verified<LicenseState> {
-        Verified {
-            summary: format!("Assigned {} to {}.", change.context.part_number, self.guest.email),
-            after: change.after,
-        }
     }
 }
 
@@ -209,6 +201,7 @@ impl Action for RemoveLicense {
             before: held(true),
             after: held(false),
             would: format!("Would remove {name} from {who} (undoing change #{seq})."),
+            done: format!("Removed {name} from {who} (undid change #{seq})."),
             failure: format!("Removing {name} from {who}"),
             blocked: None,
             undoes: Some(seq),
@@ -222,16 +215,6 @@ impl Action for RemoveLicense {
             .remove_license(&change.context, &change.after.sku_id)
             .await?;
         Ok(Applied::id(answer.request_id))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<LicenseHeld>, _: &()) -> Verified<LicenseHeld> {
-        Verified {
-            summary: format!(
-                "Removed {} from {} (undid change #{}).",
-                change.after.sku_part_number, self.row.target, self.row.seq
-            ),
-            after: change.after,
-        }
     }
 }
 

@@ -2,9 +2,7 @@
 //! the country list, and the tenant's default usage location.
 
 use super::guest::GuestRef;
-use crate::action::{
-    refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, Verified, CHANGED_SINCE,
-};
+use crate::action::{refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome, CHANGED_SINCE};
 use crate::engine::Engine;
 use crate::problem::{FieldError, Problem};
 use crate::validate;
@@ -95,7 +93,7 @@ impl Action for SetProfile {
     type State = ProfileState;
     /// The guest's object id.
     type Context = String;
-    type Answer = String;
+    type Answer = ();
 
     fn logged(&self) -> Logged {
         Logged::Did(ActionKind::SetProfile)
@@ -123,6 +121,7 @@ impl Action for SetProfile {
         };
         Ok(Plan::Change(Change {
             would: format!("Would set {} for {email}.", describe_patch(&patch)),
+            done: format!("Set {} for {email}.", describe_patch(&patch)),
             failure: format!("Updating {email}'s profile"),
             before,
             after,
@@ -132,20 +131,9 @@ impl Action for SetProfile {
         }))
     }
 
-    async fn apply(&self, engine: &Engine, change: &Change<ProfileState>) -> Result<Applied<String>, Failure> {
+    async fn apply(&self, engine: &Engine, change: &Change<ProfileState>) -> Result<Applied<()>, Failure> {
         let patch = change.before.patch_to(&change.after);
-        let request_id = engine.graph.update_user(&change.context, &patch).await?;
-        Ok(Applied {
-            answer: describe_patch(&patch),
-            request_id,
-        })
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<ProfileState>, described: &String) -> Verified<ProfileState> {
-        Verified {
-            summary: format!("Set {described} for {}.", self.guest.email),
-            after: change.after,
-        }
+        Ok(Applied::id(engine.graph.update_user(&change.context, &patch).await?))
     }
 }
 
@@ -194,6 +182,7 @@ impl Action for RestoreProfile {
         }
         Ok(Plan::Change(Change {
             would: format!("Would restore {who}'s profile as before change #{seq}."),
+            done: format!("Restored {who}'s profile (undid change #{seq})."),
             failure: format!("Restoring {who}'s profile"),
             before: now,
             after: was,
@@ -221,16 +210,6 @@ impl Action for RestoreProfile {
             .update_user_json(&change.context, &serde_json::Value::Object(patch))
             .await?;
         Ok(Applied::id(request_id))
-    }
-
-    async fn verify(&self, _: &Engine, change: Change<ProfileState>, _: &()) -> Verified<ProfileState> {
-        Verified {
-            summary: format!(
-                "Restored {}'s profile (undid change #{}).",
-                self.row.target, self.row.seq
-            ),
-            after: change.after,
-        }
     }
 }
 

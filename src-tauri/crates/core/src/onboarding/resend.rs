@@ -55,6 +55,13 @@ impl Action for ResendInvitation {
             before,
             after,
             would: format!("Would send {email} a new invitation ({by})."),
+            done: if self.body.send_invitation_message {
+                format!("Sent {email} a new invitation. Microsoft is e-mailing it.")
+            } else {
+                format!(
+                    "Made a new invitation for {email}. No e-mail was sent: share the new invitation link with them."
+                )
+            },
             failure: format!("Resending the invitation to {email}"),
             blocked: None,
             undoes: None,
@@ -76,14 +83,8 @@ impl Action for ResendInvitation {
         change: Change<InvitationState, ()>,
         invitation: &Invitation,
     ) -> Verified<InvitationState> {
-        let email = &self.body.invited_user_email_address;
-        let summary = if self.body.send_invitation_message {
-            format!("Sent {email} a new invitation. Microsoft is e-mailing it.")
-        } else {
-            format!("Made a new invitation for {email}. No e-mail was sent: share the new invitation link with them.")
-        };
         Verified {
-            summary,
+            summary: change.done,
             after: InvitationState {
                 invitation_id: Some(invitation.id.clone()),
                 status: Some(invitation.status.clone()),
