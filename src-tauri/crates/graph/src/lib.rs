@@ -13,6 +13,7 @@ pub mod certificate;
 mod client;
 mod endpoints;
 mod error;
+mod loopback;
 pub mod models;
 pub mod power;
 pub mod signin;

@@ -1,6 +1,6 @@
 //! Delegated sign-in, as Microsoft admins know it: the authorization code flow with PKCE in
-//! the system browser (a one-shot loopback listener on 127.0.0.1 receives the answer, `state`
-//! checked), the device-code flow for machines without a browser, and a [`TokenSource`] that
+//! the system browser (a loopback listener on 127.0.0.1 waits for the answer carrying this
+//! sign-in's `state`), the device-code flow for machines without a browser, and a [`TokenSource`] that
 //! keeps access tokens in memory and renews them with the refresh token.
 //!
 //! Written over the app's own reqwest client rather than the `oauth2` crate: one HTTP stack,
@@ -15,7 +15,6 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 
 /// The scopes Guestpass signs in with: everything consented for the app, plus a refresh token.
@@ -131,17 +130,6 @@ pub struct BrowserSignIn {
     verifier: String,
 }
 
-/// The page the browser shows after handing the answer back.
-fn answer_page(title: &str, text: &str) -> String {
-    let body = format!(
-        "<!doctype html><meta charset=utf-8><title>{title}</title><body style=\"font-family:system-ui;margin:60px\"><h1>{title}</h1><p>{text}</p></body>"
-    );
-    format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-}
-
 impl BrowserSignIn {
     /// Listens on a random loopback port and builds the authorize URL (PKCE S256, random state).
     pub async fn start(authority: &Authority, scope: &str) -> Result<BrowserSignIn, GraphError> {
@@ -178,74 +166,20 @@ impl BrowserSignIn {
         })
     }
 
-    /// Waits (up to `timeout`) for the one answer, checks its `state`, and redeems the code.
-    /// The listener closes after that one request, whatever it carried.
+    /// Waits (up to `timeout`) for this sign-in's answer — ignoring the browser's other
+    /// requests and answers for another sign-in — then closes the listener and redeems the code.
     pub async fn finish(self, http: &reqwest::Client, timeout: Duration) -> Result<TokenSet, GraphError> {
-        let accepted = tokio::time::timeout(timeout, self.listener.accept()).await;
-        let (mut stream, _) = match accepted {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                return Err(GraphError::Network {
-                    host: "127.0.0.1".into(),
-                    reason: format!("the sign-in answer could not be received: {e}"),
-                })
-            }
-            Err(_) => {
-                return Err(GraphError::SignIn {
-                    error: "timeout".into(),
-                    description: format!(
-                        "No answer from the browser within {} seconds. Start the sign-in again.",
-                        timeout.as_secs()
-                    ),
-                    status: 0,
-                })
-            }
-        };
-        drop(self.listener);
-        let mut buf = vec![0u8; 16 * 1024];
-        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or(0);
-        let head = String::from_utf8_lossy(&buf[..n]);
-        let target = head
-            .lines()
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .unwrap_or("/");
-        let url = Url::parse(&format!("http://localhost{target}")).ok();
-        let param = |k: &str| {
-            url.as_ref()
-                .and_then(|u| u.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.to_string()))
-        };
-        let outcome = if param("state").as_deref() != Some(self.state.as_str()) {
-            Err(GraphError::SignIn {
-                error: "state_mismatch".into(),
-                description: "The answer that reached Guestpass does not belong to its sign-in request (wrong state); it was ignored. Start the sign-in again.".into(),
+        let answer = tokio::time::timeout(timeout, crate::loopback::wait_for_answer(self.listener, &self.state)).await;
+        let Ok(outcome) = answer else {
+            return Err(GraphError::SignIn {
+                error: "timeout".into(),
+                description: format!(
+                    "No answer from the browser within {} seconds. Start the sign-in again.",
+                    timeout.as_secs()
+                ),
                 status: 0,
-            })
-        } else if let Some(error) = param("error") {
-            Err(GraphError::SignIn {
-                error,
-                description: param("error_description").unwrap_or_default(),
-                status: 0,
-            })
-        } else if let Some(code) = param("code") {
-            Ok(code)
-        } else {
-            Err(GraphError::SignIn {
-                error: "no_code".into(),
-                description: "The browser came back without an authorization code. Start the sign-in again.".into(),
-                status: 0,
-            })
+            });
         };
-        let page = match &outcome {
-            Ok(_) => answer_page("Signed in", "Return to Guestpass; you can close this tab."),
-            Err(e) => answer_page("Sign-in did not complete", &format!("{e}. Return to Guestpass.")),
-        };
-        let _ = stream.write_all(page.as_bytes()).await;
-        let _ = stream.shutdown().await;
         let code = outcome?;
         post_token(
             http,

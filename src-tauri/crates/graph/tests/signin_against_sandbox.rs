@@ -1,5 +1,6 @@
 //! Delegated sign-in against the sandbox's Entra: the browser flow with PKCE (this test plays
-//! the browser), a wrong `state`, the device-code flow with its polling rules, and refresh.
+//! the browser) with what else reaches its listener (a pre-connection, a favicon request, an
+//! answer for another sign-in, Entra's refusal), the device-code flow with its polling rules, and refresh.
 
 mod common;
 
@@ -94,10 +95,8 @@ async fn browser_sign_in_with_pkce_then_graph_as_the_admin() {
     let _ = http;
 }
 
-#[tokio::test]
-async fn an_answer_with_the_wrong_state_is_refused_and_the_listener_closes() {
-    let sb = sandbox(SandboxConfig::default()).await;
-    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
+/// The loopback address a sign-in waits on (as 127.0.0.1: the test plays the browser).
+fn listener_root(flow: &BrowserSignIn) -> String {
     let redirect = flow
         .authorize_url
         .query_pairs()
@@ -105,21 +104,81 @@ async fn an_answer_with_the_wrong_state_is_refused_and_the_listener_closes() {
         .unwrap()
         .1
         .to_string();
+    redirect.replace("localhost", "127.0.0.1")
+}
+
+#[tokio::test]
+async fn a_browsers_idle_preconnection_and_favicon_request_do_not_derail_the_sign_in() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
+    let (root, url) = (listener_root(&flow), flow.authorize_url.clone());
     let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
-    let forged = format!(
-        "{}?code=stolen&state=not-ours",
-        redirect.replace("localhost", "127.0.0.1")
+    // A speculative connection that never sends anything, held open throughout.
+    let port = Url::parse(&root).unwrap().port().unwrap();
+    let _idle = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let favicon = no_redirects().get(format!("{root}favicon.ico")).send().await.unwrap();
+    assert_eq!(favicon.status(), 404);
+    accept_in_browser(&url, "1a2b3c4d-0000-4000-8000-000000000001").await;
+    let tokens = finished.await.unwrap().unwrap();
+    assert!(tokens.scope.contains("User.Invite.All"), "{}", tokens.scope);
+    assert!(
+        no_redirects().get(&root).send().await.is_err(),
+        "the listener closes once the answer is in"
     );
-    let page = no_redirects().get(&forged).send().await.unwrap().text().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_answer_for_another_sign_in_is_turned_away_and_the_real_one_still_lands() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
+    let (root, url) = (listener_root(&flow), flow.authorize_url.clone());
+    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    let forged = no_redirects()
+        .get(format!("{root}?code=stolen&state=not-ours"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    assert!(forged.text().await.unwrap().contains("another sign-in"));
+    accept_in_browser(&url, "1a2b3c4d-0000-4000-8000-000000000001").await;
+    let tokens = finished.await.unwrap().unwrap();
+    assert!(
+        !tokens.refresh_token.is_empty(),
+        "the real code was redeemed, not the forged one"
+    );
+}
+
+#[tokio::test]
+async fn entras_refusal_ends_the_sign_in_with_its_reason() {
+    let sb = sandbox(SandboxConfig::default()).await;
+    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
+    let state = flow
+        .authorize_url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .to_string();
+    let root = listener_root(&flow);
+    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    let page = no_redirects()
+        .get(format!(
+            "{root}?error=access_denied&error_description=The+user+declined&state={state}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("did not complete"), "{page}");
     match finished.await.unwrap() {
-        Err(GraphError::SignIn { error, .. }) => assert_eq!(error, "state_mismatch"),
+        Err(GraphError::SignIn { error, description, .. }) => {
+            assert_eq!(error, "access_denied");
+            assert!(description.contains("declined"), "{description}");
+        }
         other => panic!("{other:?}"),
     }
-    assert!(
-        no_redirects().get(&forged).send().await.is_err(),
-        "one request only, then closed"
-    );
 }
 
 #[tokio::test]
