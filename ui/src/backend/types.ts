@@ -243,7 +243,11 @@ day: string, invited: number, redeemed: number, licensed: number, };
 
 export type Field = "email" | "displayName" | "firstName" | "lastName" | "usageLocation" | "license" | "groups" | "environment" | "role" | "redirectUrl" | "sendEmail" | "message";
 
-export type ImportDefaults = { redirectUrl: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, sendEmail: boolean | null, message: string | null, };
+export type ImportDefaults = { 
+/**
+ * The file's encoding (`windows-1250`, `Shift_JIS`…) when the detected one is wrong.
+ */
+encoding: string | null, redirectUrl: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, sendEmail: boolean | null, message: string | null, };
 
 export type PlannedGuest = { email: string, displayName: string | null, firstName: string | null, lastName: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, redirectUrl: string | null, sendEmail: boolean, message: string | null, };
 
@@ -275,7 +279,11 @@ export type ImportPreview = { fileName: string,
 /**
  * "Microsoft bulk-invite template" or "Sheet with a header row".
  */
-format: string, encoding: string, delimiter: string, 
+format: string, encoding: string, 
+/**
+ * The encoding was guessed from the bytes: the admin should glance at the names.
+ */
+encodingGuessed: boolean, delimiter: string, 
 /**
  * The columns used, as written in the file.
  */

@@ -97,6 +97,25 @@ function renderChooser(work: HTMLElement): void {
   const role = h("input", { type: "text", id: "import-role", placeholder: "e.g. Basic User" });
   const sendEmail = h("input", { type: "checkbox", id: "import-send-email" });
   const message = h("textarea", { id: "import-message", rows: 2, placeholder: "A short welcome (only sent with the e-mail)" });
+  // Excel's plain "CSV" is saved in the Windows code page of the machine that wrote it.
+  const encoding = h(
+    "select",
+    { id: "import-encoding" },
+    ...[
+      ["", "Detect from the file"],
+      ["UTF-8", "UTF-8"],
+      ["windows-1250", "Central European (Windows-1250)"],
+      ["windows-1251", "Cyrillic (Windows-1251)"],
+      ["windows-1252", "Western European (Windows-1252)"],
+      ["windows-1253", "Greek (Windows-1253)"],
+      ["windows-1254", "Turkish (Windows-1254)"],
+      ["windows-1257", "Baltic (Windows-1257)"],
+      ["Shift_JIS", "Japanese (Shift_JIS)"],
+      ["GBK", "Chinese, simplified (GBK)"],
+      ["Big5", "Chinese, traditional (Big5)"],
+      ["EUC-KR", "Korean (EUC-KR)"],
+    ].map(([value, label]) => h("option", { value }, label)),
+  );
   const check = h("button", { class: "btn btn-primary", type: "button", id: "import-check" }, "Check the list");
   const result = h("div", { id: "import-preview" });
 
@@ -110,6 +129,7 @@ function renderChooser(work: HTMLElement): void {
     .catch(() => undefined);
 
   const defaults = (): ImportDefaults => ({
+    encoding: encoding.value || null,
     redirectUrl: redirect.value.trim() || null,
     usageLocation: location.value.trim() || null,
     license: license.value || null,
@@ -120,6 +140,10 @@ function renderChooser(work: HTMLElement): void {
     message: message.value.trim() || null,
   });
 
+  // A list already checked is read again in the encoding chosen.
+  encoding.addEventListener("change", () => {
+    if (file.files?.[0] && result.childElementCount > 0) check.click();
+  });
   check.addEventListener("click", () =>
     busy(check, "Checking…", async () => {
       const chosen = file.files?.[0];
@@ -144,6 +168,7 @@ function renderChooser(work: HTMLElement): void {
       { class: "card form" },
       h("h2", {}, "1. Choose the list"),
       field("import-file", "Guest list", file, "Columns are matched by name (Email, Display name, First name, Last name, Usage location or Country, License, Groups, Environment, Role, Redirect URL, Send email, Message) or by Microsoft's [tokens]. Extra columns are ignored."),
+      field("import-encoding", "Encoding", encoding, "Guestpass recognises UTF-8, Excel's “Unicode text” and the Windows code pages; if names look wrong in the preview, pick the file's encoding here."),
       h("h2", {}, "2. For rows that leave these empty"),
       field("import-redirect", "Redirect URL", redirect, "Where new guests land after accepting: My Apps, or your Dynamics environment's URL."),
       h("div", { class: "field-row" }, field("import-location", "Usage location", location, "Two-letter country code; needed before a licence."), field("import-license", "Licence", license)),
@@ -242,7 +267,7 @@ function renderPreview(area: HTMLElement, work: HTMLElement, p: ImportPreview): 
       "div",
       { class: "card", id: "import-preview-card" },
       h("h2", {}, `3. Preview of ${p.fileName}`),
-      h("p", { class: "muted" }, `${p.format}, ${p.encoding}, separated by ${p.delimiter === "tab" ? "tabs" : `“${p.delimiter}”`}. Columns used: ${p.columns.join(", ")}.`),
+      h("p", { class: "muted", id: "import-read-as" }, `${p.format}, ${p.encoding}${p.encodingGuessed ? " (detected: if names look wrong, choose the encoding under 1.)" : ""}, separated by ${p.delimiter === "tab" ? "tabs" : `“${p.delimiter}”`}. Columns used: ${p.columns.join(", ")}.`),
       h(
         "div",
         { class: "stats", id: "import-summary" },

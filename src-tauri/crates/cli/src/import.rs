@@ -61,11 +61,16 @@ pub struct ImportArgs {
     /// Default personal note for the invitation e-mails.
     #[arg(long)]
     message: Option<String>,
+    /// The file's encoding (e.g. windows-1250, windows-1251, Shift_JIS) when the detected one
+    /// shows the names wrong.
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
 }
 
 impl ImportArgs {
     fn defaults(&self) -> ImportDefaults {
         ImportDefaults {
+            encoding: self.encoding.clone(),
             redirect_url: self.redirect_url.clone(),
             usage_location: self.usage_location.clone(),
             license: self.license.clone(),
@@ -168,9 +173,17 @@ fn print_preview(p: &ImportPreview, json: bool) {
         println!("{}", serde_json::json!({ "preview": p }));
         return;
     }
+    let encoding = if p.encoding_guessed {
+        format!(
+            "{}, detected: if names look wrong, name the encoding with --encoding",
+            p.encoding
+        )
+    } else {
+        p.encoding.clone()
+    };
     println!(
-        "{}: {} ({}, '{}'-separated). {} row(s): {} ready, {} with errors (skipped), {} with warnings, {} already guests.",
-        p.file_name, p.format, p.encoding, p.delimiter, p.rows.len(), p.ready, p.with_errors, p.with_warnings, p.already_guests
+        "{}: {} ({encoding}, '{}'-separated). {} row(s): {} ready, {} with errors (skipped), {} with warnings, {} already guests.",
+        p.file_name, p.format, p.delimiter, p.rows.len(), p.ready, p.with_errors, p.with_warnings, p.already_guests
     );
     for note in &p.notes {
         println!("note: {note}");

@@ -857,3 +857,35 @@ fn resend_sends_a_pending_guest_a_new_invitation() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a guest"), "{}", stderr(&o));
 }
+
+#[test]
+fn import_detects_a_central_european_excel_file_and_takes_an_encoding_named() {
+    let e = env();
+    let file = odd_file("excel-ansi-1250-polish-czech.csv");
+    let args = [
+        "import",
+        &file,
+        "--dry-run",
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+    ];
+    let o = e.cli(&args);
+    assert!(stdout(&o).contains("windows-1250, detected"), "{}", stdout(&o));
+    let o = e.cli(&[&args[..], &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["preview"]["encoding"], "windows-1250");
+    assert_eq!(v["preview"]["encodingGuessed"], true);
+    assert_eq!(v["preview"]["rows"][0]["guest"]["firstName"], "Łukasz");
+
+    let o = e.cli(&[&args[..], &["--json", "--encoding", "windows-1252"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["preview"]["encodingGuessed"], false);
+    assert_eq!(
+        v["preview"]["rows"][0]["guest"]["firstName"], "£ukasz",
+        "as the admin asked"
+    );
+
+    let o = e.cli(&[&args[..], &["--encoding", "klingon"]].concat());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("'klingon' is not an encoding"), "{}", stderr(&o));
+}

@@ -1,18 +1,41 @@
 //! Bytes to text: UTF-8 (with or without BOM), UTF-16 ("Unicode text" from Excel), and
-//! Windows-1252 (Excel's plain "CSV" on Western Windows). Workbooks and other binary files
-//! are named, with how to save them as CSV.
+//! whatever legacy code page Excel's plain "CSV" used on the machine that saved it —
+//! Windows-1252 in the West, 1250 in Central Europe, 1251 for Cyrillic, Shift_JIS in Japan… —
+//! detected from the bytes (chardetng, Firefox's detector) unless the admin names it.
+//! Workbooks and other binary files are named, with how to save them as CSV.
 
 use crate::{read_error, ReadError};
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
 pub struct Decoded {
     pub text: String,
     pub encoding: &'static str,
+    /// Whether the encoding was guessed from the bytes (no BOM, not UTF-8, not named).
+    pub guessed: bool,
+}
+
+/// The encoding a label names (`windows-1250`, `cp1251`, `shift_jis`, `latin2`…), as the
+/// WHATWG Encoding Standard spells them.
+pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, ReadError> {
+    let wanted = label.trim().to_ascii_lowercase();
+    // Windows' own code page names (cp1250) are common in Excel's menus and scripts.
+    let wanted = match wanted.strip_prefix("cp") {
+        Some(n) if n.parse::<u32>().is_ok() => format!("windows-{n}"),
+        _ => wanted,
+    };
+    Encoding::for_label(wanted.as_bytes()).ok_or_else(|| {
+        read_error(
+            format!("'{}' is not an encoding Guestpass knows.", label.trim()),
+            "Use a name such as UTF-8, windows-1250, windows-1251, windows-1253, windows-1254 or Shift_JIS.",
+        )
+    })
 }
 
 const SAVE_AS_CSV: &str = "In Excel choose File > Save As > CSV UTF-8 (Comma delimited), and import that file.";
 
-pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
+/// Decodes the file; `asked` overrides the detection (a BOM still wins: it cannot be wrong).
+pub fn decode(bytes: &[u8], asked: Option<&'static Encoding>) -> Result<Decoded, ReadError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(read_error(
             "The file is empty.",
@@ -34,18 +57,25 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
     if bytes.starts_with(b"%PDF") {
         return Err(read_error("This is a PDF, not a guest list.", SAVE_AS_CSV));
     }
+    let mut guessed = false;
     let (encoding, label): (&'static Encoding, &'static str) = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         (UTF_8, "UTF-8 with BOM")
     } else if bytes.starts_with(&[0xFF, 0xFE]) {
         (UTF_16LE, "UTF-16LE")
     } else if bytes.starts_with(&[0xFE, 0xFF]) {
         (UTF_16BE, "UTF-16BE")
+    } else if let Some(asked) = asked {
+        (asked, asked.name())
     } else if let Some(utf16) = utf16_without_bom(bytes) {
         utf16
     } else if std::str::from_utf8(bytes).is_ok() {
         (UTF_8, "UTF-8")
     } else {
-        (WINDOWS_1252, "windows-1252")
+        let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+        detector.feed(bytes, true);
+        let found = detector.guess(None, Utf8Detection::Deny);
+        guessed = true;
+        (found, found.name())
     };
     let (text, _, _) = encoding.decode(bytes);
     let text = text.into_owned();
@@ -55,7 +85,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
             SAVE_AS_CSV,
         ));
     }
-    Ok(Decoded { text, encoding: label })
+    Ok(Decoded {
+        text,
+        encoding: label,
+        guessed,
+    })
 }
 
 /// UTF-16 without a BOM shows as ASCII letters with a zero byte beside each.

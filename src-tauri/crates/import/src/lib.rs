@@ -38,8 +38,11 @@ impl ListRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuestList {
     pub format: ListFormat,
-    /// `UTF-8`, `UTF-8 with BOM`, `UTF-16LE`, `UTF-16BE` or `windows-1252`.
+    /// `UTF-8`, `UTF-8 with BOM`, `UTF-16LE`, `UTF-16BE`, or a legacy code page by its
+    /// WHATWG name (`windows-1250`, `Shift_JIS`…).
     pub encoding: &'static str,
+    /// Whether that code page was guessed from the bytes (worth a look at the names).
+    pub encoding_guessed: bool,
     pub delimiter: char,
     /// The columns used, in file order: the field and the header as written.
     pub columns: Vec<(Field, String)>,
@@ -70,9 +73,18 @@ fn read_error(message: impl Into<String>, hint: impl Into<String>) -> ReadError 
     }
 }
 
-/// Reads a guest list from the file's bytes.
+pub use decode::encoding_for_label;
+
+/// Reads a guest list from the file's bytes, detecting its encoding.
 pub fn read(bytes: &[u8]) -> Result<GuestList, ReadError> {
-    let decoded = decode::decode(bytes)?;
+    read_as(bytes, None)
+}
+
+/// Reads a guest list from the file's bytes, in the encoding the admin named (a label such as
+/// `windows-1250`), or detecting it when `None`.
+pub fn read_as(bytes: &[u8], encoding: Option<&str>) -> Result<GuestList, ReadError> {
+    let asked = encoding.map(encoding_for_label).transpose()?;
+    let decoded = decode::decode(bytes, asked)?;
     // One line ending everywhere (Windows CRLF, old Mac CR), so row numbers are counted right
     // and multi-line cells read the same whatever wrote the file.
     let text = decoded.text.replace("\r\n", "\n").replace('\r', "\n");
@@ -192,6 +204,7 @@ pub fn read(bytes: &[u8]) -> Result<GuestList, ReadError> {
             ListFormat::Sheet
         },
         encoding: decoded.encoding,
+        encoding_guessed: decoded.guessed,
         delimiter,
         columns,
         ignored_columns,

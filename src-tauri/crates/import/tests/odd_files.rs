@@ -1,6 +1,6 @@
 //! Every format and quirk the importer handles, read from real files under `tests/import-files/`.
 
-use guestpass_import::{read, Field, GuestList, ListFormat};
+use guestpass_import::{read, read_as, Field, GuestList, ListFormat};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -89,6 +89,46 @@ fn excel_ansi_csv_is_windows_1252() {
     assert_eq!(l.encoding, "windows-1252");
     assert_eq!(l.rows[0].get(Field::FirstName), Some("René"));
     assert_eq!(l.rows[0].get(Field::LastName), Some("Français"));
+}
+
+/// Excel's plain "CSV" from Central European, Cyrillic, Greek, Turkish and Japanese Windows:
+/// each read in its own code page, not as Windows-1252.
+#[test]
+fn non_western_excel_exports_are_detected() {
+    for (name, encoding, first, last) in [
+        (
+            "excel-ansi-1250-polish-czech.csv",
+            "windows-1250",
+            "Łukasz",
+            "Wiśniewski",
+        ),
+        ("excel-ansi-1251-cyrillic.csv", "windows-1251", "Иван", "Петров"),
+        ("excel-ansi-1253-greek.csv", "windows-1253", "Νίκος", "Παπαδόπουλος"),
+        ("excel-ansi-1254-turkish.csv", "windows-1254", "Ayşe", "Yılmaz"),
+        ("excel-shift-jis-japanese.csv", "Shift_JIS", "太郎", "山田"),
+    ] {
+        let l = list(name);
+        assert_eq!(l.encoding, encoding, "{name}");
+        assert!(l.encoding_guessed, "{name}");
+        assert_eq!(l.rows[0].get(Field::FirstName), Some(first), "{name}");
+        assert_eq!(l.rows[0].get(Field::LastName), Some(last), "{name}");
+    }
+    let czech = list("excel-ansi-1250-polish-czech.csv");
+    assert_eq!(czech.rows[2].get(Field::FirstName), Some("Jiří"));
+    assert_eq!(czech.rows[2].get(Field::LastName), Some("Dvořák"));
+}
+
+#[test]
+fn the_admin_can_name_the_encoding() {
+    let bytes = file("excel-ansi-1250-polish-czech.csv");
+    let l = read_as(&bytes, Some("cp1250")).unwrap();
+    assert_eq!((l.encoding, l.encoding_guessed), ("windows-1250", false));
+    assert_eq!(l.rows[0].get(Field::FirstName), Some("Łukasz"));
+    // Named wrongly, the names come out wrong, as the admin asked; the preview shows them.
+    let wrong = read_as(&bytes, Some("windows-1252")).unwrap();
+    assert_eq!(wrong.rows[0].get(Field::FirstName), Some("£ukasz"));
+    let e = read_as(&bytes, Some("klingon")).unwrap_err();
+    assert!(e.message.contains("klingon") && e.hint.contains("windows-1250"), "{e}");
 }
 
 #[test]

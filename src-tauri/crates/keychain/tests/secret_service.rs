@@ -17,7 +17,10 @@ async fn secrets_round_trip_through_the_os_keychain() {
     // A secret longer than one Windows entry is split the same way everywhere.
     let long: String = "0123456789".repeat(400);
     guestpass_keychain::set(&account, &long).await.unwrap();
-    assert_eq!(guestpass_keychain::get(&account).await.unwrap().as_deref(), Some(long.as_str()));
+    assert_eq!(
+        guestpass_keychain::get(&account).await.unwrap().as_deref(),
+        Some(long.as_str())
+    );
     guestpass_keychain::delete(&account).await.unwrap();
     assert_eq!(guestpass_keychain::get(&account).await.unwrap(), None);
 }

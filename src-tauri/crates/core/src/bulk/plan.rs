@@ -12,10 +12,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use ts_rs::TS;
 
-/// Values for columns the file lacks (or leaves empty), given once for every row.
+/// Values for columns the file lacks (or leaves empty), given once for every row, and how to
+/// read the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ImportDefaults {
+    /// The file's encoding (`windows-1250`, `Shift_JIS`…) when the detected one is wrong.
+    pub encoding: Option<String>,
     pub redirect_url: Option<String>,
     pub usage_location: Option<String>,
     pub license: Option<String>,
@@ -95,6 +98,8 @@ pub struct ImportPreview {
     /// "Microsoft bulk-invite template" or "Sheet with a header row".
     pub format: String,
     pub encoding: String,
+    /// The encoding was guessed from the bytes: the admin should glance at the names.
+    pub encoding_guessed: bool,
     pub delimiter: String,
     /// The columns used, as written in the file.
     pub columns: Vec<String>,
@@ -314,6 +319,7 @@ pub fn check_file(file_name: &str, list: &GuestList, defaults: &ImportDefaults) 
             ListFormat::Sheet => "Sheet with a header row".into(),
         },
         encoding: list.encoding.into(),
+        encoding_guessed: list.encoding_guessed,
         delimiter: match list.delimiter {
             '\t' => "tab".into(),
             d => d.to_string(),
@@ -334,7 +340,8 @@ pub fn check_file(file_name: &str, list: &GuestList, defaults: &ImportDefaults) 
 
 /// Reads a file into a preview of its rows (file checks only).
 pub fn read_file(file_name: &str, bytes: &[u8], defaults: &ImportDefaults) -> Result<ImportPreview, Problem> {
-    let list = guestpass_import::read(bytes).map_err(|e| Problem {
+    let encoding = defaults.encoding.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let list = guestpass_import::read_as(bytes, encoding).map_err(|e| Problem {
         kind: crate::ProblemKind::Invalid,
         message: e.message,
         hint: e.hint,
