@@ -33,7 +33,21 @@ test("a Central European Excel file is read in its code page, and another can be
   const encoding = await byId("import-encoding");
   await encoding.findElement(By.css("option[value='windows-1252']")).click();
   await waitText("import-read-as", "windows-1252, separated");
-  // The next list is plain ASCII: it reads the same in Windows-1252.
+  // The next lists are a workbook and plain ASCII: they read the same in Windows-1252.
+});
+
+test("an Excel workbook is read from its first sheet, and another sheet can be chosen", async () => {
+  const workbook = new URL("../import-files/partners.xlsx", import.meta.url).pathname;
+  await (await byId("import-file")).sendKeys(workbook);
+  await (await byId("import-check")).click();
+  await waitText("import-read-as", "sheet “Guests” (of 2");
+  await waitText("import-summary", "2 ready");
+  const sheet = await byId("import-sheet");
+  assert.equal(await sheet.isDisplayed(), true);
+  await sheet.findElement(By.css("option[value='Later']")).click();
+  await waitText("import-read-as", "sheet “Later”");
+  await waitText("import-rows", "zoe@contoso-partners.example");
+  await screenshot("19b-import-workbook-sheet");
 });
 
 test("the preview names every row with an error and what to fix", async () => {

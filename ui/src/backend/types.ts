@@ -247,7 +247,11 @@ export type ImportDefaults = {
 /**
  * The file's encoding (`windows-1250`, `Shift_JIS`…) when the detected one is wrong.
  */
-encoding: string | null, redirectUrl: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, sendEmail: boolean | null, message: string | null, };
+encoding: string | null, 
+/**
+ * A workbook's sheet to read (the first otherwise).
+ */
+sheet: string | null, redirectUrl: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, sendEmail: boolean | null, message: string | null, };
 
 export type PlannedGuest = { email: string, displayName: string | null, firstName: string | null, lastName: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, redirectUrl: string | null, sendEmail: boolean, message: string | null, };
 
@@ -284,6 +288,10 @@ format: string, encoding: string,
  * The encoding was guessed from the bytes: the admin should glance at the names.
  */
 encodingGuessed: boolean, delimiter: string, 
+/**
+ * The workbook sheet read (none for text files), and all its sheets.
+ */
+sheet: string | null, sheets: Array<string>, 
 /**
  * The columns used, as written in the file.
  */

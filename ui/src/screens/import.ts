@@ -88,7 +88,15 @@ async function offerResume(area: HTMLElement, work: HTMLElement): Promise<void> 
 }
 
 function renderChooser(work: HTMLElement): void {
-  const file = h("input", { type: "file", id: "import-file", accept: ".csv,.txt,.tsv,text/csv,text/plain" });
+  const file = h("input", { type: "file", id: "import-file", accept: ".csv,.txt,.tsv,.xlsx,.xlsm,.xlsb,.xls,.ods,text/csv,text/plain" });
+  // A workbook's sheets, once the first preview names them.
+  const sheet = h("select", { id: "import-sheet" });
+  const sheetField = field("import-sheet", "Sheet", sheet, "The workbook's sheet that lists the guests.");
+  sheetField.hidden = true;
+  file.addEventListener("change", () => {
+    sheet.replaceChildren();
+    sheetField.hidden = true;
+  });
   const redirect = h("input", { type: "url", id: "import-redirect", value: "https://myapps.microsoft.com", placeholder: "https://myapps.microsoft.com" });
   const location = h("input", { type: "text", id: "import-location", maxlength: 2, placeholder: "e.g. GB", class: "narrow" });
   const license = h("select", { id: "import-license" }, h("option", { value: "" }, "No licence"));
@@ -130,6 +138,7 @@ function renderChooser(work: HTMLElement): void {
 
   const defaults = (): ImportDefaults => ({
     encoding: encoding.value || null,
+    sheet: sheet.value || null,
     redirectUrl: redirect.value.trim() || null,
     usageLocation: location.value.trim() || null,
     license: license.value || null,
@@ -141,19 +150,26 @@ function renderChooser(work: HTMLElement): void {
   });
 
   // A list already checked is read again in the encoding chosen.
-  encoding.addEventListener("change", () => {
+  const recheck = () => {
     if (file.files?.[0] && result.childElementCount > 0) check.click();
-  });
+  };
+  encoding.addEventListener("change", recheck);
+  sheet.addEventListener("change", recheck);
   check.addEventListener("click", () =>
     busy(check, "Checking…", async () => {
       const chosen = file.files?.[0];
       if (!chosen) {
-        show(result, h("div", { class: "card result result-error" }, h("h2", {}, "Choose a file first"), h("p", {}, "Pick the CSV (or Excel “Unicode text”) file that lists your guests, one per row.")));
+        show(result, h("div", { class: "card result result-error" }, h("h2", {}, "Choose a file first"), h("p", {}, "Pick the Excel workbook, CSV or Excel “Unicode text” file that lists your guests, one per row.")));
         return;
       }
       try {
         const bytes = Array.from(new Uint8Array(await chosen.arrayBuffer()));
         const preview = await previewImport(chosen.name, bytes, defaults());
+        if (preview.sheets.length > 1 && sheet.childElementCount === 0) {
+          sheet.append(...preview.sheets.map((name) => h("option", { value: name }, name)));
+          sheetField.hidden = false;
+        }
+        if (preview.sheet) sheet.value = preview.sheet;
         renderPreview(result, work, preview);
       } catch (err) {
         show(result, problemCard(err));
@@ -168,7 +184,8 @@ function renderChooser(work: HTMLElement): void {
       { class: "card form" },
       h("h2", {}, "1. Choose the list"),
       field("import-file", "Guest list", file, "Columns are matched by name (Email, Display name, First name, Last name, Usage location or Country, License, Groups, Environment, Role, Redirect URL, Send email, Message) or by Microsoft's [tokens]. Extra columns are ignored."),
-      field("import-encoding", "Encoding", encoding, "Guestpass recognises UTF-8, Excel's “Unicode text” and the Windows code pages; if names look wrong in the preview, pick the file's encoding here."),
+      field("import-encoding", "Encoding", encoding, "For CSV and text files. Guestpass recognises UTF-8, Excel's “Unicode text” and the Windows code pages; if names look wrong in the preview, pick the file's encoding here."),
+      sheetField,
       h("h2", {}, "2. For rows that leave these empty"),
       field("import-redirect", "Redirect URL", redirect, "Where new guests land after accepting: My Apps, or your Dynamics environment's URL."),
       h("div", { class: "field-row" }, field("import-location", "Usage location", location, "Two-letter country code; needed before a licence."), field("import-license", "Licence", license)),
@@ -180,6 +197,13 @@ function renderChooser(work: HTMLElement): void {
     ),
     result,
   );
+}
+
+/** How the file was read: the workbook's sheet, or the text's encoding and separator. */
+function readAs(p: ImportPreview): string {
+  if (p.sheet) return `${p.encoding}, sheet “${p.sheet}”${p.sheets.length > 1 ? ` (of ${p.sheets.length}: choose another under 1.)` : ""}`;
+  const separator = p.delimiter === "tab" ? "tabs" : `“${p.delimiter}”`;
+  return `${p.encoding}${p.encodingGuessed ? " (detected: if names look wrong, choose the encoding under 1.)" : ""}, separated by ${separator}`;
 }
 
 type RowFilter = "all" | "errors" | "warnings" | "ready";
@@ -267,7 +291,7 @@ function renderPreview(area: HTMLElement, work: HTMLElement, p: ImportPreview): 
       "div",
       { class: "card", id: "import-preview-card" },
       h("h2", {}, `3. Preview of ${p.fileName}`),
-      h("p", { class: "muted", id: "import-read-as" }, `${p.format}, ${p.encoding}${p.encodingGuessed ? " (detected: if names look wrong, choose the encoding under 1.)" : ""}, separated by ${p.delimiter === "tab" ? "tabs" : `“${p.delimiter}”`}. Columns used: ${p.columns.join(", ")}.`),
+      h("p", { class: "muted", id: "import-read-as" }, `${p.format}, ${readAs(p)}. Columns used: ${p.columns.join(", ")}.`),
       h(
         "div",
         { class: "stats", id: "import-summary" },

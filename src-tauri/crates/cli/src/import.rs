@@ -65,12 +65,16 @@ pub struct ImportArgs {
     /// shows the names wrong.
     #[arg(long, value_name = "NAME")]
     encoding: Option<String>,
+    /// The sheet of an Excel workbook to read (the first otherwise).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
 }
 
 impl ImportArgs {
     fn defaults(&self) -> ImportDefaults {
         ImportDefaults {
             encoding: self.encoding.clone(),
+            sheet: self.sheet.clone(),
             redirect_url: self.redirect_url.clone(),
             usage_location: self.usage_location.clone(),
             license: self.license.clone(),
@@ -173,17 +177,28 @@ fn print_preview(p: &ImportPreview, json: bool) {
         println!("{}", serde_json::json!({ "preview": p }));
         return;
     }
-    let encoding = if p.encoding_guessed {
-        format!(
-            "{}, detected: if names look wrong, name the encoding with --encoding",
-            p.encoding
-        )
-    } else {
-        p.encoding.clone()
+    let read_as = match &p.sheet {
+        Some(sheet) if p.sheets.len() > 1 => format!(
+            "{}, sheet '{sheet}' of {}: choose another with --sheet",
+            p.encoding,
+            p.sheets.join(", ")
+        ),
+        Some(sheet) => format!("{}, sheet '{sheet}'", p.encoding),
+        None if p.encoding_guessed => format!(
+            "{}, detected: if names look wrong, name the encoding with --encoding; '{}'-separated",
+            p.encoding, p.delimiter
+        ),
+        None => format!("{}, '{}'-separated", p.encoding, p.delimiter),
     };
     println!(
-        "{}: {} ({encoding}, '{}'-separated). {} row(s): {} ready, {} with errors (skipped), {} with warnings, {} already guests.",
-        p.file_name, p.format, p.delimiter, p.rows.len(), p.ready, p.with_errors, p.with_warnings, p.already_guests
+        "{}: {} ({read_as}). {} row(s): {} ready, {} with errors (skipped), {} with warnings, {} already guests.",
+        p.file_name,
+        p.format,
+        p.rows.len(),
+        p.ready,
+        p.with_errors,
+        p.with_warnings,
+        p.already_guests
     );
     for note in &p.notes {
         println!("note: {note}");

@@ -889,3 +889,36 @@ fn import_detects_a_central_european_excel_file_and_takes_an_encoding_named() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("'klingon' is not an encoding"), "{}", stderr(&o));
 }
+
+#[test]
+fn import_reads_an_excel_workbook_and_the_sheet_named() {
+    let e = env();
+    let file = odd_file("partners.xlsx");
+    let args = [
+        "import",
+        &file,
+        "--dry-run",
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+    ];
+    let o = e.cli(&args);
+    assert_eq!(o.status.code(), Some(2), "two rows have errors: {}", stdout(&o));
+    assert!(stdout(&o).contains("sheet 'Guests' of Guests, Later"), "{}", stdout(&o));
+    let o = e.cli(&[&args[..], &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["preview"]["ready"], 2);
+    let row5 = &v["preview"]["rows"][2];
+    assert_eq!(
+        (row5["row"].as_u64(), row5["issues"][0]["column"].as_str()),
+        (Some(5), Some("Email"))
+    );
+
+    let o = e.cli(&[&args[..], &["--sheet", "Later", "--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["preview"]["sheet"], "Later");
+    assert_eq!(
+        v["preview"]["rows"][0]["guest"]["email"],
+        "zoe@contoso-partners.example"
+    );
+}

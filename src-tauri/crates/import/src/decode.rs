@@ -42,18 +42,6 @@ pub fn decode(bytes: &[u8], asked: Option<&'static Encoding>) -> Result<Decoded,
             "Choose the file that lists your guests.",
         ));
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(read_error(
-            "This is an Excel workbook (.xlsx) or another zip file, not CSV.",
-            SAVE_AS_CSV,
-        ));
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(read_error(
-            "This is an old-style Excel workbook (.xls), not CSV.",
-            SAVE_AS_CSV,
-        ));
-    }
     if bytes.starts_with(b"%PDF") {
         return Err(read_error("This is a PDF, not a guest list.", SAVE_AS_CSV));
     }

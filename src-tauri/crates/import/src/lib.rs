@@ -5,6 +5,7 @@
 
 mod columns;
 mod decode;
+mod workbook;
 
 pub use columns::Field;
 use serde::Serialize;
@@ -44,6 +45,10 @@ pub struct GuestList {
     /// Whether that code page was guessed from the bytes (worth a look at the names).
     pub encoding_guessed: bool,
     pub delimiter: char,
+    /// The workbook sheet read (`None` for text files).
+    pub sheet: Option<String>,
+    /// Every sheet of the workbook, for choosing another.
+    pub sheets: Vec<String>,
     /// The columns used, in file order: the field and the header as written.
     pub columns: Vec<(Field, String)>,
     /// Headers that matched nothing Guestpass uses (ignored).
@@ -75,15 +80,43 @@ fn read_error(message: impl Into<String>, hint: impl Into<String>) -> ReadError 
 
 pub use decode::encoding_for_label;
 
+/// How to read a file when the detection is not what the admin wants.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions<'a> {
+    /// The text encoding, by label (`windows-1250`, `Shift_JIS`…).
+    pub encoding: Option<&'a str>,
+    /// A workbook's sheet, by name (the first sheet otherwise).
+    pub sheet: Option<&'a str>,
+}
+
 /// Reads a guest list from the file's bytes, detecting its encoding.
 pub fn read(bytes: &[u8]) -> Result<GuestList, ReadError> {
-    read_as(bytes, None)
+    read_with(bytes, &ReadOptions::default())
 }
 
 /// Reads a guest list from the file's bytes, in the encoding the admin named (a label such as
 /// `windows-1250`), or detecting it when `None`.
 pub fn read_as(bytes: &[u8], encoding: Option<&str>) -> Result<GuestList, ReadError> {
-    let asked = encoding.map(encoding_for_label).transpose()?;
+    read_with(bytes, &ReadOptions { encoding, sheet: None })
+}
+
+/// Reads a guest list: an Excel workbook (.xlsx, .xlsm, .xlsb, .ods) sheet, or text (CSV, TSV,
+/// Excel's "Unicode text").
+pub fn read_with(bytes: &[u8], options: &ReadOptions) -> Result<GuestList, ReadError> {
+    if workbook::is_workbook(bytes) {
+        let sheet = workbook::read_sheet(bytes, options.sheet)?;
+        let mut records = sheet.rows.into_iter().map(Ok);
+        let is_template = sheet.first_cell.as_deref().is_some_and(is_version_line);
+        if is_template {
+            records.next();
+        }
+        let mut list = read_records(records, is_template)?;
+        list.encoding = "Excel workbook";
+        list.sheet = Some(sheet.name);
+        list.sheets = sheet.all;
+        return Ok(list);
+    }
+    let asked = options.encoding.map(encoding_for_label).transpose()?;
     let decoded = decode::decode(bytes, asked)?;
     // One line ending everywhere (Windows CRLF, old Mac CR), so row numbers are counted right
     // and multi-line cells read the same whatever wrote the file.
@@ -96,10 +129,7 @@ pub fn read_as(bytes: &[u8], encoding: Option<&str>) -> Result<GuestList, ReadEr
     let (body, first_row) = if is_template { (rest, 2) } else { (text, 1) };
 
     let Some(header_line) = body.lines().find(|l| !is_blank_line(l)) else {
-        return Err(read_error(
-            "The file has no header row.",
-            "The first row should name the columns, e.g. Email, Display name, Usage location.",
-        ));
+        return Err(no_header());
     };
     let delimiter = detect_delimiter(header_line);
 
@@ -108,28 +138,48 @@ pub fn read_as(bytes: &[u8], encoding: Option<&str>) -> Result<GuestList, ReadEr
         .flexible(true)
         .delimiter(delimiter as u8)
         .from_reader(body.as_bytes());
+    let records = reader.records().map(|r| {
+        r.map(|record| {
+            let line = record.position().map_or(0, |p| p.line() as usize) + first_row - 1;
+            (line, record.iter().map(str::to_string).collect())
+        })
+        .map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize) + first_row - 1;
+            read_error(
+                format!("Row {line} could not be read: {e}."),
+                "Save the sheet again from Excel as CSV (CSV UTF-8) and import that file.",
+            )
+        })
+    });
+    let mut list = read_records(records, is_template)?;
+    list.encoding = decoded.encoding;
+    list.encoding_guessed = decoded.guessed;
+    list.delimiter = delimiter;
+    Ok(list)
+}
 
+fn no_header() -> ReadError {
+    read_error(
+        "The file has no header row.",
+        "The first row should name the columns, e.g. Email, Display name, Usage location.",
+    )
+}
+
+/// The rows of a sheet (each with its row number as the spreadsheet shows it) into a guest
+/// list: the header row names the columns, the rows after it are guests.
+fn read_records(
+    records: impl Iterator<Item = Result<(usize, Vec<String>), ReadError>>,
+    is_template: bool,
+) -> Result<GuestList, ReadError> {
     let mut header: Option<Vec<Option<Field>>> = None;
     let mut columns = Vec::new();
     let mut ignored_columns = Vec::new();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     let mut blank_rows = 0usize;
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize) + first_row - 1;
-                return Err(read_error(
-                    format!("Row {line} could not be read: {e}."),
-                    "Save the sheet again from Excel as CSV (CSV UTF-8) and import that file.",
-                ));
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize) + first_row - 1;
-        let cells: Vec<&str> = record.iter().map(clean_cell).collect();
+    for record in records {
+        let (line, raw) = record?;
+        let cells: Vec<&str> = raw.iter().map(|c| clean_cell(c)).collect();
         if cells.iter().all(|c| c.is_empty()) {
             if header.is_some() {
                 blank_rows += 1;
@@ -185,6 +235,9 @@ pub fn read_as(bytes: &[u8], encoding: Option<&str>) -> Result<GuestList, ReadEr
             cells: row_cells,
         });
     }
+    if header.is_none() {
+        return Err(no_header());
+    }
     if blank_rows > 0 {
         notes.push(format!(
             "{blank_rows} blank row{} skipped.",
@@ -203,9 +256,11 @@ pub fn read_as(bytes: &[u8], encoding: Option<&str>) -> Result<GuestList, ReadEr
         } else {
             ListFormat::Sheet
         },
-        encoding: decoded.encoding,
-        encoding_guessed: decoded.guessed,
-        delimiter,
+        encoding: "",
+        encoding_guessed: false,
+        delimiter: ',',
+        sheet: None,
+        sheets: Vec::new(),
         columns,
         ignored_columns,
         rows,

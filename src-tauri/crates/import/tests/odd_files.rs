@@ -208,3 +208,70 @@ fn row_numbers_match_the_spreadsheet_with_any_line_ending() {
         assert_eq!(rows, [2, 3], "line ending {eol:?}");
     }
 }
+
+/// Spreadsheets as partners send them: the first sheet, or the one named; numbers and dates as
+/// the sheet shows them; row numbers as Excel shows them.
+#[test]
+fn excel_workbooks_are_read_like_their_csv() {
+    let l = list("partners.xlsx");
+    assert_eq!((l.encoding, l.sheet.as_deref()), ("Excel workbook", Some("Guests")));
+    assert_eq!(l.sheets, ["Guests", "Later"]);
+    assert_eq!(l.format, ListFormat::Sheet);
+    assert_eq!(
+        emails(&l),
+        [
+            "ana.souza@fabrikam.example",
+            "bo.li@tailspin.example",
+            "not-an-address",
+            "Ana.Souza@Fabrikam.example"
+        ]
+    );
+    assert_eq!(l.rows[0].row, 2);
+    assert_eq!(l.rows[2].row, 5, "the blank row 4 counts, as in Excel");
+    assert_eq!(l.rows[0].get(Field::UsageLocation), Some("BR"));
+    assert_eq!(l.rows[0].get(Field::Groups), Some("Partner portal users"));
+    assert!(
+        l.ignored_columns.contains(&"Employee no".to_string()),
+        "{:?}",
+        l.ignored_columns
+    );
+    assert!(l.notes.iter().any(|n| n.contains("1 blank row")), "{:?}", l.notes);
+
+    let later = guestpass_import::read_with(
+        &file("partners.xlsx"),
+        &guestpass_import::ReadOptions {
+            sheet: Some("later"),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(later.sheet.as_deref(), Some("Later"));
+    assert_eq!(emails(&later), ["zoe@contoso-partners.example"]);
+    assert_eq!(later.rows[0].get(Field::DisplayName), Some("Zoë Ångström"));
+    let e = guestpass_import::read_with(
+        &file("partners.xlsx"),
+        &guestpass_import::ReadOptions {
+            sheet: Some("Archive"),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("'Archive'") && e.hint.contains("Guests, Later"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_microsoft_template_saved_as_a_workbook() {
+    let l = list("template.xlsx");
+    assert_eq!(l.format, ListFormat::MicrosoftTemplate);
+    assert_eq!(emails(&l), ["ana@fabrikam.example"]);
+    assert_eq!(l.rows[0].row, 4);
+    assert_eq!(l.rows[0].get(Field::SendEmail), Some("TRUE"));
+    assert!(
+        l.notes.iter().any(|n| n.contains("Row 3") && n.contains("example")),
+        "{:?}",
+        l.notes
+    );
+}

@@ -19,6 +19,8 @@ use ts_rs::TS;
 pub struct ImportDefaults {
     /// The file's encoding (`windows-1250`, `Shift_JIS`…) when the detected one is wrong.
     pub encoding: Option<String>,
+    /// A workbook's sheet to read (the first otherwise).
+    pub sheet: Option<String>,
     pub redirect_url: Option<String>,
     pub usage_location: Option<String>,
     pub license: Option<String>,
@@ -101,6 +103,9 @@ pub struct ImportPreview {
     /// The encoding was guessed from the bytes: the admin should glance at the names.
     pub encoding_guessed: bool,
     pub delimiter: String,
+    /// The workbook sheet read (none for text files), and all its sheets.
+    pub sheet: Option<String>,
+    pub sheets: Vec<String>,
     /// The columns used, as written in the file.
     pub columns: Vec<String>,
     /// What was skipped or could not be checked, in plain words.
@@ -320,6 +325,8 @@ pub fn check_file(file_name: &str, list: &GuestList, defaults: &ImportDefaults) 
         },
         encoding: list.encoding.into(),
         encoding_guessed: list.encoding_guessed,
+        sheet: list.sheet.clone(),
+        sheets: list.sheets.clone(),
         delimiter: match list.delimiter {
             '\t' => "tab".into(),
             d => d.to_string(),
@@ -340,8 +347,18 @@ pub fn check_file(file_name: &str, list: &GuestList, defaults: &ImportDefaults) 
 
 /// Reads a file into a preview of its rows (file checks only).
 pub fn read_file(file_name: &str, bytes: &[u8], defaults: &ImportDefaults) -> Result<ImportPreview, Problem> {
-    let encoding = defaults.encoding.as_deref().map(str::trim).filter(|e| !e.is_empty());
-    let list = guestpass_import::read_as(bytes, encoding).map_err(|e| Problem {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
+    };
+    let (encoding, sheet) = (given(&defaults.encoding), given(&defaults.sheet));
+    let options = guestpass_import::ReadOptions {
+        encoding: encoding.as_deref(),
+        sheet: sheet.as_deref(),
+    };
+    let list = guestpass_import::read_with(bytes, &options).map_err(|e| Problem {
         kind: crate::ProblemKind::Invalid,
         message: e.message,
         hint: e.hint,
