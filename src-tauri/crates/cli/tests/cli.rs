@@ -858,34 +858,42 @@ fn resend_sends_a_pending_guest_a_new_invitation() {
     assert!(stderr(&o).contains("not a guest"), "{}", stderr(&o));
 }
 
-#[test]
-fn import_detects_a_central_european_excel_file_and_takes_an_encoding_named() {
-    let e = env();
-    let file = odd_file("excel-ansi-1250-polish-czech.csv");
-    let args = [
+/// `import FILE --dry-run` of one of the odd files, with more arguments: the output, and the
+/// preview when `--json` is among them.
+fn preview_of(e: &Env, name: &str, more: &[&str]) -> (Output, serde_json::Value) {
+    let file = odd_file(name);
+    let base = [
         "import",
         &file,
         "--dry-run",
         "--redirect-url",
         "https://myapps.microsoft.com",
     ];
-    let o = e.cli(&args);
+    let o = e.cli(&[&base[..], more].concat());
+    let preview = serde_json::from_slice::<serde_json::Value>(&o.stdout)
+        .map(|v| v["preview"].clone())
+        .unwrap_or_default();
+    (o, preview)
+}
+
+#[test]
+fn import_detects_a_central_european_excel_file_and_takes_an_encoding_named() {
+    let e = env();
+    let name = "excel-ansi-1250-polish-czech.csv";
+    let (o, _) = preview_of(&e, name, &[]);
     assert!(stdout(&o).contains("windows-1250, detected"), "{}", stdout(&o));
-    let o = e.cli(&[&args[..], &["--json"]].concat());
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["preview"]["encoding"], "windows-1250");
-    assert_eq!(v["preview"]["encodingGuessed"], true);
-    assert_eq!(v["preview"]["rows"][0]["guest"]["firstName"], "Łukasz");
-
-    let o = e.cli(&[&args[..], &["--json", "--encoding", "windows-1252"]].concat());
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["preview"]["encodingGuessed"], false);
+    let (_, p) = preview_of(&e, name, &["--json"]);
     assert_eq!(
-        v["preview"]["rows"][0]["guest"]["firstName"], "£ukasz",
-        "as the admin asked"
+        (&p["encoding"], &p["encodingGuessed"]),
+        (&"windows-1250".into(), &true.into())
     );
+    assert_eq!(p["rows"][0]["guest"]["firstName"], "Łukasz");
 
-    let o = e.cli(&[&args[..], &["--encoding", "klingon"]].concat());
+    let (_, p) = preview_of(&e, name, &["--json", "--encoding", "windows-1252"]);
+    assert_eq!(p["encodingGuessed"], false);
+    assert_eq!(p["rows"][0]["guest"]["firstName"], "£ukasz", "as the admin asked");
+
+    let (o, _) = preview_of(&e, name, &["--encoding", "klingon"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("'klingon' is not an encoding"), "{}", stderr(&o));
 }
@@ -893,32 +901,19 @@ fn import_detects_a_central_european_excel_file_and_takes_an_encoding_named() {
 #[test]
 fn import_reads_an_excel_workbook_and_the_sheet_named() {
     let e = env();
-    let file = odd_file("partners.xlsx");
-    let args = [
-        "import",
-        &file,
-        "--dry-run",
-        "--redirect-url",
-        "https://myapps.microsoft.com",
-    ];
-    let o = e.cli(&args);
+    let (o, _) = preview_of(&e, "partners.xlsx", &[]);
     assert_eq!(o.status.code(), Some(2), "two rows have errors: {}", stdout(&o));
     assert!(stdout(&o).contains("sheet 'Guests' of Guests, Later"), "{}", stdout(&o));
-    let o = e.cli(&[&args[..], &["--json"]].concat());
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["preview"]["ready"], 2);
-    let row5 = &v["preview"]["rows"][2];
+    let (_, p) = preview_of(&e, "partners.xlsx", &["--json"]);
+    assert_eq!(p["ready"], 2);
+    let row5 = &p["rows"][2];
     assert_eq!(
         (row5["row"].as_u64(), row5["issues"][0]["column"].as_str()),
         (Some(5), Some("Email"))
     );
 
-    let o = e.cli(&[&args[..], &["--sheet", "Later", "--json"]].concat());
+    let (o, p) = preview_of(&e, "partners.xlsx", &["--sheet", "Later", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["preview"]["sheet"], "Later");
-    assert_eq!(
-        v["preview"]["rows"][0]["guest"]["email"],
-        "zoe@contoso-partners.example"
-    );
+    assert_eq!(p["sheet"], "Later");
+    assert_eq!(p["rows"][0]["guest"]["email"], "zoe@contoso-partners.example");
 }

@@ -95,24 +95,35 @@ async fn browser_sign_in_with_pkce_then_graph_as_the_admin() {
     let _ = http;
 }
 
-/// The loopback address a sign-in waits on (as 127.0.0.1: the test plays the browser).
-fn listener_root(flow: &BrowserSignIn) -> String {
-    let redirect = flow
-        .authorize_url
-        .query_pairs()
-        .find(|(k, _)| k == "redirect_uri")
-        .unwrap()
-        .1
-        .to_string();
-    redirect.replace("localhost", "127.0.0.1")
+/// A browser sign-in waiting for its answer: its loopback address (as 127.0.0.1: the test plays
+/// the browser), its authorize URL and `state`, and the wait itself.
+struct Waiting {
+    root: String,
+    url: Url,
+    state: String,
+    finished: tokio::task::JoinHandle<Result<signin::TokenSet, GraphError>>,
+}
+
+async fn waiting_sign_in(sb: &SandboxHandle) -> Waiting {
+    let flow = BrowserSignIn::start(&authority(sb), SIGN_IN_SCOPE).await.unwrap();
+    let url = flow.authorize_url.clone();
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).unwrap().1.to_string();
+    let (root, state) = (param("redirect_uri").replace("localhost", "127.0.0.1"), param("state"));
+    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    Waiting {
+        root,
+        url,
+        state,
+        finished,
+    }
 }
 
 #[tokio::test]
 async fn a_browsers_idle_preconnection_and_favicon_request_do_not_derail_the_sign_in() {
     let sb = sandbox(SandboxConfig::default()).await;
-    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
-    let (root, url) = (listener_root(&flow), flow.authorize_url.clone());
-    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    let Waiting {
+        root, url, finished, ..
+    } = waiting_sign_in(&sb).await;
     // A speculative connection that never sends anything, held open throughout.
     let port = Url::parse(&root).unwrap().port().unwrap();
     let _idle = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
@@ -130,9 +141,9 @@ async fn a_browsers_idle_preconnection_and_favicon_request_do_not_derail_the_sig
 #[tokio::test]
 async fn an_answer_for_another_sign_in_is_turned_away_and_the_real_one_still_lands() {
     let sb = sandbox(SandboxConfig::default()).await;
-    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
-    let (root, url) = (listener_root(&flow), flow.authorize_url.clone());
-    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    let Waiting {
+        root, url, finished, ..
+    } = waiting_sign_in(&sb).await;
     let forged = no_redirects()
         .get(format!("{root}?code=stolen&state=not-ours"))
         .send()
@@ -151,16 +162,9 @@ async fn an_answer_for_another_sign_in_is_turned_away_and_the_real_one_still_lan
 #[tokio::test]
 async fn entras_refusal_ends_the_sign_in_with_its_reason() {
     let sb = sandbox(SandboxConfig::default()).await;
-    let flow = BrowserSignIn::start(&authority(&sb), SIGN_IN_SCOPE).await.unwrap();
-    let state = flow
-        .authorize_url
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .to_string();
-    let root = listener_root(&flow);
-    let finished = tokio::spawn(async move { flow.finish(&reqwest::Client::new(), Duration::from_secs(20)).await });
+    let Waiting {
+        root, state, finished, ..
+    } = waiting_sign_in(&sb).await;
     let page = no_redirects()
         .get(format!(
             "{root}?error=access_denied&error_description=The+user+declined&state={state}"
