@@ -196,6 +196,14 @@ impl Logged {
         }
     }
 
+    /// The step name its outcome carries: the kind's, or `undo`.
+    pub fn step(self) -> &'static str {
+        match self {
+            Logged::Did(k) => k.step(),
+            Logged::Undid(_) => "undo",
+        }
+    }
+
     pub fn kind(self) -> ActionKind {
         match self {
             Logged::Did(k) | Logged::Undid(k) => k,

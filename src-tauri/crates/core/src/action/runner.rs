@@ -19,10 +19,7 @@ impl Engine {
     /// written before anything is sent, so a crash mid-call is recorded as interrupted.
     pub(crate) async fn run<A: Action>(&self, action: &A) -> Result<Done<A::State, A::Answer>, Problem> {
         let logged = action.logged();
-        let step = match logged {
-            super::Logged::Did(kind) => kind.step(),
-            super::Logged::Undid(_) => "undo",
-        };
+        let step = logged.step();
         let target = action.target();
         let change = match action.plan(self).await? {
             Plan::AlreadySo { state, summary } => {
@@ -45,7 +42,7 @@ impl Engine {
         if let Some(problem) = change.blocked {
             return Err(problem);
         }
-        let mut intent = json(&change.after);
+        let intent = json(&change.after);
         self.intend(logged, &target, &intent)?;
         let applied = if action.waits_for_replication() {
             self.until_replicated(
@@ -67,8 +64,8 @@ impl Engine {
         // An empty before is an object that did not exist yet (a new guest).
         let before = before.as_object().is_some_and(|o| !o.is_empty()).then_some(before);
         let verified = action.verify(self, change, &answer).await;
-        intent = json(&verified.after);
-        let outcome = self.log_changed(step, logged, &target, before, intent, verified.summary, request_id)?;
+        let after = json(&verified.after);
+        let outcome = self.log_changed(step, logged, &target, before, after, verified.summary, request_id)?;
         Ok(Done {
             outcome,
             state: verified.after,
