@@ -365,6 +365,12 @@ impl GraphClient {
             })?;
             let status = resp.status();
             let headers = resp.headers().clone();
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // Hold the others back now, before the body is read: reading it hands the
+                // connection back to the pool, and a waiting call would leave on it at once.
+                // Without Retry-After, briefly; this call backs off on its own.
+                self.gate.hold(retry_after(&headers).unwrap_or(self.retry.base_delay));
+            }
             let request_id = header(&headers, "request-id");
             let bytes = resp
                 .bytes()
@@ -378,10 +384,6 @@ impl GraphClient {
                 return Ok((bytes, request_id));
             }
             let err = service_error(status, &headers, &bytes, request_id, client_request_id);
-            if status == StatusCode::TOO_MANY_REQUESTS {
-                // No Retry-After: hold the others back briefly; this call backs off on its own.
-                self.gate.hold(err.retry_after.unwrap_or(self.retry.base_delay));
-            }
             if status == StatusCode::UNAUTHORIZED && !force_refresh {
                 force_refresh = true;
                 tracing::info!(code = %err.code, "token refused; signing in again once");
