@@ -4,4 +4,4 @@
 export { isProblem } from "./call";
 export * from "./commands";
 export type * from "./types";
-export { ACTIONS } from "./types";
+export { ACTIONS, ONBOARDING_ORDER } from "./types";

@@ -464,3 +464,6 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   create_google_federation: { label: "Google federation", undoable: true },
   undo_create_google_federation: { label: "Undo: Google federation", undoable: false },
 };
+
+/** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */
+export const ONBOARDING_ORDER: readonly string[] = ["invite", "profile", "license", "group", "role"];

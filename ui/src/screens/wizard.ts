@@ -1,5 +1,5 @@
 // The onboarding wizard: a visible stepper over the six steps, in the order Microsoft needs.
-import type { ConnectionInfo } from "../backend";
+import { ONBOARDING_ORDER, type ConnectionInfo } from "../backend";
 import { clear, h } from "../dom";
 import { renderAccess } from "../steps/access";
 import { renderCheck } from "../steps/check";
@@ -20,12 +20,18 @@ export interface Wizard {
   openHistory(): void;
 }
 
+/** The guest's screens, each with the first onboarding step it runs. */
+const GUEST_SCREENS: { id: StepId; title: string; runs: string }[] = [
+  { id: "invite", title: "Invite", runs: "invite" },
+  { id: "profile", title: "Profile", runs: "profile" },
+  { id: "access", title: "Access", runs: "license" },
+];
+
+/** Tenant set-up first, then the guest's screens in the engine's onboarding order, then Check. */
 const STEPS: { id: StepId; title: string }[] = [
   { id: "settings", title: "Collaboration settings" },
   { id: "google", title: "Google sign-in" },
-  { id: "invite", title: "Invite" },
-  { id: "profile", title: "Profile" },
-  { id: "access", title: "Access" },
+  ...[...GUEST_SCREENS].sort((a, b) => ONBOARDING_ORDER.indexOf(a.runs) - ONBOARDING_ORDER.indexOf(b.runs)),
   { id: "check", title: "Check" },
 ];
 

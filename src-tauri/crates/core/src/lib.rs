@@ -42,9 +42,10 @@ pub use onboarding::readiness::{FixStep, Readiness, ReadinessItem, ReadinessRequ
 pub use onboarding::{OnboardingStep, PlannedGuest};
 pub use problem::{FieldError, Problem, ProblemKind};
 
-/// Constants the UI reads from Rust (History's action labels), for TypeScript generation.
+/// Constants the UI reads from Rust (History's action labels, the onboarding order), for
+/// TypeScript generation.
 pub fn typescript_constants() -> Vec<String> {
-    vec![action::kind::typescript_table()]
+    vec![action::kind::typescript_table(), onboarding::typescript_order()]
 }
 
 /// Every type the UI sees, for TypeScript generation (see `typescript_bindings`).

@@ -75,6 +75,18 @@ impl OnboardingStep {
     }
 }
 
+/// The order for the UI's wizard, which lays its guest screens out by it.
+pub fn typescript_order() -> String {
+    let names: Vec<String> = OnboardingStep::ORDER
+        .iter()
+        .map(|s| format!("{:?}", s.name()))
+        .collect();
+    format!(
+        "/** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */\nexport const ONBOARDING_ORDER: readonly string[] = [{}];",
+        names.join(", ")
+    )
+}
+
 /// One guest as onboarding will take them (a list's row with defaults filled in, or the
 /// CLI's `onboard` arguments).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
