@@ -13,6 +13,7 @@ use crate::problem::{Problem, ProblemKind};
 use guestpass_graph::models::{AuthorizationPolicyPatch, B2bManagementPolicy};
 use guestpass_store::ChangeRecord;
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 
 /// Nothing differed: the whole settings recorded as they are.
 struct SettingsAsAsked {
@@ -69,59 +70,6 @@ impl AuthorizationState {
             guest_user_role_id: (self.guest_user_role_id != want.guest_user_role_id)
                 .then(|| want.guest_user_role_id.clone()),
         }
-    }
-}
-
-/// Sets the authorization policy from one state to another; as an undo, `undoes` names the row.
-struct SetAuthorization {
-    target: String,
-    from: AuthorizationState,
-    to: AuthorizationState,
-    undoes: Option<i64>,
-}
-
-impl Action for SetAuthorization {
-    type State = AuthorizationState;
-    type Context = ();
-    type Answer = ();
-
-    fn logged(&self) -> Logged {
-        Logged::of(ActionKind::UpdateAuthorizationPolicy, self.undoes)
-    }
-
-    fn target(&self) -> String {
-        self.target.clone()
-    }
-
-    async fn plan(&self, _: &Engine) -> Result<Plan<AuthorizationState, ()>, Problem> {
-        let (would, done, failure) = match self.undoes {
-            Some(seq) => (
-                format!("Would restore who can invite and what guests can see as before change #{seq}."),
-                format!("Restored who can invite and what guests can see (undid change #{seq})."),
-                "Restoring the authorization policy",
-            ),
-            None => (
-                "Would change who can invite and what guests can see.".into(),
-                "Updated who can invite and what guests can see (Entra takes 15 to 60 minutes to apply it everywhere)."
-                    .into(),
-                "Updating who can invite and what guests can see",
-            ),
-        };
-        Ok(Plan::Change(Change {
-            before: self.from.clone(),
-            after: self.to.clone(),
-            would,
-            done,
-            failure: failure.into(),
-            blocked: None,
-            undoes: self.undoes,
-            context: (),
-        }))
-    }
-
-    async fn apply(&self, engine: &Engine, change: &Change<AuthorizationState, ()>) -> Result<Applied<()>, Failure> {
-        let patch = change.before.patch_to(&change.after);
-        Ok(Applied::id(engine.graph.update_authorization_policy(&patch).await?))
     }
 }
 
@@ -243,61 +191,93 @@ impl CrossTenantState {
     }
 }
 
-/// Sets the cross-tenant default; as an undo, `undoes` names the row.
-struct SetCrossTenant {
-    target: String,
-    from: CrossTenantState,
-    to: CrossTenantState,
-    undoes: Option<i64>,
+/// A tenant switch set from one state to another by one PATCH: who can invite and what guests
+/// see, or the cross-tenant default. As an undo, `undoes` names the row.
+pub(crate) trait Switch: Clone + PartialEq + Serialize + serde::de::DeserializeOwned + Send + Sync {
+    const KIND: ActionKind;
+    /// "who can invite and what guests can see", for the outcome's words.
+    const WHAT: &'static str;
+    /// Sends the PATCH that turns `from` into `to`.
+    fn send(engine: &Engine, from: &Self, to: &Self) -> impl Future<Output = Result<Option<String>, Failure>> + Send;
 }
 
-impl Action for SetCrossTenant {
-    type State = CrossTenantState;
-    type Context = ();
-    type Answer = ();
+impl Switch for AuthorizationState {
+    const KIND: ActionKind = ActionKind::UpdateAuthorizationPolicy;
+    const WHAT: &'static str = "who can invite and what guests can see";
 
-    fn logged(&self) -> Logged {
-        Logged::of(ActionKind::UpdateCrossTenantDefault, self.undoes)
+    async fn send(engine: &Engine, from: &Self, to: &Self) -> Result<Option<String>, Failure> {
+        Ok(engine.graph.update_authorization_policy(&from.patch_to(to)).await?)
     }
+}
 
-    fn target(&self) -> String {
-        self.target.clone()
-    }
+impl Switch for CrossTenantState {
+    const KIND: ActionKind = ActionKind::UpdateCrossTenantDefault;
+    const WHAT: &'static str = "the cross-tenant access default";
 
-    async fn plan(&self, _: &Engine) -> Result<Plan<CrossTenantState, ()>, Problem> {
-        let (would, done, failure) = match self.undoes {
-            Some(seq) => (
-                format!("Would restore the cross-tenant access default as before change #{seq}."),
-                format!("Restored the cross-tenant access default (undid change #{seq})."),
-                "Restoring the cross-tenant access default",
-            ),
-            None => (
-                "Would change the cross-tenant access default.".into(),
-                "Updated the cross-tenant access default.".into(),
-                "Updating the cross-tenant access default",
-            ),
-        };
-        Ok(Plan::Change(Change {
-            before: self.from,
-            after: self.to,
-            would,
-            done,
-            failure: failure.into(),
-            blocked: None,
-            undoes: self.undoes,
-            context: (),
-        }))
-    }
-
-    async fn apply(&self, engine: &Engine, change: &Change<CrossTenantState, ()>) -> Result<Applied<()>, Failure> {
-        let (from, to) = (change.before, change.after);
+    async fn send(engine: &Engine, from: &Self, to: &Self) -> Result<Option<String>, Failure> {
         let patch = engine
             .cross_tenant_patch(
                 (from.inbound_b2b_allowed != to.inbound_b2b_allowed).then_some(to.inbound_b2b_allowed),
                 (from.trust_home_mfa != to.trust_home_mfa).then_some(to.trust_home_mfa),
             )
             .await?;
-        Ok(Applied::id(engine.graph.update_cross_tenant_default(&patch).await?))
+        Ok(engine.graph.update_cross_tenant_default(&patch).await?)
+    }
+}
+
+struct SetSwitch<S> {
+    target: String,
+    from: S,
+    to: S,
+    undoes: Option<i64>,
+}
+
+impl<S: Switch> Action for SetSwitch<S> {
+    type State = S;
+    type Context = ();
+    type Answer = ();
+
+    fn logged(&self) -> Logged {
+        Logged::of(S::KIND, self.undoes)
+    }
+
+    fn target(&self) -> String {
+        self.target.clone()
+    }
+
+    async fn plan(&self, _: &Engine) -> Result<Plan<S, ()>, Problem> {
+        let what = S::WHAT;
+        let (would, done, failure) = match self.undoes {
+            Some(seq) => (
+                format!("Would restore {what} as before change #{seq}."),
+                format!("Restored {what} (undid change #{seq})."),
+                format!("Restoring {what}"),
+            ),
+            None if S::KIND == ActionKind::UpdateAuthorizationPolicy => (
+                format!("Would change {what}."),
+                format!("Updated {what} (Entra takes 15 to 60 minutes to apply it everywhere)."),
+                format!("Updating {what}"),
+            ),
+            None => (
+                format!("Would change {what}."),
+                format!("Updated {what}."),
+                format!("Updating {what}"),
+            ),
+        };
+        Ok(Plan::Change(Change {
+            before: self.from.clone(),
+            after: self.to.clone(),
+            would,
+            done,
+            failure,
+            blocked: None,
+            undoes: self.undoes,
+            context: (),
+        }))
+    }
+
+    async fn apply(&self, engine: &Engine, change: &Change<S, ()>) -> Result<Applied<()>, Failure> {
+        Ok(Applied::id(S::send(engine, &change.before, &change.after).await?))
     }
 }
 
@@ -329,7 +309,7 @@ impl Engine {
         let mut out = Vec::new();
         let (from, to) = (AuthorizationState::of(cur), AuthorizationState::of(want));
         if from != to {
-            let action = SetAuthorization {
+            let action = SetSwitch {
                 target: target.clone(),
                 from,
                 to,
@@ -348,7 +328,7 @@ impl Engine {
         }
         let (from, to) = (CrossTenantState::of(cur), CrossTenantState::of(want));
         if from != to {
-            let action = SetCrossTenant {
+            let action = SetSwitch {
                 target,
                 from,
                 to,
@@ -388,7 +368,7 @@ impl Engine {
                 CHANGED_SINCE,
             ));
         }
-        let action = SetAuthorization {
+        let action = SetSwitch {
             target: row.target.clone(),
             from: now,
             to: was,
@@ -418,7 +398,7 @@ impl Engine {
                 CHANGED_SINCE,
             ));
         }
-        let action = SetCrossTenant {
+        let action = SetSwitch {
             target: row.target.clone(),
             from: now,
             to: was,
