@@ -214,7 +214,7 @@ impl Engine {
     /// Writes the run's results CSV to the Downloads folder (else the data folder); returns the path.
     pub fn save_run_results(&self, run_id: i64) -> Result<String, Problem> {
         let rows = self.run_rows(run_id)?;
-        let csv = crate::bulk::results::to_csv(&rows).map_err(Problem::local)?;
+        let csv = crate::bulk::results::to_csv(&rows).map_err(Problem::internal)?;
         let dir = dirs::download_dir()
             .filter(|d| d.is_dir())
             .unwrap_or_else(|| std::path::PathBuf::from(&self.info.data_dir));
