@@ -12,6 +12,7 @@ mod error;
 mod middleware;
 mod odata;
 mod routes;
+mod schema;
 mod seed;
 mod throttle;
 

@@ -1,6 +1,7 @@
-//! The small part of OData that Graph's `/users` supports and Guestpass uses:
-//! `$filter` (eq/ne, and/or/not, parentheses, `startswith`, `x/any(y:y eq '…')`),
-//! `$select`, `$top` and opaque `$skiptoken` paging.
+//! The part of OData that Graph's directory collections support: `$filter` (eq/ne, and/or/not,
+//! parentheses, `startswith`, `endswith`, lambdas `x/any(y: …)` and `x/any()`), `$select`,
+//! `$orderby`, `$search`, `$expand` (the handler fills it), `$top`, `$count` and opaque
+//! `$skiptoken` paging.
 
 use crate::error::ApiError;
 use axum::http::HeaderMap;
@@ -14,9 +15,25 @@ pub(crate) enum Filter {
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
-    Eq { prop: String, value: Value, negate: bool },
-    StartsWith { prop: String, prefix: String },
-    Any { prop: String, value: Value },
+    Eq {
+        prop: String,
+        value: Value,
+        negate: bool,
+    },
+    StartsWith {
+        prop: String,
+        prefix: String,
+    },
+    EndsWith {
+        prop: String,
+        suffix: String,
+    },
+    /// `prop/any(var: cond)`; `prop/any()` (no condition) asks for a non-empty collection.
+    Any {
+        prop: String,
+        var: String,
+        cond: Option<Box<Filter>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,38 +164,51 @@ impl Parser {
             Some(Tok::Ident(s)) => s,
             other => return Err(format!("expected a property, found {other:?}")),
         };
-        if name.eq_ignore_ascii_case("startswith") {
-            self.expect(Tok::LParen)?;
-            let prop = self.ident()?;
-            self.expect(Tok::Comma)?;
-            let prefix = match self.literal()? {
-                Value::String(s) => s,
-                _ => return Err("startswith needs a string".into()),
-            };
-            self.expect(Tok::RParen)?;
-            return Ok(Filter::StartsWith { prop, prefix });
+        for func in ["startswith", "endswith"] {
+            if name.eq_ignore_ascii_case(func) {
+                self.expect(Tok::LParen)?;
+                let prop = self.path()?;
+                self.expect(Tok::Comma)?;
+                let Value::String(text) = self.literal()? else {
+                    return Err(format!("{func} needs a string"));
+                };
+                self.expect(Tok::RParen)?;
+                return Ok(if func == "startswith" {
+                    Filter::StartsWith { prop, prefix: text }
+                } else {
+                    Filter::EndsWith { prop, suffix: text }
+                });
+            }
         }
-        if self.peek() == Some(&Tok::Slash) {
-            // prop/any(x:x eq 'v')
+        let mut name = name;
+        while self.peek() == Some(&Tok::Slash) {
             self.pos += 1;
-            let func = self.ident()?;
-            if !func.eq_ignore_ascii_case("any") {
-                return Err(format!("lambda '{func}' is not supported"));
+            let part = self.ident()?;
+            if self.peek() != Some(&Tok::LParen) {
+                name = format!("{name}/{part}");
+                continue;
+            }
+            if !part.eq_ignore_ascii_case("any") {
+                return Err(format!("lambda '{part}' is not supported"));
             }
             self.expect(Tok::LParen)?;
+            if self.peek() == Some(&Tok::RParen) {
+                self.pos += 1;
+                return Ok(Filter::Any {
+                    prop: name,
+                    var: String::new(),
+                    cond: None,
+                });
+            }
             let var = self.ident()?;
             self.expect(Tok::Colon)?;
-            let var2 = self.ident()?;
-            if var != var2 {
-                return Err(format!("unknown range variable '{var2}'"));
-            }
-            let op = self.ident()?;
-            if !op.eq_ignore_ascii_case("eq") {
-                return Err(format!("operator '{op}' is not supported inside any()"));
-            }
-            let value = self.literal()?;
+            let cond = self.or_expr()?;
             self.expect(Tok::RParen)?;
-            return Ok(Filter::Any { prop: name, value });
+            return Ok(Filter::Any {
+                prop: name,
+                var,
+                cond: Some(Box::new(cond)),
+            });
         }
         let op = self.ident()?;
         let negate = match op.to_ascii_lowercase().as_str() {
@@ -193,6 +223,15 @@ impl Parser {
             negate,
         })
     }
+    /// A property, or a path into one (`c/issuer` inside a lambda).
+    fn path(&mut self) -> Result<String, String> {
+        let mut p = self.ident()?;
+        while self.peek() == Some(&Tok::Slash) {
+            self.pos += 1;
+            p = format!("{p}/{}", self.ident()?);
+        }
+        Ok(p)
+    }
     fn ident(&mut self) -> Result<String, String> {
         match self.next() {
             Some(Tok::Ident(s)) => Ok(s),
@@ -205,6 +244,7 @@ impl Parser {
             Some(Tok::Ident(s)) if s == "true" => Ok(Value::Bool(true)),
             Some(Tok::Ident(s)) if s == "false" => Ok(Value::Bool(false)),
             Some(Tok::Ident(s)) if s == "null" => Ok(Value::Null),
+            Some(Tok::Ident(s)) if s.parse::<i64>().is_ok() => Ok(Value::from(s.parse::<i64>().unwrap_or(0))),
             other => Err(format!("expected a literal, found {other:?}")),
         }
     }
@@ -225,6 +265,7 @@ pub(crate) const USER_FILTERABLE: &[(&str, bool)] = &[
     ("usageLocation", false),
     ("otherMails", true),
     ("proxyAddresses", true),
+    ("identities", true),
 ];
 
 pub(crate) fn parse_filter(s: &str, set: &EntitySet) -> Result<Filter, ApiError> {
@@ -243,7 +284,17 @@ pub(crate) fn parse_filter(s: &str, set: &EntitySet) -> Result<Filter, ApiError>
 }
 
 fn check_props(f: &Filter, set: &EntitySet) -> Result<(), ApiError> {
+    check_props_in(f, set, None)
+}
+
+/// Every property a filter names must be filterable (inside a lambda, its range variable and
+/// paths from it stand for the collection's items).
+fn check_props_in(f: &Filter, set: &EntitySet, range: Option<&str>) -> Result<(), ApiError> {
     let check = |prop: &str, collection: bool| -> Result<(), ApiError> {
+        let head = prop.split('/').next().unwrap_or(prop);
+        if range.is_some_and(|v| v.eq_ignore_ascii_case(head)) && !collection {
+            return Ok(());
+        }
         match set.filterable.iter().find(|(p, _)| p.eq_ignore_ascii_case(prop)) {
             Some((_, c)) if *c == collection => Ok(()),
             _ => Err(ApiError::unsupported_query(format!(
@@ -254,12 +305,18 @@ fn check_props(f: &Filter, set: &EntitySet) -> Result<(), ApiError> {
     };
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => {
-            check_props(a, set)?;
-            check_props(b, set)
+            check_props_in(a, set, range)?;
+            check_props_in(b, set, range)
         }
-        Filter::Not(a) => check_props(a, set),
-        Filter::Eq { prop, .. } | Filter::StartsWith { prop, .. } => check(prop, false),
-        Filter::Any { prop, .. } => check(prop, true),
+        Filter::Not(a) => check_props_in(a, set, range),
+        Filter::Eq { prop, .. } | Filter::StartsWith { prop, .. } | Filter::EndsWith { prop, .. } => check(prop, false),
+        Filter::Any { prop, var, cond } => {
+            check(prop, true)?;
+            match cond {
+                Some(c) => check_props_in(c, set, Some(var)),
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -267,9 +324,10 @@ fn check_props(f: &Filter, set: &EntitySet) -> Result<(), ApiError> {
 pub(crate) fn is_advanced(f: &Filter) -> bool {
     match f {
         Filter::And(a, b) | Filter::Or(a, b) => is_advanced(a) || is_advanced(b),
-        Filter::Not(_) => true,
+        Filter::Not(_) | Filter::EndsWith { .. } => true,
         Filter::Eq { negate, .. } => *negate,
-        _ => false,
+        Filter::Any { cond, .. } => cond.as_deref().is_some_and(is_advanced),
+        Filter::StartsWith { .. } => false,
     }
 }
 
@@ -287,28 +345,60 @@ fn values_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// A lambda's range variable and the collection item it stands for.
+type Range<'a> = Option<(&'a str, &'a Value)>;
+
+/// What a property path names: the document's property, or (inside a lambda) the item or its property.
+fn resolve<'a>(doc: &'a Value, prop: &str, range: Range<'a>) -> &'a Value {
+    let mut parts = prop.split('/');
+    let head = parts.next().unwrap_or(prop);
+    let mut v = match range {
+        Some((var, item)) if var.eq_ignore_ascii_case(head) => item,
+        _ => get_ci(doc, head),
+    };
+    for part in parts {
+        v = get_ci(v, part);
+    }
+    v
+}
+
 pub(crate) fn matches(f: &Filter, doc: &Value) -> bool {
+    matches_in(f, doc, None)
+}
+
+fn matches_in(f: &Filter, doc: &Value, range: Range) -> bool {
+    let text = |prop: &str| resolve(doc, prop, range).as_str().map(str::to_lowercase);
     match f {
-        Filter::And(a, b) => matches(a, doc) && matches(b, doc),
-        Filter::Or(a, b) => matches(a, doc) || matches(b, doc),
-        Filter::Not(a) => !matches(a, doc),
-        Filter::Eq { prop, value, negate } => values_equal(get_ci(doc, prop), value) != *negate,
-        Filter::StartsWith { prop, prefix } => get_ci(doc, prop)
-            .as_str()
-            .is_some_and(|s| s.to_lowercase().starts_with(&prefix.to_lowercase())),
-        Filter::Any { prop, value } => get_ci(doc, prop)
-            .as_array()
-            .is_some_and(|a| a.iter().any(|v| values_equal(v, value))),
+        Filter::And(a, b) => matches_in(a, doc, range) && matches_in(b, doc, range),
+        Filter::Or(a, b) => matches_in(a, doc, range) || matches_in(b, doc, range),
+        Filter::Not(a) => !matches_in(a, doc, range),
+        Filter::Eq { prop, value, negate } => values_equal(resolve(doc, prop, range), value) != *negate,
+        Filter::StartsWith { prop, prefix } => text(prop).is_some_and(|s| s.starts_with(&prefix.to_lowercase())),
+        Filter::EndsWith { prop, suffix } => text(prop).is_some_and(|s| s.ends_with(&suffix.to_lowercase())),
+        Filter::Any { prop, var, cond } => {
+            let items = resolve(doc, prop, range)
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            match cond {
+                None => !items.is_empty(),
+                Some(c) => items.iter().any(|item| matches_in(c, doc, Some((var, item)))),
+            }
+        }
     }
 }
 
-/// Parses `$select` against the properties the resource has.
-pub(crate) fn parse_select(s: Option<&str>, known: &[&str], type_name: &str) -> Result<Option<Vec<String>>, ApiError> {
+/// Parses `$select` against every property the type has (modelled here or not).
+pub(crate) fn parse_select(
+    s: Option<&str>,
+    schema: &[(&str, bool)],
+    type_name: &str,
+) -> Result<Option<Vec<String>>, ApiError> {
     let Some(s) = s else { return Ok(None) };
     let mut out = Vec::new();
     for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match known.iter().find(|k| k.eq_ignore_ascii_case(p)) {
-            Some(k) => out.push(k.to_string()),
+        match schema.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)) {
+            Some((k, _)) => out.push(k.to_string()),
             None => {
                 return Err(ApiError::new(
                     400,
@@ -321,22 +411,93 @@ pub(crate) fn parse_select(s: Option<&str>, known: &[&str], type_name: &str) -> 
     Ok(Some(out))
 }
 
-/// Without `$select`, Graph returns a default set of properties (for users: these).
-pub(crate) fn project(doc: &Value, select: Option<&[String]>, default: &[&str]) -> Value {
+/// The answer for one entity: the selected properties, or without `$select` the type's default
+/// set. A property the sandbox does not hold is answered as Graph answers an unset one: null, or
+/// `[]` for a collection. A polymorphic item keeps its `@odata.type`.
+pub(crate) fn project(doc: &Value, select: Option<&[String]>, set: &EntitySet) -> Value {
     let mut out = serde_json::Map::new();
-    match select {
-        Some(props) => {
-            for p in props {
-                out.insert(p.clone(), doc.get(p).cloned().unwrap_or(Value::Null));
-            }
-        }
-        None => {
-            for p in default {
-                out.insert(p.to_string(), doc.get(*p).cloned().unwrap_or(Value::Null));
-            }
-        }
+    if let Some(t) = doc.get("@odata.type") {
+        out.insert("@odata.type".into(), t.clone());
+    }
+    let mut names: Vec<&str> = match select {
+        Some(props) => props.iter().map(String::as_str).collect(),
+        None => set.default_props.to_vec(),
+    };
+    if names.iter().any(|n| FROM_ANOTHER_SERVICE.contains(n)) && !names.contains(&"id") {
+        names.push("id");
+    }
+    for p in names {
+        let unset = match set.schema.iter().any(|(k, c)| *k == p && *c) {
+            true => Value::Array(Vec::new()),
+            false => Value::Null,
+        };
+        out.insert(p.to_string(), doc.get(p).cloned().unwrap_or(unset));
     }
     Value::Object(out)
+}
+
+/// Properties Graph reads from another service (sign-in logs, Exchange): an answer that selects
+/// one carries the object's id too, as Microsoft's examples show.
+const FROM_ANOTHER_SERVICE: &[&str] = &[
+    "signInActivity",
+    "allowExternalSenders",
+    "autoSubscribeNewMembers",
+    "isSubscribedByMail",
+    "unseenCount",
+    "hideFromAddressLists",
+    "hideFromOutlookClients",
+];
+
+/// `$orderby=prop [asc|desc]`: one property, which must be sortable for the type.
+pub(crate) fn parse_orderby(s: Option<&str>, set: &EntitySet) -> Result<Option<(String, bool)>, ApiError> {
+    let Some(s) = s else { return Ok(None) };
+    let mut words = s.split_whitespace();
+    let prop = words.next().unwrap_or_default();
+    let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(other) => return Err(ApiError::bad_request(format!("Syntax error at '{other}' in $orderby."))),
+    };
+    match set.sortable.iter().find(|p| p.eq_ignore_ascii_case(prop)) {
+        Some(p) => Ok(Some((p.to_string(), descending))),
+        None => Err(ApiError::unsupported_query(format!(
+            "Sorting not supported for '{prop}' on resource '{}'.",
+            set.resource
+        ))),
+    }
+}
+
+/// `$expand=nav` or `nav($select=a,b;$levels=max)`: the navigation property and its `$select`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Expand {
+    pub nav: String,
+    pub select: Option<Vec<String>>,
+}
+
+pub(crate) fn parse_expand(s: Option<&str>, set: &EntitySet) -> Result<Option<Expand>, ApiError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let (nav, options) = match s.split_once('(') {
+        Some((nav, rest)) => (nav.trim(), rest.strip_suffix(')').unwrap_or(rest)),
+        None => (s, ""),
+    };
+    let Some(nav) = set.expandable.iter().find(|n| n.eq_ignore_ascii_case(nav)) else {
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            format!("Could not find a property named '{nav}' on type '{}'.", set.type_name),
+        ));
+    };
+    let select = options
+        .split(';')
+        .filter_map(|o| o.trim().strip_prefix("$select="))
+        .next()
+        .map(|list| list.split(',').map(|p| p.trim().to_string()).collect());
+    Ok(Some(Expand {
+        nav: nav.to_string(),
+        select,
+    }))
 }
 
 /// `$top`: 1 to 999, default 100.
@@ -361,6 +522,10 @@ pub(crate) struct PageCursor {
     #[serde(default)]
     pub search: Option<String>,
     pub select: Option<String>,
+    #[serde(default)]
+    pub orderby: Option<String>,
+    #[serde(default)]
+    pub expand: Option<String>,
     pub top: usize,
     pub offset: usize,
 }
@@ -392,8 +557,12 @@ pub(crate) struct EntitySet {
     /// As in `$select` errors, e.g. `microsoft.graph.user`.
     pub type_name: &'static str,
     pub filterable: &'static [(&'static str, bool)],
-    /// Every property `$select` may name.
-    pub props: &'static [&'static str],
+    /// Every property of the type (and whether it is a collection): what `$select` may name.
+    pub schema: &'static [(&'static str, bool)],
+    /// Properties `$orderby` may name.
+    pub sortable: &'static [&'static str],
+    /// Navigation properties `$expand` may name (the handler fills them in).
+    pub expandable: &'static [&'static str],
     /// What is returned without `$select`.
     pub default_props: &'static [&'static str],
     /// Properties `$search` may name (needs `ConsistencyLevel: eventual`).
@@ -407,9 +576,41 @@ fn header_is_eventual(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
 }
 
-/// `$search="displayName:term"`: matches when a word of the property starts with the term.
+/// `$search="displayName:term"`, clauses joined by `OR` / `AND`: a clause matches when a word of
+/// the property starts with the term.
 fn search_matches(search: &str, doc: &Value, set: &EntitySet) -> Result<bool, ApiError> {
-    let inner = search.trim().trim_matches('"');
+    let mut any = false;
+    for alternative in split_outside_quotes(search, "OR") {
+        let mut all = true;
+        for clause in split_outside_quotes(&alternative, "AND") {
+            all &= clause_matches(&clause, doc, set)?;
+        }
+        any |= all;
+    }
+    Ok(any)
+}
+
+/// Splits at a keyword (` OR `) that is not inside double quotes.
+fn split_outside_quotes(s: &str, keyword: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut quoted = false;
+    for word in s.split(' ') {
+        if !quoted && word == keyword {
+            parts.push(String::new());
+            continue;
+        }
+        quoted ^= word.matches('"').count() % 2 == 1;
+        let last = parts.last_mut().expect("never empty");
+        if !last.is_empty() {
+            last.push(' ');
+        }
+        last.push_str(word);
+    }
+    parts
+}
+
+fn clause_matches(clause: &str, doc: &Value, set: &EntitySet) -> Result<bool, ApiError> {
+    let inner = clause.trim().trim_matches('"');
     let (prop, term) = inner
         .split_once(':')
         .ok_or_else(|| ApiError::bad_request("Syntax error: the $search value must look like \"property:term\"."))?;
@@ -426,8 +627,12 @@ fn search_matches(search: &str, doc: &Value, set: &EntitySet) -> Result<bool, Ap
     }))
 }
 
-/// Answers a collection GET: `$filter`, `$search`, `$select`, `$top`, `$count`, and paging
-/// through `$skiptoken` in `@odata.nextLink` (absolute, under `{base}/v1.0/{path}`).
+/// Fills a navigation property named in `$expand` for one (projected) entity.
+pub(crate) type Expander<'a> = &'a dyn Fn(&Value, &Expand) -> Result<Value, ApiError>;
+
+/// Answers a collection GET: `$filter`, `$search`, `$orderby`, `$select`, `$expand`, `$top`,
+/// `$count`, and paging through `$skiptoken` in `@odata.nextLink` (absolute, under
+/// `{base}/v1.0/{path}`).
 pub(crate) fn list(
     set: &EntitySet,
     base: &str,
@@ -435,6 +640,7 @@ pub(crate) fn list(
     docs: &[&Value],
     q: &HashMap<String, String>,
     headers: &HeaderMap,
+    expander: Option<Expander>,
 ) -> Result<Value, ApiError> {
     let cursor = match q.get("$skiptoken") {
         Some(t) => PageCursor::decode(t)?,
@@ -442,13 +648,17 @@ pub(crate) fn list(
             filter: q.get("$filter").cloned(),
             search: q.get("$search").cloned(),
             select: q.get("$select").cloned(),
+            orderby: q.get("$orderby").cloned(),
+            expand: q.get("$expand").cloned(),
             top: parse_top(q.get("$top").map(String::as_str))?,
             offset: 0,
         },
     };
     let eventual = header_is_eventual(headers);
     let filter = cursor.filter.as_deref().map(|f| parse_filter(f, set)).transpose()?;
-    if filter.as_ref().is_some_and(is_advanced) && !eventual {
+    let orderby = parse_orderby(cursor.orderby.as_deref(), set)?;
+    let advanced = filter.as_ref().is_some_and(is_advanced) || (filter.is_some() && orderby.is_some());
+    if advanced && !eventual {
         return Err(ApiError::unsupported_query(
             "Unsupported query. This query needs the ConsistencyLevel header set to 'eventual' and $count=true.",
         ));
@@ -456,7 +666,8 @@ pub(crate) fn list(
     if cursor.search.is_some() && !eventual {
         return Err(ApiError::bad_request("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"));
     }
-    let select = parse_select(cursor.select.as_deref(), set.props, set.type_name)?;
+    let select = parse_select(cursor.select.as_deref(), set.schema, set.type_name)?;
+    let expand = parse_expand(cursor.expand.as_deref(), set)?;
     let mut matching = Vec::new();
     for d in docs {
         let by_filter = filter.as_ref().is_none_or(|f| matches(f, d));
@@ -468,12 +679,24 @@ pub(crate) fn list(
             matching.push(*d);
         }
     }
-    let page: Vec<Value> = matching
-        .iter()
-        .skip(cursor.offset)
-        .take(cursor.top)
-        .map(|d| project(d, select.as_deref(), set.default_props))
-        .collect();
+    if let Some((prop, descending)) = &orderby {
+        let key = |d: &Value| get_ci(d, prop).as_str().map(str::to_lowercase);
+        matching.sort_by_key(|d| key(d));
+        if *descending {
+            matching.reverse();
+        }
+    }
+    let mut page = Vec::new();
+    for d in matching.iter().skip(cursor.offset).take(cursor.top) {
+        let mut item = project(d, select.as_deref(), set);
+        if let Some(e) = &expand {
+            let fill = expander.ok_or_else(|| {
+                ApiError::bad_request(format!("Expanding '{}' is not supported on this collection.", e.nav))
+            })?;
+            item[e.nav.as_str()] = fill(d, e)?;
+        }
+        page.push(item);
+    }
     let entity = path.rsplit('/').next().unwrap_or(path);
     let context = match &select {
         Some(s) => format!("{base}/v1.0/$metadata#{entity}({})", s.join(",")),
@@ -549,6 +772,25 @@ mod tests {
     }
 
     #[test]
+    fn lambdas_reach_into_items_and_endswith_matches_the_end() {
+        let doc = json!({"identities": [{"issuer": "contoso.com", "issuerAssignedId": "j@contoso.com"}],
+                         "userPrincipalName": "j_x.com#EXT#@contoso.com", "otherMails": []});
+        let f =
+            parse_filter_users("identities/any(c:c/issuerAssignedId eq 'J@contoso.com' and c/issuer eq 'contoso.com')")
+                .unwrap();
+        assert!(matches(&f, &doc));
+        let f = parse_filter_users("identities/any(c:c/issuer eq 'other.com')").unwrap();
+        assert!(!matches(&f, &doc));
+        assert!(!matches(&parse_filter_users("otherMails/any()").unwrap(), &doc));
+        let f = parse_filter_users("endswith(userPrincipalName,'#EXT#@CONTOSO.com')").unwrap();
+        assert!(matches(&f, &doc) && is_advanced(&f));
+        assert!(
+            parse_filter_users("identities/any(c:d/issuer eq 'x')").is_err(),
+            "only the range variable reaches into the items"
+        );
+    }
+
+    #[test]
     fn ne_and_not_are_advanced() {
         assert!(is_advanced(&parse_filter_users("userType ne 'Guest'").unwrap()));
         assert!(!is_advanced(&parse_filter_users("userType eq 'Guest'").unwrap()));
@@ -568,6 +810,8 @@ mod tests {
             filter: Some("a eq 'b'".into()),
             search: None,
             select: None,
+            orderby: None,
+            expand: None,
             top: 5,
             offset: 10,
         };

@@ -38,7 +38,17 @@ pub(crate) const SKUS: &[(&str, &str, u32, u32, &str)] = &[
         "User",
     ),
     ("FLOW_FREE", "f30db892-07e9-47e9-837c-80727f46fd3d", 10000, 4, "User"),
+    ("AAD_PREMIUM", "078d2b04-f1bd-4111-bbd4-b4b1b354cef4", 25, 12, "User"),
 ];
+
+/// The service plans a SKU carries, where something reads them (Entra ID P1 gates sign-in activity).
+fn service_plans(part: &str) -> serde_json::Value {
+    match part {
+        "AAD_PREMIUM" => json!([{"servicePlanId": "41781fb2-bc02-4b7c-bd55-b576c07bb09d",
+            "servicePlanName": "AAD_PREMIUM", "provisioningStatus": "Success", "appliesTo": "User"}]),
+        _ => json!([]),
+    }
+}
 
 /// (id, name, description, mail enabled, security enabled, Microsoft 365 group).
 const GROUPS: &[(&str, &str, &str, bool, bool, bool)] = &[
@@ -119,6 +129,9 @@ pub(crate) fn seed(dir: &mut Directory) -> rusqlite::Result<()> {
     })
 }
 
+/// Patti Fernandez, the eighth member.
+const CEO_ID: &str = "1a2b3c4d-0000-4000-8000-000000000008";
+
 fn seed_people(d: &Directory) -> rusqlite::Result<()> {
     d.put_document(
             "organization",
@@ -176,7 +189,9 @@ fn seed_people(d: &Directory) -> rusqlite::Result<()> {
                 "accountEnabled": true,
                 "usageLocation": "GB",
                 "creationType": null,
-                "createdDateTime": "2024-03-04T10:00:00Z"
+                "createdDateTime": "2024-03-04T10:00:00Z",
+                // Everyone reports to the chief executive (Patti), who reports to no one.
+                (crate::routes::MANAGER): if *alias == "patti.fernandez" { json!(null) } else { json!(CEO_ID) }
             }),
             0,
         )?;
@@ -220,7 +235,7 @@ fn seed_licences(d: &Directory) -> rusqlite::Result<()> {
                 "skuPartNumber": part,
                 "subscriptionIds": [uuid::Uuid::new_v4().to_string()],
                 "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0},
-                "servicePlans": []
+                "servicePlans": service_plans(part)
             }))
             .collect::<Vec<_>>()),
     )?;

@@ -46,11 +46,22 @@ pub(crate) fn default_cross_tenant() -> Value {
         "b2bCollaborationInbound": all("allowed"),
         "b2bDirectConnectOutbound": all("blocked"),
         "b2bDirectConnectInbound": all("blocked"),
+        "tenantRestrictions": tenant_restrictions_default(),
         "invitationRedemptionIdentityProviderConfiguration": {
             "primaryIdentityProviderPrecedenceOrder": ["azureActiveDirectory", "externalFederation", "socialIdentityProviders"],
             "fallbackIdentityProvider": "defaultConfiguredIdp"
         },
         "automaticUserConsentSettings": {"inboundAllowed": false, "outboundAllowed": false}
+    })
+}
+
+/// Tenant restrictions v2 as the service default has them: every user and app blocked (they act
+/// only where a device or network enforces them).
+fn tenant_restrictions_default() -> Value {
+    json!({
+        "devices": null,
+        "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+        "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]}
     })
 }
 
@@ -190,6 +201,10 @@ pub(crate) async fn get_cross_tenant(
     let mut doc = lock(&shared.dir)
         .document("crossTenantAccessDefault")?
         .unwrap_or_else(default_cross_tenant);
+    if doc.get("tenantRestrictions").is_none() {
+        // Kept by sandboxes made before it was modelled.
+        doc["tenantRestrictions"] = tenant_restrictions_default();
+    }
     doc["@odata.context"] = json!(format!(
         "{}/v1.0/$metadata#policies/crossTenantAccessPolicy/default/$entity",
         shared.base_url
@@ -203,6 +218,7 @@ const CTA_WRITABLE: &[&str] = &[
     "b2bCollaborationInbound",
     "b2bDirectConnectOutbound",
     "b2bDirectConnectInbound",
+    "tenantRestrictions",
     "invitationRedemptionIdentityProviderConfiguration",
     "automaticUserConsentSettings",
 ];
@@ -264,6 +280,19 @@ pub(crate) async fn list_idps(
     Ok(Json(
         json!({"@odata.context": format!("{}/v1.0/$metadata#identity/identityProviders", shared.base_url), "value": shown}),
     ))
+}
+
+/// `GET /identity/identityProviders/availableProviderTypes`: the kinds of identity provider the
+/// tenant may add, as Microsoft's docs list them for a workforce tenant.
+pub(crate) async fn available_provider_types(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(IDP_READ)?;
+    Ok(Json(json!({
+        "@odata.context": format!("{}/v1.0/$metadata#Collection(Edm.String)", shared.base_url),
+        "value": ["MicrosoftAccount", "EmailOTP", "Facebook", "Google"]
+    })))
 }
 
 pub(crate) async fn create_idp(

@@ -31,31 +31,54 @@ pub(crate) const GROUPS: EntitySet = EntitySet {
     filterable: &[
         ("id", false),
         ("displayName", false),
+        ("description", false),
+        ("mail", false),
         ("mailEnabled", false),
         ("securityEnabled", false),
         ("mailNickname", false),
+        ("membershipRuleProcessingState", false),
+        ("hasMembersWithLicenseErrors", false),
+        ("isAssignableToRole", false),
         ("groupTypes", true),
+        ("assignedLicenses", true),
+        ("proxyAddresses", true),
     ],
-    props: &[
-        "id",
-        "displayName",
-        "description",
-        "mailEnabled",
-        "securityEnabled",
-        "groupTypes",
-        "mailNickname",
-        "createdDateTime",
-        "visibility",
-    ],
+    schema: crate::schema::GROUP_PROPERTIES,
+    sortable: &["displayName"],
+    expandable: &["members"],
+    // What Graph v1.0 returns for a group when no `$select` is given.
     default_props: &[
         "id",
-        "displayName",
-        "description",
-        "mailEnabled",
-        "securityEnabled",
-        "groupTypes",
-        "mailNickname",
+        "deletedDateTime",
+        "classification",
         "createdDateTime",
+        "description",
+        "displayName",
+        "expirationDateTime",
+        "groupTypes",
+        "isAssignableToRole",
+        "mail",
+        "mailEnabled",
+        "mailNickname",
+        "membershipRule",
+        "membershipRuleProcessingState",
+        "onPremisesDomainName",
+        "onPremisesLastSyncDateTime",
+        "onPremisesNetBiosName",
+        "onPremisesSamAccountName",
+        "onPremisesSecurityIdentifier",
+        "onPremisesSyncEnabled",
+        "onPremisesProvisioningErrors",
+        "preferredDataLocation",
+        "preferredLanguage",
+        "proxyAddresses",
+        "renewedDateTime",
+        "resourceBehaviorOptions",
+        "resourceProvisioningOptions",
+        "securityEnabled",
+        "securityIdentifier",
+        "serviceProvisioningErrors",
+        "theme",
         "visibility",
     ],
     searchable: &["displayName", "description", "mailNickname"],
@@ -74,6 +97,16 @@ pub(crate) async fn list(
     caller.require(READ_ROLES)?;
     let groups = lock(&shared.dir).all_groups()?;
     let docs: Vec<&Value> = groups.iter().collect();
+    let expand_members = |g: &Value, e: &odata::Expand| {
+        let select = e.select.as_deref();
+        let members = member_docs(&shared, g["id"].as_str().unwrap_or_default())?;
+        Ok(Value::Array(
+            members
+                .iter()
+                .map(|m| odata::project(m, select, &super::users::USERS))
+                .collect(),
+        ))
+    };
     Ok(Json(odata::list(
         &GROUPS,
         &shared.base_url,
@@ -81,16 +114,33 @@ pub(crate) async fn list(
         &docs,
         &q,
         &headers,
+        Some(&expand_members),
     )?))
+}
+
+/// A group's direct members, typed as a directory-object collection lists them.
+fn member_docs(shared: &Shared, group_id: &str) -> Result<Vec<Value>, ApiError> {
+    let dir = lock(&shared.dir);
+    let mut users = Vec::new();
+    for uid in dir.members_of_group(group_id)? {
+        if let Some(u) = dir.user(&uid)? {
+            let mut doc = u.doc;
+            doc["@odata.type"] = json!("#microsoft.graph.user");
+            users.push(doc);
+        }
+    }
+    Ok(users)
 }
 
 pub(crate) async fn get_one(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
-    let mut g = group(&shared, &id)?;
+    let select = odata::parse_select(q.get("$select").map(String::as_str), GROUPS.schema, GROUPS.type_name)?;
+    let mut g = odata::project(&group(&shared, &id)?, select.as_deref(), &GROUPS);
     g["@odata.context"] = json!(format!("{}/v1.0/$metadata#groups/$entity", shared.base_url));
     Ok(Json(g))
 }
@@ -158,14 +208,7 @@ pub(crate) async fn members(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
     group(&shared, &id)?;
-    let dir = lock(&shared.dir);
-    let mut users = Vec::new();
-    for uid in dir.members_of_group(&id)? {
-        if let Some(u) = dir.user(&uid)? {
-            users.push(u.doc);
-        }
-    }
-    drop(dir);
+    let users = member_docs(&shared, &id)?;
     let docs: Vec<&Value> = users.iter().collect();
     Ok(Json(odata::list(
         &super::users::USERS,
@@ -174,5 +217,6 @@ pub(crate) async fn members(
         &docs,
         &q,
         &headers,
+        None,
     )?))
 }

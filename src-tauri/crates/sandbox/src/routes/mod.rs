@@ -22,6 +22,7 @@ pub(crate) use external::{default_b2b_policy, domain_rule};
 pub(crate) use invitations::new_guest_doc;
 pub(crate) use power::org_url;
 pub(crate) use signin::SignIns;
+pub(crate) use users::MANAGER;
 #[cfg(test)]
 pub(crate) use users::USERS;
 
@@ -44,6 +45,7 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "Policy.ReadWrite.B2BManagementPolicy",
     "Policy.ReadWrite.CrossTenantAccess",
     "IdentityProvider.ReadWrite.All",
+    "AuditLog.Read.All",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -89,6 +91,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1.0/identity/identityProviders",
             get(external::list_idps).post(external::create_idp),
+        )
+        .route(
+            "/v1.0/identity/identityProviders/availableProviderTypes",
+            get(external::available_provider_types),
         )
         .route(
             "/v1.0/identity/identityProviders/{id}",

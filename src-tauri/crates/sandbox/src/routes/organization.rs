@@ -10,15 +10,44 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const PROPS: &[&str] = &[
-    "id",
-    "displayName",
-    "verifiedDomains",
-    "tenantType",
-    "countryLetterCode",
-    "preferredLanguage",
-    "createdDateTime",
-];
+const ORGANIZATION: odata::EntitySet = odata::EntitySet {
+    resource: "Organization",
+    type_name: "microsoft.graph.organization",
+    filterable: &[],
+    schema: crate::schema::ORGANIZATION_PROPERTIES,
+    sortable: &[],
+    expandable: &[],
+    // Graph answers every property of the organization when no `$select` is given.
+    default_props: &[
+        "id",
+        "deletedDateTime",
+        "assignedPlans",
+        "businessPhones",
+        "city",
+        "country",
+        "countryLetterCode",
+        "createdDateTime",
+        "defaultUsageLocation",
+        "displayName",
+        "marketingNotificationEmails",
+        "mobileDeviceManagementAuthority",
+        "onPremisesLastSyncDateTime",
+        "onPremisesSyncEnabled",
+        "partnerTenantType",
+        "postalCode",
+        "preferredLanguage",
+        "privacyProfile",
+        "provisionedPlans",
+        "securityComplianceNotificationMails",
+        "securityComplianceNotificationPhones",
+        "state",
+        "street",
+        "technicalNotificationMails",
+        "tenantType",
+        "verifiedDomains",
+    ],
+    searchable: &[],
+};
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
@@ -42,11 +71,15 @@ pub(crate) async fn list(
     ])?;
     let select = odata::parse_select(
         q.get("$select").map(String::as_str),
-        PROPS,
-        "microsoft.graph.organization",
+        ORGANIZATION.schema,
+        ORGANIZATION.type_name,
     )?;
-    let org = lock(&shared.dir).document("organization")?.unwrap_or(Value::Null);
-    let mut item = odata::project(&org, select.as_deref(), PROPS);
+    let mut org = lock(&shared.dir).document("organization")?.unwrap_or(Value::Null);
+    if org.get("mobileDeviceManagementAuthority").is_none() {
+        // No Intune or other device management in the sandbox company.
+        org["mobileDeviceManagementAuthority"] = json!("unknown");
+    }
+    let mut item = odata::project(&org, select.as_deref(), &ORGANIZATION);
     if select.is_none() {
         item["@odata.type"] = json!("#microsoft.graph.organization");
     }

@@ -24,3 +24,20 @@ pub(crate) async fn list(
         "value": skus
     })))
 }
+
+/// Service plans that make a tenant "premium" for Entra features such as sign-in activity and
+/// Conditional Access: Entra ID P1 (also inside P2, EMS and Microsoft 365 E3/E5/Business Premium).
+const PREMIUM_PLANS: &[&str] = &["AAD_PREMIUM", "AAD_PREMIUM_P2"];
+
+/// Whether a subscription of the tenant carries Entra ID P1 or P2.
+pub(crate) fn tenant_has_premium(shared: &Shared) -> Result<bool, ApiError> {
+    let skus = lock(&shared.dir).document("subscribedSkus")?.unwrap_or(json!([]));
+    Ok(skus.as_array().into_iter().flatten().any(|sku| {
+        sku["capabilityStatus"] == "Enabled"
+            && sku["servicePlans"].as_array().into_iter().flatten().any(|plan| {
+                plan["servicePlanName"]
+                    .as_str()
+                    .is_some_and(|n| PREMIUM_PLANS.contains(&n))
+            })
+    }))
+}

@@ -31,29 +31,9 @@ pub(crate) const USERS: EntitySet = EntitySet {
     resource: "User",
     type_name: "microsoft.graph.user",
     filterable: odata::USER_FILTERABLE,
-    props: &[
-        "id",
-        "displayName",
-        "givenName",
-        "surname",
-        "jobTitle",
-        "mail",
-        "userPrincipalName",
-        "userType",
-        "externalUserState",
-        "externalUserStateChangeDateTime",
-        "otherMails",
-        "proxyAddresses",
-        "createdDateTime",
-        "accountEnabled",
-        "usageLocation",
-        "creationType",
-        "businessPhones",
-        "mobilePhone",
-        "officeLocation",
-        "preferredLanguage",
-        "assignedLicenses",
-    ],
+    schema: crate::schema::USER_PROPERTIES,
+    sortable: &["displayName", "userPrincipalName"],
+    expandable: &["manager"],
     // What Graph v1.0 returns for a user when no `$select` is given.
     default_props: &[
         "businessPhones",
@@ -71,15 +51,47 @@ pub(crate) const USERS: EntitySet = EntitySet {
     searchable: &["displayName", "mail", "userPrincipalName"],
 };
 
-/// Properties `PATCH /users/{id}` may change here.
-const PATCHABLE: &[&str] = &[
-    "displayName",
-    "givenName",
-    "surname",
-    "usageLocation",
-    "jobTitle",
-    "accountEnabled",
+/// User properties Graph computes or keeps for itself: a `PATCH` that names one is refused.
+const READ_ONLY: &[&str] = &[
+    "id",
+    "deletedDateTime",
+    "assignedLicenses",
+    "assignedPlans",
+    "createdDateTime",
+    "creationType",
+    "externalUserState",
+    "externalUserStateChangeDateTime",
+    "lastPasswordChangeDateTime",
+    "licenseAssignmentStates",
+    "onPremisesDistinguishedName",
+    "onPremisesDomainName",
+    "onPremisesLastSyncDateTime",
+    "onPremisesProvisioningErrors",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSyncEnabled",
+    "onPremisesUserPrincipalName",
+    "provisionedPlans",
+    "proxyAddresses",
+    "securityIdentifier",
+    "serviceProvisioningErrors",
+    "signInActivity",
+    "signInSessionsValidFromDateTime",
 ];
+
+/// Instance annotations a client may send with a `PATCH` (Microsoft's SDKs send the entity's
+/// type); any other type than a user's is refused.
+fn check_annotation(k: &str, v: &Value) -> Result<(), ApiError> {
+    if k == "@odata.type" {
+        let t = v.as_str().unwrap_or_default().trim_start_matches('#');
+        if t != "microsoft.graph.user" {
+            return Err(ApiError::bad_request(format!(
+                "A type named '{t}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type."
+            )));
+        }
+    }
+    Ok(())
+}
 
 pub(crate) fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
     body.map(|Json(v)| v).map_err(|_| {
@@ -102,9 +114,16 @@ pub(crate) async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
+    check_sign_in_activity(&shared, &caller, q.get("$select"))?;
     let now = now_ms();
     let users = lock(&shared.dir).all_users()?;
-    let docs: Vec<&Value> = users.iter().filter(|u| u.is_visible(now)).map(|u| &u.doc).collect();
+    let docs: Vec<Value> = users
+        .iter()
+        .filter(|u| u.is_visible(now))
+        .map(|u| with_identities(&u.doc))
+        .collect();
+    let docs: Vec<&Value> = docs.iter().collect();
+    let expand_manager = |doc: &Value, e: &odata::Expand| manager_chain(&shared, doc, e, now);
     Ok(Json(odata::list(
         &USERS,
         &shared.base_url,
@@ -112,6 +131,7 @@ pub(crate) async fn list(
         &docs,
         &q,
         &headers,
+        Some(&expand_manager),
     )?))
 }
 
@@ -122,11 +142,85 @@ pub(crate) async fn get_one(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
-    let select = odata::parse_select(q.get("$select").map(String::as_str), USERS.props, USERS.type_name)?;
+    check_sign_in_activity(&shared, &caller, q.get("$select"))?;
     let doc = visible_user(&shared, &id)?;
-    let mut body = odata::project(&doc, select.as_deref(), USERS.default_props);
+    one_user(&shared, &doc, &q)
+}
+
+/// One user as `GET /users/{id}` and `GET /me` answer it: `$select` and `$expand=manager`.
+fn one_user(shared: &Shared, doc: &Value, q: &HashMap<String, String>) -> Result<Json<Value>, ApiError> {
+    let select = odata::parse_select(q.get("$select").map(String::as_str), USERS.schema, USERS.type_name)?;
+    let expand = odata::parse_expand(q.get("$expand").map(String::as_str), &USERS)?;
+    let doc = with_identities(doc);
+    let mut body = odata::project(&doc, select.as_deref(), &USERS);
+    if let Some(e) = &expand {
+        body[e.nav.as_str()] = manager_chain(shared, &doc, e, now_ms())?;
+    }
     body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
     Ok(Json(body))
+}
+
+/// Graph fills `identities` for every user: a member signs in with their UPN at this tenant, a
+/// guest through a federated identity provider.
+fn with_identities(doc: &Value) -> Value {
+    let mut doc = doc.clone();
+    if doc.get("identities").is_none_or(Value::is_null) {
+        let identity = if doc["userType"] == "Guest" {
+            json!({"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": null})
+        } else {
+            json!({"signInType": "userPrincipalName", "issuer": crate::TENANT_DOMAIN, "issuerAssignedId": doc["userPrincipalName"]})
+        };
+        doc["identities"] = json!([identity]);
+    }
+    doc
+}
+
+/// `$expand=manager`: the user's manager (and theirs, up the chain, as `$levels=max` asks; the
+/// sandbox always answers the whole chain), with the expansion's `$select`. Null when none.
+fn manager_chain(shared: &Shared, doc: &Value, e: &odata::Expand, now: i64) -> Result<Value, ApiError> {
+    let mut seen = vec![doc["id"].clone()];
+    let mut chain = Vec::new();
+    let mut next = doc.get(MANAGER).cloned();
+    while let Some(Value::String(id)) = next {
+        let Some(m) = lock(&shared.dir).user_by_key(&id)?.filter(|u| u.is_visible(now)) else {
+            break;
+        };
+        if seen.contains(&m.doc["id"]) {
+            break;
+        }
+        seen.push(m.doc["id"].clone());
+        next = m.doc.get(MANAGER).cloned();
+        chain.push(odata::project(&m.doc, e.select.as_deref(), &USERS));
+    }
+    let mut answer = Value::Null;
+    for mut m in chain.into_iter().rev() {
+        if !answer.is_null() {
+            m["manager"] = answer;
+        }
+        answer = m;
+    }
+    Ok(answer)
+}
+
+/// Where the sandbox keeps a user's manager (a relationship in Graph, not a property, so
+/// `$select` never shows it).
+pub(crate) const MANAGER: &str = "_managerId";
+
+/// `signInActivity` is read only with `AuditLog.Read.All` and in a tenant with Entra ID P1 or P2.
+fn check_sign_in_activity(shared: &Shared, caller: &Caller, select: Option<&String>) -> Result<(), ApiError> {
+    let asked = select.is_some_and(|s| s.split(',').any(|p| p.trim().eq_ignore_ascii_case("signInActivity")));
+    if !asked {
+        return Ok(());
+    }
+    caller.require(&["AuditLog.Read.All"])?;
+    if !super::skus::tenant_has_premium(shared)? {
+        return Err(ApiError::new(
+            403,
+            "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+            "Neither tenant is B2C or tenant doesn't have premium license",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) async fn patch(
@@ -141,7 +235,12 @@ pub(crate) async fn patch(
         .as_object()
         .ok_or_else(|| ApiError::bad_request("The request body must be a JSON object."))?;
     for (k, v) in patch {
-        if !PATCHABLE.contains(&k.as_str()) {
+        if k.starts_with('@') {
+            check_annotation(k, v)?;
+            continue;
+        }
+        let known = USERS.schema.iter().any(|(p, _)| p == k);
+        if !known || READ_ONLY.contains(&k.as_str()) {
             return Err(ApiError::bad_request(format!(
                 "Property '{k}' is read-only or does not exist on type 'microsoft.graph.user'."
             )));
@@ -169,7 +268,7 @@ pub(crate) async fn patch(
         }
     }
     let mut doc = visible_user(&shared, &id)?;
-    for (k, v) in patch {
+    for (k, v) in patch.iter().filter(|(k, _)| !k.starts_with('@')) {
         doc[k] = v.clone();
     }
     lock(&shared.dir).update_user(&doc)?;
@@ -260,7 +359,7 @@ pub(crate) async fn assign_license(
         d.update_user(&user)?;
         d.put_document("subscribedSkus", &skus)
     })?;
-    let mut body = odata::project(&user, None, USERS.default_props);
+    let mut body = odata::project(&user, None, &USERS);
     body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
     Ok(Json(body))
 }
@@ -291,6 +390,7 @@ pub(crate) async fn member_of(
         &docs,
         &q,
         &headers,
+        None,
     )?))
 }
 
@@ -321,12 +421,11 @@ fn signed_in_user(caller: &Caller) -> Result<&str, ApiError> {
 pub(crate) async fn me(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let id = signed_in_user(&caller)?;
     let doc = visible_user(&shared, id)?;
-    let mut body = odata::project(&doc, None, USERS.default_props);
-    body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
-    Ok(Json(body))
+    one_user(&shared, &doc, &q)
 }
 
 /// `GET /me/memberOf`: the signed-in user's directory roles (and groups).

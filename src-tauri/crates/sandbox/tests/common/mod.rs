@@ -20,3 +20,46 @@ pub async fn token(base: &str) -> String {
     assert_eq!(v["token_type"], "Bearer");
     v["access_token"].as_str().unwrap().to_string()
 }
+
+/// A delegated Graph token for one of the sandbox's admins, through the device-code flow (the
+/// test plays the person who enters the code on the sign-in page).
+#[allow(dead_code)]
+pub async fn delegated_token(base: &str, user_id: &str) -> String {
+    let http = reqwest::Client::new();
+    let tenant = guestpass_sandbox::TENANT_DOMAIN;
+    let code: Value = http
+        .post(format!("{base}/{tenant}/oauth2/v2.0/devicecode"))
+        .form(&[
+            ("client_id", guestpass_sandbox::CLIENT_ID),
+            ("scope", "https://graph.microsoft.com/.default offline_access"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = http
+        .post(format!("{base}/devicelogin"))
+        .form(&[
+            ("user_code", code["user_code"].as_str().unwrap()),
+            ("user", user_id),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let r = http
+        .post(format!("{base}/{tenant}/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", guestpass_sandbox::CLIENT_ID),
+            ("device_code", code["device_code"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+}
