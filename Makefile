@@ -7,9 +7,9 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 APP := $(CARGO_TARGET_DIR)/debug/guestpass
 CLI := $(CARGO_TARGET_DIR)/debug/guestpass-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential pkg-config xvfb webkit2gtk-driver dbus-x11 gnome-keyring imagemagick
+APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential pkg-config xvfb webkit2gtk-driver dbus-x11 gnome-keyring imagemagick python3-venv
 
-.PHONY: run test setup system-packages node-packages tauri-driver ui build bindings unit keychain e2e lint bench deb clean
+.PHONY: run test setup system-packages node-packages tauri-driver ui build bindings unit keychain sdk e2e lint bench deb clean
 
 ## Set everything up, build, and open Guestpass on the sandbox tenant.
 run: setup build
@@ -18,8 +18,9 @@ run: setup build
 	$(APP)
 
 ## Set everything up and run every test: Rust unit and integration tests, UI type checks,
-## the generated-types check, and the end-to-end test of the real window.
-test: setup build unit keychain e2e
+## the generated-types check, Microsoft's Graph SDK against the sandbox, and the end-to-end test
+## of the real window.
+test: setup build unit keychain sdk e2e
 
 setup: system-packages node-packages tauri-driver
 
@@ -61,6 +62,13 @@ keychain:
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d); \
 	  printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
 	  cargo test -p guestpass-keychain --test secret_service -- --ignored'
+
+## Microsoft's Graph SDK for Python (msgraph-sdk, from PyPI) onboards a guest against the sandbox.
+SDK_VENV := $(CARGO_TARGET_DIR)/sdk-venv
+sdk:
+	@[ -x "$(SDK_VENV)/bin/python" ] || python3 -m venv "$(SDK_VENV)"
+	@"$(SDK_VENV)/bin/pip" install -q --disable-pip-version-check -r tests/sdk/requirements.txt
+	"$(SDK_VENV)/bin/python" tests/sdk/onboard_with_msgraph_sdk.py "$(CLI)"
 
 e2e:
 	bash tests/e2e/run.sh "$(APP)"

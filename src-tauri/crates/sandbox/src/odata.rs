@@ -500,6 +500,28 @@ pub(crate) fn parse_expand(s: Option<&str>, set: &EntitySet) -> Result<Option<Ex
     }))
 }
 
+/// The properties a `PATCH` body sets. Instance annotations are not properties: Microsoft's SDKs
+/// send the entity's `@odata.type`, which Graph accepts when it names the entity's own type.
+pub(crate) fn patch_properties<'a>(body: &'a Value, type_name: &str) -> Result<Vec<(&'a String, &'a Value)>, ApiError> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| ApiError::bad_request("The request body must be a JSON object."))?;
+    let mut out = Vec::new();
+    for (k, v) in object {
+        if k == "@odata.type" {
+            let named = v.as_str().unwrap_or_default().trim_start_matches('#');
+            if named != type_name {
+                return Err(ApiError::bad_request(format!(
+                    "A type named '{named}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type."
+                )));
+            }
+        } else if !k.starts_with('@') {
+            out.push((k, v));
+        }
+    }
+    Ok(out)
+}
+
 /// `$top`: 1 to 999, default 100.
 pub(crate) fn parse_top(s: Option<&str>) -> Result<usize, ApiError> {
     match s {

@@ -230,10 +230,8 @@ pub(crate) async fn patch_cross_tenant(
 ) -> Result<StatusCode, ApiError> {
     caller.require(CTA_WRITE)?;
     let body = json_body(body)?;
-    let patch = body
-        .as_object()
-        .ok_or_else(|| ApiError::bad_request("The request body must be a JSON object."))?;
-    for (k, v) in patch {
+    let patch = crate::odata::patch_properties(&body, "microsoft.graph.crossTenantAccessPolicyConfigurationDefault")?;
+    for &(k, v) in &patch {
         if !CTA_WRITABLE.contains(&k.as_str()) {
             return Err(ApiError::bad_request(format!(
                 "Property '{k}' does not exist on type 'microsoft.graph.crossTenantAccessPolicyConfigurationDefault'."

@@ -56,10 +56,8 @@ pub(crate) async fn patch_authorization(
 ) -> Result<StatusCode, ApiError> {
     caller.require(&["Policy.ReadWrite.Authorization"])?;
     let Json(body) = body.map_err(|_| ApiError::new(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."))?;
-    let patch = body
-        .as_object()
-        .ok_or_else(|| ApiError::new(400, "BadRequest", "The request body must be a JSON object."))?;
-    for (k, v) in patch {
+    let patch = crate::odata::patch_properties(&body, "microsoft.graph.authorizationPolicy")?;
+    for &(k, v) in &patch {
         if !WRITABLE.contains(&k.as_str()) {
             return Err(ApiError::new(400, "BadRequest", format!("Invalid property '{k}'.")));
         }

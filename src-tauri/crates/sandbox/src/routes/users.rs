@@ -79,20 +79,6 @@ const READ_ONLY: &[&str] = &[
     "signInSessionsValidFromDateTime",
 ];
 
-/// Instance annotations a client may send with a `PATCH` (Microsoft's SDKs send the entity's
-/// type); any other type than a user's is refused.
-fn check_annotation(k: &str, v: &Value) -> Result<(), ApiError> {
-    if k == "@odata.type" {
-        let t = v.as_str().unwrap_or_default().trim_start_matches('#');
-        if t != "microsoft.graph.user" {
-            return Err(ApiError::bad_request(format!(
-                "A type named '{t}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type."
-            )));
-        }
-    }
-    Ok(())
-}
-
 pub(crate) fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
     body.map(|Json(v)| v).map_err(|_| {
         ApiError::new(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
@@ -231,14 +217,8 @@ pub(crate) async fn patch(
 ) -> Result<StatusCode, ApiError> {
     caller.require(WRITE_ROLES)?;
     let body = json_body(body)?;
-    let patch = body
-        .as_object()
-        .ok_or_else(|| ApiError::bad_request("The request body must be a JSON object."))?;
-    for (k, v) in patch {
-        if k.starts_with('@') {
-            check_annotation(k, v)?;
-            continue;
-        }
+    let patch = odata::patch_properties(&body, USERS.type_name)?;
+    for &(k, v) in &patch {
         let known = USERS.schema.iter().any(|(p, _)| p == k);
         if !known || READ_ONLY.contains(&k.as_str()) {
             return Err(ApiError::bad_request(format!(
@@ -268,7 +248,7 @@ pub(crate) async fn patch(
         }
     }
     let mut doc = visible_user(&shared, &id)?;
-    for (k, v) in patch.iter().filter(|(k, _)| !k.starts_with('@')) {
+    for (k, v) in patch {
         doc[k] = v.clone();
     }
     lock(&shared.dir).update_user(&doc)?;
