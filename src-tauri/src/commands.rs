@@ -1,7 +1,7 @@
 //! The commands the UI may invoke. Each one only forwards to the engine.
 
 use crate::AppState;
-use guestpass_core::bulk::{ImportDefaults, ImportPreview, RunLink, RunProgress};
+use guestpass_core::bulk::{ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress};
 use guestpass_core::sign_in::{
     self, RegistrationGuide, SignInNotice, SignInPrompt, SignInRequest, SignedIn, StepPermission,
 };
@@ -224,19 +224,33 @@ pub async fn history_tenants(state: State<'_, Arc<AppState>>) -> Result<Vec<Stri
         .map_err(Problem::internal)?
 }
 
-/// Reads a guest list and checks it against the tenant (reads only).
+/// Reads a guest list and checks it against the tenant (reads only), streaming progress on
+/// long lists; `cancel_preview` stops it.
 #[tauri::command]
 pub async fn preview_import(
     state: State<'_, Arc<AppState>>,
     file_name: String,
     bytes: Vec<u8>,
     defaults: ImportDefaults,
+    on_progress: Channel<PreviewProgress>,
 ) -> Result<ImportPreview> {
+    let control = RunControl::new();
+    *state.preview_control.lock().unwrap_or_else(|p| p.into_inner()) = control.clone();
+    let report = move |p| {
+        let _ = on_progress.send(p);
+    };
     state
         .engine()
         .await?
-        .preview_import(&file_name, &bytes, &defaults)
+        .preview_import_with(&file_name, &bytes, &defaults, &report, &control)
         .await
+}
+
+/// Stops the guest-list check in progress after the request in flight.
+#[tauri::command]
+pub async fn cancel_preview(state: State<'_, Arc<AppState>>) -> Result<()> {
+    state.preview_control.lock().unwrap_or_else(|p| p.into_inner()).cancel();
+    Ok(())
 }
 
 /// Persists a run of the preview's rows without errors; returns its id.

@@ -12,6 +12,7 @@ const PROBLEM_TITLES: Record<Problem["kind"], string> = {
   local: "Guestpass's history database failed",
   computer: "A problem on this computer",
   internal: "Guestpass went wrong",
+  cancelled: "Stopped",
 };
 
 /** Marks the named fields of a form and returns a card saying what went wrong and what to do. */
@@ -20,9 +21,10 @@ export function problemCard(err: unknown): HTMLElement {
     return h("div", { class: "card result result-error" }, h("h2", {}, "Something went wrong"), h("p", {}, String(err)));
   }
   for (const f of err.fields) setFieldError(f.field, f.message);
+  const tone = err.kind === "cancelled" ? "" : " result-error";
   return h(
     "div",
-    { class: "card result result-error problem" },
+    { class: `card result${tone} problem` },
     h("h2", {}, PROBLEM_TITLES[err.kind]),
     h("p", { class: "problem-message" }, err.message),
     h("p", { class: "hint" }, h("strong", {}, "What to do: "), err.hint),

@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -122,9 +122,16 @@ export function historyTenants(): Promise<Array<string>> {
   return call("history_tenants");
 }
 
-/** Reads a guest list and checks it against the tenant (reads only). */
-export function previewImport(fileName: string, bytes: Array<number>, defaults: ImportDefaults): Promise<ImportPreview> {
-  return call("preview_import", { fileName, bytes, defaults });
+/** Reads a guest list and checks it against the tenant (reads only), streaming progress on long lists; `cancel_preview` stops it. */
+export function previewImport(fileName: string, bytes: Array<number>, defaults: ImportDefaults, onProgress: (message: PreviewProgress) => void): Promise<ImportPreview> {
+  const onProgressChannel = new Channel<PreviewProgress>();
+  onProgressChannel.onmessage = onProgress;
+  return call("preview_import", { fileName, bytes, defaults, onProgress: onProgressChannel });
+}
+
+/** Stops the guest-list check in progress after the request in flight. */
+export function cancelPreview(): Promise<void> {
+  return call("cancel_preview");
 }
 
 /** Persists a run of the preview's rows without errors; returns its id. */

@@ -51,7 +51,7 @@ summary: string, requestId: string | null,
  */
 changeSeq: number, };
 
-export type ProblemKind = "invalid" | "microsoft" | "throttled" | "signIn" | "network" | "unavailable" | "local" | "computer" | "internal";
+export type ProblemKind = "invalid" | "microsoft" | "throttled" | "signIn" | "network" | "unavailable" | "local" | "computer" | "internal" | "cancelled";
 
 export type FieldError = { 
 /**
@@ -308,6 +308,18 @@ ready: number, withErrors: number, withWarnings: number, alreadyGuests: number,
  * Whether the tenant was consulted (false: only the file was checked).
  */
 tenantChecked: boolean, };
+
+export type PreviewStage = "LookingUp" | "ReadingDirectory";
+
+export type PreviewProgress = { stage: PreviewStage, 
+/**
+ * Addresses looked up, or directory users read, so far.
+ */
+done: number, 
+/**
+ * Of how many (the directory's size once its first page says it).
+ */
+total: number, };
 
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 

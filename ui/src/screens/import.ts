@@ -3,6 +3,7 @@
 // resume and cancel. A run interrupted earlier (crash, kill, sign-in) is offered for resuming.
 import {
   cancelImport,
+  cancelPreview,
   defaultUsageLocation,
   importProgress,
   importRuns,
@@ -18,6 +19,7 @@ import {
   type ConnectionInfo,
   type ImportDefaults,
   type ImportPreview,
+  type PreviewProgress,
   type PreviewRow,
   type RunProgress,
   type RunRow,
@@ -164,7 +166,9 @@ function renderChooser(work: HTMLElement): void {
       }
       try {
         const bytes = Array.from(new Uint8Array(await chosen.arrayBuffer()));
-        const preview = await previewImport(chosen.name, bytes, defaults());
+        const checking = checkingCard();
+        show(result, checking.card);
+        const preview = await previewImport(chosen.name, bytes, defaults(), checking.update);
         if (preview.sheets.length > 1 && sheet.childElementCount === 0) {
           sheet.append(...preview.sheets.map((name) => h("option", { value: name }, name)));
           sheetField.hidden = false;
@@ -200,6 +204,25 @@ function renderChooser(work: HTMLElement): void {
 }
 
 /** How the file was read: the workbook's sheet, or the text's encoding and separator. */
+/** While a long list is checked against the tenant: what is being read, how far, and Stop. */
+function checkingCard(): { card: HTMLElement; update: (p: PreviewProgress) => void } {
+  const text = h("p", { id: "import-checking-text", role: "status" }, "Checking the list against the tenant…");
+  const bar = h("progress", { id: "import-checking-progress", max: 1, value: 0 }) as HTMLProgressElement;
+  const stop = h("button", { class: "btn", type: "button", id: "import-checking-stop" }, "Stop checking");
+  stop.addEventListener("click", () => {
+    stop.setAttribute("disabled", "");
+    void cancelPreview();
+  });
+  const update = (p: PreviewProgress) => {
+    bar.max = Math.max(p.total, 1);
+    bar.value = p.done;
+    const what = p.stage === "ReadingDirectory" ? "Reading the directory's users once to match the list" : "Looking up the list's addresses";
+    text.textContent = `${what}: ${p.done.toLocaleString()} of ${p.total.toLocaleString()}…`;
+  };
+  const card = h("div", { class: "card", id: "import-checking" }, text, bar, h("div", { class: "actions" }, stop));
+  return { card, update };
+}
+
 function readAs(p: ImportPreview): string {
   if (p.sheet) return `${p.encoding}, sheet “${p.sheet}”${p.sheets.length > 1 ? ` (of ${p.sheets.length}: choose another under 1.)` : ""}`;
   const separator = p.delimiter === "tab" ? "tabs" : `“${p.delimiter}”`;

@@ -6,7 +6,9 @@
 
 use crate::{fail, Problem};
 use guestpass_core::bulk::results;
-use guestpass_core::bulk::{ImportDefaults, ImportPreview, IssueLevel, RunControl, RunProgress};
+use guestpass_core::bulk::{
+    ImportDefaults, ImportPreview, IssueLevel, PreviewProgress, PreviewStage, RunControl, RunProgress,
+};
 use guestpass_core::Engine;
 use guestpass_store::RunState;
 use std::io::IsTerminal;
@@ -122,7 +124,7 @@ pub async fn import(engine: Engine, args: ImportArgs) -> ExitCode {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let preview = match engine.preview_import(&name, &bytes, &args.defaults()).await {
+    let preview = match check_list(&engine, &name, &bytes, &args).await {
         Ok(p) => p,
         Err(p) => return fail(&p, json),
     };
@@ -220,6 +222,41 @@ fn print_preview(p: &ImportPreview, json: bool) {
             println!("row {} ({}) {level}: {}: {}", r.row, r.guest.email, i.column, i.message);
         }
     }
+}
+
+/// Reads the list and checks it against the tenant, with a progress line on stderr for long
+/// lists; Ctrl-C stops the check (nothing has changed by then).
+async fn check_list(engine: &Engine, name: &str, bytes: &[u8], args: &ImportArgs) -> Result<ImportPreview, Problem> {
+    let control = RunControl::new();
+    let on_signal = control.clone();
+    let listener = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    let tty = std::io::stderr().is_terminal();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let show = |p: PreviewProgress| {
+        let what = match p.stage {
+            PreviewStage::LookingUp => "Looking up the list's addresses",
+            PreviewStage::ReadingDirectory => "Reading the directory's users to match the list",
+        };
+        let line = format!("{what}: {} of {}", p.done, p.total);
+        shown.store(true, std::sync::atomic::Ordering::Relaxed);
+        if tty {
+            eprint!("\r{line}\x1b[K");
+        } else {
+            eprintln!("{line}");
+        }
+    };
+    let outcome = engine
+        .preview_import_with(name, bytes, &args.defaults(), &show, &control)
+        .await;
+    listener.abort();
+    if tty && shown.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!();
+    }
+    outcome
 }
 
 /// Runs (or resumes) the run with a progress line on stderr, writes the results, picks the exit code.

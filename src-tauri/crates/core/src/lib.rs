@@ -99,6 +99,8 @@ pub fn typescript_declarations() -> Vec<String> {
         bulk::PreviewRow::decl(&cfg),
         bulk::SeatCheck::decl(&cfg),
         bulk::ImportPreview::decl(&cfg),
+        bulk::PreviewStage::decl(&cfg),
+        bulk::PreviewProgress::decl(&cfg),
         RunState::decl(&cfg),
         StepState::decl(&cfg),
         RunInfo::decl(&cfg),

@@ -25,6 +25,8 @@ pub enum ProblemKind {
     Computer,
     /// Guestpass itself went wrong (a bug): nothing the admin did.
     Internal,
+    /// The admin stopped it; nothing was changed.
+    Cancelled,
 }
 
 /// One field's problem, for forms and CSV rows.
@@ -84,6 +86,18 @@ impl Problem {
                 field: field.into(),
                 message,
             }],
+            code: None,
+            request_id: None,
+        }
+    }
+
+    /// The admin stopped a read before it finished (`what`: "The check against the tenant").
+    pub fn cancelled(what: &str) -> Problem {
+        Problem {
+            kind: ProblemKind::Cancelled,
+            message: format!("{what} was stopped before it finished. Nothing was changed."),
+            hint: "Start it again when you are ready.".into(),
+            fields: vec![],
             code: None,
             request_id: None,
         }

@@ -392,3 +392,100 @@ async fn a_lost_network_pauses_the_run_instead_of_failing_rows() {
     assert_eq!(stopped.failed, 0, "no row failed because of the network");
     assert!(stopped.left > 0);
 }
+
+/// A list of `n` addresses: the seeded guest Ana, a member, and new people.
+fn long_list(n: usize) -> String {
+    let mut csv = String::from("Email\nANA.SOUZA@fabrikam.example\nperson70@northwind.example\n");
+    for i in 2..n {
+        csv.push_str(&format!("new{i}@partner.example\n"));
+    }
+    csv
+}
+
+fn stages(seen: &std::sync::Mutex<Vec<guestpass_core::bulk::PreviewProgress>>) -> Vec<String> {
+    let mut s: Vec<String> = seen.lock().unwrap().iter().map(|p| format!("{:?}", p.stage)).collect();
+    s.dedup();
+    s
+}
+
+#[tokio::test]
+async fn a_long_list_is_matched_against_the_directory_read_once_and_a_short_one_looked_up() {
+    let s = setup(SandboxConfig::default()).await;
+    s.sb.add_members(1500).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let report = |p| seen.lock().unwrap().push(p);
+    let none = RunControl::default();
+    // Round trips that look addresses up: `$batch`es, and pages of `GET /users`.
+    let counts = || {
+        let by = s.sb.stats().by_route;
+        let n = |k: &str| by.get(k).copied().unwrap_or(0);
+        (n("POST /v1.0/$batch"), n("GET /v1.0/users"))
+    };
+    let since = |(b0, u0): (u64, u64)| {
+        let (b, u) = counts();
+        (b - b0, u - u0)
+    };
+
+    // 20 addresses: one batch (of 20 user queries), and no directory page at all.
+    let before = counts();
+    s.engine
+        .preview_import_with("one.csv", long_list(20).as_bytes(), &defaults(), &report, &none)
+        .await
+        .unwrap();
+    assert_eq!(since(before), (1, 20));
+    assert_eq!(stages(&seen), ["LookingUp"]);
+
+    // 200 addresses: 10 batches of lookups, or 2 pages of the directory.
+    seen.lock().unwrap().clear();
+    let before = counts();
+    let p = s
+        .engine
+        .preview_import_with("long.csv", long_list(200).as_bytes(), &defaults(), &report, &none)
+        .await
+        .unwrap();
+    assert_eq!(since(before), (0, 2), "two pages of 999, no lookups");
+    assert_eq!(stages(&seen), ["ReadingDirectory"]);
+    let last = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!((last.done, last.total), (1500 + 14, 1500 + 14));
+    assert_eq!(
+        p.rows[0].existing_guest.as_deref(),
+        Some("Accepted"),
+        "any case, as Graph matches"
+    );
+    assert!(issues(&p, 3).contains("member"), "{}", issues(&p, 3));
+    assert_eq!(p.ready, 199, "all but the member");
+
+    // 40 addresses against 3,014 users: the first page shows 3 more pages are left, dearer
+    // than 2 batches.
+    s.sb.add_members(1500).unwrap();
+    seen.lock().unwrap().clear();
+    let before = counts();
+    let p = s
+        .engine
+        .preview_import_with("short.csv", long_list(40).as_bytes(), &defaults(), &report, &none)
+        .await
+        .unwrap();
+    assert_eq!(since(before), (2, 1 + 40), "the first page, then 2 batches");
+    assert_eq!(stages(&seen), ["LookingUp"]);
+    assert_eq!(p.rows[0].existing_guest.as_deref(), Some("Accepted"));
+    assert!(issues(&p, 3).contains("member"));
+}
+
+#[tokio::test]
+async fn stopping_the_check_ends_it_with_nothing_changed() {
+    let s = setup(SandboxConfig::default()).await;
+    let control = RunControl::new();
+    let stop = control.clone();
+    // Stopped after the first progress report: the rest is never read.
+    let report = move |_| stop.cancel();
+    s.sb.add_members(1500).unwrap();
+    let err = s
+        .engine
+        .preview_import_with("long.csv", long_list(500).as_bytes(), &defaults(), &report, &control)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, guestpass_core::ProblemKind::Cancelled);
+    assert!(err.message.contains("Nothing was changed"), "{}", err.message);
+    let users_read = s.sb.stats().by_route["GET /v1.0/users"];
+    assert_eq!(users_read, 1, "stopped after the first page of two");
+}

@@ -110,6 +110,34 @@ impl GraphClient {
             .collect())
     }
 
+    /// One page of the directory's users, with only what matching addresses needs, 999 at a time
+    /// (the most Graph gives). Start with `None`, then pass the page's `next`. The first page
+    /// also says how many users the directory holds (`$count`, an advanced query: Graph counts
+    /// from an index that can lag a new user by a little).
+    pub async fn directory_page(&self, next: Option<&str>) -> Result<DirectoryPage, GraphError> {
+        let url = match next {
+            Some(link) => self.checked_next_link(link)?,
+            None => self.graph_url(&with_query(
+                "v1.0/users",
+                &[
+                    (
+                        "$select",
+                        "id,mail,otherMails,proxyAddresses,userPrincipalName,userType,externalUserState",
+                    ),
+                    ("$top", "999"),
+                    ("$count", "true"),
+                ],
+            )),
+        };
+        let (bytes, _) = self
+            .send_raw::<()>(Method::GET, url.clone(), None, &[("ConsistencyLevel", "eventual")])
+            .await?;
+        serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
     /// Guests of the tenant, following every page (or stopping at `limit`).
     pub async fn list_guests(&self, limit: Option<usize>) -> Result<Vec<User>, GraphError> {
         let url = self.graph_url(&with_query(

@@ -297,7 +297,7 @@ impl GraphClient {
     }
 
     /// `extra` headers go on every attempt (e.g. `ConsistencyLevel: eventual` for advanced queries).
-    async fn send_raw<B: Serialize + ?Sized>(
+    pub(crate) async fn send_raw<B: Serialize + ?Sized>(
         &self,
         method: Method,
         url: Url,
@@ -439,7 +439,7 @@ impl GraphClient {
     }
 
     /// A nextLink is opaque, but our token must only ever go to the Graph host we were given.
-    fn checked_next_link(&self, link: &str) -> Result<Url, GraphError> {
+    pub(crate) fn checked_next_link(&self, link: &str) -> Result<Url, GraphError> {
         let url = Url::parse(link).map_err(|e| GraphError::Decode {
             url: link.into(),
             reason: e.to_string(),

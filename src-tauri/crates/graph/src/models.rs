@@ -18,16 +18,51 @@ pub struct User {
     pub external_user_state_change_date_time: Option<String>,
     #[serde(default)]
     pub other_mails: Vec<String>,
+    /// Only when asked for (reading the directory to match addresses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proxy_addresses: Vec<String>,
     pub created_date_time: Option<String>,
     pub account_enabled: Option<bool>,
 }
 
 impl User {
+    /// Every address Graph finds this user at, lower-cased: `mail`, `otherMails`, and the SMTP
+    /// proxy addresses (as `find_users_by_email` asks for them).
+    pub fn addresses(&self) -> Vec<String> {
+        let smtp = self.proxy_addresses.iter().filter_map(|p| {
+            p.split_once(':')
+                .filter(|(kind, _)| kind.eq_ignore_ascii_case("smtp"))
+                .map(|(_, address)| address)
+        });
+        let mut all: Vec<String> = self
+            .mail
+            .iter()
+            .map(String::as_str)
+            .chain(self.other_mails.iter().map(String::as_str))
+            .chain(smtp)
+            .map(str::to_lowercase)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
     pub fn is_guest(&self) -> bool {
         self.user_type
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("Guest"))
     }
+}
+
+/// One page of the directory's users; the first one says how many there are.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct DirectoryPage {
+    #[serde(rename = "value")]
+    pub users: Vec<User>,
+    #[serde(rename = "@odata.count")]
+    pub total: Option<usize>,
+    #[serde(rename = "@odata.nextLink")]
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

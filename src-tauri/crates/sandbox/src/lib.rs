@@ -173,6 +173,10 @@ pub struct Stats {
     pub invitations_created: u64,
     pub guests_created: u64,
     pub throttled: u64,
+    /// Requests by method and path, ids shown as `{id}` (e.g. `GET /v1.0/users`); the requests
+    /// inside a `$batch` count under their own paths too.
+    #[serde(default)]
+    pub by_route: std::collections::BTreeMap<String, u64>,
 }
 
 struct IssuedToken {
@@ -258,6 +262,34 @@ impl SandboxHandle {
 
     pub fn stats(&self) -> Stats {
         lock(&self.shared.stats).clone()
+    }
+
+    /// Grows the company by `n` members (`person{i}@northwind.example`, numbered on from the
+    /// users already there), for tests and benchmarks that need a directory of a given size.
+    pub fn add_members(&self, n: usize) -> Result<(), String> {
+        let mut dir = lock(&self.shared.dir);
+        dir.transaction(|d| {
+            let start = d.all_users()?.len();
+            for i in start..start + n {
+                let mail = format!("person{i}@{}", seed::COMPANY_DOMAIN);
+                d.insert_user(
+                    &serde_json::json!({
+                        "id": uuid::Uuid::new_v4().to_string(),
+                        "displayName": format!("Person {i}"),
+                        "mail": mail,
+                        "userPrincipalName": mail,
+                        "userType": "Member",
+                        "otherMails": [],
+                        "proxyAddresses": [format!("SMTP:{mail}")],
+                        "accountEnabled": true,
+                        "createdDateTime": "2024-03-04T10:00:00Z"
+                    }),
+                    0,
+                )?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())
     }
 
     /// The `mail` of every user in the tenant (for tests proving nobody was created twice).

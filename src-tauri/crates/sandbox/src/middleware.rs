@@ -35,6 +35,16 @@ impl Caller {
     }
 }
 
+/// `GET /v1.0/users/{id}` for any user: what the stats count requests by.
+fn route_of(method: &axum::http::Method, path: &str) -> String {
+    let looks_like_id = |s: &str| s.len() >= 32 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    let path: Vec<&str> = path
+        .split('/')
+        .map(|s| if looks_like_id(s) { "{id}" } else { s })
+        .collect();
+    format!("{method} {}", path.join("/"))
+}
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
@@ -42,7 +52,14 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let client_request_id = header(req.headers(), "client-request-id").unwrap_or_else(|| request_id.clone());
-    lock(&shared.stats).requests += 1;
+    {
+        let mut stats = lock(&shared.stats);
+        stats.requests += 1;
+        *stats
+            .by_route
+            .entry(route_of(req.method(), req.uri().path()))
+            .or_default() += 1;
+    }
 
     let (latency, throttle_cfg) = {
         let c = lock(&shared.config);

@@ -2,6 +2,8 @@
 //! row runs), in plain words naming the row, the column and the fix. Nothing is sent to
 //! Microsoft except reads.
 
+use super::lookup::PreviewProgress;
+use super::run::RunControl;
 use crate::engine::Engine;
 use crate::onboarding::google;
 use crate::onboarding::PlannedGuest;
@@ -386,31 +388,46 @@ impl Engine {
         bytes: &[u8],
         defaults: &ImportDefaults,
     ) -> Result<ImportPreview, Problem> {
+        self.preview_import_with(file_name, bytes, defaults, &|_| {}, &RunControl::default())
+            .await
+    }
+
+    /// [`Self::preview_import`], reporting progress on long lists; `control`'s cancel stops it
+    /// between requests (a `Cancelled` problem).
+    pub async fn preview_import_with(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        defaults: &ImportDefaults,
+        on_progress: &(dyn Fn(PreviewProgress) + Send + Sync),
+        control: &RunControl,
+    ) -> Result<ImportPreview, Problem> {
         let mut preview = read_file(file_name, bytes, defaults)?;
-        self.check_against_tenant(&mut preview).await?;
+        self.check_against_tenant(&mut preview, on_progress, control).await?;
         Ok(preview)
     }
 
-    async fn check_against_tenant(&self, preview: &mut ImportPreview) -> Result<(), Problem> {
+    async fn check_against_tenant(
+        &self,
+        preview: &mut ImportPreview,
+        on_progress: &(dyn Fn(PreviewProgress) + Send + Sync),
+        control: &RunControl,
+    ) -> Result<(), Problem> {
         let candidates: Vec<usize> = (0..preview.rows.len())
             .filter(|i| !preview.rows[*i].has_errors())
             .collect();
 
-        // Who is already here: 20 lookups per $batch.
+        // Who is already here (the run looks each address up again before inviting).
         let emails: Vec<String> = candidates
             .iter()
             .map(|i| preview.rows[*i].guest.email.clone())
             .collect();
-        let found = self
-            .graph
-            .find_users_by_emails(&emails)
-            .await
-            .map_err(|e| Problem::from_graph("Looking up the list's addresses", &e))?;
+        let found = self.who_is_here(&emails, on_progress, control).await?;
         let mut lookup_failures = 0;
         for (i, users) in candidates.iter().zip(found) {
             let row = &mut preview.rows[*i];
             match users {
-                Ok(users) => {
+                Some(users) => {
                     if let Some(member) = users.iter().find(|u| !u.is_guest()) {
                         row.error(
                             Field::Email,
@@ -425,7 +442,7 @@ impl Engine {
                         row.existing_guest = Some(state);
                     }
                 }
-                Err(_) => lookup_failures += 1,
+                None => lookup_failures += 1,
             }
         }
         if lookup_failures > 0 {
