@@ -73,10 +73,12 @@ sdk:
 e2e:
 	bash tests/e2e/run.sh "$(APP)"
 
-## Benchmarks (reported, not enforced): the History queries over 100,000 rows, and a bulk run
-## of 1,000 guests against Graph's write limit next to a one-request-at-a-time loop (~10 min).
+## Benchmarks (reported, not enforced): the History queries over 100,000 rows, the import
+## preview of 10,000 and 100,000 rows against a 2,000-user tenant, and a bulk run of 1,000
+## guests against Graph's write limit next to a one-request-at-a-time loop (~10 min).
 bench:
 	cargo run --release -p guestpass-store --example history_bench
+	cargo run --release -p guestpass-core --example preview_bench
 	cargo run --release -p guestpass-core --example bulk_bench
 
 lint:
