@@ -582,6 +582,33 @@ fn import_dry_run_exits_0_when_clean_and_2_naming_rows_with_errors() {
 }
 
 #[test]
+fn a_long_list_is_checked_with_a_progress_line() {
+    let e = env();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("long.csv");
+    let mut csv = String::from("Email\n");
+    for i in 0..100 {
+        csv.push_str(&format!("guest{i}@partner.example\n"));
+    }
+    std::fs::write(&list, csv).unwrap();
+    let o = e.cli(&[
+        "import",
+        list.to_str().unwrap(),
+        "--dry-run",
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The sandbox's few users are one page: cheaper than 5 batches of lookups.
+    let err = stderr(&o);
+    assert!(
+        err.contains("Reading the directory's users to match the list: 14 of 14"),
+        "{err}"
+    );
+    assert!(stdout(&o).contains("100 ready"), "{}", stdout(&o));
+}
+
+#[test]
 fn import_runs_writes_results_and_reruns_failed_rows_only() {
     let e = env();
     let dir = tempfile::tempdir().unwrap();

@@ -95,6 +95,8 @@ pub struct GraphClient {
 pub struct ThrottleGate {
     until: std::sync::Mutex<Option<tokio::time::Instant>>,
     throttled: std::sync::atomic::AtomicU64,
+    /// Once writes have been throttled, they leave at a learned pace.
+    writes: crate::pacer::WritePacer,
 }
 
 impl ThrottleGate {
@@ -341,8 +343,13 @@ impl GraphClient {
         extra: &[(&str, &str)],
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let mut force_refresh = false;
+        // A `$batch` is an envelope; Guestpass batches only reads.
+        let is_write = method != Method::GET && !url.path().ends_with("/$batch");
         loop {
             self.gate.pass().await;
+            if is_write {
+                self.gate.writes.wait_turn().await;
+            }
             let token = self.tokens.token(&self.http, &self.scope, force_refresh).await?;
             let client_request_id = uuid::Uuid::new_v4().to_string();
             let mut req = self
@@ -369,7 +376,13 @@ impl GraphClient {
                 // Hold the others back now, before the body is read: reading it hands the
                 // connection back to the pool, and a waiting call would leave on it at once.
                 // Without Retry-After, briefly; this call backs off on its own.
-                self.gate.hold(retry_after(&headers).unwrap_or(self.retry.base_delay));
+                let wait = retry_after(&headers).unwrap_or(self.retry.base_delay);
+                self.gate.hold(wait);
+                if is_write {
+                    self.gate.writes.throttled(wait);
+                }
+            } else if is_write {
+                self.gate.writes.accepted();
             }
             let request_id = header(&headers, "request-id");
             let bytes = resp

@@ -15,6 +15,7 @@ mod endpoints;
 mod error;
 mod loopback;
 pub mod models;
+mod pacer;
 pub mod power;
 pub mod signin;
 

@@ -16,7 +16,7 @@ mod schema;
 mod seed;
 mod throttle;
 
-pub use throttle::ThrottleConfig;
+pub use throttle::{ThrottleConfig, WriteBucket};
 
 use directory::Directory;
 use serde::{Deserialize, Serialize};

@@ -79,7 +79,8 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
 
         let query = req.uri().query().unwrap_or("").to_ascii_lowercase();
         let segments = req.uri().path().trim_matches('/').split('/').count();
-        let is_write = req.method() != Method::GET;
+        // A `$batch` is only an envelope: the requests inside are charged one by one.
+        let is_write = req.method() != Method::GET && !req.uri().path().ends_with("/$batch");
         let has = |opt: &str| query.contains(&format!("${opt}")) || query.contains(&format!("%24{opt}"));
         let c = throttle::cost(!is_write && segments == 2, has("select"), has("expand"));
         let users = lock(&shared.dir).user_count().unwrap_or(0);

@@ -1,6 +1,7 @@
 //! Throttling shaped like Graph's identity and access limits: a resource-unit budget per
 //! app and tenant over a sliding 10-second window (its size set by the tenant's user count),
-//! and a write budget per app and tenant over 150 seconds.
+//! and a write budget per app and tenant over 150 seconds — or, for benchmarks against other
+//! Graph-compatible servers' shape, a write quota as a token bucket.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
@@ -17,6 +18,40 @@ pub struct ThrottleConfig {
     pub writes: u32,
     /// Divides both windows, to compress time in benchmarks while keeping the limit's shape.
     pub time_scale: f64,
+    /// Instead of the windowed write budget: a token bucket (not Graph's documented shape; what
+    /// some Graph-compatible servers and gateways enforce).
+    pub write_bucket: Option<WriteBucket>,
+}
+
+/// Writes refill at `per_second`, up to `burst` saved up.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteBucket {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+/// A token bucket's state: tokens left at `at`.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    /// Takes one token if there is one; otherwise how long until there is.
+    fn take(&mut self, now: Instant, shape: WriteBucket) -> Result<(), Duration> {
+        let refill = now.duration_since(self.at).as_secs_f64() * shape.per_second;
+        self.tokens = (self.tokens + refill).min(f64::from(shape.burst));
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                (1.0 - self.tokens) / shape.per_second.max(f64::MIN_POSITIVE),
+            ))
+        }
+    }
 }
 
 impl Default for ThrottleConfig {
@@ -26,6 +61,7 @@ impl Default for ThrottleConfig {
             resource_units: None,
             writes: 3000,
             time_scale: 1.0,
+            write_bucket: None,
         }
     }
 }
@@ -74,6 +110,7 @@ impl Window {
 #[derive(Default)]
 pub(crate) struct Budgets {
     per_app: HashMap<String, (Window, Window)>,
+    buckets: HashMap<String, Bucket>,
 }
 
 /// The outcome of asking for budget.
@@ -101,7 +138,15 @@ impl Budgets {
                 retry_after: ru.wait_for(now, ru_len, limit, cost),
             };
         }
-        if is_write {
+        if let (true, Some(shape)) = (is_write, cfg.write_bucket) {
+            let bucket = self.buckets.entry(app.to_string()).or_insert(Bucket {
+                tokens: f64::from(shape.burst),
+                at: now,
+            });
+            if let Err(retry_after) = bucket.take(now, shape) {
+                return Decision::Throttled { retry_after };
+            }
+        } else if is_write {
             let w = writes.used(now, write_len);
             if w + 1 > cfg.writes {
                 return Decision::Throttled {
@@ -178,6 +223,34 @@ mod tests {
         assert!(matches!(b.charge("a", 1, true, &cfg, 10), Decision::Allowed { .. }));
         assert!(matches!(b.charge("a", 1, true, &cfg, 10), Decision::Throttled { .. }));
         assert!(matches!(b.charge("a", 1, false, &cfg, 10), Decision::Allowed { .. }));
+    }
+
+    #[test]
+    fn a_write_bucket_allows_its_burst_then_its_rate() {
+        let cfg = ThrottleConfig {
+            write_bucket: Some(WriteBucket {
+                per_second: 20.0,
+                burst: 20,
+            }),
+            ..Default::default()
+        };
+        let mut b = Budgets::default();
+        for _ in 0..20 {
+            assert!(matches!(b.charge("a", 1, true, &cfg, 10), Decision::Allowed { .. }));
+        }
+        match b.charge("a", 1, true, &cfg, 10) {
+            Decision::Throttled { retry_after } => assert!(retry_after <= Duration::from_millis(50)),
+            _ => panic!("the burst is spent"),
+        }
+        assert!(
+            matches!(b.charge("a", 1, false, &cfg, 10), Decision::Allowed { .. }),
+            "reads are not writes"
+        );
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(
+            matches!(b.charge("a", 1, true, &cfg, 10), Decision::Allowed { .. }),
+            "one token refilled"
+        );
     }
 
     #[test]
