@@ -168,6 +168,7 @@ function renderChooser(work: HTMLElement): void {
         const bytes = Array.from(new Uint8Array(await chosen.arrayBuffer()));
         const checking = checkingCard();
         show(result, checking.card);
+        checking.card.scrollIntoView({ block: "nearest" });
         const preview = await previewImport(chosen.name, bytes, defaults(), checking.update);
         if (preview.sheets.length > 1 && sheet.childElementCount === 0) {
           sheet.append(...preview.sheets.map((name) => h("option", { value: name }, name)));
@@ -219,7 +220,7 @@ function checkingCard(): { card: HTMLElement; update: (p: PreviewProgress) => vo
     const what = p.stage === "ReadingDirectory" ? "Reading the directory's users once to match the list" : "Looking up the list's addresses";
     text.textContent = `${what}: ${p.done.toLocaleString()} of ${p.total.toLocaleString()}…`;
   };
-  const card = h("div", { class: "card", id: "import-checking" }, text, bar, h("div", { class: "actions" }, stop));
+  const card = h("div", { class: "card", id: "import-checking" }, h("h2", {}, "Checking against the tenant"), text, bar, h("div", { class: "actions" }, stop));
   return { card, update };
 }
 

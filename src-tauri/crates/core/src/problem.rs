@@ -91,12 +91,13 @@ impl Problem {
         }
     }
 
-    /// The admin stopped a read before it finished (`what`: "The check against the tenant").
-    pub fn cancelled(what: &str) -> Problem {
+    /// The admin stopped a read before it finished (`what`: "The check against the tenant";
+    /// `again`: how to start it again).
+    pub fn cancelled(what: &str, again: &str) -> Problem {
         Problem {
             kind: ProblemKind::Cancelled,
             message: format!("{what} was stopped before it finished. Nothing was changed."),
-            hint: "Start it again when you are ready.".into(),
+            hint: again.into(),
             fields: vec![],
             code: None,
             request_id: None,

@@ -136,9 +136,13 @@ fn match_addresses(emails: &[String], users: &[User]) -> Found {
         .collect()
 }
 
-fn stop_if_cancelled(control: &RunControl) -> Result<(), Problem> {
+/// Ends a long read between requests once the admin has stopped it.
+pub(crate) fn stop_if_cancelled(control: &RunControl) -> Result<(), Problem> {
     match control.is_cancelled() {
-        true => Err(Problem::cancelled("The check against the tenant")),
+        true => Err(Problem::cancelled(
+            "The check against the tenant",
+            "Check the list again when you are ready (in the CLI: run the import again).",
+        )),
         false => Ok(()),
     }
 }

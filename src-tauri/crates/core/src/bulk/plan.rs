@@ -2,7 +2,7 @@
 //! row runs), in plain words naming the row, the column and the fix. Nothing is sent to
 //! Microsoft except reads.
 
-use super::lookup::PreviewProgress;
+use super::lookup::{stop_if_cancelled, PreviewProgress};
 use super::run::RunControl;
 use crate::engine::Engine;
 use crate::onboarding::google;
@@ -452,6 +452,7 @@ impl Engine {
         }
 
         // New invitees need a landing page, and their domain must be allowed.
+        stop_if_cancelled(control)?;
         let settings = self.read_settings().await;
         let google_on = self.google_federation().await.map(|g| g.configured);
         if let Err(p) = &settings {
@@ -493,8 +494,11 @@ impl Engine {
             }
         }
 
+        stop_if_cancelled(control)?;
         self.check_licenses(preview).await;
+        stop_if_cancelled(control)?;
         self.check_groups(preview).await;
+        stop_if_cancelled(control)?;
         self.check_roles(preview).await;
         preview.tenant_checked = true;
         preview.count();
