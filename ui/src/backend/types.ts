@@ -135,7 +135,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings";
 
 export type StepOutcome = { 
 /**
@@ -321,6 +321,50 @@ done: number,
  */
 total: number, };
 
+export type PartnerSettings = { 
+/**
+ * Their MFA satisfies this tenant's MFA requirements.
+ */
+trustMfa: boolean | null, 
+/**
+ * Their compliant devices count as compliant here.
+ */
+trustCompliantDevices: boolean | null, 
+/**
+ * Their hybrid-joined devices count as hybrid-joined here.
+ */
+trustHybridJoinedDevices: boolean | null, 
+/**
+ * Their people may be invited as B2B collaboration guests.
+ */
+collaborationInbound: boolean | null, 
+/**
+ * Their people may reach Teams shared channels here without a guest account.
+ */
+directConnectInbound: boolean | null, 
+/**
+ * This tenant's people may do the same in theirs.
+ */
+directConnectOutbound: boolean | null, 
+/**
+ * Their people redeem invitations without the consent prompt (they must allow it outbound).
+ */
+autoRedeem: boolean | null, };
+
+export type PartnerTenant = { tenantId: string, name: string, defaultDomain: string, };
+
+export type PartnerView = { tenant: PartnerTenant, settings: PartnerSettings, 
+/**
+ * Each setting after inheritance from the default.
+ */
+effective: PartnerSettings, 
+/**
+ * The tenant's guests whose address is at the partner's default domain.
+ */
+guests: Array<string>, };
+
+export type PartnersOverview = { default: PartnerSettings, partners: Array<PartnerView>, };
+
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 
 export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";
@@ -475,6 +519,8 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_update_cross_tenant_default: { label: "Undo: Cross-tenant default", undoable: false },
   create_google_federation: { label: "Google federation", undoable: true },
   undo_create_google_federation: { label: "Undo: Google federation", undoable: false },
+  set_partner_settings: { label: "Partner settings", undoable: true },
+  undo_set_partner_settings: { label: "Undo: Partner settings", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

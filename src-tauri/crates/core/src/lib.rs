@@ -15,6 +15,7 @@ pub mod connection;
 pub mod engine;
 pub mod history;
 pub mod onboarding;
+pub mod partners;
 mod problem;
 pub mod sign_in;
 pub mod validate;
@@ -101,6 +102,10 @@ pub fn typescript_declarations() -> Vec<String> {
         bulk::ImportPreview::decl(&cfg),
         bulk::PreviewStage::decl(&cfg),
         bulk::PreviewProgress::decl(&cfg),
+        partners::PartnerSettings::decl(&cfg),
+        partners::PartnerTenant::decl(&cfg),
+        partners::PartnerView::decl(&cfg),
+        partners::PartnersOverview::decl(&cfg),
         RunState::decl(&cfg),
         StepState::decl(&cfg),
         RunInfo::decl(&cfg),

@@ -50,7 +50,7 @@ const PATH_SEGMENT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A path segment (guest UPNs carry `#`, which must travel as `%23`).
-fn segment(s: &str) -> String {
+pub(crate) fn segment(s: &str) -> String {
     utf8_percent_encode(s, PATH_SEGMENT).to_string()
 }
 

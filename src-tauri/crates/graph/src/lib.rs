@@ -16,6 +16,7 @@ mod error;
 mod loopback;
 pub mod models;
 mod pacer;
+mod partners;
 pub mod power;
 pub mod signin;
 

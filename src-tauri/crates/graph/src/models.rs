@@ -54,6 +54,16 @@ impl User {
     }
 }
 
+/// Who a tenant is, as `findTenantInformationBy…` answers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantInformation {
+    pub tenant_id: String,
+    pub display_name: Option<String>,
+    pub default_domain_name: Option<String>,
+    pub federation_brand_name: Option<String>,
+}
+
 /// One page of the directory's users; the first one says how many there are.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct DirectoryPage {

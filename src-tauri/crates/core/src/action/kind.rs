@@ -20,6 +20,7 @@ pub enum ActionKind {
     AssignLicense,
     AddToGroup,
     AssignDataverseRole,
+    SetPartnerSettings,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -30,7 +31,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 11] = [
+    pub const ALL: [ActionKind; 12] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -42,6 +43,7 @@ impl ActionKind {
         ActionKind::UpdateDomainList,
         ActionKind::UpdateCrossTenantDefault,
         ActionKind::CreateGoogleFederation,
+        ActionKind::SetPartnerSettings,
     ];
 
     /// The name stored in the change log.
@@ -58,6 +60,7 @@ impl ActionKind {
             ActionKind::AssignLicense => "assign_license",
             ActionKind::AddToGroup => "add_to_group",
             ActionKind::AssignDataverseRole => "assign_dataverse_role",
+            ActionKind::SetPartnerSettings => "set_partner_settings",
         }
     }
 
@@ -75,6 +78,7 @@ impl ActionKind {
             ActionKind::AssignLicense => "undo_assign_license",
             ActionKind::AddToGroup => "undo_add_to_group",
             ActionKind::AssignDataverseRole => "undo_assign_dataverse_role",
+            ActionKind::SetPartnerSettings => "undo_set_partner_settings",
         }
     }
 
@@ -96,6 +100,7 @@ impl ActionKind {
             ActionKind::AssignLicense => "Assign licence",
             ActionKind::AddToGroup => "Add to group",
             ActionKind::AssignDataverseRole => "Give Dataverse role",
+            ActionKind::SetPartnerSettings => "Partner settings",
         }
     }
 
@@ -113,6 +118,7 @@ impl ActionKind {
             ActionKind::AssignLicense => "license",
             ActionKind::AddToGroup => "group",
             ActionKind::AssignDataverseRole => "role",
+            ActionKind::SetPartnerSettings => "partner",
         }
     }
 
@@ -142,7 +148,9 @@ impl ActionKind {
             ],
             ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => &["Policy.ReadWrite.Authorization"],
             ActionKind::UpdateDomainList => &["Policy.ReadWrite.B2BManagementPolicy"],
-            ActionKind::UpdateCrossTenantDefault => &["Policy.ReadWrite.CrossTenantAccess"],
+            ActionKind::UpdateCrossTenantDefault | ActionKind::SetPartnerSettings => {
+                &["Policy.ReadWrite.CrossTenantAccess"]
+            }
             ActionKind::CreateGoogleFederation => &["IdentityProvider.ReadWrite.All"],
             ActionKind::AssignDataverseRole => &[],
         }
@@ -160,7 +168,7 @@ impl ActionKind {
                 &["Privileged Role Administrator", GA]
             }
             ActionKind::UpdateDomainList => &[GA],
-            ActionKind::UpdateCrossTenantDefault => &["Security Administrator", GA],
+            ActionKind::UpdateCrossTenantDefault | ActionKind::SetPartnerSettings => &["Security Administrator", GA],
             ActionKind::CreateGoogleFederation => &["External Identity Provider Administrator", GA],
             ActionKind::AssignDataverseRole => &["Power Platform Administrator", "Dynamics 365 Administrator", GA],
         }

@@ -53,6 +53,7 @@ impl Engine {
             ActionKind::UpdateAuthorizationPolicy => self.undo_authorization_policy(row).await,
             ActionKind::UpdateDomainList => self.undo_domain_list(row).await,
             ActionKind::UpdateCrossTenantDefault => self.undo_cross_tenant(row).await,
+            ActionKind::SetPartnerSettings => self.undo_partner(row).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

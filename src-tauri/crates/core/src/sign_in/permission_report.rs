@@ -46,6 +46,7 @@ const STEPS: &[(&str, &[ActionKind])] = &[
     ("Licence", &[ActionKind::AssignLicense]),
     ("Groups", &[ActionKind::AddToGroup]),
     ("Dataverse role", &[ActionKind::AssignDataverseRole]),
+    ("Partner settings", &[ActionKind::SetPartnerSettings]),
 ];
 
 /// A step's permission needs (one of each list) and the roles allowed to make all its changes.

@@ -10,6 +10,7 @@ mod external;
 mod groups;
 mod invitations;
 mod organization;
+mod partners;
 mod policies;
 mod power;
 mod signin;
@@ -46,6 +47,7 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "Policy.ReadWrite.CrossTenantAccess",
     "IdentityProvider.ReadWrite.All",
     "AuditLog.Read.All",
+    "CrossTenantInformation.ReadBasic.All",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -88,6 +90,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1.0/policies/crossTenantAccessPolicy/default",
             get(external::get_cross_tenant).patch(external::patch_cross_tenant),
         )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/partners",
+            get(partners::list).post(partners::create),
+        )
+        .route(
+            "/v1.0/policies/crossTenantAccessPolicy/partners/{tenant}",
+            get(partners::get_one).patch(partners::patch).delete(partners::delete),
+        )
+        .route("/v1.0/tenantRelationships/{function}", get(partners::find_tenant))
         .route(
             "/v1.0/identity/identityProviders",
             get(external::list_idps).post(external::create_idp),
