@@ -10,6 +10,7 @@ mod history;
 mod import;
 mod login;
 mod onboard;
+mod partners;
 mod tenant;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +57,9 @@ enum Command {
         #[command(subcommand)]
         action: tenant::SettingsAction,
     },
+    /// Partners you trust: the cross-tenant default and each partner's own settings (their MFA
+    /// and devices, B2B collaboration, B2B direct connect, redemption without the consent prompt).
+    Partners(partners::PartnersArgs),
     /// Google federation for Gmail guests.
     Google {
         #[command(subcommand)]
@@ -247,6 +251,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Tenants { json } => login::tenants(json),
         Command::Settings { action } => tenant::settings(action).await,
         Command::Google { action } => tenant::google(action).await,
+        Command::Partners(args) => partners::partners(args).await,
         Command::Check {
             email,
             license,

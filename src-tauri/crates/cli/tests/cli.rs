@@ -944,3 +944,95 @@ fn import_reads_an_excel_workbook_and_the_sheet_named() {
     assert_eq!(p["sheet"], "Later");
     assert_eq!(p["rows"][0]["guest"]["email"], "zoe@contoso-partners.example");
 }
+
+#[test]
+fn partners_set_list_remove_and_undo() {
+    let e = env();
+    let o = e.cli(&["partners"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("No partner has settings of its own"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = e.cli(&[
+        "partners",
+        "set",
+        "--domain",
+        "fabrikam.example",
+        "--trust-mfa",
+        "true",
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Would add settings for Fabrikam, Inc."),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        e.cli(&["history", "--json"]).stdout,
+        b"[]\n",
+        "a dry run records nothing"
+    );
+
+    let o = e.cli(&[
+        "partners",
+        "set",
+        "--domain",
+        "fabrikam.example",
+        "--trust-mfa",
+        "true",
+        "--direct-connect",
+        "true",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("must allow B2B direct connect"), "{}", stdout(&o));
+    // Flags not given keep their values.
+    let o = e.cli(&[
+        "partners",
+        "set",
+        "--domain",
+        "fabrikam.example",
+        "--auto-redeem",
+        "true",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["steps"][0]["status"], "changed");
+    let o = e.cli(&["partners", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let settings = &v["partners"][0]["settings"];
+    assert_eq!(
+        (settings["trustMfa"].as_bool(), settings["autoRedeem"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(v["partners"][0]["guests"][0], "ana.souza@fabrikam.example");
+
+    let o = e.cli(&["partners", "set", "--domain", "gmail.com", "--trust-mfa", "true"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("personal-mail domain"), "{}", stderr(&o));
+    let o = e.cli(&[
+        "partners",
+        "set",
+        "--domain",
+        "fabrikam.example",
+        "--trust-mfa",
+        "maybe",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "clap refuses a value that is not true or false"
+    );
+
+    let o = e.cli(&["partners", "remove", "--domain", "fabrikam.example", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let seq = v["steps"][0]["changeSeq"].as_i64().unwrap().to_string();
+    let o = e.cli(&["history", "undo", &seq]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = e.cli(&["partners", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["partners"][0]["settings"]["autoRedeem"], true, "the undo put it back");
+}

@@ -101,7 +101,15 @@ impl SetPartner {
                 format!("Restoring {name}'s cross-tenant settings"),
             );
         }
-        let listed = |from: &PartnerSettings, to: &PartnerSettings| {
+        let (from, to) = (self.from.settings(), self.to.settings());
+        let Some(to) = to else {
+            return (
+                format!("Would remove {name}'s settings: its people get the default's again."),
+                format!("Removed {name}'s settings: its people get the default's again."),
+                format!("Removing {name}'s settings"),
+            );
+        };
+        let listed = |from: &PartnerSettings| {
             let d = to.differences(from);
             if d.is_empty() {
                 "every setting inherited".to_string()
@@ -109,30 +117,46 @@ impl SetPartner {
                 d.join("; ")
             }
         };
-        match (self.from.settings(), self.to.settings()) {
-            (None, Some(to)) => (
+        let notes = their_side(name, from.unwrap_or_default(), &to);
+        match from {
+            None => (
                 format!(
-                    "Would add settings for {name}: {}.",
-                    listed(&PartnerSettings::default(), &to)
+                    "Would add settings for {name}: {}.{notes}",
+                    listed(&PartnerSettings::default())
                 ),
                 format!(
-                    "Added settings for {name}: {}.",
-                    listed(&PartnerSettings::default(), &to)
+                    "Added settings for {name}: {}.{notes}",
+                    listed(&PartnerSettings::default())
                 ),
                 format!("Adding settings for {name}"),
             ),
-            (Some(from), Some(to)) => (
-                format!("Would change {name}'s settings: {}.", listed(&from, &to)),
-                format!("Changed {name}'s settings: {}.", listed(&from, &to)),
+            Some(from) => (
+                format!("Would change {name}'s settings: {}.{notes}", listed(&from)),
+                format!("Changed {name}'s settings: {}.{notes}", listed(&from)),
                 format!("Changing {name}'s settings"),
-            ),
-            _ => (
-                format!("Would remove {name}'s settings: its people get the default's again."),
-                format!("Removed {name}'s settings: its people get the default's again."),
-                format!("Removing {name}'s settings"),
             ),
         }
     }
+}
+
+/// What the partner's admin must do too: B2B direct connect and redemption without the consent
+/// prompt work only when both tenants allow them.
+fn their_side(name: &str, from: PartnerSettings, to: &PartnerSettings) -> String {
+    let on = |was: Option<bool>, now: Option<bool>| now == Some(true) && was != Some(true);
+    let mut notes = String::new();
+    if on(from.direct_connect_inbound, to.direct_connect_inbound)
+        || on(from.direct_connect_outbound, to.direct_connect_outbound)
+    {
+        notes.push_str(&format!(
+            " {name}'s admin must allow B2B direct connect with this tenant on their side too."
+        ));
+    }
+    if on(from.auto_redeem, to.auto_redeem) {
+        notes.push_str(&format!(
+            " {name}'s admin must allow automatic redemption outbound on their side too."
+        ));
+    }
+    notes
 }
 
 impl Action for SetPartner {
