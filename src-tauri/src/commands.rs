@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use guestpass_core::bulk::{ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress};
+use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::sign_in::{
     self, RegistrationGuide, SignInNotice, SignInPrompt, SignInRequest, SignedIn, StepPermission,
 };
@@ -61,6 +62,35 @@ pub async fn plan_settings(state: State<'_, Arc<AppState>>, request: SettingsReq
 #[tauri::command]
 pub async fn apply_settings(state: State<'_, Arc<AppState>>, request: SettingsRequest) -> Result<Vec<StepOutcome>> {
     state.engine().await?.apply_settings(&request).await
+}
+
+/// The cross-tenant default, every partner's own settings and the guests from each.
+#[tauri::command]
+pub async fn partners_overview(state: State<'_, Arc<AppState>>) -> Result<PartnersOverview> {
+    state.engine().await?.partners_overview().await
+}
+
+/// The partner's tenant behind a domain, and its own settings if it has any (reads only).
+#[tauri::command]
+pub async fn find_partner(state: State<'_, Arc<AppState>>, domain: String) -> Result<PartnerLookup> {
+    state.engine().await?.partner(&domain).await
+}
+
+/// Gives the partner these settings (each null: inherit the default); `preview` changes nothing.
+#[tauri::command]
+pub async fn set_partner(
+    state: State<'_, Arc<AppState>>,
+    domain: String,
+    settings: PartnerSettings,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.set_partner(&domain, &settings).await
+}
+
+/// Removes the partner's own settings: its people get the default's again.
+#[tauri::command]
+pub async fn remove_partner(state: State<'_, Arc<AppState>>, domain: String, preview: bool) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.remove_partner(&domain).await
 }
 
 #[tauri::command]

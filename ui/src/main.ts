@@ -3,9 +3,10 @@ import { clear, h } from "./dom";
 import { renderConnection } from "./screens/connection";
 import { renderHistory } from "./screens/history";
 import { renderImport } from "./screens/import";
+import { renderPartners } from "./screens/partners";
 import { renderWizard } from "./screens/wizard";
 
-type Screen = "onboard" | "import" | "history" | "connection";
+type Screen = "onboard" | "import" | "partners" | "history" | "connection";
 
 const screenEl = document.getElementById("screen")!;
 const bannerEl = document.getElementById("banner")!;
@@ -20,6 +21,7 @@ function show(screen: Screen): void {
   clear(screenEl);
   if (screen === "onboard") renderWizard(screenEl, connection, () => show("history"));
   if (screen === "import") renderImport(screenEl, connection);
+  if (screen === "partners") renderPartners(screenEl, connection);
   if (screen === "history") void renderHistory(screenEl, connection);
   if (screen === "connection")
     renderConnection(screenEl, connection, (info) => {

@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PartnerLookup, PartnerSettings, PartnersOverview, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -28,6 +28,26 @@ export function planSettings(request: SettingsRequest): Promise<SettingsPlan> {
 
 export function applySettings(request: SettingsRequest): Promise<Array<StepOutcome>> {
   return call("apply_settings", { request });
+}
+
+/** The cross-tenant default, every partner's own settings and the guests from each. */
+export function partnersOverview(): Promise<PartnersOverview> {
+  return call("partners_overview");
+}
+
+/** The partner's tenant behind a domain, and its own settings if it has any (reads only). */
+export function findPartner(domain: string): Promise<PartnerLookup> {
+  return call("find_partner", { domain });
+}
+
+/** Gives the partner these settings (each null: inherit the default); `preview` changes nothing. */
+export function setPartner(domain: string, settings: PartnerSettings, preview = false): Promise<StepOutcome> {
+  return call("set_partner", { domain, settings, preview });
+}
+
+/** Removes the partner's own settings: its people get the default's again. */
+export function removePartner(domain: string, preview = false): Promise<StepOutcome> {
+  return call("remove_partner", { domain, preview });
 }
 
 export function googleFederation(): Promise<GoogleFederation> {

@@ -363,6 +363,8 @@ effective: PartnerSettings,
  */
 guests: Array<string>, };
 
+export type PartnerLookup = { tenant: PartnerTenant, settings: PartnerSettings | null, };
+
 export type PartnersOverview = { default: PartnerSettings, partners: Array<PartnerView>, };
 
 export type RunState = "running" | "paused" | "cancelled" | "finished";

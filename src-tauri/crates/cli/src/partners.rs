@@ -72,7 +72,7 @@ pub async fn partners(args: PartnersArgs) -> ExitCode {
                 Err(p) => return fail(&p, json),
             };
             let current = match engine.partner(&domain).await {
-                Ok((_, settings)) => settings.unwrap_or_default(),
+                Ok(found) => found.settings.unwrap_or_default(),
                 Err(p) => return fail(&p, json),
             };
             let keep = |asked: Option<bool>, was: Option<bool>| asked.or(was);

@@ -105,6 +105,7 @@ pub fn typescript_declarations() -> Vec<String> {
         partners::PartnerSettings::decl(&cfg),
         partners::PartnerTenant::decl(&cfg),
         partners::PartnerView::decl(&cfg),
+        partners::PartnerLookup::decl(&cfg),
         partners::PartnersOverview::decl(&cfg),
         RunState::decl(&cfg),
         StepState::decl(&cfg),

@@ -75,16 +75,19 @@ async fn settings_are_added_changed_removed_and_each_change_undone() {
         "{}",
         changed.summary
     );
-    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().1, Some(more));
+    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().settings, Some(more));
 
     // Undo the change: back to MFA trust only.
     let undone = s.engine.undo_change(changed.change_seq).await.unwrap();
     assert_eq!(undone.status, StepStatus::Changed);
-    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().1, Some(trust));
+    assert_eq!(
+        s.engine.partner("fabrikam.example").await.unwrap().settings,
+        Some(trust)
+    );
 
     // Remove, then undo the removal: the configuration comes back as it was.
     let removed = s.engine.remove_partner("fabrikam.example").await.unwrap();
-    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().1, None);
+    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().settings, None);
     let refused = s.engine.remove_partner("fabrikam.example").await.unwrap_err();
     assert!(
         refused.message.contains("has no partner settings"),
@@ -92,11 +95,14 @@ async fn settings_are_added_changed_removed_and_each_change_undone() {
         refused.message
     );
     s.engine.undo_change(removed.change_seq).await.unwrap();
-    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().1, Some(trust));
+    assert_eq!(
+        s.engine.partner("fabrikam.example").await.unwrap().settings,
+        Some(trust)
+    );
 
     // The settings are again what the first change made, so it can be undone: no configuration.
     s.engine.undo_change(added.change_seq).await.unwrap();
-    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().1, None);
+    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().settings, None);
     // The change undone earlier cannot be undone twice, and after other changes it refuses.
     let p = s.engine.undo_change(changed.change_seq).await.unwrap_err();
     assert!(p.message.contains("already undone"), "{}", p.message);
@@ -128,13 +134,19 @@ async fn undoing_the_addition_removes_the_configuration_and_a_dry_run_changes_no
         "{}",
         would.summary
     );
-    assert_eq!(s.engine.partner("contoso-partners.example").await.unwrap().1, None);
+    assert_eq!(
+        s.engine.partner("contoso-partners.example").await.unwrap().settings,
+        None
+    );
     assert!(s.engine.recent_changes(10).unwrap().is_empty());
 
     let added = s.engine.set_partner("contoso-partners.example", &direct).await.unwrap();
     let undone = s.engine.undo_change(added.change_seq).await.unwrap();
     assert!(undone.summary.contains("back"), "{}", undone.summary);
-    assert_eq!(s.engine.partner("contoso-partners.example").await.unwrap().1, None);
+    assert_eq!(
+        s.engine.partner("contoso-partners.example").await.unwrap().settings,
+        None
+    );
 
     // Asking for nothing but inheritance where there is no configuration adds nothing.
     let nothing = s
@@ -143,5 +155,8 @@ async fn undoing_the_addition_removes_the_configuration_and_a_dry_run_changes_no
         .await
         .unwrap();
     assert_eq!(nothing.status, StepStatus::Unchanged);
-    assert_eq!(s.engine.partner("contoso-partners.example").await.unwrap().1, None);
+    assert_eq!(
+        s.engine.partner("contoso-partners.example").await.unwrap().settings,
+        None
+    );
 }

@@ -68,6 +68,14 @@ pub struct PartnersOverview {
     pub partners: Vec<PartnerView>,
 }
 
+/// A partner found from a domain, and its own settings (`None`: it has none, all inherited).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerLookup {
+    pub tenant: PartnerTenant,
+    pub settings: Option<PartnerSettings>,
+}
+
 /// What a partner's configuration is: absent, or its settings properties as Microsoft keeps them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -254,10 +262,13 @@ impl Engine {
     }
 
     /// The partner's tenant and its current settings (`None`: none, everything inherited).
-    pub async fn partner(&self, domain: &str) -> Result<(PartnerTenant, Option<PartnerSettings>), Problem> {
+    pub async fn partner(&self, domain: &str) -> Result<PartnerLookup, Problem> {
         let tenant = self.find_partner_tenant(domain).await?;
         let config = self.partner_state(&tenant.tenant_id).await?;
-        Ok((tenant, config.settings()))
+        Ok(PartnerLookup {
+            tenant,
+            settings: config.settings(),
+        })
     }
 
     async fn partner_state(&self, tenant_id: &str) -> Result<PartnerState, Problem> {
