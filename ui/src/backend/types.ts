@@ -187,7 +187,7 @@ configured: boolean,
  */
 clientId: string | null, };
 
-export type FixStep = "invite" | "profile" | "license" | "groups" | "access" | "settings" | "google" | "guest";
+export type FixStep = "invite" | "profile" | "license" | "groups" | "access" | "settings" | "google" | "partners" | "guest";
 
 export type ReadinessItem = { label: string, ok: boolean, 
 /**

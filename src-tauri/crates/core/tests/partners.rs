@@ -160,3 +160,50 @@ async fn undoing_the_addition_removes_the_configuration_and_a_dry_run_changes_no
         None
     );
 }
+
+#[tokio::test]
+async fn the_readiness_card_names_the_guests_organisation_and_what_its_settings_do() {
+    let s = setup(SandboxConfig::default()).await;
+    let check = |email: &str| guestpass_core::ReadinessRequest {
+        email: email.into(),
+        license: None,
+        groups: vec![],
+        environment: None,
+        role: None,
+    };
+    let org = |r: &guestpass_core::Readiness| r.items.iter().find(|i| i.label == "Their organisation").cloned();
+    let card = s
+        .engine
+        .check_guest(&check("ana.souza@fabrikam.example"))
+        .await
+        .unwrap();
+    let item = org(&card).unwrap();
+    assert!(
+        item.ok && item.detail.contains("the default settings"),
+        "{}",
+        item.detail
+    );
+
+    let block = PartnerSettings {
+        collaboration_inbound: Some(false),
+        trust_mfa: Some(true),
+        ..Default::default()
+    };
+    s.engine.set_partner("fabrikam.example", &block).await.unwrap();
+    let item = org(&s
+        .engine
+        .check_guest(&check("ana.souza@fabrikam.example"))
+        .await
+        .unwrap())
+    .unwrap();
+    assert!(!item.ok, "{}", item.detail);
+    assert!(
+        item.detail.contains("Fabrikam, Inc.'s own settings") && item.detail.contains("blocks"),
+        "{}",
+        item.detail
+    );
+
+    // A domain with no tenant behind it (or a personal one) names no organisation.
+    let card = s.engine.check_guest(&check("someone@gmail.com")).await.unwrap();
+    assert!(org(&card).is_none());
+}

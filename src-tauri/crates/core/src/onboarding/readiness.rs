@@ -19,6 +19,8 @@ pub enum FixStep {
     Access,
     Settings,
     Google,
+    /// The guest's organisation's own cross-tenant settings (the Partners page).
+    Partners,
     /// Nothing Guestpass can do: the guest has to act (e.g. accept the invitation).
     Guest,
 }
@@ -130,6 +132,28 @@ impl Engine {
             },
             Some(FixStep::Settings),
         ));
+        if let Some(org) = self.home_organisation(&domain).await {
+            let whose = if org.own {
+                format!("{}'s own settings", org.name)
+            } else {
+                "the default settings".to_string()
+            };
+            let allowed = org.effective.collaboration_inbound != Some(false);
+            let mfa = match org.effective.trust_mfa {
+                Some(true) => "their MFA at home counts here",
+                _ => "they register MFA here too if a policy asks for it",
+            };
+            items.push(item(
+                "Their organisation",
+                allowed,
+                if allowed {
+                    format!("{} ({whose}): B2B collaboration allowed; {mfa}.", org.name)
+                } else {
+                    format!("{} ({whose}) blocks B2B collaboration: they cannot be invited or sign in. Change it on the Partners page.", org.name)
+                },
+                Some(FixStep::Partners),
+            ));
+        }
         if is_gmail(&email) {
             let google = self.google_federation().await?;
             items.push(item(

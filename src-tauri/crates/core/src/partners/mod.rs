@@ -216,6 +216,14 @@ impl Action for SetPartner {
     }
 }
 
+/// A guest's home organisation, as the readiness card shows it.
+pub(crate) struct HomeOrganisation {
+    pub name: String,
+    /// Whether it has settings of its own (otherwise the default's apply).
+    pub own: bool,
+    pub effective: PartnerSettings,
+}
+
 fn lookup_failed(what: &str, e: &GraphError) -> Problem {
     Problem::from_graph(what, e)
 }
@@ -258,6 +266,19 @@ impl Engine {
             name: found.display_name.unwrap_or_else(|| domain.clone()),
             default_domain: found.default_domain_name.unwrap_or(domain),
             tenant_id: found.tenant_id,
+        })
+    }
+
+    /// The organisation behind a guest's domain and the settings its people get here; `None`
+    /// when there is none to name (a personal-mail or unknown domain, or a lookup not allowed).
+    pub(crate) async fn home_organisation(&self, domain: &str) -> Option<HomeOrganisation> {
+        let tenant = self.find_partner_tenant(domain).await.ok()?;
+        let own = self.partner_state(&tenant.tenant_id).await.ok()?.settings();
+        let default = PartnerSettings::of(&self.graph.cross_tenant_default().await.ok()?.body);
+        Some(HomeOrganisation {
+            name: tenant.name,
+            own: own.is_some(),
+            effective: own.unwrap_or_default().effective(&default),
         })
     }
 
