@@ -27,6 +27,13 @@ test("a partner's own settings are previewed, applied and listed with its guests
   await waitText("partner-name", "Fabrikam, Inc.");
   await (await byId("partner-trustMfa")).findElement(By.css("option[value='yes']")).click();
   await (await byId("partner-directConnectInbound")).findElement(By.css("option[value='yes']")).click();
+  // Collaboration limited to groups of theirs takes object ids: a name is refused under the field.
+  await (await byId("partner-collaborationInbound")).findElement(By.css("option[value='yes']")).click();
+  await (await byId("collaborationGroups")).sendKeys("Sales team");
+  await (await byId("partner-preview")).click();
+  await waitText("error-collaborationGroups", "not a group's object id");
+  await (await byId("collaborationGroups")).clear();
+  await (await byId("partner-collaborationInbound")).findElement(By.css("option[value='']")).click();
   await screenshot("40-partner-settings-form");
   await (await byId("partner-preview")).click();
   await waitText("preview-summary", "Would add settings for Fabrikam, Inc.");

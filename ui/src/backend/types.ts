@@ -339,6 +339,11 @@ trustHybridJoinedDevices: boolean | null,
  */
 collaborationInbound: boolean | null, 
 /**
+ * With collaboration allowed: only the people in these groups of theirs (object ids in
+ * their tenant); empty for everyone.
+ */
+collaborationGroups: Array<string>, 
+/**
  * Their people may reach Teams shared channels here without a guest account.
  */
 directConnectInbound: boolean | null, 

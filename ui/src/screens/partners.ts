@@ -15,7 +15,7 @@ import {
 import { busy, field, previewThenApply, problemCard, setFieldError, show } from "../components";
 import { h } from "../dom";
 
-type Key = keyof PartnerSettings;
+type Key = Exclude<keyof PartnerSettings, "collaborationGroups">;
 
 /** Each setting: its label, and what the admin should know about it. */
 const SETTINGS: [Key, string, string][] = [
@@ -112,7 +112,11 @@ function partnerRow(p: PartnerView, edit: (domain: string) => void): HTMLElement
     "tr",
     { class: "row" },
     h("td", {}, h("strong", {}, p.tenant.name), h("div", { class: "muted mono" }, p.tenant.defaultDomain || p.tenant.tenantId)),
-    ...SETTINGS.map(([k]) => cell(s[k], e[k])),
+    ...SETTINGS.map(([k]) => {
+      const c = cell(s[k], e[k]);
+      if (k === "collaborationInbound" && s.collaborationGroups.length > 0) c.append(h("div", { class: "small" }, `${s.collaborationGroups.length} group(s) of theirs`));
+      return c;
+    }),
     h("td", { title: p.guests.join("\n") }, String(p.guests.length)),
     h("td", {}, p.tenant.defaultDomain ? button : null),
   );
@@ -163,8 +167,11 @@ async function openEditor(editor: HTMLElement, domain: string, reload: () => Pro
     select.value = own === null ? "" : own ? "yes" : "no";
     return { k, select, node: field(`partner-${k}`, label, select, help) };
   });
+  // B2B collaboration may be limited to groups of theirs (object ids in their tenant).
+  const groups = h("input", { id: "collaborationGroups", type: "text", autocomplete: "off", placeholder: "Object ids, separated by ;", value: (current?.collaborationGroups ?? []).join("; ") });
+  const groupsField = field("collaborationGroups", "Only these groups of theirs (optional)", groups, "With B2B collaboration set to Yes: object ids of groups in the partner's tenant, which their admin can copy from Entra. Empty: everyone.");
   const wanted = (): PartnerSettings => {
-    const out = {} as PartnerSettings;
+    const out = { collaborationGroups: groups.value.split(/[;,\s]+/).map((g) => g.trim()).filter(Boolean) } as PartnerSettings;
     for (const { k, select } of selects) out[k] = select.value === "" ? null : select.value === "yes";
     return out;
   };
@@ -178,7 +185,7 @@ async function openEditor(editor: HTMLElement, domain: string, reload: () => Pro
     h("h2", { id: "partner-name", tabindex: "-1" }, found.tenant.name),
     h("p", { class: "muted" }, `Default domain ${found.tenant.defaultDomain} · tenant ${found.tenant.tenantId}`),
     h("p", {}, current ? "It has settings of its own; what you leave on “Inherit the default” follows the default." : "It has no settings of its own yet: everything follows the default."),
-    ...selects.map((s) => s.node),
+    ...selects.flatMap((s) => (s.k === "collaborationInbound" ? [s.node, groupsField] : [s.node])),
     h("div", { class: "actions" }, submit, remove),
   );
   const after = async () => {

@@ -81,6 +81,11 @@ pub async fn partners(args: PartnersArgs) -> ExitCode {
                 trust_compliant_devices: keep(trust_compliant_devices, current.trust_compliant_devices),
                 trust_hybrid_joined_devices: keep(trust_compliant_devices, current.trust_hybrid_joined_devices),
                 collaboration_inbound: keep(collaboration, current.collaboration_inbound),
+                // Groups chosen in the app or the portal stay unless collaboration is switched.
+                collaboration_groups: match collaboration {
+                    Some(_) => vec![],
+                    None => current.collaboration_groups.clone(),
+                },
                 direct_connect_inbound: keep(direct_connect, current.direct_connect_inbound),
                 direct_connect_outbound: keep(direct_connect, current.direct_connect_outbound),
                 auto_redeem: keep(auto_redeem, current.auto_redeem),

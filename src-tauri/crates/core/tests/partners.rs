@@ -67,7 +67,7 @@ async fn settings_are_added_changed_removed_and_each_change_undone() {
     let more = PartnerSettings {
         direct_connect_inbound: Some(true),
         direct_connect_outbound: Some(true),
-        ..trust
+        ..trust.clone()
     };
     let changed = s.engine.set_partner("fabrikam.example", &more).await.unwrap();
     assert!(
@@ -75,14 +75,17 @@ async fn settings_are_added_changed_removed_and_each_change_undone() {
         "{}",
         changed.summary
     );
-    assert_eq!(s.engine.partner("fabrikam.example").await.unwrap().settings, Some(more));
+    assert_eq!(
+        s.engine.partner("fabrikam.example").await.unwrap().settings,
+        Some(more.clone())
+    );
 
     // Undo the change: back to MFA trust only.
     let undone = s.engine.undo_change(changed.change_seq).await.unwrap();
     assert_eq!(undone.status, StepStatus::Changed);
     assert_eq!(
         s.engine.partner("fabrikam.example").await.unwrap().settings,
-        Some(trust)
+        Some(trust.clone())
     );
 
     // Remove, then undo the removal: the configuration comes back as it was.
@@ -97,7 +100,7 @@ async fn settings_are_added_changed_removed_and_each_change_undone() {
     s.engine.undo_change(removed.change_seq).await.unwrap();
     assert_eq!(
         s.engine.partner("fabrikam.example").await.unwrap().settings,
-        Some(trust)
+        Some(trust.clone())
     );
 
     // The settings are again what the first change made, so it can be undone: no configuration.
@@ -206,4 +209,32 @@ async fn the_readiness_card_names_the_guests_organisation_and_what_its_settings_
     // A domain with no tenant behind it (or a personal one) names no organisation.
     let card = s.engine.check_guest(&check("someone@gmail.com")).await.unwrap();
     assert!(org(&card).is_none());
+}
+
+#[tokio::test]
+async fn collaboration_can_be_limited_to_groups_of_theirs_given_as_object_ids() {
+    let s = setup(SandboxConfig::default()).await;
+    let group = "6F546279-4DA5-4B53-A095-09EA0CEF9971";
+    let limited = PartnerSettings {
+        collaboration_inbound: Some(true),
+        collaboration_groups: vec![group.into(), " ".into()],
+        ..Default::default()
+    };
+    s.engine.set_partner("litware.example", &limited).await.unwrap();
+    let now = s.engine.partner("litware.example").await.unwrap().settings.unwrap();
+    assert_eq!(now.collaboration_groups, [group.to_lowercase()]);
+
+    let bad = PartnerSettings {
+        collaboration_groups: vec!["Sales team".into()],
+        ..limited.clone()
+    };
+    let p = s.engine.set_partner("litware.example", &bad).await.unwrap_err();
+    assert_eq!(p.fields[0].field, "collaborationGroups");
+    assert!(p.message.contains("not a group's object id"), "{}", p.message);
+    let blocked = PartnerSettings {
+        collaboration_inbound: Some(false),
+        ..limited
+    };
+    let p = s.engine.set_partner("litware.example", &blocked).await.unwrap_err();
+    assert!(p.message.contains("only when it is allowed"), "{}", p.message);
 }

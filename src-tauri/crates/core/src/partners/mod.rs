@@ -125,7 +125,7 @@ impl SetPartner {
                 d.join("; ")
             }
         };
-        let notes = their_side(name, from.unwrap_or_default(), &to);
+        let notes = their_side(name, from.clone().unwrap_or_default(), &to);
         match from {
             None => (
                 format!(
@@ -214,6 +214,35 @@ impl Action for SetPartner {
         };
         Ok(Applied::id(request_id))
     }
+}
+
+/// The groups of theirs B2B collaboration is limited to: object ids (in their tenant), only
+/// with collaboration allowed.
+fn checked_groups(settings: &PartnerSettings) -> Result<Vec<String>, Problem> {
+    let field = |message: String| {
+        Problem::field(
+            "collaborationGroups",
+            message,
+            "Give the object ids of groups in the partner's tenant (their admin can copy them from Entra), or leave it empty for everyone.",
+        )
+    };
+    let mut out = Vec::new();
+    for g in &settings.collaboration_groups {
+        let g = g.trim().to_lowercase();
+        if g.is_empty() || out.contains(&g) {
+            continue;
+        }
+        if uuid::Uuid::parse_str(&g).is_err() {
+            return Err(field(format!("'{g}' is not a group's object id.")));
+        }
+        out.push(g);
+    }
+    if !out.is_empty() && settings.collaboration_inbound != Some(true) {
+        return Err(field(
+            "Groups limit B2B collaboration only when it is allowed for this partner.".into(),
+        ));
+    }
+    Ok(out)
 }
 
 /// A guest's home organisation, as the readiness card shows it.
@@ -363,6 +392,9 @@ impl Engine {
     /// Gives the partner behind `domain` these settings (`None` each: inherit the default),
     /// adding its configuration if it has none.
     pub async fn set_partner(&self, domain: &str, settings: &PartnerSettings) -> Result<StepOutcome, Problem> {
+        let mut settings = settings.clone();
+        settings.collaboration_groups = checked_groups(&settings)?;
+        let settings = &settings;
         let tenant = self.find_partner_tenant(domain).await?;
         let from = self.partner_state(&tenant.tenant_id).await?;
         let base = from.configuration.clone().unwrap_or_else(|| json!({}));

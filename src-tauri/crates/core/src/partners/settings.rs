@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 /// Per-partner settings; `None` inherits the tenant's cross-tenant default.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PartnerSettings {
     /// Their MFA satisfies this tenant's MFA requirements.
@@ -19,6 +19,10 @@ pub struct PartnerSettings {
     pub trust_hybrid_joined_devices: Option<bool>,
     /// Their people may be invited as B2B collaboration guests.
     pub collaboration_inbound: Option<bool>,
+    /// With collaboration allowed: only the people in these groups of theirs (object ids in
+    /// their tenant); empty for everyone.
+    #[serde(default)]
+    pub collaboration_groups: Vec<String>,
     /// Their people may reach Teams shared channels here without a guest account.
     pub direct_connect_inbound: Option<bool>,
     /// This tenant's people may do the same in theirs.
@@ -51,6 +55,32 @@ fn access(v: &Value) -> Option<bool> {
     }
 }
 
+/// The groups of theirs a B2B setting names (empty when it names all users).
+fn groups(v: &Value) -> Vec<String> {
+    v["usersAndGroups"]["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["targetType"] == "group")
+        .filter_map(|t| t["target"].as_str().map(str::to_lowercase))
+        .collect()
+}
+
+/// Their people in these groups (or all of them) allowed, with every application.
+fn allowed_for(groups: &[String]) -> Value {
+    let targets: Vec<Value> = match groups.is_empty() {
+        true => vec![json!({"target": "AllUsers", "targetType": "user"})],
+        false => groups
+            .iter()
+            .map(|g| json!({"target": g, "targetType": "group"}))
+            .collect(),
+    };
+    json!({
+        "usersAndGroups": {"accessType": "allowed", "targets": targets},
+        "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]}
+    })
+}
+
 /// Everyone and every application allowed or blocked.
 fn everyone(allowed: bool) -> Value {
     let access = if allowed { "allowed" } else { "blocked" };
@@ -69,6 +99,7 @@ impl PartnerSettings {
             trust_compliant_devices: flag(&trust["isCompliantDeviceAccepted"]),
             trust_hybrid_joined_devices: flag(&trust["isHybridAzureADJoinedDeviceAccepted"]),
             collaboration_inbound: access(&config["b2bCollaborationInbound"]),
+            collaboration_groups: groups(&config["b2bCollaborationInbound"]),
             direct_connect_inbound: access(&config["b2bDirectConnectInbound"]),
             direct_connect_outbound: access(&config["b2bDirectConnectOutbound"]),
             auto_redeem: flag(&config["automaticUserConsentSettings"]["inboundAllowed"]),
@@ -104,12 +135,15 @@ impl PartnerSettings {
                 }),
             };
         }
+        let collaboration = (self.collaboration_inbound, &self.collaboration_groups);
+        if collaboration != (was.collaboration_inbound, &was.collaboration_groups) {
+            out["b2bCollaborationInbound"] = match self.collaboration_inbound {
+                None => Value::Null,
+                Some(true) => allowed_for(&self.collaboration_groups),
+                Some(false) => everyone(false),
+            };
+        }
         for (key, want, had) in [
-            (
-                "b2bCollaborationInbound",
-                self.collaboration_inbound,
-                was.collaboration_inbound,
-            ),
             (
                 "b2bDirectConnectInbound",
                 self.direct_connect_inbound,
@@ -141,6 +175,7 @@ impl PartnerSettings {
             trust_compliant_devices: pick(self.trust_compliant_devices, default.trust_compliant_devices),
             trust_hybrid_joined_devices: pick(self.trust_hybrid_joined_devices, default.trust_hybrid_joined_devices),
             collaboration_inbound: pick(self.collaboration_inbound, default.collaboration_inbound),
+            collaboration_groups: self.collaboration_groups.clone(),
             direct_connect_inbound: pick(self.direct_connect_inbound, default.direct_connect_inbound),
             direct_connect_outbound: pick(self.direct_connect_outbound, default.direct_connect_outbound),
             auto_redeem: pick(self.auto_redeem, default.auto_redeem),
@@ -155,6 +190,17 @@ impl PartnerSettings {
             Some(false) => "no",
         };
         let mut out = Vec::new();
+        if self.collaboration_groups != other.collaboration_groups {
+            let who = |g: &[String]| match g.len() {
+                0 => "everyone".to_string(),
+                n => format!("{n} group(s) of theirs"),
+            };
+            out.push(format!(
+                "B2B collaboration for: {} → {}",
+                who(&other.collaboration_groups),
+                who(&self.collaboration_groups)
+            ));
+        }
         for (label, from, to) in [
             ("trust their MFA", other.trust_mfa, self.trust_mfa),
             (
@@ -208,11 +254,12 @@ mod tests {
         });
         let read = PartnerSettings::of(&portal);
         assert_eq!(read.collaboration_inbound, Some(true));
+        assert_eq!(read.collaboration_groups, ["g1"]);
         assert_eq!(read.trust_mfa, None);
         let want = PartnerSettings {
             trust_mfa: Some(true),
             auto_redeem: Some(true),
-            ..read
+            ..read.clone()
         };
         let config = want.applied_to(&portal);
         assert_eq!(config["inboundTrust"]["isMfaAccepted"], true);
@@ -230,6 +277,20 @@ mod tests {
         assert_eq!(PartnerSettings::of(&config), want);
         let back = PartnerSettings::default().applied_to(&config);
         assert_eq!(back["inboundTrust"], Value::Null, "all inherited again");
+        let two = PartnerSettings {
+            collaboration_groups: vec!["g1".into(), "g2".into()],
+            ..want.clone()
+        };
+        let config = two.applied_to(&config);
+        assert_eq!(
+            config["b2bCollaborationInbound"]["usersAndGroups"]["targets"][1]["target"],
+            "g2"
+        );
+        assert_eq!(PartnerSettings::of(&config), two);
+        assert_eq!(
+            two.differences(&want),
+            ["B2B collaboration for: 1 group(s) of theirs → 2 group(s) of theirs"]
+        );
         assert_eq!(
             want.differences(&read),
             [

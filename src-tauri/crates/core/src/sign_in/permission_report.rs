@@ -73,6 +73,8 @@ pub fn required_permissions() -> Vec<String> {
         .flat_map(|(_, kinds)| step_needs(kinds).0.into_iter().map(|one_of| one_of[0].to_string()))
         .collect();
     all.push("User.Read".into());
+    // Reads only: finding a partner's tenant from its domain (Partners, the readiness card).
+    all.push("CrossTenantInformation.ReadBasic.All".into());
     all.sort();
     all.dedup();
     all
