@@ -64,6 +64,21 @@ pub async fn apply_settings(state: State<'_, Arc<AppState>>, request: SettingsRe
     state.engine().await?.apply_settings(&request).await
 }
 
+/// Where Guestpass writes its log (for support), if it can.
+#[tauri::command]
+pub async fn log_folder() -> Result<Option<String>> {
+    Ok(crate::log::log_dir().map(|d| d.display().to_string()))
+}
+
+/// Opens the log folder in the file manager.
+#[tauri::command]
+pub async fn open_log_folder() -> Result<()> {
+    let dir = crate::log::log_dir().ok_or_else(|| Problem::on_this_computer("this computer has no folder for logs"))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Problem::on_this_computer(format!("{} cannot be created: {e}", dir.display())))?;
+    open::that_detached(&dir).map_err(|e| Problem::on_this_computer(format!("{} cannot be opened: {e}", dir.display())))
+}
+
 /// The cross-tenant default, every partner's own settings and the guests from each.
 #[tauri::command]
 pub async fn partners_overview(state: State<'_, Arc<AppState>>) -> Result<PartnersOverview> {

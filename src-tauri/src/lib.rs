@@ -4,11 +4,13 @@
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
 mod commands;
+mod log;
 
 use guestpass_core::bulk::RunControl;
 use guestpass_core::{ConnectionConfig, Engine, Problem};
 use std::collections::HashMap;
 use std::sync::Arc;
+use tauri::Manager;
 use tokio::sync::Mutex;
 
 /// The engine, connected at start-up. A failed connection (say, no network) is not kept:
@@ -90,17 +92,9 @@ impl AppState {
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GUESTPASS_LOG").unwrap_or_else(|_| "warn".into()))
-        .init();
-    // Practice sign-ins to the last run's built-in sandbox ended with it.
+    let _log = log::init();
     let env = |k: &str| std::env::var(k).ok();
     let data_dir = guestpass_core::data_dir_from_env();
-    tauri::async_runtime::block_on(async {
-        if let Err(p) = guestpass_core::sign_in::forget_practice_sign_ins(&data_dir).await {
-            tracing::warn!("old practice sign-ins could not be removed: {}", p.message);
-        }
-    });
     let state = Arc::new(AppState {
         engine: Mutex::new(None),
         settings: std::sync::Mutex::new(ConnectionConfig::for_app_start(env)),
@@ -111,6 +105,26 @@ pub fn run() {
     });
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()
+        // First: a second launch hands over to this one and ends.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch: showing this window instead");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Practice sign-ins to the last run's built-in sandbox ended with it. Only in the
+        // instance that stays (a second launch has handed over and ended by now).
+        .setup(move |_| {
+            tauri::async_runtime::block_on(async {
+                if let Err(p) = guestpass_core::sign_in::forget_practice_sign_ins(&data_dir).await {
+                    tracing::warn!("old practice sign-ins could not be removed: {}", p.message);
+                }
+            });
+            Ok(())
+        })
         .manage(state)
         // Every command of commands.rs (the build script lists them).
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/command_handler.rs")))

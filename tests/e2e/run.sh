@@ -37,6 +37,9 @@ export GUESTPASS_AZ="$work/az"
 # Inside it, an unlocked gnome-keyring is the Secret Service the app keeps sign-ins in.
 export XDG_DATA_HOME="$work/xdg-data"
 mkdir -p "$XDG_DATA_HOME"
+# The window's remembered size and place, kept apart from the person running the tests.
+export XDG_CONFIG_HOME="$work/xdg-config"
+mkdir -p "$XDG_CONFIG_HOME"
 dbus-run-session -- bash -c '
   printf guestpass-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
   tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"$GUESTPASS_E2E_WORK/tauri-driver.log" 2>&1 &

@@ -30,6 +30,16 @@ export function applySettings(request: SettingsRequest): Promise<Array<StepOutco
   return call("apply_settings", { request });
 }
 
+/** Where Guestpass writes its log (for support), if it can. */
+export function logFolder(): Promise<string | null> {
+  return call("log_folder");
+}
+
+/** Opens the log folder in the file manager. */
+export function openLogFolder(): Promise<void> {
+  return call("open_log_folder");
+}
+
 /** The cross-tenant default, every partner's own settings and the guests from each. */
 export function partnersOverview(): Promise<PartnersOverview> {
   return call("partners_overview");

@@ -2,6 +2,8 @@
 // code or the Azure CLI), switching between them, what the signed-in admin may do per step, and how to
 // register Guestpass in a tenant. Tokens never reach this window: only what to show.
 import {
+  logFolder,
+  openLogFolder,
   connectionInfo,
   isProblem,
   permissionReport,
@@ -35,9 +37,26 @@ export function renderConnection(root: HTMLElement, info: ConnectionInfo | null,
   else root.append(h("p", { class: "muted" }, "Guestpass is not connected to a tenant. See the message above."));
   const permissions = h("div", { id: "tenant-permissions" });
   const profiles = h("div", { id: "tenant-profiles" });
-  root.append(permissions, signInCard(connected), profiles, guideCard());
+  root.append(permissions, signInCard(connected), profiles, guideCard(), supportCard());
   void renderPermissions(permissions);
   void renderProfiles(profiles, info, connected);
+}
+
+/** For support: where the log file is, and a button that opens its folder. */
+function supportCard(): HTMLElement {
+  const where = h("span", { class: "mono", id: "log-folder" }, "…");
+  const open = h("button", { class: "btn", type: "button", id: "open-log-folder" }, "Open log folder");
+  const result = h("div", { id: "log-folder-result" });
+  open.addEventListener("click", () => void openLogFolder().catch((err) => show(result, problemCard(err))));
+  void logFolder().then((dir) => (where.textContent = dir ?? "no log folder on this computer"));
+  return h(
+    "div",
+    { class: "card", id: "tenant-support" },
+    h("h2", {}, "For support"),
+    h("p", {}, "Guestpass keeps a log of what it did (a file per day, a week kept; never a token, secret or key): ", where),
+    h("div", { class: "actions" }, open),
+    result,
+  );
 }
 
 function currentCard(info: ConnectionInfo): HTMLElement {

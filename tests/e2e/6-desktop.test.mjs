@@ -1,0 +1,49 @@
+// End-to-end: Guestpass behaves like a desktop app. A second launch hands over to the running
+// window and ends; the log file records the session (and never a secret); the Tenant page
+// says where the log is.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { appWindow } from "./helpers.mjs";
+
+const app = appWindow();
+const { byId, screenshot, waitText } = app;
+const work = process.env.GUESTPASS_E2E_WORK;
+const logs = join(work, "xdg-data", "app.guestpass.desktop", "logs");
+
+test("a second launch hands over to the running window and ends", async () => {
+  await waitText("banner", "Sandbox tenant", 60_000);
+  const second = spawn(process.env.GUESTPASS_APP, [], { env: process.env, stdio: "ignore" });
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      second.kill("SIGKILL");
+      reject(new Error("the second launch did not end within 20 s"));
+    }, 20_000);
+    second.on("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  assert.equal(code, 0);
+  // The first window still answers.
+  await (await byId("nav-connection")).click();
+  await waitText("tenant-support", "For support");
+});
+
+test("the log file records the session and no secret", async () => {
+  await waitText("log-folder", "app.guestpass.desktop");
+  assert.ok(existsSync(logs), `no log folder at ${logs}`);
+  const text = readdirSync(logs)
+    .map((f) => readFileSync(join(logs, f), "utf8"))
+    .join("\n");
+  assert.match(text, /Guestpass started/);
+  assert.match(text, /a second launch: showing this window instead/);
+  const secrets = ["GOCSPX-e2e-secret", "sandbox-only-not-a-secret"];
+  const az = join(work, "az-token.json");
+  if (existsSync(az)) secrets.push(JSON.parse(readFileSync(az, "utf8")).accessToken);
+  for (const s of secrets.filter(Boolean)) assert.ok(!text.includes(s), `a secret reached the log: ${s.slice(0, 12)}…`);
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("tenant-support"));
+  await screenshot("50-tenant-support-log");
+});
