@@ -47,3 +47,13 @@ test("the log file records the session and no secret", async () => {
   await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("tenant-support"));
   await screenshot("50-tenant-support-log");
 });
+
+test("keyboard: each wizard step's heading takes the focus, and a field names its help and error", async () => {
+  await (await byId("nav-onboard")).click();
+  await (await byId("wizard-next")).click();
+  await waitText("clientId", "");
+  const focused = await app.driver.executeScript("return [document.activeElement.tagName, document.activeElement.textContent]");
+  assert.deepEqual(focused, ["H1", "Google sign-in for Gmail guests"]);
+  const described = await (await byId("clientId")).getAttribute("aria-describedby");
+  assert.match(described, /error-clientId/);
+});

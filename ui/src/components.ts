@@ -38,16 +38,22 @@ export function setFieldError(id: string, message: string | null): void {
   const wrap = document.getElementById(`field-${id}`);
   if (el) el.textContent = message ?? "";
   wrap?.classList.toggle("invalid", Boolean(message));
+  // Screen readers announce the field as invalid, and read its error with it.
+  const input = document.getElementById(id);
+  if (message) input?.setAttribute("aria-invalid", "true");
+  else input?.removeAttribute("aria-invalid");
 }
 
 /** A labelled form field with help text and a place for its error. */
 export function field(id: string, label: string, input: HTMLElement, help?: string): HTMLElement {
+  // The help and the error are the input's description.
+  input.setAttribute("aria-describedby", [help ? `help-${id}` : null, `error-${id}`].filter(Boolean).join(" "));
   return h(
     "div",
     { class: "field", id: `field-${id}` },
     h("label", { for: id }, label),
     input,
-    help ? h("div", { class: "help" }, help) : null,
+    help ? h("div", { class: "help", id: `help-${id}` }, help) : null,
     h("div", { class: "field-error", id: `error-${id}`, role: "alert" }),
   );
 }

@@ -68,6 +68,12 @@ export function renderWizard(root: HTMLElement, connection: ConnectionInfo | nul
     if (step === "profile") void renderProfile(body, wizard);
     if (step === "access") void renderAccess(body, wizard);
     if (step === "check") void renderCheck(body, wizard);
+    // Keyboard and screen-reader users land on the new step's heading, not on nothing.
+    const heading = body.querySelector("h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
 
     clear(footer);
     const i = STEPS.findIndex((s) => s.id === step);

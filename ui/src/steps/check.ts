@@ -57,7 +57,7 @@ export function checklist(r: Readiness, onFix?: (step: StepId) => void): HTMLEle
       return h(
         "li",
         { class: i.ok ? "ok" : "todo" },
-        h("span", { class: "mark", "aria-label": i.ok ? "ok" : "missing" }, i.ok ? "✓" : "✕"),
+        h("span", { class: "mark", role: "img", "aria-label": i.ok ? "in place" : "missing" }, i.ok ? "✓" : "✕"),
         h("div", {}, h("strong", {}, i.label), h("div", { class: "help" }, i.detail)),
         fix && onFix ? h("button", { class: "btn btn-small", type: "button", onclick: () => onFix(fix) }, "Fix") : null,
       );
