@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Key } from "selenium-webdriver";
 import { appWindow } from "./helpers.mjs";
 
 const app = appWindow();
@@ -56,4 +57,22 @@ test("keyboard: each wizard step's heading takes the focus, and a field names it
   assert.deepEqual(focused, ["H1", "Google sign-in for Gmail guests"]);
   const described = await (await byId("clientId")).getAttribute("aria-describedby");
   assert.match(described, /error-clientId/);
+});
+
+test("keyboard: History's rows are reached with Tab and arrows, Enter opens one, Tab reaches Undo", async () => {
+  await (await byId("nav-history")).click();
+  await waitText("history-count", "change");
+  const active = () => app.driver.executeScript("const a = document.activeElement; return [a.tagName, a.id, a.dataset.seq || '']");
+  // Tab from the search field's row of controls until a row of the table has the focus.
+  await (await byId("history-export-json")).click();
+  for (let i = 0; i < 10 && (await active())[0] !== "TR"; i++) await app.driver.actions().sendKeys(Key.TAB).perform();
+  const [tag, , first] = await active();
+  assert.equal(tag, "TR", "a row takes the Tab key");
+  await app.driver.actions().sendKeys(Key.ARROW_DOWN).perform();
+  const [, , second] = await active();
+  assert.notEqual(second, first, "the arrow moved to the next row");
+  await app.driver.actions().sendKeys(Key.ENTER).perform();
+  await waitText("history-detail", "Row");
+  for (let i = 0; i < 15 && (await active())[1] !== "history-undo"; i++) await app.driver.actions().sendKeys(Key.TAB).perform();
+  assert.equal((await active())[1], "history-undo", "Undo is reachable with Tab");
 });

@@ -225,13 +225,37 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
       h("td", {}, h("span", { class: `pill pill-${r.result}` }, r.result), r.errorCode ? h("div", { class: "mono small clip" }, r.errorCode) : null),
       h("td", {}, r.requestId ? shortId(r.requestId) : "—"),
     );
+    // One row at a time takes the Tab key (the selected one); arrows move between rows, Enter or
+    // Space opens one, and Tab then reaches its details and Undo.
+    tr.setAttribute("tabindex", selected?.seq === r.seq ? "0" : "-1");
+    tr.setAttribute("aria-selected", String(selected?.seq === r.seq));
     tr.addEventListener("click", (ev) => {
       if ((ev.target as HTMLElement).closest("button")) return;
-      selected = r;
-      drawRows();
-      drawDetail();
+      choose(r);
+    });
+    tr.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        choose(r);
+      } else if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        const next = ev.key === "ArrowDown" ? tr.nextElementSibling : tr.previousElementSibling;
+        if (next instanceof HTMLElement && next.matches("tr.row:not(.loading)")) {
+          tr.setAttribute("tabindex", "-1");
+          next.setAttribute("tabindex", "0");
+          next.focus();
+        }
+      }
     });
     return tr;
+  };
+
+  /** Selects a row: its details open below the list, and the focus stays on it. */
+  const choose = (r: ChangeRecord) => {
+    selected = r;
+    drawRows();
+    drawDetail();
+    scroller.querySelector<HTMLElement>(`tr[data-seq="${r.seq}"]`)?.focus({ preventScroll: true });
   };
 
   const spacer = (height: number) => {
@@ -244,6 +268,8 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
   const drawRows = () => {
     const tbody = scroller.querySelector("tbody");
     if (!tbody) return;
+    // Re-drawn rows are new elements: a row that had the focus gets it back.
+    const focused = document.activeElement instanceof HTMLElement && tbody.contains(document.activeElement) ? document.activeElement.dataset.seq : undefined;
     const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - 10);
     const visible = Math.ceil((scroller.clientHeight || 600) / rowHeight) + 20;
     const last = Math.min(total, first + visible);
@@ -258,6 +284,9 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
       }
     }
     tbody.append(spacer((total - last) * rowHeight));
+    if (focused) tbody.querySelector<HTMLElement>(`tr[data-seq="${focused}"]`)?.focus({ preventScroll: true });
+    // Without a selection, the first row shown takes the Tab key.
+    if (!tbody.querySelector("tr.row[tabindex='0']")) tbody.querySelector("tr.row:not(.loading)")?.setAttribute("tabindex", "0");
     const sample = tbody.querySelector<HTMLElement>("tr.row:not(.loading)");
     if (sample && Math.abs(sample.offsetHeight - rowHeight) > 1 && sample.offsetHeight > 0) {
       rowHeight = sample.offsetHeight;
