@@ -39,6 +39,8 @@ test("a Central European Excel file is read in its code page, and another can be
 test("an Excel workbook is read from its first sheet, and another sheet can be chosen", async () => {
   const workbook = new URL("../import-files/partners.xlsx", import.meta.url).pathname;
   await (await byId("import-file")).sendKeys(workbook);
+  // The previous check (the encoding chosen) may still be finishing: its button is disabled until then.
+  await app.driver.wait(until.elementIsEnabled(await byId("import-check")), 20_000);
   await (await byId("import-check")).click();
   await waitText("import-read-as", "sheet “Guests” (of 2");
   await waitText("import-summary", "2 ready");

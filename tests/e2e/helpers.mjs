@@ -23,7 +23,20 @@ export async function screenshot(driver, name) {
   writeFileSync(join(process.env.GUESTPASS_SCREENSHOTS ?? tmpdir(), `${name}.png`), await driver.takeScreenshot(), "base64");
 }
 
-export const byId = (driver, id, ms = 20_000) => driver.wait(until.elementLocated(By.id(id)), ms);
+/** The element with this id, once it is there (looked for again if the page re-rendered meanwhile). */
+export const byId = (driver, id, ms = 20_000) =>
+  driver.wait(
+    async () => {
+      try {
+        return (await driver.findElements(By.id(id)))[0] ?? false;
+      } catch (e) {
+        if (e.name === "StaleElementReferenceError") return false;
+        throw e;
+      }
+    },
+    ms,
+    `#${id} never appeared`,
+  );
 
 /** Waits until the element with this id contains the text (found again on each try: screens re-render). */
 export async function waitText(driver, id, text, ms = 30_000) {

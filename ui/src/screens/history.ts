@@ -23,7 +23,11 @@ function actionLabel(action: string): string {
 
 /** The first block of a GUID, with the whole value on hover and a copy button. */
 function shortId(id: string): HTMLElement {
-  return h("span", { class: "id-short", title: id }, h("span", { class: "mono small" }, id.split("-")[0] + "…"), copyButton(id));
+  // Out of the Tab order: the keyboard goes row to row with the arrows, and the open row's
+  // details have the same Copy button.
+  const copy = copyButton(id);
+  copy.tabIndex = -1;
+  return h("span", { class: "id-short", title: id }, h("span", { class: "mono small" }, id.split("-")[0] + "…"), copy);
 }
 
 /** `2026-11-22` -> `2026-11-23`. */
