@@ -1,6 +1,6 @@
 // Shared by the end-to-end tests: one WebDriver session on the real Guestpass window.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
@@ -17,10 +17,15 @@ export async function launch() {
     .build();
 }
 
-/** Saves a screenshot once the last DOM change has reached the screen. */
+/**
+ * Saves a screenshot once the last DOM change has reached the screen, and audits that screen's
+ * accessibility: a serious or critical axe-core finding fails the test.
+ */
 export async function screenshot(driver, name) {
   await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));");
   writeFileSync(join(process.env.GUESTPASS_SCREENSHOTS ?? tmpdir(), `${name}.png`), await driver.takeScreenshot(), "base64");
+  const problems = await accessibilityProblems(driver);
+  assert.deepEqual(problems, [], `${name}: accessibility problems ${JSON.stringify(problems, null, 1)}`);
 }
 
 /** The element with this id, once it is there (looked for again if the page re-rendered meanwhile). */
@@ -87,4 +92,22 @@ export function appWindow(ready) {
     await app.driver?.quit();
   });
   return app;
+}
+
+const AXE = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/**
+ * Runs axe-core (Deque's accessibility rules, WCAG 2.1 A and AA) on the page as it is and
+ * returns its serious and critical findings, each with a few of the elements it names.
+ */
+export async function accessibilityProblems(driver) {
+  await driver.executeScript(`if (!window.axe) { ${AXE} }`);
+  const found = await driver.executeAsyncScript(`
+    const done = arguments[arguments.length - 1];
+    window.axe
+      .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+      .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }))))
+      .catch((e) => done([{ id: "axe-error", impact: "critical", help: String(e), nodes: [] }]));`);
+  return found.filter((v) => v.impact === "serious" || v.impact === "critical");
 }

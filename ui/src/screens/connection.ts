@@ -270,7 +270,7 @@ function guideCard(): HTMLElement {
         h("li", {}, "Copy the Application (client) id into the form above."),
       ),
       h("p", {}, "Or paste this into a shell where the Azure CLI is signed in as an admin:"),
-      h("pre", { class: "mono small", id: "register-az" }, g.azCommands),
+      h("pre", { class: "mono small", id: "register-az", tabindex: "0", "aria-label": "Azure CLI commands" }, g.azCommands),
       copyButton(g.azCommands, "Copy the commands"),
     ),
   );

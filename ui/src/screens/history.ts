@@ -112,7 +112,13 @@ function detailCard(
       bulkRunRow(r.seq),
     ),
     changedFields(r.before, r.after),
-    h("div", { class: "before-after" }, h("div", {}, h("h3", {}, "Before"), h("pre", {}, pretty(r.before))), h("div", {}, h("h3", {}, "After"), h("pre", {}, pretty(r.after)))),
+    // Focusable, so the keyboard can scroll a long before or after.
+    h(
+      "div",
+      { class: "before-after" },
+      h("div", {}, h("h3", {}, "Before"), h("pre", { tabindex: "0", "aria-label": "Before" }, pretty(r.before))),
+      h("div", {}, h("h3", {}, "After"), h("pre", { tabindex: "0", "aria-label": "After" }, pretty(r.after))),
+    ),
   );
 }
 

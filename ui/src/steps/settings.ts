@@ -16,10 +16,12 @@ const ACCESS: [GuestAccess, string, string][] = [
   ["mostRestrictive", "Most restrictive", "Guests see only their own profile."],
 ];
 
-function radios<T extends string>(name: string, options: [T, string, string?][], selected: T): HTMLElement {
+/** A group of radio buttons in a fieldset, its question as the legend (read with each choice). */
+function radios<T extends string>(name: string, legend: string, options: [T, string, string?][], selected: T): HTMLElement {
   return h(
-    "div",
-    { class: "radios", role: "radiogroup" },
+    "fieldset",
+    { class: "field radios", id: `field-${name}` },
+    h("legend", {}, legend),
     ...options.map(([value, label, help]) =>
       h(
         "label",
@@ -78,8 +80,8 @@ export async function renderSettings(root: HTMLElement, _wizard: Wizard): Promis
   const form = h(
     "form",
     { class: "card form" },
-    h("div", { class: "field" }, h("label", {}, "Who can invite guests"), radios("invitesFrom", INVITES, current.invitesFrom)),
-    h("div", { class: "field" }, h("label", {}, "What guests can see in your directory"), radios("guestAccess", ACCESS, current.guestAccess)),
+    radios("invitesFrom", "Who can invite guests", INVITES, current.invitesFrom),
+    radios("guestAccess", "What guests can see in your directory", ACCESS, current.guestAccess),
     field("domainMode", "Domains you can invite from", domainMode),
     field("domains", "Domains", domains, "Separate with commas. Allow and block lists cannot be combined; Microsoft keeps only one."),
     h("div", { class: "field field-check" }, inbound, h("label", { for: "inbound" }, "Allow inbound B2B collaboration from other Microsoft Entra tenants"), h("div", { class: "help" }, "The cross-tenant default. If blocked, invitations to people from other organisations fail.")),
