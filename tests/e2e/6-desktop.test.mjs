@@ -76,3 +76,34 @@ test("keyboard: History's rows are reached with Tab and arrows, Enter opens one,
   for (let i = 0; i < 15 && (await active())[1] !== "history-undo"; i++) await app.driver.actions().sendKeys(Key.TAB).perform();
   assert.equal((await active())[1], "history-undo", "Undo is reachable with Tab");
 });
+
+test("keyboard only: the whole wizard is walked with Tab and Enter, each step's heading taking the focus", async () => {
+  const active = () => app.driver.executeScript("const a = document.activeElement; return [a.tagName, a.id, a.textContent.trim()]");
+  const tabTo = async (id, most = 80) => {
+    for (let i = 0; i < most && (await active())[1] !== id; i++) await app.driver.actions().sendKeys(Key.TAB).perform();
+    assert.equal((await active())[1], id, `Tab never reached #${id}`);
+  };
+  await app.driver.executeScript("document.activeElement.blur(); window.scrollTo(0, 0)");
+  await tabTo("nav-onboard");
+  await app.driver.actions().sendKeys(Key.ENTER).perform();
+  // The wizard reopens on the step last shown: start from the first through the stepper.
+  await tabTo("step-settings");
+  await app.driver.actions().sendKeys(Key.ENTER).perform();
+  const headings = [];
+  for (;;) {
+    await app.driver.wait(async () => (await active())[0] === "H1", 10_000, "the step's heading never took the focus");
+    headings.push((await active())[2]);
+    const next = await app.driver.findElements({ id: "wizard-next" });
+    if (next.length === 0) break;
+    await tabTo("wizard-next");
+    await app.driver.actions().sendKeys(Key.ENTER).perform();
+  }
+  assert.deepEqual(headings, [
+    "External collaboration settings",
+    "Google sign-in for Gmail guests",
+    "Invite a guest",
+    "Profile",
+    "Access",
+    "Check and notify",
+  ]);
+});
