@@ -11,6 +11,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -40,10 +41,6 @@ from msgraph.generated.users.item.assign_license.assign_license_post_request_bod
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 
-# The sandbox tenant's practice app registration (see README: "Practise your own Graph scripts").
-TENANT = "northwindsandbox.onmicrosoft.com"
-CLIENT_ID = "3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71"
-CLIENT_SECRET = "sandbox-only-not-a-secret"
 GUEST = "sdk.guest@fabrikam.example"
 
 
@@ -52,14 +49,15 @@ class SandboxCredential:
     azure-identity's own credentials accept only https authorities, and the sandbox serves
     plain http on loopback."""
 
-    def __init__(self, base_url):
-        self.token_url = f"{base_url}/{TENANT}/oauth2/v2.0/token"
+    def __init__(self, base_url, app):
+        self.app = app
+        self.token_url = f"{base_url}/{app['tenant']}/oauth2/v2.0/token"
 
     async def get_token(self, *scopes, **kwargs):
         form = urllib.parse.urlencode({
             "grant_type": "client_credentials",
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
+            "client_id": self.app["client-id"],
+            "client_secret": self.app["client-secret"],
             "scope": " ".join(scopes),
         }).encode()
         with urllib.request.urlopen(self.token_url, form) as answer:
@@ -76,9 +74,9 @@ class SandboxCredential:
         pass
 
 
-def graph_client(base_url):
+def graph_client(base_url, app):
     auth = AzureIdentityAuthenticationProvider(
-        SandboxCredential(base_url),
+        SandboxCredential(base_url, app),
         scopes=["https://graph.microsoft.com/.default"],
         allowed_hosts=["127.0.0.1"],
     )
@@ -225,13 +223,22 @@ async def onboard(graph):
 
 def main(cli):
     server = subprocess.Popen([cli, "sandbox", "serve", "--memory", "--port", "0"],
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = server.stdout.readline().strip()
         if not first.startswith("listening on "):
             raise SystemExit(f"the sandbox did not start: {first!r}")
         base_url = first.removeprefix("listening on ")
-        results = asyncio.run(onboard(graph_client(base_url)))
+        # On stderr: "practice app: tenant T client-id C client-secret S" (the sandbox's own).
+        line = ""
+        while not line.startswith("practice app:"):
+            line = server.stderr.readline()
+            if not line:
+                raise SystemExit("the sandbox did not name its practice app")
+        threading.Thread(target=server.stderr.read, daemon=True).start()
+        words = line.split()[2:]
+        app = dict(zip(words[::2], words[1::2]))
+        results = asyncio.run(onboard(graph_client(base_url, app)))
     finally:
         server.terminate()
         server.wait()

@@ -327,6 +327,14 @@ async fn serve_sandbox(
         }
     }
     println!("listening on {}", handle.url());
+    // For admins' own Graph scripts: the practice app, whose secret only this sandbox accepts.
+    // On stderr: scripts that read only the first line of stdout may close it.
+    eprintln!(
+        "practice app: tenant {} client-id {} client-secret {}",
+        guestpass_sandbox::TENANT_DOMAIN,
+        guestpass_sandbox::CLIENT_ID,
+        guestpass_sandbox::CLIENT_SECRET
+    );
     let _ = std::io::stdout().flush();
     eprintln!(
         "sandbox tenant {} ({}). Use it with: GUESTPASS_TENANT=sandbox GUESTPASS_GRAPH_URL={} guestpass-cli ...",

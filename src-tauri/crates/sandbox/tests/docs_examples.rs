@@ -87,7 +87,7 @@ fn body_for(method: &str, url: &str) -> Option<Value> {
             "invitedUserEmailAddress": "admin@fabrikam.example", "inviteRedirectUrl": "https://myapp.contoso.com"})),
         "POST" if path.ends_with("/identityProviders") => Some(json!({
             "@odata.type": "microsoft.graph.socialIdentityProvider", "displayName": "Login with Facebook",
-            "identityProviderType": "Facebook", "clientId": "56433757", "clientSecret": "v1.0-example-not-a-secret"})),
+            "identityProviderType": "Facebook", "clientId": "56433757", "clientSecret": "x"})),
         "POST" if path.ends_with("crossTenantAccessPolicy/partners") => Some(json!({
             "tenantId": PARTNER_TENANT,
             "b2bDirectConnectInbound": {"applications": {"accessType": "allowed", "targets": [{"target": "Office365", "targetType": "application"}]}}})),

@@ -253,10 +253,6 @@ pub(crate) struct HomeOrganisation {
     pub effective: PartnerSettings,
 }
 
-fn lookup_failed(what: &str, e: &GraphError) -> Problem {
-    Problem::from_graph(what, e)
-}
-
 impl Engine {
     /// The partner's tenant behind a domain. Personal-mail domains, this tenant's own domains and
     /// domains no tenant uses are refused with the reason; nothing is changed.
@@ -283,7 +279,7 @@ impl Engine {
                     "Check the spelling, or ask the partner which domain their Microsoft 365 uses. A company without Microsoft 365 has no tenant to configure.",
                 ))
             }
-            Err(e) => return Err(lookup_failed("Looking up the partner's tenant", &e)),
+            Err(e) => return Err(Problem::from_graph("Looking up the partner's tenant", &e)),
         };
         if found.tenant_id.eq_ignore_ascii_case(&self.info.tenant_id) {
             return Err(field(
@@ -326,7 +322,7 @@ impl Engine {
             .graph
             .partner_configuration(tenant_id)
             .await
-            .map_err(|e| lookup_failed("Reading the partner's cross-tenant settings", &e))?;
+            .map_err(|e| Problem::from_graph("Reading the partner's cross-tenant settings", &e))?;
         // Only the settings: what undo restores and a PATCH may carry.
         let configuration = configuration.map(|c| {
             let mut only = json!({});
@@ -343,14 +339,14 @@ impl Engine {
 
     /// The default's settings, every partner's, and the guests from each.
     pub async fn partners_overview(&self) -> Result<PartnersOverview, Problem> {
-        let read = |e: GraphError| lookup_failed("Reading the cross-tenant settings", &e);
+        let read = |e: GraphError| Problem::from_graph("Reading the cross-tenant settings", &e);
         let default = PartnerSettings::of(&self.graph.cross_tenant_default().await.map_err(read)?.body);
         let configs = self.graph.partner_configurations().await.map_err(read)?;
         let guests = self
             .graph
             .list_guests(None)
             .await
-            .map_err(|e| lookup_failed("Reading the tenant's guests", &e))?;
+            .map_err(|e| Problem::from_graph("Reading the tenant's guests", &e))?;
         let mut by_domain: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for g in guests {
             if let Some(mail) = g.mail {
