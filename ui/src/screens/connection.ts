@@ -202,6 +202,8 @@ const WAY_NAMES: Record<string, string> = {
   azureCli: "Azure CLI",
   clientSecret: "app-only, client secret",
   clientCertificate: "app-only, certificate",
+  managedIdentity: "Azure managed identity",
+  workloadIdentity: "workload identity federation",
 };
 
 async function renderProfiles(area: HTMLElement, info: ConnectionInfo | null, connected: (info: ConnectionInfo) => void): Promise<void> {

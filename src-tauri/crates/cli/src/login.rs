@@ -1,36 +1,50 @@
 //! `guestpass-cli login | logout | tenants`: signing in from a terminal (browser, device code,
-//! the Azure CLI's sign-in, or app-only with a client secret or certificate).
+//! the Azure CLI's sign-in, app-only with a client secret or certificate, or an Azure managed
+//! identity or workload identity federation — the last two with no secret at all).
 
 use crate::fail;
 use guestpass_core::connection::env;
 use guestpass_core::sign_in::{self, AppOnlySecret, SignInPrompt, SignInRequest, SignInWay};
 use guestpass_core::{Problem, ProblemKind};
+use guestpass_graph::azure_identity::AzureIdentityKind;
 use guestpass_graph::Endpoints;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct LoginArgs {
-    /// Tenant id or domain, e.g. contoso.onmicrosoft.com.
-    #[arg(long)]
-    tenant: String,
+    /// Tenant id or domain, e.g. contoso.onmicrosoft.com (a managed identity knows its own;
+    /// workload identity reads AZURE_TENANT_ID when it is not given).
+    #[arg(long, required_unless_present_any = ["managed_identity", "workload_identity"])]
+    tenant: Option<String>,
     /// Your app registration's client id (a public client with redirect URI http://localhost).
-    #[arg(long, required_unless_present = "azure_cli")]
+    /// With --managed-identity: a user-assigned identity's client id. With --workload-identity:
+    /// the app registration (else AZURE_CLIENT_ID).
+    #[arg(long, required_unless_present_any = ["azure_cli", "managed_identity", "workload_identity"])]
     client_id: Option<String>,
     /// Show a code to type at Microsoft's device login page instead of opening a browser.
-    #[arg(long, conflicts_with_all = ["app_only", "azure_cli"])]
+    #[arg(long, conflicts_with_all = ["app_only", "azure_cli", "managed_identity", "workload_identity"])]
     device_code: bool,
     /// App-only sign-in for unattended scripts: the app's client secret (from
     /// GUESTPASS_CLIENT_SECRET, or typed at a hidden prompt) or its certificate (--certificate)
     /// is checked, then kept in the keychain.
-    #[arg(long, conflicts_with = "azure_cli")]
+    #[arg(long, conflicts_with_all = ["azure_cli", "managed_identity", "workload_identity"])]
     app_only: bool,
     /// With --app-only: a PEM file with the app's certificate and its unencrypted private key
     /// (the key is then kept in the keychain; the file is no longer needed).
     #[arg(long, requires = "app_only", value_name = "FILE")]
     certificate: Option<std::path::PathBuf>,
     /// Reuse the Azure CLI's sign-in (`az login`); Guestpass keeps nothing.
-    #[arg(long, conflicts_with = "client_id")]
+    #[arg(long, conflicts_with_all = ["client_id", "managed_identity", "workload_identity"])]
     azure_cli: bool,
+    /// App-only sign-in as this Azure VM's, Automation account's, App Service's or Function's
+    /// managed identity (IMDS, or IDENTITY_ENDPOINT and IDENTITY_HEADER); no secret anywhere.
+    #[arg(long, conflicts_with = "workload_identity")]
+    managed_identity: bool,
+    /// App-only sign-in by workload identity federation (AKS, GitHub Actions, Azure Pipelines):
+    /// the token in AZURE_FEDERATED_TOKEN_FILE is exchanged for the app AZURE_CLIENT_ID in
+    /// AZURE_TENANT_ID; no secret anywhere.
+    #[arg(long)]
+    workload_identity: bool,
 }
 
 /// Microsoft's hosts, or the ones GUESTPASS_*_URL name (a sandbox serves all at one root).
@@ -44,12 +58,26 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Ok(e) => e,
         Err(p) => return fail(&p, false),
     };
+    if args.managed_identity || args.workload_identity {
+        let kind = if args.managed_identity {
+            AzureIdentityKind::ManagedIdentity {
+                client_id: args.client_id,
+            }
+        } else {
+            AzureIdentityKind::WorkloadIdentity {
+                tenant_id: args.tenant,
+                client_id: args.client_id,
+            }
+        };
+        return login_azure_identity(endpoints, kind).await;
+    }
     let client_id = args.client_id.unwrap_or_default();
+    let tenant = args.tenant.unwrap_or_default();
     if args.app_only {
-        return login_app_only(endpoints, &args.tenant, &client_id, args.certificate.as_deref()).await;
+        return login_app_only(endpoints, &tenant, &client_id, args.certificate.as_deref()).await;
     }
     let req = SignInRequest {
-        tenant: args.tenant,
+        tenant,
         client_id,
         way: if args.azure_cli {
             SignInWay::AzureCli
@@ -94,6 +122,30 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                     return ExitCode::from(1);
                 }
             }
+            ExitCode::SUCCESS
+        }
+        Err(p) => fail(&p, false),
+    }
+}
+
+async fn login_azure_identity(endpoints: Endpoints, kind: AzureIdentityKind) -> ExitCode {
+    match sign_in::save_azure_identity(&guestpass_core::data_dir_from_env(), endpoints, kind).await {
+        Ok((signed, engine)) => {
+            let p = &signed.profile;
+            let who = if p.sign_in == sign_in::MANAGED_IDENTITY {
+                format!("the managed identity ({})", p.client_id)
+            } else {
+                format!("the app {} (workload identity federation)", p.client_id)
+            };
+            println!(
+                "Signed in to {} as {who}.",
+                p.tenant_name.as_deref().unwrap_or(&p.tenant)
+            );
+            print_permissions(&engine, p).await;
+            println!(
+                "Nothing secret is kept: Azure gives the identity each time. Use it with GUESTPASS_TENANT={}.",
+                p.domain.as_deref().unwrap_or(&p.tenant)
+            );
             ExitCode::SUCCESS
         }
         Err(p) => fail(&p, false),

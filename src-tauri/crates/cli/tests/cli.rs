@@ -1036,3 +1036,47 @@ fn partners_set_list_remove_and_undo() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["partners"][0]["settings"]["autoRedeem"], true, "the undo put it back");
 }
+
+#[test]
+fn login_with_a_managed_identity_keeps_no_secret_and_later_commands_use_it() {
+    let data = tempfile::tempdir().unwrap();
+    let served = serve(&[]);
+    let dir = data.path().to_string_lossy();
+    let endpoint = format!("{}/msi/token", served.url);
+    let vars = |header: &'static str| {
+        vec![
+            ("GUESTPASS_DATA_DIR", dir.to_string()),
+            ("GUESTPASS_GRAPH_URL", served.url.clone()),
+            ("IDENTITY_ENDPOINT", endpoint.clone()),
+            ("IDENTITY_HEADER", header.to_string()),
+        ]
+    };
+    let run = |vars: &[(&str, String)], args: &[&str]| {
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        cli_with(&vars, args)
+    };
+
+    let refused = run(&vars("wrong"), &["login", "--managed-identity"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("managed identity"), "{}", stderr(&refused));
+
+    let ok = run(
+        &vars(guestpass_sandbox::MANAGED_IDENTITY_HEADER),
+        &["login", "--managed-identity"],
+    );
+    assert!(ok.status.success(), "{}{}", stdout(&ok), stderr(&ok));
+    assert!(
+        stdout(&ok).contains("as the managed identity (system-assigned)"),
+        "{}",
+        stdout(&ok)
+    );
+    assert!(stdout(&ok).contains("Nothing secret is kept"), "{}", stdout(&ok));
+    let tenants = run(&vars(guestpass_sandbox::MANAGED_IDENTITY_HEADER), &["tenants"]);
+    assert!(stdout(&tenants).contains("(managedIdentity)"), "{}", stdout(&tenants));
+
+    // A later command in the same script: the profile, and Azure's identity again.
+    let mut later = vars(guestpass_sandbox::MANAGED_IDENTITY_HEADER);
+    later.push(("GUESTPASS_TENANT", guestpass_sandbox::TENANT_DOMAIN.to_string()));
+    let settings = run(&later, &["settings", "show"]);
+    assert!(settings.status.success(), "{}{}", stdout(&settings), stderr(&settings));
+}

@@ -151,7 +151,9 @@ impl Problem {
     /// `what` says which step failed, e.g. "Inviting jane@partner.example".
     pub fn from_graph(what: &str, e: &GraphError) -> Problem {
         let kind = match e {
-            GraphError::SignIn { .. } | GraphError::AzureCli { .. } => ProblemKind::SignIn,
+            GraphError::SignIn { .. } | GraphError::AzureCli { .. } | GraphError::AzureIdentity { .. } => {
+                ProblemKind::SignIn
+            }
             GraphError::Network { .. } => ProblemKind::Network,
             GraphError::Service(s) if s.status == 401 => ProblemKind::SignIn,
             GraphError::Service(s) if s.status == 429 => ProblemKind::Throttled,

@@ -186,14 +186,19 @@ fn is_transient(e: &GraphError, idempotent: bool) -> bool {
     }
 }
 
+/// The HTTP client every Guestpass call goes through (also Azure identity's token requests).
+pub fn standard_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(100))
+        .user_agent(concat!("Guestpass/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("building the HTTP client")
+}
+
 impl GraphClient {
     pub fn new(endpoints: Endpoints, tokens: Arc<dyn TokenSource>) -> GraphClient {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(100))
-            .user_agent(concat!("Guestpass/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("building the HTTP client");
+        let http = standard_http_client();
         GraphClient {
             http,
             endpoints,

@@ -35,6 +35,10 @@ pub enum GraphError {
     /// `azure_cli_not_signed_in` or `azure_cli_failed`; `said`: its own words).
     #[error("{said}")]
     AzureCli { reason: String, said: String },
+    /// Azure's managed identity or workload identity federation could not give a token
+    /// (`kind` names which; `said`: the identity library's words, which carry no secret).
+    #[error("{kind}: {said}")]
+    AzureIdentity { kind: String, said: String },
     /// The service could not be reached, or the connection broke before an answer came.
     #[error("could not reach {host}: {reason}")]
     Network { host: String, reason: String },
@@ -107,6 +111,15 @@ impl GraphError {
             }
             GraphError::AzureCli { .. } => {
                 "The Azure CLI could not give a token (see its message). Run `az login --tenant <your tenant>` again, or sign in with the browser.".into()
+            }
+            GraphError::AzureIdentity { kind, .. } if kind == "managed identity" => {
+                "No managed identity answered. Run this on the Azure VM, Automation account, App Service or Function that has the identity (IMDS, or IDENTITY_ENDPOINT and IDENTITY_HEADER set), pass --client-id for a user-assigned identity, and grant the identity Graph's application permissions.".into()
+            }
+            GraphError::AzureIdentity { .. } => {
+                "Workload identity federation needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (set by AKS, or by your pipeline), and a federated credential on the app registration whose issuer, subject and audience (api://AzureADTokenExchange) match the token.".into()
+            }
+            GraphError::SignIn { description, .. } if description.starts_with("AADSTS70021") => {
+                "No federated credential on the app registration matches this token: check its issuer, subject and audience (api://AzureADTokenExchange) under Certificates & secrets › Federated credentials.".into()
             }
             GraphError::SignIn { .. } => "Sign-in was refused. Check the tenant and the app's client id (to sign in as yourself, a public client with the redirect URI http://localhost), or the app's secret or certificate, then sign in again.".into(),
             GraphError::Service(e) => match (e.status, e.code.as_str()) {

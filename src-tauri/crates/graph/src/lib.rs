@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 pub mod azure_cli;
+pub mod azure_identity;
 mod batch;
 pub mod certificate;
 mod client;
@@ -26,6 +27,6 @@ pub use auth::{
     POWER_PLATFORM_SCOPE,
 };
 pub use batch::{BatchCall, MAX_BATCH};
-pub use client::{Answer, Backoff, GraphClient, Page, RetryPolicy};
+pub use client::{standard_http_client, Answer, Backoff, GraphClient, Page, RetryPolicy};
 pub use endpoints::{EndpointError, Endpoints};
 pub use error::{GraphError, ServiceError};

@@ -15,6 +15,9 @@ mod routes;
 mod schema;
 mod seed;
 mod throttle;
+mod tls;
+
+pub use routes::TOKEN_EXCHANGE_AUDIENCE;
 
 pub use throttle::{ThrottleConfig, WriteBucket};
 
@@ -34,6 +37,10 @@ pub const TENANT_NAME: &str = "Northwind Traders (sandbox)";
 /// The app registration the sandbox knows. Its secret is not a secret: the sandbox is local.
 pub const CLIENT_ID: &str = "3f6c1d2e-8b7a-4e59-a1c0-9d2b4f6e8a71";
 pub const CLIENT_SECRET: &str = "sandbox-only-not-a-secret";
+/// The sandbox's managed identity (system-assigned), as App Service or Automation would have.
+pub const MANAGED_IDENTITY_CLIENT_ID: &str = "9d4b7c2a-1e6f-4a83-b5d0-6c2e8f1a3b47";
+/// The value Azure puts in `IDENTITY_HEADER` for the managed-identity endpoint.
+pub const MANAGED_IDENTITY_HEADER: &str = "sandbox-identity-header";
 
 /// What the sandbox should be like. Everything can also be changed while it runs
 /// (`PUT /_sandbox/config`).
@@ -200,6 +207,8 @@ pub(crate) struct Shared {
     sign_ins: Mutex<routes::SignIns>,
     /// Certificates uploaded to the sandbox app (public parts), for client assertions.
     app_certificates: Mutex<Vec<rustls_pki_types::CertificateDer<'static>>>,
+    /// Federated identity credentials on the sandbox app (workload identity federation).
+    federated_credentials: Mutex<Vec<routes::FederatedCredential>>,
 }
 
 /// Locks a mutex, reusing it after a panic elsewhere (sandbox state stays consistent per call).
@@ -221,6 +230,8 @@ pub struct SandboxHandle {
     shared: Arc<Shared>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// Stops the https listener, if one was started (dropping it stops it too).
+    tls_shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl SandboxHandle {
@@ -248,6 +259,43 @@ impl SandboxHandle {
     /// Registers a certificate (PEM) on the sandbox app; returns its SHA-1 thumbprint.
     pub fn add_app_certificate(&self, pem: &[u8]) -> Result<String, String> {
         routes::register_certificate(&self.shared, pem)
+    }
+
+    /// Adds a federated identity credential to the sandbox app: tokens from `issuer` about
+    /// `subject`, for the audience `api://AzureADTokenExchange`, signed by the key of
+    /// `issuer_certificate_pem`, sign the app in.
+    pub fn add_federated_credential(
+        &self,
+        issuer: &str,
+        subject: &str,
+        issuer_certificate_pem: &[u8],
+    ) -> Result<(), String> {
+        routes::add_federated_credential(&self.shared, issuer, subject, issuer_certificate_pem)
+    }
+
+    /// Also serves the sandbox over https on another loopback port, with the given certificate
+    /// chain and key (PEM); returns its root URL (`https://127.0.0.1:PORT`). Stops with the sandbox.
+    pub async fn serve_tls(&mut self, cert_chain_pem: &[u8], key_pem: &[u8]) -> Result<String, String> {
+        let tcp = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| e.to_string())?;
+        let addr = tcp.local_addr().map_err(|e| e.to_string())?;
+        let listener = tls::TlsListener::new(tcp, cert_chain_pem, key_pem)?;
+        let app = routes::router(self.shared.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        self.tls_shutdown = Some(tx);
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            let _ = serve.await;
+        });
+        Ok(format!("https://{addr}"))
+    }
+
+    /// What Azure sets in `IDENTITY_ENDPOINT` for the sandbox's managed identity.
+    pub fn managed_identity_endpoint(&self) -> String {
+        format!("{}/msi/token", self.url())
     }
 
     /// Every access token issued so far (tests scan logs and files for them).
@@ -352,6 +400,7 @@ pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result
         stats: Mutex::new(Stats::default()),
         sign_ins: Mutex::default(),
         app_certificates: Mutex::default(),
+        federated_credentials: Mutex::default(),
     });
     let app = routes::router(shared.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -368,6 +417,7 @@ pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result
         shared,
         shutdown: Some(tx),
         task: Some(task),
+        tls_shutdown: None,
     })
 }
 

@@ -43,6 +43,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0005_bulk_runs.sql")),
         M::up(include_str!("../migrations/0006_tenant_profiles.sql")),
         M::up(include_str!("../migrations/0007_more_sign_in_ways.sql")),
+        M::up(include_str!("../migrations/0008_azure_identity_sign_in.sql")),
     ])
 }
 

@@ -16,7 +16,8 @@ pub struct TenantProfile {
     pub tenant_name: Option<String>,
     /// The tenant's initial domain (e.g. `contoso.onmicrosoft.com`).
     pub domain: Option<String>,
-    /// `browser`, `deviceCode`, `clientSecret`, `clientCertificate` or `azureCli`.
+    /// `browser`, `deviceCode`, `clientSecret`, `clientCertificate`, `azureCli`,
+    /// `managedIdentity` or `workloadIdentity`.
     pub sign_in: String,
     pub client_id: String,
     /// Who signed in (delegated sign-in).

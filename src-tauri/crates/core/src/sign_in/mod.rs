@@ -15,11 +15,13 @@ use std::time::Duration;
 use ts_rs::TS;
 
 mod app_only;
+mod azure_identity;
 mod permission_report;
 mod profiles;
 
 use app_only::connect_app_only;
 pub use app_only::{save_app_only, secret_account, AppOnlySecret};
+pub use azure_identity::{save_azure_identity, SYSTEM_ASSIGNED};
 pub use permission_report::{
     app_step_permissions, registration_guide, required_permissions, step_permissions, RegistrationGuide, StepPermission,
 };
@@ -57,6 +59,8 @@ pub const DEVICE_CODE: &str = "deviceCode";
 pub const AZURE_CLI: &str = "azureCli";
 pub const CLIENT_SECRET: &str = "clientSecret";
 pub const CLIENT_CERTIFICATE: &str = "clientCertificate";
+pub const MANAGED_IDENTITY: &str = "managedIdentity";
+pub const WORKLOAD_IDENTITY: &str = "workloadIdentity";
 
 /// What the admin enters to sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -343,6 +347,9 @@ pub async fn connect_profile(data_dir: &std::path::Path, profile_id: i64) -> Res
     })?;
     match profile.sign_in.as_str() {
         CLIENT_SECRET | CLIENT_CERTIFICATE => return connect_app_only(data_dir, &store, &profile).await,
+        MANAGED_IDENTITY | WORKLOAD_IDENTITY => {
+            return azure_identity::connect_azure_identity(data_dir, &store, &profile).await
+        }
         AZURE_CLI => {
             let credential = AzureCliCredential::new(&profile.tenant, profile.username.as_deref().unwrap_or(AZURE_CLI));
             store.touch_profile(profile.id).map_err(Problem::local)?;

@@ -71,6 +71,13 @@ pub(crate) fn check(
         return Err(malformed());
     };
 
+    // A token from an outside issuer (workload identity federation) names no app certificate.
+    let names_certificate = !header["x5t"].is_null() || !header["x5t#S256"].is_null();
+    if !names_certificate && claims["iss"].as_str() != Some(CLIENT_ID) {
+        let signed = format!("{header_b64}.{claims_b64}");
+        return super::identity::check_federated(shared, &header, &claims, &signed, &signature);
+    }
+
     // The key: by SHA-256 thumbprint (current) or SHA-1 (`x5t`, older libraries).
     let certs = lock(&shared.app_certificates).clone();
     let by_s256 = header["x5t#S256"].as_str().and_then(|t| {

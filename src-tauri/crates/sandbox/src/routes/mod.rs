@@ -8,6 +8,7 @@ mod control;
 mod dataverse;
 mod external;
 mod groups;
+mod identity;
 mod invitations;
 mod organization;
 mod partners;
@@ -20,6 +21,8 @@ mod users;
 pub(crate) use assertion::register as register_certificate;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
 pub(crate) use external::{default_b2b_policy, domain_rule};
+pub use identity::TOKEN_EXCHANGE_AUDIENCE;
+pub(crate) use identity::{add_federated_credential, FederatedCredential};
 pub(crate) use invitations::new_guest_doc;
 pub(crate) use power::org_url;
 pub(crate) use signin::SignIns;
@@ -135,6 +138,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::graph));
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
+        .route("/msi/token", get(identity::managed_identity_token))
         .route(
             "/{tenant}/oauth2/v2.0/authorize",
             get(signin::authorize).post(signin::consent),
