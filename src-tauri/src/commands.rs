@@ -1,7 +1,9 @@
 //! The commands the UI may invoke. Each one only forwards to the engine.
 
-use crate::AppState;
-use guestpass_core::bulk::{ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress};
+use crate::{dialogs, AppState};
+use guestpass_core::bulk::{
+    ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
+};
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::sign_in::{
     self, RegistrationGuide, SignInNotice, SignInPrompt, SignInRequest, SignedIn, StepPermission,
@@ -15,7 +17,7 @@ use guestpass_core::{Connection, ConnectionConfig, Engine, RunInfo, RunRow};
 use guestpass_store::TenantProfile;
 use std::sync::Arc;
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 type Result<T> = std::result::Result<T, Problem>;
 
@@ -231,13 +233,32 @@ pub async fn verify_history(state: State<'_, Arc<AppState>>) -> Result<ChainRepo
         .map_err(Problem::internal)?
 }
 
-/// Writes the filtered history to a file and returns its path.
+/// Asks where to save (the native Save dialog), writes the filtered history there and returns
+/// the path; nothing when the admin cancelled.
 #[tauri::command]
-pub async fn export_history(state: State<'_, Arc<AppState>>, filter: ChangeFilter, json: bool) -> Result<String> {
+pub async fn export_history(
+    app: AppHandle,
+    state: State<'_, Arc<AppState>>,
+    filter: ChangeFilter,
+    json: bool,
+) -> Result<Option<String>> {
     let engine = state.engine().await?;
-    tauri::async_runtime::spawn_blocking(move || engine.export_history(&filter, json))
+    let (name, filter_name, ext) = if json {
+        (Engine::history_export_name(true), "JSON", "json")
+    } else {
+        (Engine::history_export_name(false), "CSV", "csv")
+    };
+    let filter_by = dialogs::Filter {
+        name: filter_name,
+        extensions: &[ext],
+    };
+    let Some(path) = dialogs::save_path(&app, "Export the change history", &name, filter_by).await else {
+        return Ok(None);
+    };
+    tauri::async_runtime::spawn_blocking(move || engine.export_history(&filter, json, &path))
         .await
         .map_err(Problem::internal)?
+        .map(Some)
 }
 
 /// Undoes change `seq`; with `preview`, only says what undo would do.
@@ -269,16 +290,45 @@ pub async fn history_tenants(state: State<'_, Arc<AppState>>) -> Result<Vec<Stri
         .map_err(Problem::internal)?
 }
 
-/// Reads a guest list and checks it against the tenant (reads only), streaming progress on
-/// long lists; `cancel_preview` stops it.
+/// Asks which guest list to read (the native Open dialog); nothing when the admin cancelled.
+#[tauri::command]
+pub async fn choose_guest_list(app: AppHandle) -> Result<Option<ChosenFile>> {
+    let filter = dialogs::Filter {
+        name: "Guest lists (Excel, CSV, text)",
+        extensions: &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
+    };
+    Ok(dialogs::open_path(&app, "Choose the guest list", filter)
+        .await
+        .map(|p| ChosenFile {
+            name: p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: p.display().to_string(),
+        }))
+}
+
+/// Reads the guest list chosen with [`choose_guest_list`] and checks it against the tenant
+/// (reads only), streaming progress on long lists; `cancel_preview` stops it.
 #[tauri::command]
 pub async fn preview_import(
     state: State<'_, Arc<AppState>>,
-    file_name: String,
-    bytes: Vec<u8>,
+    path: String,
     defaults: ImportDefaults,
     on_progress: Channel<PreviewProgress>,
 ) -> Result<ImportPreview> {
+    let path = std::path::PathBuf::from(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        Problem::field(
+            "file",
+            format!("The guest list {} cannot be read: {e}.", path.display()),
+            "Choose the file again (it may have been moved, renamed or still be open in Excel).",
+        )
+    })?;
     let control = RunControl::new();
     *state.preview_control.lock().unwrap_or_else(|p| p.into_inner()) = control.clone();
     let report = move |p| {
@@ -287,7 +337,7 @@ pub async fn preview_import(
     state
         .engine()
         .await?
-        .preview_import_with(&file_name, &bytes, &defaults, &report, &control)
+        .preview_import_with(&name, &bytes, &defaults, &report, &control)
         .await
 }
 
@@ -361,10 +411,20 @@ pub async fn retry_failed_rows(state: State<'_, Arc<AppState>>, run_id: i64) -> 
     state.engine().await?.retry_failed_rows(run_id)
 }
 
-/// Writes the run's results CSV to the Downloads folder; returns its path.
+/// Asks where to save (the native Save dialog) and writes the run's results CSV there;
+/// nothing when the admin cancelled.
 #[tauri::command]
-pub async fn save_run_results(state: State<'_, Arc<AppState>>, run_id: i64) -> Result<String> {
-    state.engine().await?.save_run_results(run_id)
+pub async fn save_run_results(app: AppHandle, state: State<'_, Arc<AppState>>, run_id: i64) -> Result<Option<String>> {
+    let engine = state.engine().await?;
+    let filter = dialogs::Filter {
+        name: "CSV",
+        extensions: &["csv"],
+    };
+    let name = format!("guestpass-run-{run_id}-results.csv");
+    let Some(path) = dialogs::save_path(&app, "Save the run's results", &name, filter).await else {
+        return Ok(None);
+    };
+    engine.save_run_results(run_id, &path).map(Some)
 }
 
 /// The bulk run (and row) a change-log entry belongs to, if any.

@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
 mod commands;
+mod dialogs;
 mod log;
 
 use guestpass_core::bulk::RunControl;
@@ -115,6 +116,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         // Practice sign-ins to the last run's built-in sandbox ended with it. Only in the
         // instance that stays (a second launch has handed over and ended by now).
         .setup(move |_| {

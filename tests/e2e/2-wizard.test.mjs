@@ -2,7 +2,9 @@
 // sandbox tenant, saving a screenshot of each step (tests/e2e/screenshots/wizard-*.png).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appWindow, By, until } from "./helpers.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { answerDialog, appWindow, By, until } from "./helpers.mjs";
 
 const app = appWindow((a) => a.waitText("banner", "Sandbox tenant"));
 const { byId, clickLast, screenshot, waitText } = app;
@@ -177,7 +179,14 @@ test("History: undo a change after its preview", async () => {
   }
   await (await byId("history-verify")).click();
   await waitText("verify-result", "Intact");
+  // Cancelling the Save dialog writes nothing and says so.
+  answerDialog("");
+  await (await byId("history-export-csv")).click();
+  await waitText("export-result", "Export cancelled");
+  const target = join(process.env.GUESTPASS_E2E_WORK, "audit.csv");
+  answerDialog(target);
   await (await byId("history-export-csv")).click();
   const done = await waitText("export-result", "Exported 6 changes");
-  assert.match(await done.getText(), /guestpass-history-.*\.csv/);
+  assert.match(await done.getText(), /audit\.csv/);
+  assert.match(readFileSync(target, "utf8"), /invite/i);
 });

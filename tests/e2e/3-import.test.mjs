@@ -3,9 +3,9 @@
 // Runs after the other files (they count History rows).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { appWindow, By, until } from "./helpers.mjs";
+import { answerDialog, appWindow, By, until } from "./helpers.mjs";
 
 const app = appWindow();
 const { byId, clickLast, screenshot, waitText } = app;
@@ -26,7 +26,10 @@ test("a Central European Excel file is read in its code page, and another can be
   await waitText("banner", "Sandbox tenant");
   await (await byId("nav-import")).click();
   const polish = new URL("../import-files/excel-ansi-1250-polish-czech.csv", import.meta.url).pathname;
-  await (await byId("import-file")).sendKeys(polish);
+  answerDialog(polish);
+  await (await byId("import-file")).click();
+  await waitText("import-file-name", "excel-ansi-1250-polish-czech.csv");
+  await screenshot("18-import-file-chosen");
   await (await byId("import-check")).click();
   await waitText("import-read-as", "windows-1250 (detected");
   await screenshot("19-import-encoding-detected");
@@ -38,7 +41,11 @@ test("a Central European Excel file is read in its code page, and another can be
 
 test("an Excel workbook is read from its first sheet, and another sheet can be chosen", async () => {
   const workbook = new URL("../import-files/partners.xlsx", import.meta.url).pathname;
-  await (await byId("import-file")).sendKeys(workbook);
+  // The previous check (the encoding chosen) may still be finishing: the buttons wait for it.
+  await app.driver.wait(until.elementIsEnabled(await byId("import-check")), 20_000);
+  answerDialog(workbook);
+  await (await byId("import-file")).click();
+  await waitText("import-file-name", "partners.xlsx");
   // The previous check (the encoding chosen) may still be finishing: its button is disabled until then.
   await app.driver.wait(until.elementIsEnabled(await byId("import-check")), 20_000);
   await (await byId("import-check")).click();
@@ -55,7 +62,9 @@ test("an Excel workbook is read from its first sheet, and another sheet can be c
 test("the preview names every row with an error and what to fix", async () => {
   await waitText("banner", "Sandbox tenant");
   await (await byId("nav-import")).click();
-  await (await byId("import-file")).sendKeys(writeList());
+  answerDialog(writeList());
+  await (await byId("import-file")).click();
+  await waitText("import-file-name", "partners.csv");
   await (await byId("import-check")).click();
   await waitText("import-summary", `${GUESTS} ready`);
   const summary = await (await byId("import-summary")).getText();
@@ -86,6 +95,12 @@ test("the run shows progress and ends with every row's result", async () => {
   await waitText("import-result-rows", "bulk24@partner.example");
   assert.match(await (await byId("import-result-rows")).getText(), /group Partner portal users: done/);
   await screenshot("23-import-finished");
+  // Results go where the Save dialog says: a folder answer saves under the suggested name.
+  answerDialog(process.env.GUESTPASS_E2E_WORK);
+  await (await byId("import-save-results")).click();
+  await waitText("import-saved", "guestpass-run-1-results.csv");
+  const saved = readFileSync(join(process.env.GUESTPASS_E2E_WORK, "guestpass-run-1-results.csv"), "utf8");
+  assert.match(saved, /bulk24@partner\.example/);
 });
 
 test("the run's changes are in History", async () => {

@@ -28,6 +28,14 @@ export async function screenshot(driver, name) {
   assert.deepEqual(problems, [], `${name}: accessibility problems ${JSON.stringify(problems, null, 1)}`);
 }
 
+/**
+ * What the next native Save or Open dialog answers: a file or folder path, or "" for Cancel
+ * (the app reads it instead of showing the dialog, which WebDriver cannot reach).
+ */
+export function answerDialog(path) {
+  writeFileSync(process.env.GUESTPASS_TEST_DIALOG_ANSWER, `${path}\n`);
+}
+
 /** The element with this id, once it is there (looked for again if the page re-rendered meanwhile). */
 export const byId = (driver, id, ms = 20_000) =>
   driver.wait(

@@ -33,6 +33,10 @@ exit 1
 AZ
 chmod +x "$work/az"
 export GUESTPASS_AZ="$work/az"
+# Native Save and Open dialogs cannot be driven over WebDriver: the app takes the answer a test
+# writes here instead of showing the dialog (see src-tauri/src/dialogs.rs).
+export GUESTPASS_TEST_DIALOG_ANSWER="$work/dialog-answer"
+: >"$GUESTPASS_TEST_DIALOG_ANSWER"
 # Without a private D-Bus session the app starts stray at-spi daemons that break the next session.
 # Inside it, an unlocked gnome-keyring is the Secret Service the app keeps sign-ins in.
 export XDG_DATA_HOME="$work/xdg-data"

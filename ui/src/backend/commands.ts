@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PartnerLookup, PartnerSettings, PartnersOverview, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PartnerLookup, PartnerSettings, PartnersOverview, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -129,8 +129,8 @@ export function verifyHistory(): Promise<ChainReport> {
   return call("verify_history");
 }
 
-/** Writes the filtered history to a file and returns its path. */
-export function exportHistory(filter: ChangeFilter, json: boolean): Promise<string> {
+/** Asks where to save (the native Save dialog), writes the filtered history there and returns the path; `None` when the admin cancelled. */
+export function exportHistory(filter: ChangeFilter, json: boolean): Promise<string | null> {
   return call("export_history", { filter, json });
 }
 
@@ -152,11 +152,16 @@ export function historyTenants(): Promise<Array<string>> {
   return call("history_tenants");
 }
 
-/** Reads a guest list and checks it against the tenant (reads only), streaming progress on long lists; `cancel_preview` stops it. */
-export function previewImport(fileName: string, bytes: Array<number>, defaults: ImportDefaults, onProgress: (message: PreviewProgress) => void): Promise<ImportPreview> {
+/** Asks which guest list to read (the native Open dialog); `None` when the admin cancelled. */
+export function chooseGuestList(): Promise<ChosenFile | null> {
+  return call("choose_guest_list");
+}
+
+/** Reads the guest list chosen with [`choose_guest_list`] and checks it against the tenant (reads only), streaming progress on long lists; `cancel_preview` stops it. */
+export function previewImport(path: string, defaults: ImportDefaults, onProgress: (message: PreviewProgress) => void): Promise<ImportPreview> {
   const onProgressChannel = new Channel<PreviewProgress>();
   onProgressChannel.onmessage = onProgress;
-  return call("preview_import", { fileName, bytes, defaults, onProgress: onProgressChannel });
+  return call("preview_import", { path, defaults, onProgress: onProgressChannel });
 }
 
 /** Stops the guest-list check in progress after the request in flight. */
@@ -205,8 +210,8 @@ export function retryFailedRows(runId: number): Promise<number> {
   return call("retry_failed_rows", { runId });
 }
 
-/** Writes the run's results CSV to the Downloads folder; returns its path. */
-export function saveRunResults(runId: number): Promise<string> {
+/** Asks where to save (the native Save dialog) and writes the run's results CSV there; `None` when the admin cancelled. */
+export function saveRunResults(runId: number): Promise<string | null> {
   return call("save_run_results", { runId });
 }
 

@@ -321,6 +321,8 @@ done: number,
  */
 total: number, };
 
+export type ChosenFile = { path: string, name: string, };
+
 export type PartnerSettings = { 
 /**
  * Their MFA satisfies this tenant's MFA requirements.
@@ -436,7 +438,8 @@ tenant: string, tenantName: string | null,
  */
 domain: string | null, 
 /**
- * `browser`, `deviceCode`, `clientSecret`, `clientCertificate` or `azureCli`.
+ * `browser`, `deviceCode`, `clientSecret`, `clientCertificate`, `azureCli`,
+ * `managedIdentity` or `workloadIdentity`.
  */
 signIn: string, clientId: string, 
 /**

@@ -389,9 +389,13 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
     }),
   );
   const doExport = (button: HTMLButtonElement, json: boolean) =>
-    busy(button, "Exporting…", async () => {
+    busy(button, "Choose where to save…", async () => {
       try {
         const path = await exportHistory({ ...filter(), limit: 1_000_000, offset: 0 }, json);
+        if (path === null) {
+          show(status, h("p", { class: "hint", id: "export-result" }, "Export cancelled: nothing was written."));
+          return;
+        }
         show(status, h("div", { class: "card result result-ok", id: "export-result" }, h("p", {}, `Exported ${total} change${total === 1 ? "" : "s"} to `, h("span", { class: "mono" }, path), " ", copyButton(path))));
       } catch (err) {
         show(status, isProblem(err) ? problemCard(err) : h("p", {}, String(err)));

@@ -15,7 +15,9 @@ import {
   runImport,
   runRows,
   saveRunResults,
+  chooseGuestList,
   startImport,
+  type ChosenFile,
   type ConnectionInfo,
   type ImportDefaults,
   type ImportPreview,
@@ -90,15 +92,29 @@ async function offerResume(area: HTMLElement, work: HTMLElement): Promise<void> 
 }
 
 function renderChooser(work: HTMLElement): void {
-  const file = h("input", { type: "file", id: "import-file", accept: ".csv,.txt,.tsv,.xlsx,.xlsm,.xlsb,.xls,.ods,text/csv,text/plain" });
+  // The operating system's Open dialog picks the file; Rust reads it from there.
+  let chosen: ChosenFile | null = null;
+  const file = h("button", { class: "btn", type: "button", id: "import-file" }, "Choose file…");
+  const chosenName = h("span", { id: "import-file-name", class: "mono" }, "No file chosen");
   // A workbook's sheets, once the first preview names them.
   const sheet = h("select", { id: "import-sheet" });
   const sheetField = field("import-sheet", "Sheet", sheet, "The workbook's sheet that lists the guests.");
   sheetField.hidden = true;
-  file.addEventListener("change", () => {
-    sheet.replaceChildren();
-    sheetField.hidden = true;
-  });
+  file.addEventListener("click", () =>
+    busy(file, "Choosing…", async () => {
+      try {
+        const picked = await chooseGuestList();
+        if (!picked) return; // cancelled: keep what was chosen before
+        chosen = picked;
+        chosenName.textContent = picked.name;
+        sheet.replaceChildren();
+        sheetField.hidden = true;
+        clear(result);
+      } catch (err) {
+        show(result, problemCard(err));
+      }
+    }),
+  );
   const redirect = h("input", { type: "url", id: "import-redirect", value: "https://myapps.microsoft.com", placeholder: "https://myapps.microsoft.com" });
   const location = h("input", { type: "text", id: "import-location", maxlength: 2, placeholder: "e.g. GB", class: "narrow" });
   const license = h("select", { id: "import-license" }, h("option", { value: "" }, "No licence"));
@@ -126,6 +142,8 @@ function renderChooser(work: HTMLElement): void {
       ["EUC-KR", "Korean (EUC-KR)"],
     ].map(([value, label]) => h("option", { value }, label)),
   );
+  const fileField = field("import-file", "Guest list", file, "Columns are matched by name (Email, Display name, First name, Last name, Usage location or Country, License, Groups, Environment, Role, Redirect URL, Send email, Message) or by Microsoft's [tokens]. Extra columns are ignored.");
+  file.after(chosenName);
   const check = h("button", { class: "btn btn-primary", type: "button", id: "import-check" }, "Check the list");
   const result = h("div", { id: "import-preview" });
 
@@ -153,23 +171,21 @@ function renderChooser(work: HTMLElement): void {
 
   // A list already checked is read again in the encoding chosen.
   const recheck = () => {
-    if (file.files?.[0] && result.childElementCount > 0) check.click();
+    if (chosen && result.childElementCount > 0) check.click();
   };
   encoding.addEventListener("change", recheck);
   sheet.addEventListener("change", recheck);
   check.addEventListener("click", () =>
     busy(check, "Checking…", async () => {
-      const chosen = file.files?.[0];
       if (!chosen) {
         show(result, h("div", { class: "card result result-error" }, h("h2", {}, "Choose a file first"), h("p", {}, "Pick the Excel workbook, CSV or Excel “Unicode text” file that lists your guests, one per row.")));
         return;
       }
       try {
-        const bytes = Array.from(new Uint8Array(await chosen.arrayBuffer()));
         const checking = checkingCard();
         show(result, checking.card);
         checking.card.scrollIntoView({ block: "nearest" });
-        const preview = await previewImport(chosen.name, bytes, defaults(), checking.update);
+        const preview = await previewImport(chosen.path, defaults(), checking.update);
         if (preview.sheets.length > 1 && sheet.childElementCount === 0) {
           sheet.append(...preview.sheets.map((name) => h("option", { value: name }, name)));
           sheetField.hidden = false;
@@ -188,7 +204,7 @@ function renderChooser(work: HTMLElement): void {
       "div",
       { class: "card form" },
       h("h2", {}, "1. Choose the list"),
-      field("import-file", "Guest list", file, "Columns are matched by name (Email, Display name, First name, Last name, Usage location or Country, License, Groups, Environment, Role, Redirect URL, Send email, Message) or by Microsoft's [tokens]. Extra columns are ignored."),
+      fileField,
       field("import-encoding", "Encoding", encoding, "For CSV and text files. Guestpass recognises UTF-8, Excel's “Unicode text” and the Windows code pages; if names look wrong in the preview, pick the file's encoding here."),
       sheetField,
       h("h2", {}, "2. For rows that leave these empty"),
@@ -439,6 +455,10 @@ async function renderResults(area: HTMLElement, work: HTMLElement, runId: number
       try {
         const path = await saveRunResults(runId);
         clear(saved);
+        if (path === null) {
+          saved.append("Not saved (cancelled).");
+          return;
+        }
         saved.append(`Saved to ${path} `, copyButton(path, "Copy path"));
       } catch (err) {
         show(saved, problemCard(err));

@@ -6,7 +6,6 @@ use crate::action::ActionKind;
 use crate::engine::Engine;
 use crate::problem::Problem;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -98,9 +97,14 @@ impl Engine {
         self.store.verify_chain().map_err(Problem::local)
     }
 
-    /// Writes the filtered changes to a new file in the Downloads folder (else the data
-    /// folder) and returns its path. `json` picks JSON over CSV.
-    pub fn export_history(&self, filter: &guestpass_store::ChangeFilter, json: bool) -> Result<String, Problem> {
+    /// Writes the filtered changes to `path` (the admin chose it) and returns the path.
+    /// `json` picks JSON over CSV.
+    pub fn export_history(
+        &self,
+        filter: &guestpass_store::ChangeFilter,
+        json: bool,
+        path: &std::path::Path,
+    ) -> Result<String, Problem> {
         let rows = self.query_changes(filter)?;
         let text = if json {
             guestpass_store::export::to_json(&rows)
@@ -108,16 +112,14 @@ impl Engine {
             guestpass_store::export::to_csv(&rows)
         }
         .map_err(Problem::internal)?;
-        let dir = dirs::download_dir()
-            .filter(|d| d.is_dir())
-            .unwrap_or_else(|| PathBuf::from(&self.info.data_dir));
-        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-        let path = dir.join(format!(
-            "guestpass-history-{stamp}.{}",
-            if json { "json" } else { "csv" }
-        ));
-        std::fs::write(&path, text)
+        std::fs::write(path, text)
             .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))?;
         Ok(path.display().to_string())
+    }
+
+    /// The name an export is suggested under, e.g. `guestpass-history-20261130-1830.csv`.
+    pub fn history_export_name(json: bool) -> String {
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        format!("guestpass-history-{stamp}.{}", if json { "json" } else { "csv" })
     }
 }

@@ -102,6 +102,7 @@ pub fn typescript_declarations() -> Vec<String> {
         bulk::ImportPreview::decl(&cfg),
         bulk::PreviewStage::decl(&cfg),
         bulk::PreviewProgress::decl(&cfg),
+        bulk::ChosenFile::decl(&cfg),
         partners::PartnerSettings::decl(&cfg),
         partners::PartnerTenant::decl(&cfg),
         partners::PartnerView::decl(&cfg),

@@ -11,3 +11,11 @@ pub use crate::onboarding::PlannedGuest;
 pub use lookup::{PreviewProgress, PreviewStage};
 pub use plan::{ImportDefaults, ImportPreview, IssueLevel, PreviewRow, RowIssue, SeatCheck};
 pub use run::{RunControl, RunLink, RunProgress};
+
+/// A guest list the admin picked in the app's Open dialog: read from `path`, shown as `name`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChosenFile {
+    pub path: String,
+    pub name: String,
+}

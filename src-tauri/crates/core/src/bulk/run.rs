@@ -211,15 +211,11 @@ impl Engine {
             .map(|(run_id, row)| RunLink { run_id, row }))
     }
 
-    /// Writes the run's results CSV to the Downloads folder (else the data folder); returns the path.
-    pub fn save_run_results(&self, run_id: i64) -> Result<String, Problem> {
+    /// Writes the run's results CSV to `path` (the admin chose it); returns the path.
+    pub fn save_run_results(&self, run_id: i64, path: &std::path::Path) -> Result<String, Problem> {
         let rows = self.run_rows(run_id)?;
         let csv = crate::bulk::results::to_csv(&rows).map_err(Problem::internal)?;
-        let dir = dirs::download_dir()
-            .filter(|d| d.is_dir())
-            .unwrap_or_else(|| std::path::PathBuf::from(&self.info.data_dir));
-        let path = dir.join(format!("guestpass-run-{run_id}-results.csv"));
-        std::fs::write(&path, csv)
+        std::fs::write(path, csv)
             .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))?;
         Ok(path.display().to_string())
     }
