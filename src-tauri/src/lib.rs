@@ -93,6 +93,7 @@ impl AppState {
 }
 
 pub fn run() {
+    let started = std::time::Instant::now();
     let _log = log::init();
     let env = |k: &str| std::env::var(k).ok();
     let data_dir = guestpass_core::data_dir_from_env();
@@ -126,6 +127,13 @@ pub fn run() {
                 }
             });
             Ok(())
+        })
+        // How long the first screen took (`make bench` reads it from the log).
+        .on_page_load(move |_, page| {
+            static FIRST: std::sync::Once = std::sync::Once::new();
+            if page.event() == tauri::webview::PageLoadEvent::Finished {
+                FIRST.call_once(|| tracing::info!(ms = started.elapsed().as_millis() as u64, "first screen loaded"));
+            }
         })
         .manage(state)
         // Every command of commands.rs (the build script lists them).

@@ -5,6 +5,7 @@
 set -euo pipefail
 app="$(realpath "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
+tests="$(realpath "${2:-$here}")"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -16,6 +17,7 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; do
 
 export DISPLAY=":$display"
 export GUESTPASS_APP="$app"
+export GUESTPASS_E2E_TESTS="$tests"
 export GUESTPASS_E2E_WORK="$work"
 export GUESTPASS_SCREENSHOTS="$here/screenshots"
 # A fresh data folder: an empty history and a newly seeded sandbox tenant. The app inherits
@@ -50,7 +52,8 @@ dbus-run-session -- bash -c '
   driver=$!
   for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
   status=0
-  node --test --test-concurrency=1 "'"$here"'"/*.test.mjs || status=$?
+  if [ -d "$GUESTPASS_E2E_TESTS" ]; then set -- "$GUESTPASS_E2E_TESTS"/*.test.mjs; else set -- "$GUESTPASS_E2E_TESTS"; fi
+  node --test --test-concurrency=1 "$@" || status=$?
   kill $driver 2>/dev/null || true
   if [ $status -ne 0 ]; then echo "--- tauri-driver log ---"; tail -50 "$GUESTPASS_E2E_WORK/tauri-driver.log"; fi
   exit $status

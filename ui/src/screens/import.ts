@@ -143,7 +143,10 @@ function renderChooser(work: HTMLElement): void {
     ].map(([value, label]) => h("option", { value }, label)),
   );
   const fileField = field("import-file", "Guest list", file, "Columns are matched by name (Email, Display name, First name, Last name, Usage location or Country, License, Groups, Environment, Role, Redirect URL, Send email, Message) or by Microsoft's [tokens]. Extra columns are ignored.");
-  file.after(chosenName);
+  // The button and the chosen file's name side by side (field() stretches its input).
+  const pick = h("div", { class: "file-pick" });
+  file.replaceWith(pick);
+  pick.append(file, chosenName);
   const check = h("button", { class: "btn btn-primary", type: "button", id: "import-check" }, "Check the list");
   const result = h("div", { id: "import-preview" });
 
