@@ -93,6 +93,7 @@ lint:
 ## Windows (.msi) and macOS (.dmg) bundles are configured in tauri.conf.json; build them there.
 deb: setup ui
 	npx tauri build --bundles deb
+	bash packaging/deb-xz.sh "$(CARGO_TARGET_DIR)/release"
 	bash tests/bench/sizes.sh "$(CARGO_TARGET_DIR)/release"
 
 clean:

@@ -334,11 +334,14 @@ pub async fn preview_import(
     let report = move |p| {
         let _ = on_progress.send(p);
     };
-    state
+    let preview = state
         .engine()
         .await?
         .preview_import_with(&name, &bytes, &defaults, &report, &control)
-        .await
+        .await;
+    drop(bytes);
+    crate::memory::release_freed();
+    preview
 }
 
 /// Stops the guest-list check in progress after the request in flight.
@@ -369,6 +372,7 @@ pub async fn run_import(
         })
         .await;
     state.forget_run(run_id);
+    crate::memory::release_freed();
     outcome
 }
 

@@ -6,6 +6,7 @@
 mod commands;
 mod dialogs;
 mod log;
+mod memory;
 
 use guestpass_core::bulk::RunControl;
 use guestpass_core::{ConnectionConfig, Engine, Problem};
@@ -94,6 +95,7 @@ impl AppState {
 
 pub fn run() {
     let started = std::time::Instant::now();
+    memory::before_webkit_starts();
     let _log = log::init();
     let env = |k: &str| std::env::var(k).ok();
     let data_dir = guestpass_core::data_dir_from_env();

@@ -122,25 +122,7 @@ pub async fn save_app_only(
     let (tenant, client_id) = (tenant.as_str(), client_id.as_str());
     let credential = AppOnlyCredential::new(&endpoints.login, tenant, client_id, proof);
     let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;
-    let info = engine.info().clone();
-    let store = crate::engine::open_store(data_dir)?;
-    let profile = store
-        .save_profile(&TenantProfile {
-            id: 0,
-            tenant: info.tenant_id.clone(),
-            tenant_name: Some(info.tenant_name.clone()),
-            domain: Some(info.initial_domain.clone()).filter(|d| !d.is_empty()),
-            sign_in: way.into(),
-            client_id: client_id.to_string(),
-            username: None,
-            scopes: None,
-            login_url: endpoints.login.to_string(),
-            graph_url: endpoints.graph.to_string(),
-            bap_url: endpoints.bap.to_string(),
-            last_used: String::new(),
-            certificate,
-        })
-        .map_err(Problem::local)?;
+    let profile = super::save_app_profile(data_dir, &engine, &endpoints, way, client_id, certificate)?;
     let keychain = keep_in_keychain(&secret_account(&profile), &kept).await;
     Ok((SignedIn { profile, keychain }, engine))
 }

@@ -35,25 +35,7 @@ pub async fn save_azure_identity(
         AzureIdentityKind::WorkloadIdentity { .. } => (WORKLOAD_IDENTITY, credential.client_id().unwrap_or_default()),
     };
     let engine = Engine::connect_with(data_dir, endpoints.clone(), Arc::new(credential), false).await?;
-    let info = engine.info().clone();
-    let store = crate::engine::open_store(data_dir)?;
-    let profile = store
-        .save_profile(&TenantProfile {
-            id: 0,
-            tenant: info.tenant_id.clone(),
-            tenant_name: Some(info.tenant_name.clone()),
-            domain: Some(info.initial_domain.clone()).filter(|d| !d.is_empty()),
-            sign_in: way.into(),
-            client_id,
-            username: None,
-            scopes: None,
-            login_url: endpoints.login.to_string(),
-            graph_url: endpoints.graph.to_string(),
-            bap_url: endpoints.bap.to_string(),
-            last_used: String::new(),
-            certificate: None,
-        })
-        .map_err(Problem::local)?;
+    let profile = super::save_app_profile(data_dir, &engine, &endpoints, way, &client_id, None)?;
     let keychain = Ok("environment (Azure gives the identity; Guestpass keeps no secret)".into());
     Ok((SignedIn { profile, keychain }, engine))
 }

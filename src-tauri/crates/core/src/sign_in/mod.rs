@@ -271,6 +271,36 @@ async fn save_signed_in_profile(
     Ok((org.id, profile))
 }
 
+/// Saves the profile of an app-only sign-in (a secret, a certificate or an Azure identity)
+/// for the tenant `engine` connected to.
+fn save_app_profile(
+    data_dir: &std::path::Path,
+    engine: &Engine,
+    endpoints: &Endpoints,
+    way: &str,
+    client_id: &str,
+    certificate: Option<String>,
+) -> Result<TenantProfile, Problem> {
+    let info = engine.info();
+    crate::engine::open_store(data_dir)?
+        .save_profile(&TenantProfile {
+            id: 0,
+            tenant: info.tenant_id.clone(),
+            tenant_name: Some(info.tenant_name.clone()),
+            domain: Some(info.initial_domain.clone()).filter(|d| !d.is_empty()),
+            sign_in: way.into(),
+            client_id: client_id.to_string(),
+            username: None,
+            scopes: None,
+            login_url: endpoints.login.to_string(),
+            graph_url: endpoints.graph.to_string(),
+            bap_url: endpoints.bap.to_string(),
+            last_used: String::new(),
+            certificate,
+        })
+        .map_err(Problem::local)
+}
+
 /// Reuses the admin's `az login`: reads who is signed in, saves the profile (nothing goes in
 /// the keychain: the Azure CLI keeps its own sign-in).
 async fn sign_in_with_azure_cli(
