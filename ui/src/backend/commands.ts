@@ -129,7 +129,7 @@ export function verifyHistory(): Promise<ChainReport> {
   return call("verify_history");
 }
 
-/** Asks where to save (the native Save dialog), writes the filtered history there and returns the path; `None` when the admin cancelled. */
+/** Asks where to save (the native Save dialog), writes the filtered history there and returns the path; nothing when the admin cancelled. */
 export function exportHistory(filter: ChangeFilter, json: boolean): Promise<string | null> {
   return call("export_history", { filter, json });
 }
@@ -152,7 +152,7 @@ export function historyTenants(): Promise<Array<string>> {
   return call("history_tenants");
 }
 
-/** Asks which guest list to read (the native Open dialog); `None` when the admin cancelled. */
+/** Asks which guest list to read (the native Open dialog); nothing when the admin cancelled. */
 export function chooseGuestList(): Promise<ChosenFile | null> {
   return call("choose_guest_list");
 }
@@ -210,7 +210,7 @@ export function retryFailedRows(runId: number): Promise<number> {
   return call("retry_failed_rows", { runId });
 }
 
-/** Asks where to save (the native Save dialog) and writes the run's results CSV there; `None` when the admin cancelled. */
+/** Asks where to save (the native Save dialog) and writes the run's results CSV there; nothing when the admin cancelled. */
 export function saveRunResults(runId: number): Promise<string | null> {
   return call("save_run_results", { runId });
 }
