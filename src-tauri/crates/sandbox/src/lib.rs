@@ -209,6 +209,8 @@ pub(crate) struct Shared {
     app_certificates: Mutex<Vec<rustls_pki_types::CertificateDer<'static>>>,
     /// Federated identity credentials on the sandbox app (workload identity federation).
     federated_credentials: Mutex<Vec<routes::FederatedCredential>>,
+    /// When the tenant's last Conditional Access call was let through (1 per second).
+    ca_gate: Mutex<routes::CaGate>,
 }
 
 /// Locks a mutex, reusing it after a panic elsewhere (sandbox state stays consistent per call).
@@ -401,6 +403,7 @@ pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result
         sign_ins: Mutex::default(),
         app_certificates: Mutex::default(),
         federated_credentials: Mutex::default(),
+        ca_gate: Mutex::default(),
     });
     let app = routes::router(shared.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

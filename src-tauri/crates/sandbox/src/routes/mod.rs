@@ -4,6 +4,7 @@
 mod assertion;
 mod auth;
 mod batch;
+mod conditional_access;
 mod control;
 mod dataverse;
 mod external;
@@ -20,6 +21,7 @@ mod users;
 
 pub(crate) use assertion::register as register_certificate;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
+pub(crate) use conditional_access::CaGate;
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub use identity::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use identity::{add_federated_credential, FederatedCredential};
@@ -51,6 +53,8 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "IdentityProvider.ReadWrite.All",
     "AuditLog.Read.All",
     "CrossTenantInformation.ReadBasic.All",
+    "Policy.ReadWrite.ConditionalAccess",
+    "Policy.ReadWrite.SecurityDefaults",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -102,6 +106,28 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(partners::get_one).patch(partners::patch).delete(partners::delete),
         )
         .route("/v1.0/tenantRelationships/{function}", get(partners::find_tenant))
+        .route(
+            "/v1.0/identity/conditionalAccess/policies",
+            get(conditional_access::list_policies).post(conditional_access::create_policy),
+        )
+        .route(
+            "/v1.0/identity/conditionalAccess/policies/{id}",
+            get(conditional_access::get_policy)
+                .patch(conditional_access::patch_policy)
+                .delete(conditional_access::delete_policy),
+        )
+        .route(
+            "/v1.0/identity/conditionalAccess/namedLocations",
+            get(conditional_access::list_locations).post(conditional_access::create_location),
+        )
+        .route(
+            "/v1.0/identity/conditionalAccess/namedLocations/{id}",
+            axum::routing::delete(conditional_access::delete_location),
+        )
+        .route(
+            "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+            get(conditional_access::get_security_defaults).patch(conditional_access::patch_security_defaults),
+        )
         .route(
             "/v1.0/identity/identityProviders",
             get(external::list_idps).post(external::create_idp),
