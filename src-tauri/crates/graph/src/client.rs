@@ -87,6 +87,8 @@ pub struct GraphClient {
     scope: String,
     /// Shared by clones for the same resource: one throttled answer holds back every call.
     gate: Arc<ThrottleGate>,
+    /// The interval between Conditional Access calls ([`CONDITIONAL_ACCESS_SPACING`]).
+    ca_spacing: Duration,
 }
 
 /// When Microsoft throttles one call, every concurrent call to the same resource waits out the
@@ -97,6 +99,31 @@ pub struct ThrottleGate {
     throttled: std::sync::atomic::AtomicU64,
     /// Once writes have been throttled, they leave at a learned pace.
     writes: crate::pacer::WritePacer,
+    /// Conditional Access calls, one per second per tenant (Microsoft's limit, 429s without Retry-After).
+    conditional_access: Spacer,
+}
+
+/// Keeps calls at least a fixed interval apart, in the order they asked.
+#[derive(Default)]
+struct Spacer(tokio::sync::Mutex<Option<tokio::time::Instant>>);
+
+impl Spacer {
+    async fn wait_turn(&self, every: Duration) {
+        // Held across the sleep: callers queue and leave one interval apart.
+        let mut next = self.0.lock().await;
+        if let Some(at) = *next {
+            tokio::time::sleep_until(at).await;
+        }
+        *next = Some(tokio::time::Instant::now() + every);
+    }
+}
+
+/// Microsoft's documented limit for Conditional Access and named locations: 1 request per
+/// second per tenant, for all apps together.
+pub const CONDITIONAL_ACCESS_SPACING: Duration = Duration::from_secs(1);
+
+fn is_conditional_access(url: &Url) -> bool {
+    url.path().contains("/identity/conditionalAccess/")
 }
 
 impl ThrottleGate {
@@ -206,7 +233,14 @@ impl GraphClient {
             retry: RetryPolicy::default(),
             scope: crate::auth::GRAPH_SCOPE.to_string(),
             gate: Arc::default(),
+            ca_spacing: CONDITIONAL_ACCESS_SPACING,
         }
+    }
+
+    /// For a sandbox whose clock runs faster (tests, benchmarks): Conditional Access calls this far apart.
+    pub fn with_conditional_access_spacing(mut self, every: Duration) -> GraphClient {
+        self.ca_spacing = every;
+        self
     }
 
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> GraphClient {
@@ -352,6 +386,9 @@ impl GraphClient {
         let is_write = method != Method::GET && !url.path().ends_with("/$batch");
         loop {
             self.gate.pass().await;
+            if is_conditional_access(&url) {
+                self.gate.conditional_access.wait_turn(self.ca_spacing).await;
+            }
             if is_write {
                 self.gate.writes.wait_turn().await;
             }

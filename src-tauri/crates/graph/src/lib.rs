@@ -12,6 +12,7 @@ pub mod azure_identity;
 mod batch;
 pub mod certificate;
 mod client;
+mod conditional_access;
 mod endpoints;
 mod error;
 mod loopback;
@@ -27,6 +28,6 @@ pub use auth::{
     POWER_PLATFORM_SCOPE,
 };
 pub use batch::{BatchCall, MAX_BATCH};
-pub use client::{standard_http_client, Answer, Backoff, GraphClient, Page, RetryPolicy};
+pub use client::{standard_http_client, Answer, Backoff, GraphClient, Page, RetryPolicy, CONDITIONAL_ACCESS_SPACING};
 pub use endpoints::{EndpointError, Endpoints};
 pub use error::{GraphError, ServiceError};
