@@ -11,6 +11,7 @@ mod import;
 mod login;
 mod onboard;
 mod partners;
+mod protect;
 mod tenant;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +61,11 @@ enum Command {
     /// Partners you trust: the cross-tenant default and each partner's own settings (their MFA
     /// and devices, B2B collaboration, B2B direct connect, redemption without the consent prompt).
     Partners(partners::PartnersArgs),
+    /// Protect guests: what Conditional Access does for them now, and what is missing.
+    Protect {
+        #[command(subcommand)]
+        action: protect::ProtectAction,
+    },
     /// Google federation for Gmail guests.
     Google {
         #[command(subcommand)]
@@ -252,6 +258,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Settings { action } => tenant::settings(action).await,
         Command::Google { action } => tenant::google(action).await,
         Command::Partners(args) => partners::partners(args).await,
+        Command::Protect { action } => protect::protect(action).await,
         Command::Check {
             email,
             license,

@@ -1080,3 +1080,61 @@ fn login_with_a_managed_identity_keeps_no_secret_and_later_commands_use_it() {
     let settings = run(&later, &["settings", "show"]);
     assert!(settings.status.success(), "{}{}", stdout(&settings), stderr(&settings));
 }
+
+#[test]
+fn protect_show_says_guests_reach_dataverse_without_mfa_until_a_policy_asks() {
+    let e = env();
+    let o = e.cli(&["protect", "show"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Entra ID P1 (Conditional Access): yes"), "{text}");
+    assert!(text.contains("Security defaults: off"), "{text}");
+    assert!(
+        text.contains("Missing: Guests can reach Dataverse without MFA"),
+        "{text}"
+    );
+
+    // A report-only policy made in the portal (the legacy way of naming guests) is read, and
+    // the gap says it enforces nothing yet. (Each side waits out Microsoft's 1 call per second.)
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let r: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/{}/oauth2/v2.0/token", e.served.url, guestpass_sandbox::TENANT_DOMAIN))
+            .form(&[
+                ("client_id", guestpass_sandbox::CLIENT_ID),
+                ("client_secret", guestpass_sandbox::CLIENT_SECRET),
+                ("scope", "https://graph.microsoft.com/.default"),
+                ("grant_type", "client_credentials"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = r["access_token"].as_str().unwrap().to_string();
+        let policy = serde_json::json!({
+            "displayName": "Portal: guests MFA", "state": "enabledForReportingButNotEnforced",
+            "conditions": {"users": {"includeUsers": ["GuestsOrExternalUsers"]}, "applications": {"includeApplications": ["All"]}},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+        });
+        let created = reqwest::Client::new()
+            .post(format!("{}/v1.0/identity/conditionalAccess/policies", e.served.url))
+            .bearer_auth(&token)
+            .json(&policy)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let o = e.cli(&["protect", "show", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let view: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(view["policies"][0]["displayName"], "Portal: guests MFA");
+    assert_eq!(
+        view["policies"][0]["guests"],
+        "every guest and external user (older setting)"
+    );
+    assert!(view["gaps"][0].as_str().unwrap().contains("only reports"), "{view}");
+}

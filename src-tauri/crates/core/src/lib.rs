@@ -17,6 +17,7 @@ pub mod history;
 pub mod onboarding;
 pub mod partners;
 mod problem;
+pub mod protect;
 pub mod sign_in;
 pub mod validate;
 

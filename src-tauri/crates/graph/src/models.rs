@@ -238,6 +238,17 @@ pub struct SubscribedSku {
     pub consumed_units: i64,
     #[serde(default)]
     pub prepaid_units: PrepaidUnits,
+    /// What the SKU includes (e.g. `AAD_PREMIUM` for Entra ID P1).
+    #[serde(default)]
+    pub service_plans: Vec<ServicePlanInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePlanInfo {
+    pub service_plan_name: String,
+    #[serde(default)]
+    pub provisioning_status: Option<String>,
 }
 
 impl SubscribedSku {
