@@ -95,7 +95,6 @@ impl AppState {
 
 pub fn run() {
     let started = std::time::Instant::now();
-    memory::before_webkit_starts();
     let _log = log::init();
     let env = |k: &str| std::env::var(k).ok();
     let data_dir = guestpass_core::data_dir_from_env();
