@@ -100,6 +100,31 @@ fn save(shared: &Shared, name: &str, items: &[Value]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Stores a new policy or location and answers 201 with it, as Graph does.
+fn add(shared: &Shared, document: &str, set: &str, item: Value) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut items = all(shared, document)?;
+    items.push(item.clone());
+    save(shared, document, &items)?;
+    let mut answer = item;
+    answer["@odata.context"] = json!(format!(
+        "{}/v1.0/$metadata#identity/conditionalAccess/{set}/$entity",
+        shared.base_url
+    ));
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// Deletes the policy or location `id`; 404 when there is none.
+fn remove(shared: &Shared, document: &str, id: &str) -> Result<StatusCode, ApiError> {
+    let mut items = all(shared, document)?;
+    let before = items.len();
+    items.retain(|i| i["id"] != id);
+    if items.len() == before {
+        return Err(not_found(id));
+    }
+    save(shared, document, &items)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 fn security_defaults_on(shared: &Shared) -> Result<bool, ApiError> {
     let doc = lock(&shared.dir).document(SECURITY_DEFAULTS)?;
     Ok(doc.and_then(|d| d["isEnabled"].as_bool()).unwrap_or(false))
@@ -266,15 +291,7 @@ pub(crate) async fn create_policy(
     require_premium(&shared)?;
     let policy = checked_policy(&json_body(body)?)?;
     refuse_with_security_defaults(&shared, policy["state"].as_str().unwrap_or_default())?;
-    let mut policies = all(&shared, POLICIES)?;
-    policies.push(policy.clone());
-    save(&shared, POLICIES, &policies)?;
-    let mut answer = policy;
-    answer["@odata.context"] = json!(format!(
-        "{}/v1.0/$metadata#identity/conditionalAccess/policies/$entity",
-        shared.base_url
-    ));
-    Ok((StatusCode::CREATED, Json(answer)))
+    add(&shared, POLICIES, "policies", policy)
 }
 
 pub(crate) async fn patch_policy(
@@ -324,14 +341,7 @@ pub(crate) async fn delete_policy(
 ) -> Result<StatusCode, ApiError> {
     caller.require(WRITE)?;
     pace(&shared)?;
-    let mut policies = all(&shared, POLICIES)?;
-    let before = policies.len();
-    policies.retain(|p| p["id"] != id.as_str());
-    if policies.len() == before {
-        return Err(not_found(&id));
-    }
-    save(&shared, POLICIES, &policies)?;
-    Ok(StatusCode::NO_CONTENT)
+    remove(&shared, POLICIES, &id)
 }
 
 /// An IP range Microsoft accepts in a named location: valid CIDR, not private, narrower than /8.
@@ -434,20 +444,12 @@ pub(crate) async fn create_location(
     pace(&shared)?;
     require_premium(&shared)?;
     let location = checked_location(&json_body(body)?)?;
-    let mut locations = all(&shared, LOCATIONS)?;
-    if locations.len() >= MAX_LOCATIONS {
+    if all(&shared, LOCATIONS)?.len() >= MAX_LOCATIONS {
         return Err(bad(format!(
             "The tenant already has {MAX_LOCATIONS} named locations, Microsoft's limit."
         )));
     }
-    locations.push(location.clone());
-    save(&shared, LOCATIONS, &locations)?;
-    let mut answer = location;
-    answer["@odata.context"] = json!(format!(
-        "{}/v1.0/$metadata#identity/conditionalAccess/namedLocations/$entity",
-        shared.base_url
-    ));
-    Ok((StatusCode::CREATED, Json(answer)))
+    add(&shared, LOCATIONS, "namedLocations", location)
 }
 
 pub(crate) async fn delete_location(
@@ -469,14 +471,7 @@ pub(crate) async fn delete_location(
             "The named location '{id}' is used by a Conditional Access policy; remove it there first."
         )));
     }
-    let mut locations = all(&shared, LOCATIONS)?;
-    let before = locations.len();
-    locations.retain(|l| l["id"] != id.as_str());
-    if locations.len() == before {
-        return Err(not_found(&id));
-    }
-    save(&shared, LOCATIONS, &locations)?;
-    Ok(StatusCode::NO_CONTENT)
+    remove(&shared, LOCATIONS, &id)
 }
 
 /// `GET /policies/identitySecurityDefaultsEnforcementPolicy`.
