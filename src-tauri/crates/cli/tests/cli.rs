@@ -1097,36 +1097,24 @@ fn protect_show_says_guests_reach_dataverse_without_mfa_until_a_policy_asks() {
     // A report-only policy made in the portal (the legacy way of naming guests) is read, and
     // the gap says it enforces nothing yet. (Each side waits out Microsoft's 1 call per second.)
     std::thread::sleep(std::time::Duration::from_millis(1_100));
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let r: serde_json::Value = reqwest::Client::new()
-            .post(format!("{}/{}/oauth2/v2.0/token", e.served.url, guestpass_sandbox::TENANT_DOMAIN))
-            .form(&[
-                ("client_id", guestpass_sandbox::CLIENT_ID),
-                ("client_secret", guestpass_sandbox::CLIENT_SECRET),
-                ("scope", "https://graph.microsoft.com/.default"),
-                ("grant_type", "client_credentials"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = r["access_token"].as_str().unwrap().to_string();
-        let policy = serde_json::json!({
-            "displayName": "Portal: guests MFA", "state": "enabledForReportingButNotEnforced",
-            "conditions": {"users": {"includeUsers": ["GuestsOrExternalUsers"]}, "applications": {"includeApplications": ["All"]}},
-            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
-        });
-        let created = reqwest::Client::new()
-            .post(format!("{}/v1.0/identity/conditionalAccess/policies", e.served.url))
-            .bearer_auth(&token)
-            .json(&policy)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), 201);
+    let policy = serde_json::json!({
+        "displayName": "Portal: guests MFA", "state": "enabledForReportingButNotEnforced",
+        "conditions": {"users": {"includeUsers": ["GuestsOrExternalUsers"]}, "applications": {"includeApplications": ["All"]}},
+        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
     });
+    let root = guestpass_graph::Endpoints::parse_base("sandbox", &e.served.url).unwrap();
+    let endpoints = guestpass_graph::Endpoints::loopback(&root);
+    let app = guestpass_graph::AppOnlyCredential::with_secret(
+        &endpoints.login,
+        guestpass_sandbox::TENANT_DOMAIN,
+        guestpass_sandbox::CLIENT_ID,
+        guestpass_sandbox::CLIENT_SECRET,
+    );
+    let graph = guestpass_graph::GraphClient::new(endpoints, std::sync::Arc::new(app));
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(graph.create_conditional_access_policy(&policy))
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1_100));
     let o = e.cli(&["protect", "show", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));

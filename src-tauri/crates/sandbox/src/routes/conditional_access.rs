@@ -77,6 +77,14 @@ fn pace(shared: &Shared) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// What every Conditional Access call passes first, in Graph's order: the permission, the
+/// tenant's one call per second, the P1 licence.
+fn admit(shared: &Shared, caller: &Caller, scopes: &[&str]) -> Result<(), ApiError> {
+    caller.require(scopes)?;
+    pace(shared)?;
+    require_premium(shared)
+}
+
 /// Conditional Access needs Entra ID P1 (or P2) in the tenant.
 fn require_premium(shared: &Shared) -> Result<(), ApiError> {
     if super::skus::tenant_has_premium(shared)? {
@@ -260,9 +268,7 @@ pub(crate) async fn list_policies(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(READ)?;
-    pace(&shared)?;
-    require_premium(&shared)?;
+    admit(&shared, &caller, READ)?;
     Ok(collection(&shared, "policies", all(&shared, POLICIES)?))
 }
 
@@ -271,9 +277,7 @@ pub(crate) async fn get_policy(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(READ)?;
-    pace(&shared)?;
-    require_premium(&shared)?;
+    admit(&shared, &caller, READ)?;
     all(&shared, POLICIES)?
         .into_iter()
         .find(|p| p["id"] == id.as_str())
@@ -286,9 +290,7 @@ pub(crate) async fn create_policy(
     Extension(caller): Extension<Caller>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(WRITE)?;
-    pace(&shared)?;
-    require_premium(&shared)?;
+    admit(&shared, &caller, WRITE)?;
     let policy = checked_policy(&json_body(body)?)?;
     refuse_with_security_defaults(&shared, policy["state"].as_str().unwrap_or_default())?;
     add(&shared, POLICIES, "policies", policy)
@@ -300,9 +302,7 @@ pub(crate) async fn patch_policy(
     Path(id): Path<String>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(WRITE)?;
-    pace(&shared)?;
-    require_premium(&shared)?;
+    admit(&shared, &caller, WRITE)?;
     let body = json_body(body)?;
     let mut policies = all(&shared, POLICIES)?;
     let policy = policies
@@ -339,8 +339,7 @@ pub(crate) async fn delete_policy(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(WRITE)?;
-    pace(&shared)?;
+    admit(&shared, &caller, WRITE)?;
     remove(&shared, POLICIES, &id)
 }
 
@@ -429,9 +428,7 @@ pub(crate) async fn list_locations(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(READ)?;
-    pace(&shared)?;
-    require_premium(&shared)?;
+    admit(&shared, &caller, READ)?;
     Ok(collection(&shared, "namedLocations", all(&shared, LOCATIONS)?))
 }
 
@@ -440,9 +437,7 @@ pub(crate) async fn create_location(
     Extension(caller): Extension<Caller>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(WRITE)?;
-    pace(&shared)?;
-    require_premium(&shared)?;
+    admit(&shared, &caller, WRITE)?;
     let location = checked_location(&json_body(body)?)?;
     if all(&shared, LOCATIONS)?.len() >= MAX_LOCATIONS {
         return Err(bad(format!(
@@ -457,8 +452,7 @@ pub(crate) async fn delete_location(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(WRITE)?;
-    pace(&shared)?;
+    admit(&shared, &caller, WRITE)?;
     let in_use = all(&shared, POLICIES)?.iter().any(|p| {
         let l = &p["conditions"]["locations"];
         [&l["includeLocations"], &l["excludeLocations"]]
