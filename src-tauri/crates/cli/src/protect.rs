@@ -1,9 +1,11 @@
-//! `guestpass-cli protect show`: what protects guests now — Conditional Access policies that
-//! touch guests, named locations, security defaults, Entra ID P1 — and what is missing.
+//! `guestpass-cli protect`: what protects guests now (`show`), the guest MFA policy (`mfa`),
+//! and the What-If pre-flight of every policy, guest by guest (`what-if`).
 
-use crate::{connect, fail};
-use clap::Subcommand;
-use guestpass_core::protect::GuestProtection;
+use crate::{connect, fail, print_steps};
+use clap::{Subcommand, ValueEnum};
+use guestpass_core::bulk::RunControl;
+use guestpass_core::protect::{GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict};
+use guestpass_core::StepOutcome;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -13,10 +15,90 @@ pub enum ProtectAction {
         #[arg(long)]
         json: bool,
     },
+    /// "Guests must use MFA": creates the policy report-only (leaving out the emergency-access
+    /// group), or switches it with --state. Switching it on needs a pre-flight of every guest
+    /// first (`protect what-if`), or --without-pre-flight.
+    Mfa {
+        /// The emergency-access (break-glass) group to leave out; it must hold someone who is not a guest.
+        #[arg(long, value_name = "NAME")]
+        exclude_group: String,
+        /// Which resources: all of them, or the Power Platform set Microsoft lists.
+        #[arg(long, value_enum, default_value = "all")]
+        apps: AppsArg,
+        /// The state to leave it in (a new policy is always created report-only first).
+        #[arg(long, value_enum, default_value = "report-only")]
+        state: StateArg,
+        /// Switch it on although no pre-flight of every guest was made.
+        #[arg(long)]
+        without_pre_flight: bool,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Asks Microsoft's What-If, guest by guest, what every policy (report-only ones included)
+    /// would do: unaffected, asked for MFA, or blocked, and why. Reads only; one call per
+    /// guest at Microsoft's limit of one per second.
+    WhatIf {
+        /// Only these guests (repeat it); without it and --domain, every guest.
+        #[arg(long = "email", value_name = "E")]
+        emails: Vec<String>,
+        /// Only the guests at this domain (one partner's people).
+        #[arg(long)]
+        domain: Option<String>,
+        /// Accepted for symmetry with the other commands: a pre-flight changes nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AppsArg {
+    All,
+    PowerPlatform,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StateArg {
+    ReportOnly,
+    On,
+    Off,
 }
 
 pub async fn protect(action: ProtectAction) -> ExitCode {
-    let ProtectAction::Show { json } = action;
+    match action {
+        ProtectAction::Show { json } => show(json).await,
+        ProtectAction::Mfa {
+            exclude_group,
+            apps,
+            state,
+            without_pre_flight,
+            dry_run,
+            json,
+        } => {
+            let apps = match apps {
+                AppsArg::All => PolicyApps::All,
+                AppsArg::PowerPlatform => PolicyApps::PowerPlatform,
+            };
+            let state = match state {
+                StateArg::ReportOnly => PolicyState::ReportOnly,
+                StateArg::On => PolicyState::On,
+                StateArg::Off => PolicyState::Off,
+            };
+            mfa(&exclude_group, apps, state, without_pre_flight, dry_run, json).await
+        }
+        ProtectAction::WhatIf {
+            emails,
+            domain,
+            dry_run: _,
+            json,
+        } => what_if(PreflightScope { emails, domain }, json).await,
+    }
+}
+
+async fn show(json: bool) -> ExitCode {
     let engine = match connect(false).await {
         Ok(e) => e,
         Err(p) => return fail(&p, json),
@@ -32,6 +114,118 @@ pub async fn protect(action: ProtectAction) -> ExitCode {
         }
         Err(p) => fail(&p, json),
     }
+}
+
+async fn mfa(
+    group: &str,
+    apps: PolicyApps,
+    state: PolicyState,
+    without_preflight: bool,
+    dry_run: bool,
+    json: bool,
+) -> ExitCode {
+    let engine = match connect(dry_run).await {
+        Ok(e) => e,
+        Err(p) => return fail(&p, json),
+    };
+    let mut steps: Vec<StepOutcome> = Vec::new();
+    match engine.create_guest_mfa_policy(apps, group).await {
+        Ok(o) => steps.push(o),
+        Err(p) => return fail(&p, json),
+    }
+    if state != PolicyState::ReportOnly {
+        match engine.guest_mfa_policy_id().await {
+            Ok(Some(id)) => match engine.switch_policy(&id, state, without_preflight).await {
+                Ok(o) => steps.push(o),
+                Err(p) => return fail(&p, json),
+            },
+            // Only a dry run gets here: the policy it would create does not exist yet.
+            Ok(None) => steps.push(StepOutcome::would(
+                "protect",
+                format!("Would then switch it {}.", state.words()),
+            )),
+            Err(p) => return fail(&p, json),
+        }
+    }
+    print_steps(&steps, json, None)
+}
+
+async fn what_if(scope: PreflightScope, json: bool) -> ExitCode {
+    let engine = match connect(false).await {
+        Ok(e) => e,
+        Err(p) => return fail(&p, json),
+    };
+    let control = RunControl::new();
+    let on_signal = control.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    let progress = |p: guestpass_core::protect::PreflightProgress| {
+        if !json {
+            eprint!("\rAsking Microsoft's What-If: {}/{} guests", p.done, p.total);
+        }
+    };
+    let result = engine.preflight(&scope, &progress, &control).await;
+    if !json {
+        eprintln!();
+    }
+    match result {
+        Ok(preflight) if json => {
+            println!("{}", serde_json::json!(preflight));
+            if preflight.complete {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Ok(preflight) => {
+            print!("{}", preflight_text(&preflight));
+            if preflight.complete {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(p) => fail(&p, json),
+    }
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Unaffected => "unaffected",
+        Verdict::Mfa => "asked for MFA",
+        Verdict::Blocked => "BLOCKED",
+    }
+}
+
+fn preflight_text(p: &Preflight) -> String {
+    let mut out = String::new();
+    for g in &p.guests {
+        out.push_str(&format!("{}: {}\n", g.email, verdict_word(g.verdict)));
+        for policy in g.policies.iter().filter(|x| x.applies) {
+            out.push_str(&format!(
+                "  {} ({}): {}\n",
+                policy.display_name,
+                state_word(&policy.state),
+                policy.reasons.join("; ")
+            ));
+        }
+    }
+    let count = |v: Verdict| p.guests.iter().filter(|g| g.verdict == v).count();
+    out.push_str(&format!(
+        "{} guests: {} unaffected, {} asked for MFA, {} blocked.{}\n",
+        p.guests.len(),
+        count(Verdict::Unaffected),
+        count(Verdict::Mfa),
+        count(Verdict::Blocked),
+        if p.complete { "" } else { " Stopped before the end." }
+    ));
+    for a in &p.assumptions {
+        out.push_str(&format!("Assumed: {a}\n"));
+    }
+    out
 }
 
 fn state_word(state: &str) -> &str {

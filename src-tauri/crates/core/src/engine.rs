@@ -170,6 +170,13 @@ impl Engine {
         self
     }
 
+    /// Spaces Conditional Access calls `every` apart instead of Microsoft's second (tests with
+    /// a faster sandbox clock).
+    pub fn with_conditional_access_spacing(mut self, every: std::time::Duration) -> Engine {
+        self.graph = self.graph.with_conditional_access_spacing(every);
+        self
+    }
+
     pub fn with_verify_policy(mut self, verify: VerifyPolicy) -> Engine {
         self.verify = verify;
         self

@@ -239,6 +239,15 @@ impl GraphClient {
         self.list_all(url, None).await
     }
 
+    /// A group's direct members (users carry `userType`; devices and other objects do not).
+    pub async fn group_members(&self, group_id: &str) -> Result<Vec<User>, GraphError> {
+        let url = self.graph_url(&with_query(
+            &format!("v1.0/groups/{}/members", segment(group_id)),
+            &[("$select", "id,displayName,mail,userPrincipalName,userType")],
+        ));
+        self.list_all(url, None).await
+    }
+
     /// `POST /groups/{id}/members/$ref`. Returns Graph's request-id.
     pub async fn add_group_member(&self, group_id: &str, user_id: &str) -> Result<Option<String>, GraphError> {
         let body =

@@ -382,8 +382,10 @@ impl GraphClient {
         extra: &[(&str, &str)],
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let mut force_refresh = false;
-        // A `$batch` is an envelope; Guestpass batches only reads.
-        let is_write = method != Method::GET && !url.path().ends_with("/$batch");
+        // A `$batch` is an envelope (Guestpass batches only reads); What-If is a POST that reads.
+        let is_write = method != Method::GET
+            && !url.path().ends_with("/$batch")
+            && !url.path().ends_with("/conditionalAccess/evaluate");
         loop {
             self.gate.pass().await;
             if is_conditional_access(&url) {

@@ -10,12 +10,23 @@ use serde_json::Value;
 
 const POLICIES: &str = "v1.0/identity/conditionalAccess/policies";
 const LOCATIONS: &str = "v1.0/identity/conditionalAccess/namedLocations";
+const EVALUATE: &str = "v1.0/identity/conditionalAccess/evaluate";
 const SECURITY_DEFAULTS: &str = "v1.0/policies/identitySecurityDefaultsEnforcementPolicy";
 
 impl GraphClient {
     /// Every Conditional Access policy of the tenant.
     pub async fn conditional_access_policies(&self) -> Result<Vec<Value>, GraphError> {
         self.list_all(self.graph_url(POLICIES), None).await
+    }
+
+    /// One policy; `None` when it does not exist (any more).
+    pub async fn conditional_access_policy(&self, id: &str) -> Result<Option<Value>, GraphError> {
+        let url = self.graph_url(&format!("{POLICIES}/{}", segment(id)));
+        match self.send::<(), Value>(Method::GET, url, None).await {
+            Ok(answer) => Ok(Some(answer.body)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every named location (countries and IP ranges).
@@ -46,5 +57,13 @@ impl GraphClient {
     pub async fn delete_conditional_access_policy(&self, id: &str) -> Result<Option<String>, GraphError> {
         let url = self.graph_url(&format!("{POLICIES}/{}", segment(id)));
         self.send_no_content::<()>(Method::DELETE, url, None).await
+    }
+
+    /// Microsoft's What-If: which policies (report-only ones included) would apply to a sign-in
+    /// described by `body` (`signInIdentity`, `signInContext`, `signInConditions`). Each answer
+    /// is the policy with `policyApplies` and `analysisReasons`.
+    pub async fn evaluate_conditional_access(&self, body: &Value) -> Result<Vec<Value>, GraphError> {
+        let answer: Answer<Value> = self.send(Method::POST, self.graph_url(EVALUATE), Some(body)).await?;
+        Ok(answer.body["value"].as_array().cloned().unwrap_or_default())
     }
 }

@@ -92,6 +92,21 @@ const GROUPS: &[(&str, &str, &str, bool, bool, bool)] = &[
         false,
         true,
     ),
+    (
+        EMERGENCY_GROUP,
+        "Emergency access accounts",
+        "Break-glass accounts kept out of Conditional Access policies.",
+        false,
+        true,
+        false,
+    ),
+];
+
+/// The break-glass group Conditional Access policies exclude; its members are the two admins.
+const EMERGENCY_GROUP: &str = "7d1c0b5e-0000-4000-8000-000000000006";
+const EMERGENCY_MEMBERS: &[&str] = &[
+    "1a2b3c4d-0000-4000-8000-000000000001",
+    "1a2b3c4d-0000-4000-8000-000000000002",
 ];
 
 const MEMBERS: &[(&str, &str, &str, &str)] = &[
@@ -122,9 +137,7 @@ pub(crate) fn seed(dir: &mut Directory) -> rusqlite::Result<()> {
         if d.document("subscribedSkus")?.is_none() {
             seed_licences(d)?;
         }
-        if d.all_groups()?.is_empty() {
-            seed_groups(d)?;
-        }
+        seed_groups(d)?;
         Ok(())
     })
 }
@@ -242,8 +255,12 @@ fn seed_licences(d: &Directory) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Adds the groups a sandbox does not have yet (an older sandbox gains the newer ones).
 fn seed_groups(d: &Directory) -> rusqlite::Result<()> {
     for (id, name, description, mail_enabled, security_enabled, unified) in GROUPS {
+        if d.group(id)?.is_some() {
+            continue;
+        }
         d.insert_group(&json!({
             "id": id,
             "displayName": name,
@@ -255,6 +272,11 @@ fn seed_groups(d: &Directory) -> rusqlite::Result<()> {
             "createdDateTime": "2024-03-05T08:00:00Z",
             "visibility": if *unified { json!("Private") } else { json!(null) }
         }))?;
+        if *id == EMERGENCY_GROUP {
+            for member in EMERGENCY_MEMBERS {
+                d.add_member(id, member)?;
+            }
+        }
     }
     Ok(())
 }

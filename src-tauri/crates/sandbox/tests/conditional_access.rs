@@ -221,3 +221,128 @@ async fn more_than_one_call_a_second_gets_a_bare_429() {
         200
     );
 }
+
+/// Ana Souza, the seeded Fabrikam guest, and Megan Bowen, a member in the emergency-access group.
+const ANA: &str = "2f0e1d2c-0000-4000-8000-000000000001";
+const MEGAN: &str = "1a2b3c4d-0000-4000-8000-000000000001";
+const EMERGENCY: &str = "7d1c0b5e-0000-4000-8000-000000000006";
+
+fn what_if(user: &str, country: Option<&str>) -> Value {
+    let mut conditions = json!({"clientAppType": "browser"});
+    if let Some(c) = country {
+        conditions["country"] = json!(c);
+    }
+    json!({
+        "signInIdentity": {"@odata.type": "#microsoft.graph.userSignIn", "userId": user},
+        "signInContext": {"@odata.type": "#microsoft.graph.applicationContext",
+                          "includeApplications": ["00000007-0000-0000-c000-000000000000"]},
+        "signInConditions": conditions,
+        "appliedPoliciesOnly": false
+    })
+}
+
+#[tokio::test]
+async fn what_if_evaluates_report_only_policies_and_says_why_others_do_not_apply() {
+    let (_sb, t) = tenant().await;
+    let mut mfa = guests_mfa("enabledForReportingButNotEnforced");
+    mfa["conditions"]["users"]["excludeGroups"] = json!([EMERGENCY]);
+    let (status, _, _) = t
+        .send(reqwest::Method::POST, "identity/conditionalAccess/policies", Some(mfa))
+        .await;
+    assert_eq!(status, 201);
+    let mut off = guests_mfa("disabled");
+    off["displayName"] = json!("Old guest policy");
+    t.send(reqwest::Method::POST, "identity/conditionalAccess/policies", Some(off))
+        .await;
+    // Everyone outside Great Britain is blocked.
+    let (_, gb, _) = t
+        .send(
+            reqwest::Method::POST,
+            "identity/conditionalAccess/namedLocations",
+            Some(
+                json!({"@odata.type": "#microsoft.graph.countryNamedLocation", "displayName": "UK",
+                        "countriesAndRegions": ["GB"], "includeUnknownCountriesAndRegions": false}),
+            ),
+        )
+        .await;
+    let block = json!({"displayName": "Block outside the UK", "state": "enabledForReportingButNotEnforced",
+        "conditions": {"users": {"includeUsers": ["All"], "excludeGroups": [EMERGENCY]},
+                       "applications": {"includeApplications": ["All"]},
+                       "locations": {"includeLocations": ["All"], "excludeLocations": [gb["id"]]}},
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}});
+    t.send(
+        reqwest::Method::POST,
+        "identity/conditionalAccess/policies",
+        Some(block),
+    )
+    .await;
+
+    let evaluate = |user: &'static str, country: Option<&'static str>| {
+        let t = &t;
+        async move {
+            let (status, body, _) = t
+                .send(
+                    reqwest::Method::POST,
+                    "identity/conditionalAccess/evaluate",
+                    Some(what_if(user, country)),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            assert!(body["@odata.context"]
+                .as_str()
+                .unwrap()
+                .contains("whatIfAnalysisResult"));
+            let by_name = |name: &str| {
+                body["value"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["displayName"] == name)
+                    .cloned()
+                    .unwrap()
+            };
+            (
+                by_name("Guests: require MFA"),
+                by_name("Old guest policy"),
+                by_name("Block outside the UK"),
+            )
+        }
+    };
+    let (mfa, off, block) = evaluate(ANA, Some("DE")).await;
+    assert_eq!(
+        (mfa["policyApplies"].clone(), mfa["analysisReasons"].clone()),
+        (json!(true), json!("notSet"))
+    );
+    assert_eq!(mfa["state"], "enabledForReportingButNotEnforced");
+    assert_eq!(off["analysisReasons"], "policyNotEnabled");
+    assert_eq!(block["policyApplies"], true, "Germany is outside the UK");
+    let (_, _, block) = evaluate(ANA, Some("GB")).await;
+    assert_eq!(block["analysisReasons"], "location");
+    let (_, _, block) = evaluate(ANA, None).await;
+    assert_eq!(block["analysisReasons"], "notEnoughInformation", "no country given");
+    let (mfa, _, block) = evaluate(MEGAN, Some("DE")).await;
+    assert_eq!(
+        mfa["analysisReasons"], "users",
+        "a member is no guest, and she is excluded"
+    );
+    assert_eq!(
+        block["analysisReasons"], "users",
+        "the emergency-access group is left out"
+    );
+
+    // Only what applies, when asked; an unknown user is refused.
+    let mut only = what_if(ANA, Some("GB"));
+    only["appliedPoliciesOnly"] = json!(true);
+    let (_, body, _) = t
+        .send(reqwest::Method::POST, "identity/conditionalAccess/evaluate", Some(only))
+        .await;
+    assert_eq!(body["value"].as_array().unwrap().len(), 1, "{body}");
+    let (status, _, _) = t
+        .send(
+            reqwest::Method::POST,
+            "identity/conditionalAccess/evaluate",
+            Some(what_if("00000000-0000-0000-0000-000000000000", None)),
+        )
+        .await;
+    assert_eq!(status, 400);
+}

@@ -21,6 +21,8 @@ pub enum ActionKind {
     AddToGroup,
     AssignDataverseRole,
     SetPartnerSettings,
+    CreateGuestPolicy,
+    SwitchGuestPolicy,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -31,7 +33,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 12] = [
+    pub const ALL: [ActionKind; 14] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -44,6 +46,8 @@ impl ActionKind {
         ActionKind::UpdateCrossTenantDefault,
         ActionKind::CreateGoogleFederation,
         ActionKind::SetPartnerSettings,
+        ActionKind::CreateGuestPolicy,
+        ActionKind::SwitchGuestPolicy,
     ];
 
     /// The name stored in the change log.
@@ -61,6 +65,8 @@ impl ActionKind {
             ActionKind::AddToGroup => "add_to_group",
             ActionKind::AssignDataverseRole => "assign_dataverse_role",
             ActionKind::SetPartnerSettings => "set_partner_settings",
+            ActionKind::CreateGuestPolicy => "create_guest_policy",
+            ActionKind::SwitchGuestPolicy => "switch_guest_policy",
         }
     }
 
@@ -79,6 +85,8 @@ impl ActionKind {
             ActionKind::AddToGroup => "undo_add_to_group",
             ActionKind::AssignDataverseRole => "undo_assign_dataverse_role",
             ActionKind::SetPartnerSettings => "undo_set_partner_settings",
+            ActionKind::CreateGuestPolicy => "undo_create_guest_policy",
+            ActionKind::SwitchGuestPolicy => "undo_switch_guest_policy",
         }
     }
 
@@ -101,6 +109,8 @@ impl ActionKind {
             ActionKind::AddToGroup => "Add to group",
             ActionKind::AssignDataverseRole => "Give Dataverse role",
             ActionKind::SetPartnerSettings => "Partner settings",
+            ActionKind::CreateGuestPolicy => "Guest protection policy",
+            ActionKind::SwitchGuestPolicy => "Switch guest policy",
         }
     }
 
@@ -119,6 +129,7 @@ impl ActionKind {
             ActionKind::AddToGroup => "group",
             ActionKind::AssignDataverseRole => "role",
             ActionKind::SetPartnerSettings => "partner",
+            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => "protect",
         }
     }
 
@@ -153,6 +164,7 @@ impl ActionKind {
             }
             ActionKind::CreateGoogleFederation => &["IdentityProvider.ReadWrite.All"],
             ActionKind::AssignDataverseRole => &[],
+            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => &["Policy.ReadWrite.ConditionalAccess"],
         }
     }
 
@@ -171,6 +183,9 @@ impl ActionKind {
             ActionKind::UpdateCrossTenantDefault | ActionKind::SetPartnerSettings => &["Security Administrator", GA],
             ActionKind::CreateGoogleFederation => &["External Identity Provider Administrator", GA],
             ActionKind::AssignDataverseRole => &["Power Platform Administrator", "Dynamics 365 Administrator", GA],
+            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => {
+                &["Conditional Access Administrator", "Security Administrator", GA]
+            }
         }
     }
 

@@ -54,6 +54,7 @@ impl Engine {
             ActionKind::UpdateDomainList => self.undo_domain_list(row).await,
             ActionKind::UpdateCrossTenantDefault => self.undo_cross_tenant(row).await,
             ActionKind::SetPartnerSettings => self.undo_partner(row).await,
+            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => self.undo_policy(row, kind).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

@@ -247,6 +247,7 @@ fn checked_groups(settings: &PartnerSettings) -> Result<Vec<String>, Problem> {
 
 /// A guest's home organisation, as the readiness card shows it.
 pub(crate) struct HomeOrganisation {
+    pub tenant_id: String,
     pub name: String,
     /// Whether it has settings of its own (otherwise the default's apply).
     pub own: bool,
@@ -301,6 +302,7 @@ impl Engine {
         let own = self.partner_state(&tenant.tenant_id).await.ok()?.settings();
         let default = PartnerSettings::of(&self.graph.cross_tenant_default().await.ok()?.body);
         Some(HomeOrganisation {
+            tenant_id: tenant.tenant_id,
             name: tenant.name,
             own: own.is_some(),
             effective: own.unwrap_or_default().effective(&default),

@@ -47,6 +47,10 @@ const STEPS: &[(&str, &[ActionKind])] = &[
     ("Groups", &[ActionKind::AddToGroup]),
     ("Dataverse role", &[ActionKind::AssignDataverseRole]),
     ("Partner settings", &[ActionKind::SetPartnerSettings]),
+    (
+        "Protect guests",
+        &[ActionKind::CreateGuestPolicy, ActionKind::SwitchGuestPolicy],
+    ),
 ];
 
 /// A step's permission needs (one of each list) and the roles allowed to make all its changes.
@@ -75,6 +79,8 @@ pub fn required_permissions() -> Vec<String> {
     all.push("User.Read".into());
     // Reads only: finding a partner's tenant from its domain (Partners, the readiness card).
     all.push("CrossTenantInformation.ReadBasic.All".into());
+    // Microsoft's Conditional Access writes want Policy.Read.All beside the write permission.
+    all.push("Policy.Read.All".into());
     all.sort();
     all.dedup();
     all

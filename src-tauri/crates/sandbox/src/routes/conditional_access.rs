@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const READ: &[&str] = &[
+pub(super) const READ: &[&str] = &[
     "Policy.Read.All",
     "Policy.ReadWrite.ConditionalAccess",
     "Policy.Read.ConditionalAccess",
@@ -25,8 +25,8 @@ const READ: &[&str] = &[
 const WRITE: &[&str] = &["Policy.ReadWrite.ConditionalAccess"];
 const DEFAULTS_READ: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.SecurityDefaults"];
 const DEFAULTS_WRITE: &[&str] = &["Policy.ReadWrite.SecurityDefaults"];
-const POLICIES: &str = "conditionalAccessPolicies";
-const LOCATIONS: &str = "namedLocations";
+pub(super) const POLICIES: &str = "conditionalAccessPolicies";
+pub(super) const LOCATIONS: &str = "namedLocations";
 const SECURITY_DEFAULTS: &str = "securityDefaults";
 const STATES: &[&str] = &["enabled", "disabled", "enabledForReportingButNotEnforced"];
 const GUEST_TYPES: &[&str] = &[
@@ -79,7 +79,7 @@ fn pace(shared: &Shared) -> Result<(), ApiError> {
 
 /// What every Conditional Access call passes first, in Graph's order: the permission, the
 /// tenant's one call per second, the P1 licence.
-fn admit(shared: &Shared, caller: &Caller, scopes: &[&str]) -> Result<(), ApiError> {
+pub(super) fn admit(shared: &Shared, caller: &Caller, scopes: &[&str]) -> Result<(), ApiError> {
     caller.require(scopes)?;
     pace(shared)?;
     require_premium(shared)
@@ -98,7 +98,7 @@ fn require_premium(shared: &Shared) -> Result<(), ApiError> {
     ))
 }
 
-fn all(shared: &Shared, name: &str) -> Result<Vec<Value>, ApiError> {
+pub(super) fn all(shared: &Shared, name: &str) -> Result<Vec<Value>, ApiError> {
     let doc = lock(&shared.dir).document(name)?.unwrap_or(json!([]));
     Ok(doc.as_array().cloned().unwrap_or_default())
 }
@@ -139,7 +139,7 @@ fn security_defaults_on(shared: &Shared) -> Result<bool, ApiError> {
 }
 
 /// Conditional Access answers `BadRequest` (not the directory's `Request_BadRequest`).
-fn bad(message: impl Into<String>) -> ApiError {
+pub(super) fn bad(message: impl Into<String>) -> ApiError {
     ApiError::new(400, "BadRequest", message)
 }
 

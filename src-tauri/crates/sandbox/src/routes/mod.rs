@@ -18,6 +18,7 @@ mod power;
 mod signin;
 mod skus;
 mod users;
+mod what_if;
 
 pub(crate) use assertion::register as register_certificate;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
@@ -116,6 +117,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .patch(conditional_access::patch_policy)
                 .delete(conditional_access::delete_policy),
         )
+        .route("/v1.0/identity/conditionalAccess/evaluate", post(what_if::evaluate))
         .route(
             "/v1.0/identity/conditionalAccess/namedLocations",
             get(conditional_access::list_locations).post(conditional_access::create_location),
