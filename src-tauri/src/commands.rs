@@ -5,6 +5,7 @@ use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
+use guestpass_core::protect::{GuestProtection, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope};
 use guestpass_core::sign_in::{
     self, RegistrationGuide, SignInNotice, SignInPrompt, SignInRequest, SignedIn, StepPermission,
 };
@@ -102,6 +103,87 @@ pub async fn set_partner(
     preview: bool,
 ) -> Result<StepOutcome> {
     engine_for(&state, preview).await?.set_partner(&domain, &settings).await
+}
+
+/// What protects guests now — Conditional Access policies, named locations, security defaults,
+/// Entra ID P1 — and what is missing (reads only).
+#[tauri::command]
+pub async fn guest_protection(state: State<'_, Arc<AppState>>) -> Result<GuestProtection> {
+    state.engine().await?.guest_protection().await
+}
+
+/// Creates "Guests must use MFA", report-only, leaving out the emergency-access group;
+/// `preview` changes nothing.
+#[tauri::command]
+pub async fn create_guest_mfa_policy(
+    state: State<'_, Arc<AppState>>,
+    apps: PolicyApps,
+    exclude_group: String,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview)
+        .await?
+        .create_guest_mfa_policy(apps, &exclude_group)
+        .await
+}
+
+/// Switches a policy on, to report-only or off. On needs a pre-flight of every guest first,
+/// unless `without_preflight`; `preview` changes nothing.
+#[tauri::command]
+pub async fn switch_policy(
+    state: State<'_, Arc<AppState>>,
+    policy_id: String,
+    to: PolicyState,
+    without_preflight: bool,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview)
+        .await?
+        .switch_policy(&policy_id, to, without_preflight)
+        .await
+}
+
+/// Asks Microsoft's What-If, guest by guest, what the policies would do (reads only),
+/// streaming progress; `cancel_preflight` stops it and keeps the guests so far.
+#[tauri::command]
+pub async fn run_preflight(
+    state: State<'_, Arc<AppState>>,
+    scope: PreflightScope,
+    on_progress: Channel<PreflightProgress>,
+) -> Result<Preflight> {
+    let control = RunControl::new();
+    *state.preflight_control.lock().unwrap_or_else(|p| p.into_inner()) = control.clone();
+    let report = move |p| {
+        let _ = on_progress.send(p);
+    };
+    state.engine().await?.preflight(&scope, &report, &control).await
+}
+
+/// Stops the pre-flight in progress after the guest in flight.
+#[tauri::command]
+pub async fn cancel_preflight(state: State<'_, Arc<AppState>>) -> Result<()> {
+    state
+        .preflight_control
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .cancel();
+    Ok(())
+}
+
+/// Asks where to save (the native Save dialog) and writes the pre-flight's verdicts as CSV
+/// there; nothing when the admin cancelled.
+#[tauri::command]
+pub async fn save_preflight(app: AppHandle, preflight: Preflight) -> Result<Option<String>> {
+    let filter = dialogs::Filter {
+        name: "CSV",
+        extensions: &["csv"],
+    };
+    let Some(path) = dialogs::save_path(&app, "Save the pre-flight", "guestpass-pre-flight.csv", filter).await else {
+        return Ok(None);
+    };
+    std::fs::write(&path, preflight.to_csv()?)
+        .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
 }
 
 /// Removes the partner's own settings: its people get the default's again.

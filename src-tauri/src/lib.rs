@@ -30,6 +30,8 @@ pub struct AppState {
     sign_in_cancel: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     /// Stops the guest-list check against the tenant in progress, if any.
     preview_control: std::sync::Mutex<Arc<RunControl>>,
+    /// Cancels the Protect pre-flight in progress.
+    preflight_control: std::sync::Mutex<Arc<RunControl>>,
 }
 
 impl AppState {
@@ -105,6 +107,7 @@ pub fn run() {
         kept: Mutex::new(Vec::new()),
         sign_in_cancel: Default::default(),
         preview_control: Default::default(),
+        preflight_control: Default::default(),
     });
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()

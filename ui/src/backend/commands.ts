@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PartnerLookup, PartnerSettings, PartnersOverview, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestProtection, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -53,6 +53,38 @@ export function findPartner(domain: string): Promise<PartnerLookup> {
 /** Gives the partner these settings (each null: inherit the default); `preview` changes nothing. */
 export function setPartner(domain: string, settings: PartnerSettings, preview = false): Promise<StepOutcome> {
   return call("set_partner", { domain, settings, preview });
+}
+
+/** What protects guests now — Conditional Access policies, named locations, security defaults, Entra ID P1 — and what is missing (reads only). */
+export function guestProtection(): Promise<GuestProtection> {
+  return call("guest_protection");
+}
+
+/** Creates "Guests must use MFA", report-only, leaving out the emergency-access group; `preview` changes nothing. */
+export function createGuestMfaPolicy(apps: PolicyApps, excludeGroup: string, preview = false): Promise<StepOutcome> {
+  return call("create_guest_mfa_policy", { apps, excludeGroup, preview });
+}
+
+/** Switches a policy on, to report-only or off. On needs a pre-flight of every guest first, unless `without_preflight`; `preview` changes nothing. */
+export function switchPolicy(policyId: string, to: PolicyState, withoutPreflight: boolean, preview = false): Promise<StepOutcome> {
+  return call("switch_policy", { policyId, to, withoutPreflight, preview });
+}
+
+/** Asks Microsoft's What-If, guest by guest, what the policies would do (reads only), streaming progress; `cancel_preflight` stops it and keeps the guests so far. */
+export function runPreflight(scope: PreflightScope, onProgress: (message: PreflightProgress) => void): Promise<Preflight> {
+  const onProgressChannel = new Channel<PreflightProgress>();
+  onProgressChannel.onmessage = onProgress;
+  return call("run_preflight", { scope, onProgress: onProgressChannel });
+}
+
+/** Stops the pre-flight in progress after the guest in flight. */
+export function cancelPreflight(): Promise<void> {
+  return call("cancel_preflight");
+}
+
+/** Asks where to save (the native Save dialog) and writes the pre-flight's verdicts as CSV there; nothing when the admin cancelled. */
+export function savePreflight(preflight: Preflight): Promise<string | null> {
+  return call("save_preflight", { preflight });
 }
 
 /** Removes the partner's own settings: its people get the default's again. */

@@ -135,7 +135,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy";
 
 export type StepOutcome = { 
 /**
@@ -374,6 +374,92 @@ export type PartnerLookup = { tenant: PartnerTenant, settings: PartnerSettings |
 
 export type PartnersOverview = { default: PartnerSettings, partners: Array<PartnerView>, };
 
+export type GuestPolicy = { id: string, displayName: string, 
+/**
+ * `enabled`, `disabled` or `enabledForReportingButNotEnforced` (report-only).
+ */
+state: string, 
+/**
+ * Which guests, in words ("every guest and external user type", "B2B collaboration guests"…).
+ */
+guests: string, 
+/**
+ * Which apps, in words ("all resources", "Dataverse", "3 apps").
+ */
+apps: string, 
+/**
+ * What it asks for: `mfa`, `block`, `compliantDevice`, "authentication strength", …
+ */
+requires: Array<string>, 
+/**
+ * Whether it covers the guests' Dataverse and Power Apps.
+ */
+coversDataverse: boolean, };
+
+export type NamedLocationSummary = { id: string, displayName: string, 
+/**
+ * "countries: GB, IE" or "3 IP ranges (trusted)".
+ */
+what: string, };
+
+export type GuestProtection = { 
+/**
+ * The tenant has Entra ID P1 or P2 (Conditional Access needs it).
+ */
+hasP1: boolean, 
+/**
+ * Security defaults are on (then no Conditional Access policy can be switched on).
+ */
+securityDefaults: boolean | null, policies: Array<GuestPolicy>, namedLocations: Array<NamedLocationSummary>, 
+/**
+ * Plain statements of what is missing or at risk, most important first.
+ */
+gaps: Array<string>, 
+/**
+ * Why part of the picture could not be read (a missing permission, no licence).
+ */
+unreadable: Array<string>, };
+
+export type PolicyState = "reportOnly" | "on" | "off";
+
+export type PolicyApps = "all" | "powerPlatform";
+
+export type Verdict = "unaffected" | "mfa" | "blocked";
+
+export type PolicyVerdict = { id: string, displayName: string, 
+/**
+ * `enabled`, `disabled` or `enabledForReportingButNotEnforced`.
+ */
+state: string, applies: boolean, 
+/**
+ * Why, in words: what it asks of this guest, or what kept it out.
+ */
+reasons: Array<string>, };
+
+export type GuestVerdict = { email: string, verdict: Verdict, policies: Array<PolicyVerdict>, };
+
+export type Preflight = { guests: Array<GuestVerdict>, 
+/**
+ * False when it was cancelled part-way (the guests so far are kept).
+ */
+complete: boolean, 
+/**
+ * What the evaluation assumed, in words (the apps, the sign-in's details).
+ */
+assumptions: Array<string>, };
+
+export type PreflightProgress = { done: number, total: number, };
+
+export type PreflightScope = { 
+/**
+ * These addresses only (empty: every guest).
+ */
+emails: Array<string>, 
+/**
+ * Only guests whose address is at this domain (one partner's people).
+ */
+domain: string | null, };
+
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 
 export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";
@@ -531,6 +617,10 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_create_google_federation: { label: "Undo: Google federation", undoable: false },
   set_partner_settings: { label: "Partner settings", undoable: true },
   undo_set_partner_settings: { label: "Undo: Partner settings", undoable: false },
+  create_guest_policy: { label: "Guest protection policy", undoable: true },
+  undo_create_guest_policy: { label: "Undo: Guest protection policy", undoable: false },
+  switch_guest_policy: { label: "Switch guest policy", undoable: true },
+  undo_switch_guest_policy: { label: "Undo: Switch guest policy", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

@@ -4,7 +4,7 @@
 use crate::{connect, fail, print_steps};
 use clap::{Subcommand, ValueEnum};
 use guestpass_core::bulk::RunControl;
-use guestpass_core::protect::{GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict};
+use guestpass_core::protect::{state_words, GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict};
 use guestpass_core::StepOutcome;
 use std::process::ExitCode;
 
@@ -208,7 +208,7 @@ fn preflight_text(p: &Preflight) -> String {
             out.push_str(&format!(
                 "  {} ({}): {}\n",
                 policy.display_name,
-                state_word(&policy.state),
+                state_words(&policy.state),
                 policy.reasons.join("; ")
             ));
         }
@@ -228,13 +228,6 @@ fn preflight_text(p: &Preflight) -> String {
     out
 }
 
-fn state_word(state: &str) -> &str {
-    match state {
-        "enabledForReportingButNotEnforced" => "report-only",
-        "enabled" => "on",
-        "disabled" => "off",
-        other => other,
-    }
 }
 
 fn text(v: &GuestProtection) -> String {
@@ -252,7 +245,7 @@ fn text(v: &GuestProtection) -> String {
         for p in &v.policies {
             out.push_str(&format!(
                 "  {:<11} {}  — {}; {}; requires {}\n",
-                state_word(&p.state),
+                state_words(&p.state),
                 p.display_name,
                 p.guests,
                 p.apps,

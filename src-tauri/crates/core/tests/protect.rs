@@ -44,7 +44,11 @@ async fn the_mfa_policy_needs_an_emergency_group_with_someone_who_is_not_a_guest
         ("No such group", "No group is named"),
         ("Partner portal users", "has no member who is not a guest"),
     ] {
-        let p = s.engine.create_guest_mfa_policy(PolicyApps::All, group).await.unwrap_err();
+        let p = s
+            .engine
+            .create_guest_mfa_policy(PolicyApps::All, group)
+            .await
+            .unwrap_err();
         assert_eq!(p.kind, ProblemKind::Invalid, "{group}");
         assert!(p.message.contains(says), "{group}: {}", p.message);
         assert_eq!(p.fields[0].field, "excludeGroup");
@@ -69,15 +73,26 @@ async fn the_mfa_policy_needs_an_emergency_group_with_someone_who_is_not_a_guest
     assert_eq!(made.status, StepStatus::Changed, "{}", made.summary);
     assert!(made.summary.contains("report-only"), "{}", made.summary);
     assert!(made.request_id.is_some());
-    assert_eq!(policy_state(&s).await.as_deref(), Some("enabledForReportingButNotEnforced"));
+    assert_eq!(
+        policy_state(&s).await.as_deref(),
+        Some("enabledForReportingButNotEnforced")
+    );
     let again = s
         .engine
         .create_guest_mfa_policy(PolicyApps::PowerPlatform, EMERGENCY)
         .await
         .unwrap();
     assert_eq!(again.status, StepStatus::Unchanged);
-    let other = s.engine.create_guest_mfa_policy(PolicyApps::All, EMERGENCY).await.unwrap_err();
-    assert!(other.message.contains("already exists with other apps"), "{}", other.message);
+    let other = s
+        .engine
+        .create_guest_mfa_policy(PolicyApps::All, EMERGENCY)
+        .await
+        .unwrap_err();
+    assert!(
+        other.message.contains("already exists with other apps"),
+        "{}",
+        other.message
+    );
 
     // Undo deletes it.
     let undone = s.engine.undo_change(made.change_seq).await.unwrap();
@@ -88,12 +103,20 @@ async fn the_mfa_policy_needs_an_emergency_group_with_someone_who_is_not_a_guest
 #[tokio::test]
 async fn switching_on_waits_for_a_pre_flight_of_every_guest_and_undo_puts_it_back_to_report_only() {
     let s = fast_tenant().await;
-    let made = s.engine.create_guest_mfa_policy(PolicyApps::All, EMERGENCY).await.unwrap();
+    let made = s
+        .engine
+        .create_guest_mfa_policy(PolicyApps::All, EMERGENCY)
+        .await
+        .unwrap();
     let id = s.engine.guest_mfa_policy_id().await.unwrap().unwrap();
 
     let refused = s.engine.switch_policy(&id, PolicyState::On, false).await.unwrap_err();
     assert_eq!(refused.kind, ProblemKind::Invalid);
-    assert!(refused.message.contains("has not been tried on the guests"), "{}", refused.message);
+    assert!(
+        refused.message.contains("has not been tried on the guests"),
+        "{}",
+        refused.message
+    );
 
     // One guest's pre-flight does not count as trying it on every guest.
     let control = RunControl::new();
@@ -123,7 +146,11 @@ async fn switching_on_waits_for_a_pre_flight_of_every_guest_and_undo_puts_it_bac
     let seen = std::sync::Mutex::new(Vec::new());
     let all = s
         .engine
-        .preflight(&PreflightScope::default(), &|p| seen.lock().unwrap().push(p.done), &control)
+        .preflight(
+            &PreflightScope::default(),
+            &|p| seen.lock().unwrap().push(p.done),
+            &control,
+        )
         .await
         .unwrap();
     assert!(all.complete);
@@ -139,7 +166,10 @@ async fn switching_on_waits_for_a_pre_flight_of_every_guest_and_undo_puts_it_bac
     let p = s.engine.undo_change(made.change_seq).await.unwrap_err();
     assert!(p.message.contains("was changed since"), "{}", p.message);
     s.engine.undo_change(on.change_seq).await.unwrap();
-    assert_eq!(policy_state(&s).await.as_deref(), Some("enabledForReportingButNotEnforced"));
+    assert_eq!(
+        policy_state(&s).await.as_deref(),
+        Some("enabledForReportingButNotEnforced")
+    );
     s.engine.undo_change(made.change_seq).await.unwrap();
     assert_eq!(policy_state(&s).await, None);
 }
@@ -147,7 +177,10 @@ async fn switching_on_waits_for_a_pre_flight_of_every_guest_and_undo_puts_it_bac
 #[tokio::test]
 async fn a_cancelled_pre_flight_keeps_the_guests_so_far_and_counts_for_nothing() {
     let s = fast_tenant().await;
-    s.engine.create_guest_mfa_policy(PolicyApps::All, EMERGENCY).await.unwrap();
+    s.engine
+        .create_guest_mfa_policy(PolicyApps::All, EMERGENCY)
+        .await
+        .unwrap();
     let id = s.engine.guest_mfa_policy_id().await.unwrap().unwrap();
     let control = RunControl::new();
     let stop = control.clone();

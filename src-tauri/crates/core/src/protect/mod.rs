@@ -10,5 +10,5 @@ mod preflight;
 
 pub use mfa::{PolicyApps, GUEST_MFA_POLICY, POWER_PLATFORM_APPS};
 pub use overview::{GuestPolicy, GuestProtection, NamedLocationSummary};
-pub use policy::PolicyState;
+pub use policy::{state_words, PolicyState};
 pub use preflight::{GuestVerdict, PolicyVerdict, Preflight, PreflightProgress, PreflightScope, Verdict};

@@ -47,6 +47,14 @@ impl PolicyState {
     }
 }
 
+/// A policy's Graph state in Guestpass's words ("report-only", "on", "off").
+pub fn state_words(state: &str) -> &str {
+    match PolicyState::of_graph(state) {
+        Some(known) => known.words(),
+        None => state,
+    }
+}
+
 /// What the change log keeps of a policy: enough to delete, switch back, and see a later change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,10 +88,7 @@ impl PolicySnapshot {
     }
 
     fn state_words(&self) -> &str {
-        match PolicyState::of_graph(&self.state) {
-            Some(state) => state.words(),
-            None => &self.state,
-        }
+        state_words(&self.state)
     }
 
     /// The same policy as far as Guestpass changed it (Microsoft adds defaults it may omit).

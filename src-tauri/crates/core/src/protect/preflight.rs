@@ -5,7 +5,7 @@
 //! A pre-flight of every guest is remembered per report-only policy: switching one on needs it.
 
 use super::mfa::POWER_PLATFORM_APPS;
-use super::policy::{preflight_key, PolicyState};
+use super::policy::{preflight_key, state_words, PolicyState};
 use crate::bulk::lookup::stop_if_cancelled;
 use crate::bulk::RunControl;
 use crate::engine::Engine;
@@ -210,6 +210,36 @@ fn judge(email: String, results: &[Value], home: Option<&HomeOrganisation>) -> G
         email,
         verdict,
         policies,
+    }
+}
+
+impl Preflight {
+    /// One line per guest and policy that applies to them (a guest nothing applies to gets one
+    /// line without a policy), for a spreadsheet.
+    pub fn to_csv(&self) -> Result<String, Problem> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let failed = |e: csv::Error| Problem::internal(e);
+        w.write_record(["email", "verdict", "policy", "policy state", "reasons"])
+            .map_err(failed)?;
+        for g in &self.guests {
+            let verdict = match g.verdict {
+                Verdict::Unaffected => "unaffected",
+                Verdict::Mfa => "mfa",
+                Verdict::Blocked => "blocked",
+            };
+            let applying: Vec<&PolicyVerdict> = g.policies.iter().filter(|p| p.applies).collect();
+            if applying.is_empty() {
+                w.write_record([g.email.as_str(), verdict, "", "", ""])
+                    .map_err(failed)?;
+            }
+            for p in applying {
+                let state = state_words(&p.state);
+                w.write_record([g.email.as_str(), verdict, &p.display_name, state, &p.reasons.join("; ")])
+                    .map_err(failed)?;
+            }
+        }
+        let bytes = w.into_inner().map_err(|e| Problem::internal(e.to_string()))?;
+        String::from_utf8(bytes).map_err(Problem::internal)
     }
 }
 
