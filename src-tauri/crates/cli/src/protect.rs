@@ -4,7 +4,9 @@
 use crate::{connect, fail, print_steps};
 use clap::{Subcommand, ValueEnum};
 use guestpass_core::bulk::RunControl;
-use guestpass_core::protect::{state_words, GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict};
+use guestpass_core::protect::{
+    state_words, GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict,
+};
 use guestpass_core::StepOutcome;
 use std::process::ExitCode;
 
@@ -226,8 +228,6 @@ fn preflight_text(p: &Preflight) -> String {
         out.push_str(&format!("Assumed: {a}\n"));
     }
     out
-}
-
 }
 
 fn text(v: &GuestProtection) -> String {
