@@ -136,3 +136,20 @@ export function previewThenApply(result: HTMLElement, title: string, change: (pr
     }
   })();
 }
+
+/** A group of radio buttons in a fieldset, its question as the legend (read with each choice). */
+export function radios<T extends string>(name: string, legend: string, options: [T, string, string?][], selected: T): HTMLElement {
+  return h(
+    "fieldset",
+    { class: "field radios", id: `field-${name}` },
+    h("legend", {}, legend),
+    ...options.map(([value, label, help]) =>
+      h(
+        "label",
+        { class: "radio" },
+        h("input", { type: "radio", name, value, checked: value === selected, id: `${name}-${value}` }),
+        h("span", {}, h("strong", {}, label), help ? h("span", { class: "help" }, ` — ${help}`) : null),
+      ),
+    ),
+  );
+}

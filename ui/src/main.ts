@@ -4,9 +4,10 @@ import { renderConnection } from "./screens/connection";
 import { renderHistory } from "./screens/history";
 import { renderImport } from "./screens/import";
 import { renderPartners } from "./screens/partners";
+import { renderProtect } from "./screens/protect";
 import { renderWizard } from "./screens/wizard";
 
-type Screen = "onboard" | "import" | "partners" | "history" | "connection";
+type Screen = "onboard" | "import" | "partners" | "protect" | "history" | "connection";
 
 const screenEl = document.getElementById("screen")!;
 const bannerEl = document.getElementById("banner")!;
@@ -22,6 +23,7 @@ function show(screen: Screen): void {
   if (screen === "onboard") renderWizard(screenEl, connection, () => show("history"));
   if (screen === "import") renderImport(screenEl, connection);
   if (screen === "partners") renderPartners(screenEl, connection);
+  if (screen === "protect") renderProtect(screenEl, connection);
   if (screen === "history") void renderHistory(screenEl, connection);
   if (screen === "connection")
     renderConnection(screenEl, connection, (info) => {

@@ -1,6 +1,6 @@
 // Step 1: who may invite, what guests can see, which domains, and the cross-tenant default.
 import { applySettings, planSettings, readSettings, type DomainMode, type GuestAccess, type InviteAuthority, type SettingsRequest } from "../backend";
-import { busy, field, outcomeCard, problemCard, show } from "../components";
+import { busy, field, outcomeCard, problemCard, radios, show } from "../components";
 import { h } from "../dom";
 import type { Wizard } from "../screens/wizard";
 
@@ -15,23 +15,6 @@ const ACCESS: [GuestAccess, string, string][] = [
   ["limited", "Limited (default)", "Guests see other users' basic profiles but not the whole directory."],
   ["mostRestrictive", "Most restrictive", "Guests see only their own profile."],
 ];
-
-/** A group of radio buttons in a fieldset, its question as the legend (read with each choice). */
-function radios<T extends string>(name: string, legend: string, options: [T, string, string?][], selected: T): HTMLElement {
-  return h(
-    "fieldset",
-    { class: "field radios", id: `field-${name}` },
-    h("legend", {}, legend),
-    ...options.map(([value, label, help]) =>
-      h(
-        "label",
-        { class: "radio" },
-        h("input", { type: "radio", name, value, checked: value === selected, id: `${name}-${value}` }),
-        h("span", {}, h("strong", {}, label), help ? h("span", { class: "help" }, ` — ${help}`) : null),
-      ),
-    ),
-  );
-}
 
 function chosen(name: string): string {
   return (document.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? "").trim();

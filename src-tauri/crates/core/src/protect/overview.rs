@@ -105,8 +105,12 @@ impl GuestPolicy {
         let guests = guests_included(&conditions["users"])?;
         let apps = strings(&conditions["applications"]["includeApplications"]);
         let covers_dataverse = apps.iter().any(|a| a == "All" || a.eq_ignore_ascii_case(DATAVERSE));
+        let power_platform = crate::protect::POWER_PLATFORM_APPS
+            .iter()
+            .all(|id| apps.iter().any(|a| a.eq_ignore_ascii_case(id)));
         let apps_words = match apps.as_slice() {
             [one] if one == "All" => "all resources".to_string(),
+            _ if power_platform && apps.len() == 5 => "the Power Platform apps".to_string(),
             [one] if one.eq_ignore_ascii_case(DATAVERSE) => "Dataverse".to_string(),
             [] => "user actions or authentication contexts".to_string(),
             more => format!("{} apps", more.len()),

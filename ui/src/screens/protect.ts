@@ -1,0 +1,328 @@
+// Protect guests: what protects them now (Conditional Access policies, named locations, security
+// defaults, Entra ID P1) and what is missing; "Guests must use MFA", created report-only; the
+// pre-flight that asks Microsoft's What-If, guest by guest, what the policies would do; and
+// switching a policy on only after that. Every change is previewed, recorded and undoable.
+import {
+  cancelPreflight,
+  createGuestMfaPolicy,
+  guestProtection,
+  runPreflight,
+  savePreflight,
+  switchPolicy,
+  type ConnectionInfo,
+  type GuestPolicy,
+  type GuestProtection,
+  type GuestVerdict,
+  type PolicyApps,
+  type PolicyState,
+  type Preflight,
+  type PreflightProgress,
+  type Verdict,
+} from "../backend";
+import { busy, field, previewThenApply, problemCard, radios, setFieldError, show } from "../components";
+import { h } from "../dom";
+
+const STATE_WORDS: Record<string, string> = {
+  enabled: "On",
+  enabledForReportingButNotEnforced: "Report-only",
+  disabled: "Off",
+};
+
+const VERDICT_WORDS: Record<Verdict, string> = {
+  unaffected: "Unaffected",
+  mfa: "Asked for MFA",
+  blocked: "Blocked",
+};
+
+/** The pill class for a policy's state or a guest's verdict (same colours as History's). */
+const STATE_PILL: Record<string, string> = {
+  enabled: "pill-succeeded",
+  enabledForReportingButNotEnforced: "pill-wouldChange",
+  disabled: "pill-unchanged",
+};
+const VERDICT_PILL: Record<Verdict, string> = {
+  unaffected: "pill-unchanged",
+  mfa: "pill-wouldChange",
+  blocked: "pill-failed",
+};
+
+/** The last pre-flight, kept while the screen is open (for the table and Save). */
+let lastPreflight: Preflight | null = null;
+
+export function renderProtect(root: HTMLElement, connection: ConnectionInfo | null): void {
+  root.append(
+    h("h1", { tabindex: "-1", id: "protect-title" }, "Protect guests"),
+    h(
+      "p",
+      { class: "lead" },
+      `See what Conditional Access does for guests in ${connection?.tenantName ?? "this tenant"}, ask them for MFA, and find out guest by guest what a policy would do before you switch it on. Policies are created report-only; each change is previewed, recorded in History and can be undone there.`,
+    ),
+  );
+  const overview = h("div", { id: "protect-overview" }, h("p", { class: "muted" }, "Reading what protects guests…"));
+  const mfa = h("div", { id: "protect-mfa-area" });
+  const preflight = h("div", { id: "protect-preflight-area" });
+  root.append(overview, mfa, preflight);
+  const reload = () => loadOverview(overview, reload);
+  renderMfaForm(mfa, reload);
+  renderPreflight(preflight);
+  void reload();
+}
+
+async function loadOverview(area: HTMLElement, reload: () => Promise<void>): Promise<void> {
+  let view: GuestProtection;
+  try {
+    view = await guestProtection();
+  } catch (err) {
+    show(area, problemCard(err));
+    return;
+  }
+  const facts = h(
+    "dl",
+    { class: "kv" },
+    kv("Entra ID P1", view.hasP1 ? "Yes — Conditional Access is available" : "No — Conditional Access needs it"),
+    kv("Security defaults", view.securityDefaults === null ? "Could not be read" : view.securityDefaults ? "On" : "Off"),
+    kv("Named locations", view.namedLocations.length === 0 ? "None" : view.namedLocations.map((l) => `${l.displayName} (${l.what})`).join(" · ")),
+  );
+  const gaps = view.gaps.length
+    ? h("ul", { class: "gaps", id: "protect-gaps" }, ...view.gaps.map((g) => h("li", {}, g)))
+    : h("p", { id: "protect-gaps", class: "ok-text" }, "Nothing missing: guests are asked for MFA on Dataverse and Power Apps.");
+  const unreadable = view.unreadable.map((u) => h("p", { class: "muted" }, `Not read: ${u}`));
+  const result = h("div", { id: "protect-switch-result", "aria-live": "polite" });
+  show(
+    area,
+    h("div", { class: "card", id: "protect-now" }, h("h2", {}, "What protects guests now"), facts, h("h3", {}, "What is missing"), gaps, ...unreadable),
+    policyTable(view.policies, result, reload),
+    result,
+  );
+}
+
+function kv(label: string, value: string): HTMLElement {
+  return h("div", { class: "kv-row" }, h("dt", {}, label), h("dd", {}, value));
+}
+
+function policyTable(policies: GuestPolicy[], result: HTMLElement, reload: () => Promise<void>): HTMLElement {
+  if (policies.length === 0) {
+    return h("div", { class: "card", id: "protect-policies" }, h("h2", {}, "Conditional Access policies for guests"), h("p", {}, "None yet. Create “Guests must use MFA” below."));
+  }
+  const override = h("input", { type: "checkbox", id: "protect-override" }) as HTMLInputElement;
+  const rows = policies.map((p) => {
+    const actions = h("td", { class: "nowrap" });
+    const to: [PolicyState, string][] = [];
+    if (p.state !== "enabled") to.push(["on", "Switch on"]);
+    if (p.state !== "enabledForReportingButNotEnforced") to.push(["reportOnly", "Report-only"]);
+    if (p.state !== "disabled") to.push(["off", "Switch off"]);
+    for (const [state, label] of to) {
+      const b = h("button", { class: "btn btn-small", type: "button", id: `switch-${state}-${p.id}`, "aria-label": `${label}: ${p.displayName}` }, label);
+      b.addEventListener("click", () =>
+        void busy(b, "Checking…", () =>
+          previewThenApply(result, `${label}: ${p.displayName}`, (preview) => switchPolicy(p.id, state, override.checked, preview), async () => {
+            await reload();
+            document.getElementById("protect-switch-result")?.replaceWith(result);
+          }),
+        ),
+      );
+      actions.append(b);
+    }
+    return h(
+      "tr",
+      { class: "row" },
+      h("td", {}, h("strong", {}, p.displayName)),
+      h("td", {}, h("span", { class: `pill ${STATE_PILL[p.state] ?? ""}` }, STATE_WORDS[p.state] ?? p.state)),
+      h("td", {}, p.guests),
+      h("td", {}, p.apps),
+      h("td", {}, p.requires.join(", ") || "nothing"),
+      actions,
+    );
+  });
+  const table = h(
+    "table",
+    { class: "table" },
+    h("thead", {}, h("tr", {}, ...["Policy", "State", "Which guests", "Which apps", "Requires", ""].map((t) => h("th", { scope: "col" }, h("span", { class: "th" }, t))))),
+    h("tbody", {}, ...rows),
+  );
+  return h(
+    "div",
+    { class: "card", id: "protect-policies" },
+    h("h2", {}, "Conditional Access policies for guests"),
+    h("div", { class: "table-wrap" }, table),
+    h(
+      "label",
+      { class: "field-check", for: "protect-override" },
+      override,
+      h("span", {}, "Switch on without a pre-flight"),
+      h("span", { class: "help" }, "Only if you know whom the policy hits: without a pre-flight of every guest, Guestpass refuses to switch a policy on."),
+    ),
+  );
+}
+
+function renderMfaForm(area: HTMLElement, reload: () => Promise<void>): void {
+  const group = h("input", { id: "excludeGroup", type: "text", autocomplete: "off", placeholder: "Emergency access accounts" });
+  const apps = radios<PolicyApps>(
+    "mfa-apps",
+    "Which apps",
+    [
+      ["all", "All resources", "Microsoft's template, and the simplest: every app guests reach here."],
+      ["powerPlatform", "Power Platform only", "Dataverse, Power Apps, Power Automate, the Power Platform API and Azure management — together, as Microsoft requires."],
+    ],
+    "all",
+  );
+  const submit = h("button", { class: "btn btn-primary", type: "submit", id: "mfa-preview" }, "Preview the policy");
+  const result = h("div", { id: "mfa-result", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "card form", id: "protect-mfa" },
+    h("h2", {}, "Guests must use MFA"),
+    h(
+      "p",
+      { class: "muted" },
+      "One policy for every kind of guest and external user, from every organisation, granting plain MFA (Google and one-time-passcode guests can never meet an authentication strength). It is created report-only: it records what it would do and enforces nothing until you switch it on.",
+    ),
+    field("excludeGroup", "Emergency-access (break-glass) group to leave out", group, "The exact name of a group holding your break-glass admin accounts. It must have at least one member who is not a guest, so a mistake can never lock everyone out."),
+    apps,
+    h("div", { class: "actions" }, submit),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    setFieldError("excludeGroup", null);
+    const chosen = (document.querySelector<HTMLInputElement>('input[name="mfa-apps"]:checked')?.value ?? "all") as PolicyApps;
+    void busy(submit, "Checking…", () => previewThenApply(result, "Guests must use MFA", (preview) => createGuestMfaPolicy(chosen, group.value, preview), reload));
+  });
+  show(area, form, result);
+}
+
+function renderPreflight(area: HTMLElement): void {
+  const domain = h("input", { id: "preflight-domain", type: "text", autocomplete: "off", placeholder: "Every guest" });
+  const run = h("button", { class: "btn btn-primary", type: "submit", id: "preflight-run" }, "Run the pre-flight");
+  const results = h("div", { id: "preflight-results" });
+  const form = h(
+    "form",
+    { class: "card form", id: "protect-preflight" },
+    h("h2", {}, "Pre-flight: what would the policies do to each guest?"),
+    h(
+      "p",
+      { class: "muted" },
+      "Asks Microsoft's What-If about every guest, report-only policies included: unaffected, asked for MFA, or blocked — and why. It changes nothing. Microsoft answers one question per second, so 200 guests take a little over three minutes. A policy is switched on only after a pre-flight of every guest.",
+    ),
+    field("preflight-domain", "Only one partner's guests (optional)", domain, "Their e-mail domain, e.g. fabrikam.com. Leave it empty to try every guest — only that counts before switching a policy on."),
+    h("div", { class: "actions" }, run),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const scope = { emails: [], domain: domain.value.trim() || null };
+    void busy(run, "Running…", async () => {
+      const { card, update } = progressCard();
+      show(results, card);
+      try {
+        const p = await runPreflight(scope, update);
+        lastPreflight = p;
+        show(results, preflightTable(p));
+        document.getElementById("preflight-summary")?.focus();
+      } catch (err) {
+        show(results, problemCard(err));
+      }
+    });
+  });
+  show(area, form, results);
+  if (lastPreflight) show(results, preflightTable(lastPreflight));
+}
+
+function progressCard(): { card: HTMLElement; update: (p: PreflightProgress) => void } {
+  const text = h("p", { id: "preflight-progress-text", role: "status" }, "Reading the guests…");
+  const bar = h("progress", { id: "preflight-progress", max: 1, value: 0 }) as HTMLProgressElement;
+  const stop = h("button", { class: "btn", type: "button", id: "preflight-stop" }, "Stop");
+  stop.addEventListener("click", () => {
+    stop.setAttribute("disabled", "");
+    void cancelPreflight();
+  });
+  const update = (p: PreflightProgress) => {
+    bar.max = Math.max(p.total, 1);
+    bar.value = p.done;
+    const left = Math.max(p.total - p.done, 0);
+    text.textContent = `Asked about ${p.done} of ${p.total} guests${left > 1 ? ` — about ${left} seconds left at Microsoft's pace` : ""}…`;
+  };
+  return { card: h("div", { class: "card", id: "preflight-running" }, h("h2", {}, "Asking Microsoft's What-If"), text, bar, h("div", { class: "actions" }, stop)), update };
+}
+
+const ORDER: Record<Verdict, number> = { blocked: 0, mfa: 1, unaffected: 2 };
+
+function preflightTable(p: Preflight): HTMLElement {
+  const count = (v: Verdict) => p.guests.filter((g) => g.verdict === v).length;
+  const summary = h(
+    "p",
+    { id: "preflight-summary", tabindex: "-1" },
+    h("strong", {}, `${p.guests.length} guests: `),
+    `${count("blocked")} blocked, ${count("mfa")} asked for MFA, ${count("unaffected")} unaffected.`,
+    p.complete ? "" : " Stopped before the end: the guests not yet asked are missing.",
+  );
+  const search = h("input", { type: "search", id: "preflight-search", placeholder: "Search guest or reason", "aria-label": "Search the pre-flight" }) as HTMLInputElement;
+  const filter = h(
+    "select",
+    { id: "preflight-filter", "aria-label": "Which guests" },
+    h("option", { value: "" }, `Everyone (${p.guests.length})`),
+    ...(["blocked", "mfa", "unaffected"] as Verdict[]).map((v) => h("option", { value: v }, `${VERDICT_WORDS[v]} (${count(v)})`)),
+  ) as HTMLSelectElement;
+  const save = h("button", { class: "btn", type: "button", id: "preflight-save" }, "Save as CSV…");
+  const saved = h("span", { class: "muted", id: "preflight-saved", role: "status" });
+  save.addEventListener("click", () =>
+    void busy(save, "Saving…", async () => {
+      try {
+        const path = await savePreflight(p);
+        saved.textContent = path ? `Saved to ${path}` : "";
+      } catch (err) {
+        saved.replaceChildren(problemCard(err));
+      }
+    }),
+  );
+  const body = h("tbody", { id: "preflight-rows" });
+  const fill = () => {
+    const q = search.value.trim().toLowerCase();
+    const rows = p.guests
+      .filter((g) => !filter.value || g.verdict === filter.value)
+      .filter((g) => !q || `${g.email} ${reasons(g)}`.toLowerCase().includes(q))
+      .sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || a.email.localeCompare(b.email));
+    body.replaceChildren(...rows.map(guestRow));
+    if (rows.length === 0) body.append(h("tr", {}, h("td", { colspan: "3", class: "muted" }, "No guest matches.")));
+  };
+  search.addEventListener("input", fill);
+  filter.addEventListener("change", fill);
+  fill();
+  const table = h(
+    "table",
+    { class: "table" },
+    h("thead", {}, h("tr", {}, ...["Guest", "Verdict", "Why"].map((t) => h("th", { scope: "col" }, h("span", { class: "th" }, t))))),
+    body,
+  );
+  return h(
+    "div",
+    { class: "card", id: "preflight-table" },
+    h("h2", {}, "Pre-flight results"),
+    summary,
+    h("div", { class: "toolbar" }, search, filter, save, saved),
+    h("div", { class: "table-wrap" }, table),
+    ...p.assumptions.map((a) => h("p", { class: "muted small" }, `Assumed: ${a}`)),
+  );
+}
+
+function reasons(g: GuestVerdict): string {
+  return g.policies
+    .filter((x) => x.applies)
+    .map((x) => `${x.displayName} (${STATE_WORDS[x.state] ?? x.state}): ${x.reasons.join("; ")}`)
+    .join("\n");
+}
+
+function guestRow(g: GuestVerdict): HTMLElement {
+  const applying = g.policies.filter((x) => x.applies);
+  return h(
+    "tr",
+    { class: "row" },
+    h("td", { class: "mono nowrap" }, g.email),
+    h("td", {}, h("span", { class: `pill ${VERDICT_PILL[g.verdict]}` }, VERDICT_WORDS[g.verdict])),
+    h(
+      "td",
+      {},
+      applying.length === 0
+        ? h("span", { class: "muted" }, "No policy applies to them.")
+        : h("ul", { class: "reasons" }, ...applying.map((x) => h("li", {}, h("strong", {}, x.displayName), ` (${STATE_WORDS[x.state] ?? x.state}): ${x.reasons.join("; ")}`))),
+    ),
+  );
+}
