@@ -342,6 +342,22 @@ impl SandboxHandle {
         .map_err(|e| e.to_string())
     }
 
+    /// Adds `n` guests who accepted their invitation (`guest{i}@partner{i % 10}.example`), for
+    /// benchmarks that need many guests.
+    pub fn add_guests(&self, n: usize) -> Result<(), String> {
+        let mut dir = lock(&self.shared.dir);
+        dir.transaction(|d| {
+            for i in 0..n {
+                let mail = format!("guest{i}@partner{}.example", i % 10);
+                let id = uuid::Uuid::new_v4().to_string();
+                let doc = routes::new_guest_doc(&id, &mail, None, "Accepted", "2025-01-06T09:00:00Z");
+                d.insert_user(&doc, 0)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())
+    }
+
     /// The `mail` of every user in the tenant (for tests proving nobody was created twice).
     pub fn user_mails(&self) -> Vec<String> {
         lock(&self.shared.dir)
