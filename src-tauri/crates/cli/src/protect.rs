@@ -5,7 +5,7 @@ use crate::{connect, fail, print_steps};
 use clap::{Subcommand, ValueEnum};
 use guestpass_core::bulk::RunControl;
 use guestpass_core::protect::{
-    state_words, GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict,
+    state_words, GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict, GUEST_MFA_POLICY,
 };
 use guestpass_core::StepOutcome;
 use std::process::ExitCode;
@@ -130,6 +130,16 @@ async fn mfa(
         Ok(e) => e,
         Err(p) => return fail(&p, json),
     };
+    // Refused before anything is sent: a policy is switched on only after a pre-flight.
+    if state == PolicyState::On && !without_preflight {
+        let existing = match engine.guest_mfa_policy_id().await {
+            Ok(id) => id,
+            Err(p) => return fail(&p, json),
+        };
+        if let Err(p) = engine.require_preflight(existing.as_deref(), GUEST_MFA_POLICY) {
+            return fail(&p, json);
+        }
+    }
     let mut steps: Vec<StepOutcome> = Vec::new();
     match engine.create_guest_mfa_policy(apps, group).await {
         Ok(o) => steps.push(o),

@@ -1126,3 +1126,84 @@ fn protect_show_says_guests_reach_dataverse_without_mfa_until_a_policy_asks() {
     );
     assert!(view["gaps"][0].as_str().unwrap().contains("only reports"), "{view}");
 }
+
+#[test]
+fn protect_mfa_is_created_report_only_tried_with_what_if_then_switched_on() {
+    let e = env();
+    // Refused before anything is sent: a group of guests only, or switching on untried.
+    let o = e.cli(&["protect", "mfa", "--exclude-group", "Partner portal users"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has no member who is not a guest"),
+        "{}",
+        stderr(&o)
+    );
+    let o = e.cli(&[
+        "protect",
+        "mfa",
+        "--exclude-group",
+        "Emergency access accounts",
+        "--state",
+        "on",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has not been tried on the guests"),
+        "{}",
+        stderr(&o)
+    );
+    let o = e.cli(&[
+        "protect",
+        "mfa",
+        "--exclude-group",
+        "Emergency access accounts",
+        "--apps",
+        "power-platform",
+        "--dry-run",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let preview: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(preview["steps"][0]["status"], "wouldChange", "{preview}");
+
+    let o = e.cli(&[
+        "protect",
+        "mfa",
+        "--exclude-group",
+        "Emergency access accounts",
+        "--apps",
+        "power-platform",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(report-only)"), "{}", stdout(&o));
+
+    // What-If, in the shape scripts read.
+    let o = e.cli(&["protect", "what-if", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let found: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let ana = found["guests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["email"] == "ana.souza@fabrikam.example")
+        .unwrap();
+    assert_eq!(ana["verdict"], "mfa");
+    let policy = &ana["policies"][0];
+    assert_eq!(policy["displayName"], "Guestpass: guests must use MFA");
+    assert_eq!(policy["state"], "enabledForReportingButNotEnforced");
+    assert_eq!(policy["applies"], true);
+    assert!(policy["id"].is_string() && policy["reasons"].is_array());
+
+    let o = e.cli(&[
+        "protect",
+        "mfa",
+        "--exclude-group",
+        "Emergency access accounts",
+        "--apps",
+        "power-platform",
+        "--state",
+        "on",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("from report-only to on"), "{}", stdout(&o));
+}

@@ -349,15 +349,8 @@ impl Engine {
         if to == PolicyState::On && from.state != to.graph() {
             self.conditional_access_ready().await?;
             self.check_spares_someone(&from).await?;
-            let preflight = self
-                .store
-                .preference(&self.info.tenant_id, &preflight_key(id))
-                .map_err(Problem::local)?;
-            if preflight.is_none() && !without_preflight {
-                return Err(refuse(
-                    format!("\"{}\" has not been tried on the guests yet.", from.display_name),
-                    "Run the pre-flight first (Protect › Pre-flight, or `protect what-if`) to see whom it would ask for MFA or block; or switch it on anyway with the explicit override.",
-                ));
+            if !without_preflight {
+                self.require_preflight(Some(id), &from.display_name)?;
             }
         }
         let mut wanted = from.clone();
@@ -369,6 +362,26 @@ impl Engine {
             undoes: None,
         };
         self.run_step(&action).await
+    }
+
+    /// Refuses to switch on a policy (`None`: one not created yet) that no pre-flight of every
+    /// guest has tried.
+    pub fn require_preflight(&self, id: Option<&str>, name: &str) -> Result<(), Problem> {
+        let tried = match id {
+            Some(id) => self
+                .store
+                .preference(&self.info.tenant_id, &preflight_key(id))
+                .map_err(Problem::local)?
+                .is_some(),
+            None => false,
+        };
+        if tried {
+            return Ok(());
+        }
+        Err(refuse(
+            format!("\"{name}\" has not been tried on the guests yet."),
+            "Run the pre-flight of every guest first (Protect › Pre-flight, or `protect what-if`) to see whom it would ask for MFA or block; or switch it on anyway with the explicit override.",
+        ))
     }
 
     /// A policy about to be enforced must leave out at least one group with a member who is not
