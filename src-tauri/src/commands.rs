@@ -5,7 +5,9 @@ use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
-use guestpass_core::protect::{GuestProtection, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope};
+use guestpass_core::protect::{
+    GuestProtection, LocationRequest, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
+};
 use guestpass_core::sign_in::{
     self, RegistrationGuide, SignInNotice, SignInPrompt, SignInRequest, SignedIn, StepPermission,
 };
@@ -141,6 +143,17 @@ pub async fn switch_policy(
         .await?
         .switch_policy(&policy_id, to, without_preflight)
         .await
+}
+
+/// Creates a named location (countries or public IP ranges), and if asked the report-only
+/// policy blocking guests outside it; `preview` changes nothing.
+#[tauri::command]
+pub async fn create_named_location(
+    state: State<'_, Arc<AppState>>,
+    request: LocationRequest,
+    preview: bool,
+) -> Result<Vec<StepOutcome>> {
+    engine_for(&state, preview).await?.create_named_location(&request).await
 }
 
 /// Asks Microsoft's What-If, guest by guest, what the policies would do (reads only),

@@ -106,26 +106,34 @@ export function show(container: HTMLElement, ...nodes: (Node | null)[]): void {
 /**
  * Preview, then apply: runs `change(true)` (a dry run) and shows what would change with a
  * Confirm button; Confirm runs `change(false)` and shows the outcome. Nothing to change: says so.
+ * A change of several steps (e.g. a location, then a policy using it) previews each.
  */
-export function previewThenApply(result: HTMLElement, title: string, change: (preview: boolean) => Promise<StepOutcome>, done?: (o: StepOutcome) => Promise<void> | void): Promise<void> {
+export function previewThenApply(
+  result: HTMLElement,
+  title: string,
+  change: (preview: boolean) => Promise<StepOutcome | StepOutcome[]>,
+  done?: (o: StepOutcome) => Promise<void> | void,
+): Promise<void> {
+  const steps = (o: StepOutcome | StepOutcome[]) => (Array.isArray(o) ? o : [o]);
   return (async () => {
     try {
-      const plan = await change(true);
-      if (plan.status !== "wouldChange") {
+      const plan = steps(await change(true));
+      if (!plan.some((p) => p.status === "wouldChange")) {
         // Nothing to change: run it for real anyway, so History records that it was checked.
-        show(result, outcomeCard(title, [await change(false)]));
+        show(result, outcomeCard(title, steps(await change(false))));
         return;
       }
       const confirm = h("button", { class: "btn btn-primary", type: "button", id: "confirm-apply" }, "Confirm and apply");
       const cancel = h("button", { class: "btn", type: "button", id: "confirm-cancel" }, "Cancel");
-      show(result, h("div", { class: "card result result-info preview" }, h("h2", {}, `${title}: preview`), h("p", { id: "preview-summary" }, plan.summary), h("div", { class: "actions" }, confirm, cancel)));
+      const summary = h("div", { id: "preview-summary" }, ...plan.map((p) => h("p", {}, p.summary)));
+      show(result, h("div", { class: "card result result-info preview" }, h("h2", {}, `${title}: preview`), summary, h("div", { class: "actions" }, confirm, cancel)));
       cancel.addEventListener("click", () => show(result));
       confirm.addEventListener("click", () =>
         busy(confirm, "Applying…", async () => {
           try {
-            const out = await change(false);
-            show(result, outcomeCard(title, [out]));
-            await done?.(out);
+            const out = steps(await change(false));
+            show(result, outcomeCard(title, out));
+            await done?.(out[out.length - 1]);
           } catch (err) {
             show(result, problemCard(err));
           }

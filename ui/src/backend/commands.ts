@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestProtection, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestProtection, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -68,6 +68,11 @@ export function createGuestMfaPolicy(apps: PolicyApps, excludeGroup: string, pre
 /** Switches a policy on, to report-only or off. On needs a pre-flight of every guest first, unless `without_preflight`; `preview` changes nothing. */
 export function switchPolicy(policyId: string, to: PolicyState, withoutPreflight: boolean, preview = false): Promise<StepOutcome> {
   return call("switch_policy", { policyId, to, withoutPreflight, preview });
+}
+
+/** Creates a named location (countries or public IP ranges), and if asked the report-only policy blocking guests outside it; `preview` changes nothing. */
+export function createNamedLocation(request: LocationRequest, preview = false): Promise<Array<StepOutcome>> {
+  return call("create_named_location", { request, preview });
 }
 
 /** Asks Microsoft's What-If, guest by guest, what the policies would do (reads only), streaming progress; `cancel_preflight` stops it and keeps the guests so far. */

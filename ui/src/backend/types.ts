@@ -135,7 +135,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location";
 
 export type StepOutcome = { 
 /**
@@ -460,6 +460,28 @@ emails: Array<string>,
  */
 domain: string | null, };
 
+export type LocationRequest = { name: string, 
+/**
+ * ISO 3166-1 alpha-2 codes (GB, IE…); or
+ */
+countries: Array<string>, 
+/**
+ * public IPv4 or IPv6 ranges in CIDR notation.
+ */
+ipRanges: Array<string>, 
+/**
+ * Also create a report-only policy blocking guests who sign in from anywhere else.
+ */
+blockGuestsOutside: boolean, 
+/**
+ * What that policy covers (all resources also blocks redemption from outside).
+ */
+apps: PolicyApps | null, 
+/**
+ * An emergency-access group that policy leaves out (optional: it reaches guests only).
+ */
+excludeGroup: string | null, };
+
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 
 export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";
@@ -621,6 +643,8 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_create_guest_policy: { label: "Undo: Guest protection policy", undoable: false },
   switch_guest_policy: { label: "Switch guest policy", undoable: true },
   undo_switch_guest_policy: { label: "Undo: Switch guest policy", undoable: false },
+  create_named_location: { label: "Named location", undoable: true },
+  undo_create_named_location: { label: "Undo: Named location", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

@@ -1,11 +1,13 @@
 //! `guestpass-cli protect`: what protects guests now (`show`), the guest MFA policy (`mfa`),
-//! and the What-If pre-flight of every policy, guest by guest (`what-if`).
+//! named locations with an optional block outside them (`locations`), and the What-If
+//! pre-flight of every policy, guest by guest (`what-if`).
 
 use crate::{connect, fail, print_steps};
 use clap::{Subcommand, ValueEnum};
 use guestpass_core::bulk::RunControl;
 use guestpass_core::protect::{
-    state_words, GuestProtection, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict, GUEST_MFA_POLICY,
+    state_words, GuestProtection, LocationRequest, PolicyApps, PolicyState, Preflight, PreflightScope, Verdict,
+    GUEST_MFA_POLICY,
 };
 use guestpass_core::StepOutcome;
 use std::process::ExitCode;
@@ -38,6 +40,37 @@ pub enum ProtectAction {
         #[arg(long)]
         json: bool,
     },
+    /// A named location — countries (ISO codes) or public IP ranges (CIDR) — and, with
+    /// --block-guests-outside, a report-only policy blocking guests who sign in from elsewhere.
+    Locations {
+        #[arg(long)]
+        name: String,
+        /// Two-letter country codes, e.g. GB,IE.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            conflicts_with = "ip_ranges",
+            required_unless_present = "ip_ranges"
+        )]
+        countries: Vec<String>,
+        /// Public IP ranges in CIDR, e.g. 203.0.113.0/24.
+        #[arg(long, value_delimiter = ',')]
+        ip_ranges: Vec<String>,
+        /// Also create "Guestpass: block guests outside NAME", report-only.
+        #[arg(long)]
+        block_guests_outside: bool,
+        /// What that policy covers: all resources (which also blocks redemption from outside) or
+        /// the Power Platform set.
+        #[arg(long, value_enum, default_value = "all")]
+        apps: AppsArg,
+        /// An emergency-access group that policy leaves out.
+        #[arg(long, value_name = "NAME")]
+        exclude_group: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Asks Microsoft's What-If, guest by guest, what every policy (report-only ones included)
     /// would do: unaffected, asked for MFA, or blocked, and why. Reads only; one call per
     /// guest at Microsoft's limit of one per second.
@@ -62,6 +95,15 @@ pub enum AppsArg {
     PowerPlatform,
 }
 
+impl From<AppsArg> for PolicyApps {
+    fn from(a: AppsArg) -> PolicyApps {
+        match a {
+            AppsArg::All => PolicyApps::All,
+            AppsArg::PowerPlatform => PolicyApps::PowerPlatform,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum StateArg {
     ReportOnly,
@@ -80,16 +122,40 @@ pub async fn protect(action: ProtectAction) -> ExitCode {
             dry_run,
             json,
         } => {
-            let apps = match apps {
-                AppsArg::All => PolicyApps::All,
-                AppsArg::PowerPlatform => PolicyApps::PowerPlatform,
-            };
+            let apps = apps.into();
             let state = match state {
                 StateArg::ReportOnly => PolicyState::ReportOnly,
                 StateArg::On => PolicyState::On,
                 StateArg::Off => PolicyState::Off,
             };
             mfa(&exclude_group, apps, state, without_pre_flight, dry_run, json).await
+        }
+        ProtectAction::Locations {
+            name,
+            countries,
+            ip_ranges,
+            block_guests_outside,
+            apps,
+            exclude_group,
+            dry_run,
+            json,
+        } => {
+            let request = LocationRequest {
+                name,
+                countries,
+                ip_ranges,
+                block_guests_outside,
+                apps: Some(apps.into()),
+                exclude_group,
+            };
+            let engine = match connect(dry_run).await {
+                Ok(e) => e,
+                Err(p) => return fail(&p, json),
+            };
+            match engine.create_named_location(&request).await {
+                Ok(steps) => print_steps(&steps, json, None),
+                Err(p) => fail(&p, json),
+            }
         }
         ProtectAction::WhatIf {
             emails,

@@ -120,6 +120,7 @@ pub fn typescript_declarations() -> Vec<String> {
         protect::Preflight::decl(&cfg),
         protect::PreflightProgress::decl(&cfg),
         protect::PreflightScope::decl(&cfg),
+        protect::LocationRequest::decl(&cfg),
         RunState::decl(&cfg),
         StepState::decl(&cfg),
         RunInfo::decl(&cfg),

@@ -204,3 +204,73 @@ async fn a_cancelled_pre_flight_keeps_the_guests_so_far_and_counts_for_nothing()
     let on = s.engine.switch_policy(&id, PolicyState::On, true).await.unwrap();
     assert_eq!(on.status, StepStatus::Changed);
 }
+
+#[tokio::test]
+async fn a_location_and_a_report_only_block_outside_it_warn_about_redemption_and_undo_in_order() {
+    let s = fast_tenant().await;
+    let request = guestpass_core::protect::LocationRequest {
+        name: "UK and Ireland".into(),
+        countries: vec!["gb".into(), "IE".into()],
+        block_guests_outside: true,
+        apps: Some(PolicyApps::All),
+        ..Default::default()
+    };
+    // Checked here before anything is sent.
+    let wide = guestpass_core::protect::LocationRequest {
+        name: "Everywhere".into(),
+        ip_ranges: vec!["8.0.0.0/8".into()],
+        ..Default::default()
+    };
+    let p = s.engine.create_named_location(&wide).await.unwrap_err();
+    assert_eq!(p.fields[0].field, "ipRanges");
+    assert!(p.message.contains("too wide"), "{}", p.message);
+
+    let preview = s
+        .engine
+        .clone()
+        .with_dry_run(true)
+        .create_named_location(&request)
+        .await
+        .unwrap();
+    assert_eq!(preview.len(), 2);
+    assert!(
+        preview[0].summary.contains("countries GB, IE"),
+        "{}",
+        preview[0].summary
+    );
+    assert!(
+        preview[1].summary.contains("cannot accept invitations"),
+        "{}",
+        preview[1].summary
+    );
+
+    let made = s.engine.create_named_location(&request).await.unwrap();
+    assert_eq!(made[0].status, StepStatus::Changed);
+    assert_eq!(made[1].status, StepStatus::Changed, "{}", made[1].summary);
+    let view = s.engine.guest_protection().await.unwrap();
+    assert_eq!(view.named_locations[0].what, "countries: GB, IE");
+    let block = view
+        .policies
+        .iter()
+        .find(|p| p.display_name == "Guestpass: block guests outside UK and Ireland")
+        .unwrap();
+    assert_eq!(block.state, "enabledForReportingButNotEnforced");
+    assert_eq!(block.requires, vec!["block".to_string()]);
+
+    // The pre-flight cannot tell where guests sign in from, and says so.
+    let control = RunControl::new();
+    let one = PreflightScope {
+        emails: vec!["ana.souza@fabrikam.example".into()],
+        domain: None,
+    };
+    let ana = s.engine.preflight(&one, &|_| {}, &control).await.unwrap();
+    let reasons = &ana.guests[0].policies[0].reasons;
+    assert!(reasons[0].contains("sign-in location"), "{reasons:?}");
+
+    // Microsoft keeps a location a policy uses: the policy is undone first.
+    let p = s.engine.undo_change(made[0].change_seq).await.unwrap_err();
+    assert_eq!(p.kind, ProblemKind::Microsoft, "{p:?}");
+    s.engine.undo_change(made[1].change_seq).await.unwrap();
+    s.engine.undo_change(made[0].change_seq).await.unwrap();
+    assert!(s.engine.guest_protection().await.unwrap().named_locations.is_empty());
+}

@@ -23,6 +23,7 @@ pub enum ActionKind {
     SetPartnerSettings,
     CreateGuestPolicy,
     SwitchGuestPolicy,
+    CreateNamedLocation,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -33,7 +34,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 14] = [
+    pub const ALL: [ActionKind; 15] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -48,6 +49,7 @@ impl ActionKind {
         ActionKind::SetPartnerSettings,
         ActionKind::CreateGuestPolicy,
         ActionKind::SwitchGuestPolicy,
+        ActionKind::CreateNamedLocation,
     ];
 
     /// The name stored in the change log.
@@ -67,6 +69,7 @@ impl ActionKind {
             ActionKind::SetPartnerSettings => "set_partner_settings",
             ActionKind::CreateGuestPolicy => "create_guest_policy",
             ActionKind::SwitchGuestPolicy => "switch_guest_policy",
+            ActionKind::CreateNamedLocation => "create_named_location",
         }
     }
 
@@ -87,6 +90,7 @@ impl ActionKind {
             ActionKind::SetPartnerSettings => "undo_set_partner_settings",
             ActionKind::CreateGuestPolicy => "undo_create_guest_policy",
             ActionKind::SwitchGuestPolicy => "undo_switch_guest_policy",
+            ActionKind::CreateNamedLocation => "undo_create_named_location",
         }
     }
 
@@ -111,6 +115,7 @@ impl ActionKind {
             ActionKind::SetPartnerSettings => "Partner settings",
             ActionKind::CreateGuestPolicy => "Guest protection policy",
             ActionKind::SwitchGuestPolicy => "Switch guest policy",
+            ActionKind::CreateNamedLocation => "Named location",
         }
     }
 
@@ -129,7 +134,9 @@ impl ActionKind {
             ActionKind::AddToGroup => "group",
             ActionKind::AssignDataverseRole => "role",
             ActionKind::SetPartnerSettings => "partner",
-            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => "protect",
+            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
+                "protect"
+            }
         }
     }
 
@@ -164,7 +171,9 @@ impl ActionKind {
             }
             ActionKind::CreateGoogleFederation => &["IdentityProvider.ReadWrite.All"],
             ActionKind::AssignDataverseRole => &[],
-            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => &["Policy.ReadWrite.ConditionalAccess"],
+            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
+                &["Policy.ReadWrite.ConditionalAccess"]
+            }
         }
     }
 
@@ -183,7 +192,7 @@ impl ActionKind {
             ActionKind::UpdateCrossTenantDefault | ActionKind::SetPartnerSettings => &["Security Administrator", GA],
             ActionKind::CreateGoogleFederation => &["External Identity Provider Administrator", GA],
             ActionKind::AssignDataverseRole => &["Power Platform Administrator", "Dynamics 365 Administrator", GA],
-            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => {
+            ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 &["Conditional Access Administrator", "Security Administrator", GA]
             }
         }

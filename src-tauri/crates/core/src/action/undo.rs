@@ -55,6 +55,7 @@ impl Engine {
             ActionKind::UpdateCrossTenantDefault => self.undo_cross_tenant(row).await,
             ActionKind::SetPartnerSettings => self.undo_partner(row).await,
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => self.undo_policy(row, kind).await,
+            ActionKind::CreateNamedLocation => self.undo_location(row).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

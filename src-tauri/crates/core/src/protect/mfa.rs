@@ -39,7 +39,7 @@ pub enum PolicyApps {
 }
 
 impl PolicyApps {
-    fn ids(self) -> Vec<&'static str> {
+    pub(crate) fn ids(self) -> Vec<&'static str> {
         match self {
             PolicyApps::All => vec!["All"],
             PolicyApps::PowerPlatform => POWER_PLATFORM_APPS.to_vec(),

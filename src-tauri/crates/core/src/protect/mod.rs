@@ -3,11 +3,13 @@
 //! what is missing; the guest MFA policy and switching policies, as actions of the one runner;
 //! and the What-If pre-flight that says, guest by guest, what a policy would do.
 
+mod locations;
 mod mfa;
 mod overview;
 mod policy;
 mod preflight;
 
+pub use locations::LocationRequest;
 pub use mfa::{PolicyApps, GUEST_MFA_POLICY, POWER_PLATFORM_APPS};
 pub use overview::{GuestPolicy, GuestProtection, NamedLocationSummary};
 pub use policy::{state_words, PolicyState};

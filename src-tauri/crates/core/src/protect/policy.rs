@@ -250,6 +250,17 @@ fn id_of(p: &PolicySnapshot) -> &str {
     p.id.as_deref().unwrap_or_default()
 }
 
+/// Whether a policy reaches this tenant's own people (all users, groups, roles, named users),
+/// not only guests: then an emergency-access account must be left out before it is enforced.
+fn reaches_own_people(p: &PolicySnapshot) -> bool {
+    let users = &p.conditions["users"];
+    let listed = |key: &str| users[key].as_array().is_some_and(|a| !a.is_empty());
+    let named_users = users["includeUsers"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|u| u != "GuestsOrExternalUsers" && u != "None"));
+    named_users || listed("includeGroups") || listed("includeRoles")
+}
+
 /// The preference under which the last What-If pre-flight of a policy is kept.
 pub(crate) fn preflight_key(policy_id: &str) -> String {
     format!("what-if:{policy_id}")
@@ -348,7 +359,9 @@ impl Engine {
         let from = self.policy_snapshot(id).await?;
         if to == PolicyState::On && from.state != to.graph() {
             self.conditional_access_ready().await?;
-            self.check_spares_someone(&from).await?;
+            if reaches_own_people(&from) {
+                self.check_spares_someone(&from).await?;
+            }
             if !without_preflight {
                 self.require_preflight(Some(id), &from.display_name)?;
             }

@@ -174,7 +174,8 @@ fn applied(policy: &Value, home: Option<&HomeOrganisation>) -> (Verdict, Vec<Str
         .count();
     satisfiable += other;
     // With OR, one control they can meet is enough; with AND, one they cannot blocks them.
-    let verdict = if !blocked.is_empty() && !(any_of && satisfiable > 0) {
+    let can_meet_one = any_of && satisfiable > 0;
+    let verdict = if !blocked.is_empty() && !can_meet_one {
         Verdict::Blocked
     } else if satisfiable > 0 {
         Verdict::Mfa

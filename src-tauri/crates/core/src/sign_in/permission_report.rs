@@ -49,7 +49,11 @@ const STEPS: &[(&str, &[ActionKind])] = &[
     ("Partner settings", &[ActionKind::SetPartnerSettings]),
     (
         "Protect guests",
-        &[ActionKind::CreateGuestPolicy, ActionKind::SwitchGuestPolicy],
+        &[
+            ActionKind::CreateGuestPolicy,
+            ActionKind::SwitchGuestPolicy,
+            ActionKind::CreateNamedLocation,
+        ],
     ),
 ];
 
