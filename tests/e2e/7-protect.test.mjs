@@ -81,3 +81,26 @@ test("after the pre-flight the policy is switched on with a preview, and History
   const rows = await waitText("history-scroll", "Switch guest policy");
   assert.match(await rows.getText(), /Guest protection policy/);
 });
+
+test("a country location with a report-only block outside it is previewed step by step", async () => {
+  await (await byId("nav-protect")).click();
+  await (await byId("locationName")).sendKeys("Partner office");
+  await (await byId("location-kind-ipRanges")).click();
+  await (await byId("countries")).sendKeys("10.20.0.0/16", Key.ENTER);
+  await waitText("error-ipRanges", "private range", 60_000);
+  await (await byId("locationName")).clear();
+  await (await byId("locationName")).sendKeys("UK and Ireland");
+  await (await byId("location-kind-countries")).click();
+  await (await byId("countries")).clear();
+  await (await byId("countries")).sendKeys("GB, IE");
+  await (await byId("location-block")).click();
+  await (await byId("location-preview")).click();
+  await waitText("preview-summary", "Would create the named location \"UK and Ireland\" (countries GB, IE)", 60_000);
+  assert.match(await (await byId("preview-summary")).getText(), /Would then create "Guestpass: block guests outside UK and Ireland"/);
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("protect-locations"));
+  await screenshot("64-protect-location-preview");
+  await (await byId("confirm-apply")).click();
+  await waitText("location-result", "Created \"Guestpass: block guests outside UK and Ireland\" (report-only)", 60_000);
+  await waitText("protect-now", "UK and Ireland (countries: GB, IE)", 60_000);
+  await waitText("protect-policies", "block guests outside UK and Ireland");
+});

@@ -5,6 +5,7 @@
 import {
   cancelPreflight,
   createGuestMfaPolicy,
+  createNamedLocation,
   guestProtection,
   runPreflight,
   savePreflight,
@@ -13,6 +14,7 @@ import {
   type GuestPolicy,
   type GuestProtection,
   type GuestVerdict,
+  type LocationRequest,
   type PolicyApps,
   type PolicyState,
   type Preflight,
@@ -60,10 +62,12 @@ export function renderProtect(root: HTMLElement, connection: ConnectionInfo | nu
   );
   const overview = h("div", { id: "protect-overview" }, h("p", { class: "muted" }, "Reading what protects guests…"));
   const mfa = h("div", { id: "protect-mfa-area" });
+  const locations = h("div", { id: "protect-locations-area" });
   const preflight = h("div", { id: "protect-preflight-area" });
-  root.append(overview, mfa, preflight);
+  root.append(overview, mfa, locations, preflight);
   const reload = () => loadOverview(overview, reload);
   renderMfaForm(mfa, reload);
+  renderLocationForm(locations, reload);
   renderPreflight(preflight);
   void reload();
 }
@@ -186,6 +190,71 @@ function renderMfaForm(area: HTMLElement, reload: () => Promise<void>): void {
     setFieldError("excludeGroup", null);
     const chosen = (document.querySelector<HTMLInputElement>('input[name="mfa-apps"]:checked')?.value ?? "all") as PolicyApps;
     void busy(submit, "Checking…", () => previewThenApply(result, "Guests must use MFA", (preview) => createGuestMfaPolicy(chosen, group.value, preview), reload));
+  });
+  show(area, form, result);
+}
+
+function renderLocationForm(area: HTMLElement, reload: () => Promise<void>): void {
+  const name = h("input", { id: "locationName", type: "text", autocomplete: "off", placeholder: "UK and Ireland" });
+  const kind = radios<"countries" | "ipRanges">(
+    "location-kind",
+    "What the location is",
+    [
+      ["countries", "Countries", "Where Microsoft places the sign-in's IP address."],
+      ["ipRanges", "IP ranges", "Your offices' or a partner's public ranges."],
+    ],
+    "countries",
+  );
+  const list = h("input", { id: "countries", type: "text", autocomplete: "off", placeholder: "GB, IE" }) as HTMLInputElement;
+  const listField = field("countries", "Countries (ISO codes) or IP ranges (CIDR)", list, "Separate them with commas: GB, IE — or 203.0.113.0/24, 198.51.100.0/24. Private ranges and anything /8 or wider are refused, as Microsoft refuses them.");
+  // The ranges' errors are named "ipRanges": shown under the same input.
+  const rangesError = h("div", { class: "field-error", id: "error-ipRanges", role: "alert" });
+  listField.append(rangesError);
+  list.setAttribute("aria-describedby", `${list.getAttribute("aria-describedby")} error-ipRanges`);
+  const block = h("input", { type: "checkbox", id: "location-block" }) as HTMLInputElement;
+  const apps = radios<PolicyApps>(
+    "block-apps",
+    "Block guests outside it on",
+    [
+      ["powerPlatform", "Power Platform only", "Guests outside it can still accept invitations and register MFA."],
+      ["all", "All resources", "Also blocks Microsoft's invitation-acceptance and My Sign-ins pages for guests outside it: they could not redeem or register MFA from there."],
+    ],
+    "powerPlatform",
+  );
+  const submit = h("button", { class: "btn btn-primary", type: "submit", id: "location-preview" }, "Preview the location");
+  const result = h("div", { id: "location-result", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "card form", id: "protect-locations" },
+    h("h2", {}, "Country and network limits"),
+    h("p", { class: "muted" }, "A named location, and if you like a report-only policy blocking guests who sign in from anywhere else. Try it with the pre-flight before switching it on."),
+    field("locationName", "Name", name),
+    kind,
+    listField,
+    h(
+      "label",
+      { class: "field-check", for: "location-block" },
+      block,
+      h("span", {}, "Block guests outside this location (report-only)"),
+      h("span", { class: "help" }, "Creates “Guestpass: block guests outside …”. Your own people are not affected."),
+    ),
+    apps,
+    h("div", { class: "actions" }, submit),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    for (const id of ["locationName", "countries", "ipRanges"]) setFieldError(id, null);
+    const items = list.value.split(/[,;\s]+/).map((x) => x.trim()).filter(Boolean);
+    const isRanges = document.querySelector<HTMLInputElement>('input[name="location-kind"]:checked')?.value === "ipRanges";
+    const request: LocationRequest = {
+      name: name.value,
+      countries: isRanges ? [] : items,
+      ipRanges: isRanges ? items : [],
+      blockGuestsOutside: block.checked,
+      apps: (document.querySelector<HTMLInputElement>('input[name="block-apps"]:checked')?.value ?? "powerPlatform") as PolicyApps,
+      excludeGroup: null,
+    };
+    void busy(submit, "Checking…", () => previewThenApply(result, "Named location", (preview) => createNamedLocation(request, preview), reload));
   });
   show(area, form, result);
 }
