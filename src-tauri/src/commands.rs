@@ -156,6 +156,32 @@ pub async fn create_named_location(
     engine_for(&state, preview).await?.create_named_location(&request).await
 }
 
+/// Whether guests may make Power Apps, and what else Microsoft requires (reads only).
+#[tauri::command]
+pub async fn makers(state: State<'_, Arc<AppState>>) -> Result<MakersView> {
+    state.engine().await?.makers().await
+}
+
+/// Lets guests make Power Apps, or stops them; `preview` changes nothing.
+#[tauri::command]
+pub async fn set_guest_makers(state: State<'_, Arc<AppState>>, enable: bool, preview: bool) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.set_guest_makers(enable).await
+}
+
+/// Gives a guest the Environment Maker role in an environment; `preview` changes nothing.
+#[tauri::command]
+pub async fn grant_environment_maker(
+    state: State<'_, Arc<AppState>>,
+    guest: GuestRef,
+    environment: String,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview)
+        .await?
+        .grant_environment_maker(&guest, &environment)
+        .await
+}
+
 /// Asks Microsoft's What-If, guest by guest, what the policies would do (reads only),
 /// streaming progress; `cancel_preflight` stops it and keeps the guests so far.
 #[tauri::command]

@@ -104,3 +104,15 @@ test("a country location with a report-only block outside it is previewed step b
   await waitText("protect-now", "UK and Ireland (countries: GB, IE)", 60_000);
   await waitText("protect-policies", "block guests outside UK and Ireland");
 });
+
+test("guests are let make Power Apps with a preview, the cost of it said plainly", async () => {
+  await waitText("protect-makers", "Guests may not make Power Apps.", 60_000);
+  assert.match(await (await byId("makers-notes")).getText(), /fails common security baselines/);
+  await (await byId("makers-toggle")).click();
+  await waitText("preview-summary", "Would set: guests may make Power Apps.", 60_000);
+  await (await byId("confirm-apply")).click();
+  await waitText("makers-result", "Guests now may make Power Apps.", 60_000);
+  await waitText("makers-state", "Guests may make Power Apps.");
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("protect-makers"));
+  await screenshot("65-protect-makers");
+});

@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestProtection, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestProtection, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -73,6 +73,21 @@ export function switchPolicy(policyId: string, to: PolicyState, withoutPreflight
 /** Creates a named location (countries or public IP ranges), and if asked the report-only policy blocking guests outside it; `preview` changes nothing. */
 export function createNamedLocation(request: LocationRequest, preview = false): Promise<Array<StepOutcome>> {
   return call("create_named_location", { request, preview });
+}
+
+/** Whether guests may make Power Apps, and what else Microsoft requires (reads only). */
+export function makers(): Promise<MakersView> {
+  return call("makers");
+}
+
+/** Lets guests make Power Apps, or stops them; `preview` changes nothing. */
+export function setGuestMakers(enable: boolean, preview = false): Promise<StepOutcome> {
+  return call("set_guest_makers", { enable, preview });
+}
+
+/** Gives a guest the Environment Maker role in an environment; `preview` changes nothing. */
+export function grantEnvironmentMaker(guest: GuestRef, environment: string, preview = false): Promise<StepOutcome> {
+  return call("grant_environment_maker", { guest, environment, preview });
 }
 
 /** Asks Microsoft's What-If, guest by guest, what the policies would do (reads only), streaming progress; `cancel_preflight` stops it and keeps the guests so far. */

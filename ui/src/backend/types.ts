@@ -135,7 +135,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers";
 
 export type StepOutcome = { 
 /**
@@ -482,6 +482,20 @@ apps: PolicyApps | null,
  */
 excludeGroup: string | null, };
 
+export type MakersView = { 
+/**
+ * `powerPlatform.powerApps.enableGuestsToMake`.
+ */
+guestsCanMake: boolean, 
+/**
+ * What guests can see in the directory now.
+ */
+guestAccess: GuestAccess | null, 
+/**
+ * What Microsoft requires besides the setting, and what it costs, in words.
+ */
+notes: Array<string>, };
+
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 
 export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";
@@ -645,6 +659,8 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_switch_guest_policy: { label: "Undo: Switch guest policy", undoable: false },
   create_named_location: { label: "Named location", undoable: true },
   undo_create_named_location: { label: "Undo: Named location", undoable: false },
+  set_guest_makers: { label: "Guest makers (Power Apps)", undoable: true },
+  undo_set_guest_makers: { label: "Undo: Guest makers (Power Apps)", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

@@ -6,6 +6,10 @@ import {
   cancelPreflight,
   createGuestMfaPolicy,
   createNamedLocation,
+  environments,
+  grantEnvironmentMaker,
+  makers,
+  setGuestMakers,
   guestProtection,
   runPreflight,
   savePreflight,
@@ -15,6 +19,7 @@ import {
   type GuestProtection,
   type GuestVerdict,
   type LocationRequest,
+  type MakersView,
   type PolicyApps,
   type PolicyState,
   type Preflight,
@@ -64,11 +69,13 @@ export function renderProtect(root: HTMLElement, connection: ConnectionInfo | nu
   const mfa = h("div", { id: "protect-mfa-area" });
   const locations = h("div", { id: "protect-locations-area" });
   const preflight = h("div", { id: "protect-preflight-area" });
-  root.append(overview, mfa, locations, preflight);
+  const makersArea = h("div", { id: "protect-makers-area" });
+  root.append(overview, mfa, locations, preflight, makersArea);
   const reload = () => loadOverview(overview, reload);
   renderMfaForm(mfa, reload);
   renderLocationForm(locations, reload);
   renderPreflight(preflight);
+  void renderMakers(makersArea);
   void reload();
 }
 
@@ -392,6 +399,64 @@ function guestRow(g: GuestVerdict): HTMLElement {
       applying.length === 0
         ? h("span", { class: "muted" }, "No policy applies to them.")
         : h("ul", { class: "reasons" }, ...applying.map((x) => h("li", {}, h("strong", {}, x.displayName), ` (${STATE_WORDS[x.state] ?? x.state}): ${x.reasons.join("; ")}`))),
+    ),
+  );
+}
+
+/** Power Apps guest makers: the tenant setting, what else it takes, and the role for one guest. */
+async function renderMakers(area: HTMLElement): Promise<void> {
+  let view: MakersView;
+  try {
+    view = await makers();
+  } catch (err) {
+    show(area, h("div", { class: "card", id: "protect-makers" }, h("h2", {}, "Power Apps guest makers"), problemCard(err)));
+    return;
+  }
+  const result = h("div", { id: "makers-result", "aria-live": "polite" });
+  const toggle = h("button", { class: "btn", type: "button", id: "makers-toggle" }, view.guestsCanMake ? "Stop guests making apps" : "Let guests make apps");
+  toggle.addEventListener("click", () =>
+    void busy(toggle, "Checking…", () =>
+      previewThenApply(result, "Guest makers", (preview) => setGuestMakers(!view.guestsCanMake, preview), async () => {
+        const kept = result;
+        await renderMakers(area);
+        document.getElementById("makers-result")?.replaceWith(kept);
+      }),
+    ),
+  );
+  const email = h("input", { id: "maker-email", type: "email", autocomplete: "off", placeholder: "jane@partner.com" }) as HTMLInputElement;
+  const env = h("select", { id: "maker-environment" }, h("option", { value: "" }, "Reading the environments…")) as HTMLSelectElement;
+  void environments()
+    .then((list) => {
+      env.replaceChildren(...list.map((e) => h("option", { value: e.url }, `${e.displayName} (${e.url})`)));
+      if (list.length === 0) env.append(h("option", { value: "" }, "No Dataverse environment"));
+    })
+    .catch(() => env.replaceChildren(h("option", { value: "" }, "The environments could not be read")));
+  const grant = h("button", { class: "btn btn-primary", type: "submit", id: "maker-grant" }, "Preview the role");
+  const grantResult = h("div", { id: "maker-result", "aria-live": "polite" });
+  const grantForm = h(
+    "form",
+    { class: "form", id: "maker-form" },
+    h("h3", {}, "Give a guest the Environment Maker role"),
+    field("maker-email", "Guest's e-mail address", email),
+    field("maker-environment", "Environment", env, "The guest needs a Power Apps licence in this tenant first (the Access step gives one)."),
+    h("div", { class: "actions" }, grant),
+  );
+  grantForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    setFieldError("email", null);
+    void busy(grant, "Checking…", () => previewThenApply(grantResult, "Environment Maker", (preview) => grantEnvironmentMaker({ email: email.value.trim(), userId: null }, env.value, preview)));
+  });
+  show(
+    area,
+    h(
+      "div",
+      { class: "card", id: "protect-makers" },
+      h("h2", {}, "Power Apps guest makers"),
+      h("p", { id: "makers-state" }, h("strong", {}, view.guestsCanMake ? "Guests may make Power Apps." : "Guests may not make Power Apps."), " ", toggle),
+      h("ul", { class: "reasons", id: "makers-notes" }, ...view.notes.map((n) => h("li", {}, n))),
+      result,
+      grantForm,
+      grantResult,
     ),
   );
 }

@@ -9,6 +9,7 @@
 mod history;
 mod import;
 mod login;
+mod makers;
 mod onboard;
 mod partners;
 mod protect;
@@ -61,10 +62,16 @@ enum Command {
     /// Partners you trust: the cross-tenant default and each partner's own settings (their MFA
     /// and devices, B2B collaboration, B2B direct connect, redemption without the consent prompt).
     Partners(partners::PartnersArgs),
-    /// Protect guests: what Conditional Access does for them now, and what is missing.
+    /// Protect guests: what Conditional Access does for them now and what is missing, the guest
+    /// MFA policy, named locations, and the What-If pre-flight guest by guest.
     Protect {
         #[command(subcommand)]
         action: protect::ProtectAction,
+    },
+    /// Power Apps guest makers: the tenant setting, and the Environment Maker role for a guest.
+    Makers {
+        #[command(subcommand)]
+        action: makers::MakersAction,
     },
     /// Google federation for Gmail guests.
     Google {
@@ -258,6 +265,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Settings { action } => tenant::settings(action).await,
         Command::Google { action } => tenant::google(action).await,
         Command::Partners(args) => partners::partners(args).await,
+        Command::Makers { action } => makers::makers(action).await,
         Command::Protect { action } => protect::protect(action).await,
         Command::Check {
             email,

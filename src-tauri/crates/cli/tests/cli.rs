@@ -1207,3 +1207,29 @@ fn protect_mfa_is_created_report_only_tried_with_what_if_then_switched_on() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("from report-only to on"), "{}", stdout(&o));
 }
+
+#[test]
+fn makers_are_shown_switched_and_the_switch_previewed() {
+    let e = env();
+    let o = e.cli(&["makers", "show", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let view: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(view["guestsCanMake"], false);
+    let o = e.cli(&["makers", "enable", "--dry-run", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("wouldChange"), "{}", stdout(&o));
+    let o = e.cli(&["makers", "enable"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Guests now may make Power Apps"), "{}", stdout(&o));
+    let o = e.cli(&["makers", "show"]);
+    assert!(stdout(&o).contains("Guests may make Power Apps: yes"), "{}", stdout(&o));
+    let o = e.cli(&[
+        "makers",
+        "grant",
+        "--email",
+        "nobody@nowhere.example",
+        "--environment",
+        "https://northwindsales.crm4.dynamics.com",
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+}

@@ -121,6 +121,7 @@ pub fn typescript_declarations() -> Vec<String> {
         protect::PreflightProgress::decl(&cfg),
         protect::PreflightScope::decl(&cfg),
         protect::LocationRequest::decl(&cfg),
+        protect::MakersView::decl(&cfg),
         RunState::decl(&cfg),
         StepState::decl(&cfg),
         RunInfo::decl(&cfg),

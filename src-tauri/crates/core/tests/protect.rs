@@ -274,3 +274,50 @@ async fn a_location_and_a_report_only_block_outside_it_warn_about_redemption_and
     s.engine.undo_change(made[0].change_seq).await.unwrap();
     assert!(s.engine.guest_protection().await.unwrap().named_locations.is_empty());
 }
+
+#[tokio::test]
+async fn guest_makers_are_switched_in_the_whole_settings_object_undone_and_granted_the_role() {
+    let s = fast_tenant().await;
+    let view = s.engine.makers().await.unwrap();
+    assert!(!view.guests_can_make);
+    assert!(view.notes[0].contains("not “same as members”"), "{:?}", view.notes);
+    assert!(view.notes.iter().any(|n| n.contains("fails common security baselines")));
+
+    let preview = s
+        .engine
+        .clone()
+        .with_dry_run(true)
+        .set_guest_makers(true)
+        .await
+        .unwrap();
+    assert_eq!(preview.status, StepStatus::WouldChange);
+    assert!(!s.engine.makers().await.unwrap().guests_can_make);
+    let on = s.engine.set_guest_makers(true).await.unwrap();
+    assert_eq!(on.status, StepStatus::Changed, "{}", on.summary);
+    assert!(s.engine.makers().await.unwrap().guests_can_make);
+    assert_eq!(
+        s.engine.set_guest_makers(true).await.unwrap().status,
+        StepStatus::Unchanged
+    );
+    s.engine.undo_change(on.change_seq).await.unwrap();
+    assert!(!s.engine.makers().await.unwrap().guests_can_make);
+
+    // The role goes through the Access step's path (licence first, then Dataverse).
+    let g = common::invited(&s, "maker@partner.example").await;
+    s.engine
+        .set_profile(&guestpass_core::ProfileRequest {
+            guest: g.clone(),
+            usage_location: Some("GB".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    s.engine.assign_license(&g, "POWERAPPS_PER_USER").await.unwrap();
+    let granted = s
+        .engine
+        .grant_environment_maker(&g, "https://northwindsales.crm4.dynamics.com")
+        .await
+        .unwrap();
+    assert_eq!(granted.status, StepStatus::Changed, "{}", granted.summary);
+    assert!(granted.summary.contains("Environment Maker"), "{}", granted.summary);
+}

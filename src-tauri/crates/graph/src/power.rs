@@ -98,6 +98,32 @@ impl GraphClient {
             .collect())
     }
 
+    /// The Power Platform tenant settings, whole (`powerPlatform.powerApps.enableGuestsToMake`…).
+    pub async fn power_tenant_settings(&self) -> Result<serde_json::Value, GraphError> {
+        let pp = self.power_platform();
+        let url = join(
+            &pp.endpoints().bap,
+            "providers/Microsoft.BusinessAppPlatform/listTenantSettings?api-version=2020-10-01",
+        );
+        let answer: crate::client::Answer<serde_json::Value> =
+            pp.send(Method::POST, url, Some(&serde_json::json!({}))).await?;
+        Ok(answer.body)
+    }
+
+    /// Sends the whole settings object back (Microsoft's read-modify-write); returns the request-id.
+    pub async fn update_power_tenant_settings(
+        &self,
+        settings: &serde_json::Value,
+    ) -> Result<Option<String>, GraphError> {
+        let pp = self.power_platform();
+        let url = join(
+            &pp.endpoints().bap,
+            "providers/Microsoft.BusinessAppPlatform/scopes/admin/updateTenantSettings?api-version=2023-06-01",
+        );
+        let answer: crate::client::Answer<serde_json::Value> = pp.send(Method::POST, url, Some(settings)).await?;
+        Ok(answer.request_id)
+    }
+
     /// Forces the user's sync into the environment's Dataverse. Fails with `userNotLicensed`
     /// until the user's licence has reached the environment.
     pub async fn add_user_to_environment(

@@ -24,6 +24,7 @@ pub enum ActionKind {
     CreateGuestPolicy,
     SwitchGuestPolicy,
     CreateNamedLocation,
+    SetGuestMakers,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -34,7 +35,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 15] = [
+    pub const ALL: [ActionKind; 16] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -50,6 +51,7 @@ impl ActionKind {
         ActionKind::CreateGuestPolicy,
         ActionKind::SwitchGuestPolicy,
         ActionKind::CreateNamedLocation,
+        ActionKind::SetGuestMakers,
     ];
 
     /// The name stored in the change log.
@@ -70,6 +72,7 @@ impl ActionKind {
             ActionKind::CreateGuestPolicy => "create_guest_policy",
             ActionKind::SwitchGuestPolicy => "switch_guest_policy",
             ActionKind::CreateNamedLocation => "create_named_location",
+            ActionKind::SetGuestMakers => "set_guest_makers",
         }
     }
 
@@ -91,6 +94,7 @@ impl ActionKind {
             ActionKind::CreateGuestPolicy => "undo_create_guest_policy",
             ActionKind::SwitchGuestPolicy => "undo_switch_guest_policy",
             ActionKind::CreateNamedLocation => "undo_create_named_location",
+            ActionKind::SetGuestMakers => "undo_set_guest_makers",
         }
     }
 
@@ -116,6 +120,7 @@ impl ActionKind {
             ActionKind::CreateGuestPolicy => "Guest protection policy",
             ActionKind::SwitchGuestPolicy => "Switch guest policy",
             ActionKind::CreateNamedLocation => "Named location",
+            ActionKind::SetGuestMakers => "Guest makers (Power Apps)",
         }
     }
 
@@ -137,6 +142,7 @@ impl ActionKind {
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 "protect"
             }
+            ActionKind::SetGuestMakers => "makers",
         }
     }
 
@@ -147,7 +153,7 @@ impl ActionKind {
 
     /// The Graph permissions (delegated or application) any one of which allows it, the least
     /// privileged first, as Microsoft's Graph permissions reference lists them for its calls.
-    /// Empty for Dataverse, which grants by its own security roles.
+    /// Empty for Dataverse and the Power Platform admin API, which grant by their own roles.
     pub fn permissions(self) -> &'static [&'static str] {
         match self {
             ActionKind::InviteGuest | ActionKind::ResendInvitation => {
@@ -170,7 +176,8 @@ impl ActionKind {
                 &["Policy.ReadWrite.CrossTenantAccess"]
             }
             ActionKind::CreateGoogleFederation => &["IdentityProvider.ReadWrite.All"],
-            ActionKind::AssignDataverseRole => &[],
+            // Dataverse and the Power Platform admin API grant by their own roles.
+            ActionKind::AssignDataverseRole | ActionKind::SetGuestMakers => &[],
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 &["Policy.ReadWrite.ConditionalAccess"]
             }
@@ -192,6 +199,7 @@ impl ActionKind {
             ActionKind::UpdateCrossTenantDefault | ActionKind::SetPartnerSettings => &["Security Administrator", GA],
             ActionKind::CreateGoogleFederation => &["External Identity Provider Administrator", GA],
             ActionKind::AssignDataverseRole => &["Power Platform Administrator", "Dynamics 365 Administrator", GA],
+            ActionKind::SetGuestMakers => &["Power Platform Administrator", GA],
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 &["Conditional Access Administrator", "Security Administrator", GA]
             }
@@ -200,11 +208,10 @@ impl ActionKind {
 
     /// What to grant when Microsoft says the caller may not do this.
     pub fn permission_hint(self) -> String {
-        let permission = self
-            .permissions()
-            .first()
-            .copied()
-            .unwrap_or("the environment's System Administrator role");
+        let permission = self.permissions().first().copied().unwrap_or(match self {
+            ActionKind::SetGuestMakers => "Power Platform Administrator role",
+            _ => "the environment's System Administrator role",
+        });
         let role = self.roles()[0];
         format!(
             "This needs the {permission} permission (granted to Guestpass's app registration with admin consent) and, when you sign in yourself, the {role} role or higher."

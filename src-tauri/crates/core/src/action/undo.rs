@@ -56,6 +56,7 @@ impl Engine {
             ActionKind::SetPartnerSettings => self.undo_partner(row).await,
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => self.undo_policy(row, kind).await,
             ActionKind::CreateNamedLocation => self.undo_location(row).await,
+            ActionKind::SetGuestMakers => self.undo_guest_makers(row).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

@@ -4,12 +4,14 @@
 //! and the What-If pre-flight that says, guest by guest, what a policy would do.
 
 mod locations;
+mod makers;
 mod mfa;
 mod overview;
 mod policy;
 mod preflight;
 
 pub use locations::LocationRequest;
+pub use makers::{MakersView, ENVIRONMENT_MAKER};
 pub use mfa::{PolicyApps, GUEST_MFA_POLICY, POWER_PLATFORM_APPS};
 pub use overview::{GuestPolicy, GuestProtection, NamedLocationSummary};
 pub use policy::{state_words, PolicyState};
