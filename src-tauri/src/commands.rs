@@ -6,7 +6,7 @@ use guestpass_core::bulk::{
 };
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
-    GuestProtection, LocationRequest, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
+    GuestProtection, LocationRequest, MakersView, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
 };
 use guestpass_core::sign_in::{
     self, RegistrationGuide, SignInNotice, SignInPrompt, SignInRequest, SignedIn, StepPermission,
