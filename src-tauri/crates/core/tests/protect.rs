@@ -118,6 +118,16 @@ async fn switching_on_waits_for_a_pre_flight_of_every_guest_and_undo_puts_it_bac
         refused.message
     );
 
+    // Ana signed in while the policy was report-only: the log recorded what it would have done.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    s.sb.record_sign_in(
+        "2f0e1d2c-0000-4000-8000-000000000001",
+        "00000007-0000-0000-c000-000000000000",
+        "DE",
+        &now,
+    )
+    .unwrap();
+
     // One guest's pre-flight does not count as trying it on every guest.
     let control = RunControl::new();
     let one = PreflightScope {
@@ -134,6 +144,15 @@ async fn switching_on_waits_for_a_pre_flight_of_every_guest_and_undo_puts_it_bac
         .unwrap()
         .reasons;
     assert!(reasons[0].contains("no MFA trust for Fabrikam"), "{reasons:?}");
+    assert_eq!(
+        reasons[1],
+        "report-only, last 30 days: would have asked for more at 1 of their 1 sign-ins"
+    );
+    assert!(
+        ana.assumptions.iter().any(|a| a.contains("(1 sign-ins)")),
+        "{:?}",
+        ana.assumptions
+    );
     assert!(s.engine.switch_policy(&id, PolicyState::On, false).await.is_err());
     let unknown = PreflightScope {
         emails: vec!["nobody@nowhere.example".into()],

@@ -465,7 +465,7 @@ impl GraphClient {
         self.list_pages(first, limit, &[("ConsistencyLevel", "eventual")]).await
     }
 
-    async fn list_pages<T: DeserializeOwned>(
+    pub(crate) async fn list_pages<T: DeserializeOwned>(
         &self,
         first: Url,
         limit: Option<usize>,

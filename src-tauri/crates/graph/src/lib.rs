@@ -20,6 +20,7 @@ pub mod models;
 mod pacer;
 mod partners;
 pub mod power;
+mod sign_in_log;
 pub mod signin;
 
 pub use api::odata_string;

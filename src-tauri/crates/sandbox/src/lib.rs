@@ -211,6 +211,8 @@ pub(crate) struct Shared {
     federated_credentials: Mutex<Vec<routes::FederatedCredential>>,
     /// When the tenant's last Conditional Access call was let through (1 per second).
     ca_gate: Mutex<routes::CaGate>,
+    /// When each app's recent sign-in log reads were let through (5 per 10 seconds).
+    report_gate: Mutex<routes::ReportGate>,
 }
 
 /// Locks a mutex, reusing it after a panic elsewhere (sandbox state stays consistent per call).
@@ -358,6 +360,19 @@ impl SandboxHandle {
         .map_err(|e| e.to_string())
     }
 
+    /// Records an interactive browser sign-in of user `user_id` to app `app_id` from `country`
+    /// (ISO code) at `at` (RFC 3339), with what the tenant's Conditional Access policies make of
+    /// it now — report-only ones included — as `GET /auditLogs/signIns` will show it.
+    pub fn record_sign_in(
+        &self,
+        user_id: &str,
+        app_id: &str,
+        country: &str,
+        at: &str,
+    ) -> Result<serde_json::Value, String> {
+        routes::record_sign_in(&self.shared, user_id, app_id, country, at).map_err(|e| e.message)
+    }
+
     /// The `mail` of every user in the tenant (for tests proving nobody was created twice).
     pub fn user_mails(&self) -> Vec<String> {
         lock(&self.shared.dir)
@@ -420,6 +435,7 @@ pub async fn start(storage: Storage, port: u16, config: SandboxConfig) -> Result
         app_certificates: Mutex::default(),
         federated_credentials: Mutex::default(),
         ca_gate: Mutex::default(),
+        report_gate: Mutex::default(),
     });
     let app = routes::router(shared.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -346,3 +346,64 @@ async fn what_if_evaluates_report_only_policies_and_says_why_others_do_not_apply
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn the_sign_in_log_records_report_only_results_behind_the_evolvable_enum() {
+    let (sb, t) = tenant().await;
+    let mut mfa = guests_mfa("enabledForReportingButNotEnforced");
+    mfa["conditions"]["users"]["excludeGroups"] = json!([EMERGENCY]);
+    let (_, policy, _) = t
+        .send(reqwest::Method::POST, "identity/conditionalAccess/policies", Some(mfa))
+        .await;
+    let dataverse = "00000007-0000-0000-c000-000000000000";
+    sb.record_sign_in(ANA, dataverse, "DE", "2026-11-20T09:00:00Z").unwrap();
+    sb.record_sign_in(MEGAN, dataverse, "GB", "2026-11-21T09:00:00Z")
+        .unwrap();
+    sb.record_sign_in(ANA, dataverse, "DE", "2026-10-01T09:00:00Z").unwrap();
+
+    let read = |path: &'static str, prefer: bool| {
+        let t = &t;
+        async move {
+            let mut req = t.http.get(format!("{}/v1.0/{path}", t.base)).bearer_auth(&t.token);
+            if prefer {
+                req = req.header("Prefer", "include-unknown-enum-members");
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let retry = r.headers().get("retry-after").is_some();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null), retry)
+        }
+    };
+    let (status, all, _) = read("auditLogs/signIns", false).await;
+    assert_eq!(status, 200, "{all}");
+    let entries = all["value"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[0]["userId"], MEGAN, "newest first");
+    let ana = &entries[1]["appliedConditionalAccessPolicies"][0];
+    assert_eq!(ana["id"], policy["id"]);
+    assert_eq!(
+        ana["result"], "unknownFutureValue",
+        "report-only results need the Prefer header"
+    );
+
+    let (_, opted, _) = read(
+        "auditLogs/signIns?$filter=userId eq '2f0e1d2c-0000-4000-8000-000000000001' and createdDateTime ge 2026-11-01T00:00:00Z",
+        true,
+    )
+    .await;
+    let entries = opted["value"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{opted}");
+    assert_eq!(
+        entries[0]["appliedConditionalAccessPolicies"][0]["result"],
+        "reportOnlyInterrupted"
+    );
+    assert_eq!(entries[0]["status"]["errorCode"], 0, "report-only enforces nothing");
+
+    let (status, _, _) = read("auditLogs/signIns?$top=1001", false).await;
+    assert_eq!(status, 400);
+    // Five reads per ten seconds per app (one second here): the sixth waits, told how long.
+    assert_eq!(read("auditLogs/signIns", false).await.0, 200);
+    assert_eq!(read("auditLogs/signIns", false).await.0, 200);
+    let (status, _, retry) = read("auditLogs/signIns", false).await;
+    assert_eq!((status, retry), (429, true));
+}

@@ -187,18 +187,19 @@ fn applied(policy: &Value, home: Option<&HomeOrganisation>) -> (Verdict, Vec<Str
 }
 
 /// One guest's verdict from Microsoft's What-If answer.
-fn judge(email: String, results: &[Value], home: Option<&HomeOrganisation>) -> GuestVerdict {
+fn judge(email: String, results: &[Value], home: Option<&HomeOrganisation>, sign_ins: &[&Value]) -> GuestVerdict {
     let mut verdict = Verdict::Unaffected;
     let mut policies = Vec::new();
     for r in results {
         let applies = r["policyApplies"] == true;
-        let reasons = if applies {
+        let mut reasons = if applies {
             let (v, reasons) = applied(r, home);
             verdict = verdict.max(v);
             reasons
         } else {
             vec![not_applied(r["analysisReasons"].as_str().unwrap_or_default())]
         };
+        reasons.extend(recorded(r["id"].as_str().unwrap_or_default(), sign_ins));
         policies.push(PolicyVerdict {
             id: r["id"].as_str().unwrap_or_default().into(),
             display_name: r["displayName"].as_str().unwrap_or_default().into(),
@@ -212,6 +213,29 @@ fn judge(email: String, results: &[Value], home: Option<&HomeOrganisation>) -> G
         verdict,
         policies,
     }
+}
+
+/// What report-only mode recorded for policy `id` at the guest's sign-ins, in words.
+fn recorded(id: &str, sign_ins: &[&Value]) -> Option<String> {
+    let results: Vec<&str> = sign_ins
+        .iter()
+        .flat_map(|s| s["appliedConditionalAccessPolicies"].as_array().into_iter().flatten())
+        .filter(|p| p["id"] == id)
+        .filter_map(|p| p["result"].as_str())
+        .collect();
+    let count = |r: &str| results.iter().filter(|x| **x == r).count();
+    let of = sign_ins.len();
+    let (failure, interrupted) = (count("reportOnlyFailure"), count("reportOnlyInterrupted"));
+    let said = match (failure, interrupted) {
+        (0, 0) if count("reportOnlySuccess") > 0 => {
+            format!("met at {} of their {of} sign-ins", count("reportOnlySuccess"))
+        }
+        (0, 0) => return None,
+        (0, n) => format!("would have asked for more at {n} of their {of} sign-ins"),
+        (n, 0) => format!("would have blocked {n} of their {of} sign-ins"),
+        (f, i) => format!("would have blocked {f} and asked for more at {i} of their {of} sign-ins"),
+    };
+    Some(format!("report-only, last 30 days: {said}"))
 }
 
 impl Preflight {
@@ -278,6 +302,23 @@ impl Engine {
             ));
         }
         let guests = self.guests_in(scope).await?;
+        // One read of the last 30 days (five reads per ten seconds allow no more), matched here.
+        let since = (chrono::Utc::now() - chrono::Duration::days(30))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let (log, log_note) = match self.graph.sign_ins_since(&since).await {
+            Ok(all) => {
+                let note = format!("The sign-in log of the last 30 days was read ({} sign-ins): what report-only mode recorded is shown with each policy.", all.len());
+                (all, note)
+            }
+            Err(e) => (
+                vec![],
+                format!(
+                    "The sign-in log could not be read ({e}; {}): only Microsoft's What-If answers are shown.",
+                    e.hint()
+                ),
+            ),
+        };
         let total = guests.len() as u32;
         progress(PreflightProgress { done: 0, total });
         let mut homes: HashMap<String, Option<HomeOrganisation>> = HashMap::new();
@@ -316,7 +357,8 @@ impl Engine {
                 .evaluate_conditional_access(&body)
                 .await
                 .map_err(|e| Problem::from_graph(&format!("Asking Microsoft's What-If about {email}"), &e))?;
-            out.push(judge(email, &results, home));
+            let theirs: Vec<&Value> = log.iter().filter(|s| s["userId"] == guest.id.as_str()).collect();
+            out.push(judge(email, &results, home, &theirs));
             progress(PreflightProgress {
                 done: out.len() as u32,
                 total,
@@ -332,6 +374,7 @@ impl Engine {
             assumptions: vec![
                 "Each guest signs in with a browser to Power Apps, Dataverse, Power Automate, the Power Platform API, Azure management and Microsoft 365.".into(),
                 "Their country, IP address and device are not known here: a policy that depends on them says it cannot be told.".into(),
+                log_note,
             ],
         })
     }
@@ -413,6 +456,7 @@ mod tests {
             "a@f.example".into(),
             &[policy(true, "notSet", mfa.clone())],
             Some(&home(false)),
+            &[],
         );
         assert_eq!(untrusted.verdict, Verdict::Mfa);
         assert!(untrusted.policies[0].reasons[0].contains("no MFA trust for Fabrikam"));
@@ -420,9 +464,10 @@ mod tests {
             "a@f.example".into(),
             &[policy(true, "notSet", mfa.clone())],
             Some(&home(true)),
+            &[],
         );
         assert!(trusted.policies[0].reasons[0].contains("MFA counts here"));
-        let left_out = judge("a@f.example".into(), &[policy(false, "users", mfa)], None);
+        let left_out = judge("a@f.example".into(), &[policy(false, "users", mfa)], None, &[]);
         assert_eq!(left_out.verdict, Verdict::Unaffected);
         assert!(left_out.policies[0].reasons[0].starts_with("not for this guest"));
         let block = judge(
@@ -433,6 +478,7 @@ mod tests {
                 json!({"operator": "OR", "builtInControls": ["block"]}),
             )],
             None,
+            &[],
         );
         assert_eq!(block.verdict, Verdict::Blocked);
         let device = json!({"operator": "AND", "builtInControls": ["compliantDevice"]});
@@ -440,11 +486,26 @@ mod tests {
             "a@f.example".into(),
             &[policy(true, "notSet", device)],
             Some(&home(true)),
+            &[],
         );
         assert_eq!(untrusted_device.verdict, Verdict::Blocked);
         assert!(untrusted_device.policies[0].reasons[0].contains("not trusted"));
         let strength = json!({"operator": "OR", "builtInControls": [], "authenticationStrength": {"id": "x"}});
-        let google = judge("a@gmail.com".into(), &[policy(true, "notSet", strength)], None);
+        let google = judge("a@gmail.com".into(), &[policy(true, "notSet", strength)], None, &[]);
         assert_eq!(google.verdict, Verdict::Blocked);
+    }
+
+    #[test]
+    fn what_report_only_recorded_is_said_per_policy() {
+        let s1 = json!({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "reportOnlyInterrupted"}]});
+        let s2 = json!({"appliedConditionalAccessPolicies": [{"id": "p1", "result": "reportOnlyNotApplied"}]});
+        assert_eq!(
+            recorded("p1", &[&s1, &s2]).unwrap(),
+            "report-only, last 30 days: would have asked for more at 1 of their 2 sign-ins"
+        );
+        assert_eq!(recorded("p2", &[&s1]), None);
+        let mfa = json!({"operator": "OR", "builtInControls": ["mfa"]});
+        let g = judge("a@f.example".into(), &[policy(true, "notSet", mfa)], None, &[&s1]);
+        assert_eq!(g.policies[0].reasons.len(), 2);
     }
 }

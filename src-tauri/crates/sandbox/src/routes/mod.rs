@@ -15,6 +15,7 @@ mod organization;
 mod partners;
 mod policies;
 mod power;
+mod sign_in_log;
 mod signin;
 mod skus;
 mod users;
@@ -28,6 +29,7 @@ pub use identity::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use identity::{add_federated_credential, FederatedCredential};
 pub(crate) use invitations::new_guest_doc;
 pub(crate) use power::org_url;
+pub(crate) use sign_in_log::{record as record_sign_in, ReportGate};
 pub(crate) use signin::SignIns;
 pub(crate) use users::MANAGER;
 #[cfg(test)]
@@ -118,6 +120,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .delete(conditional_access::delete_policy),
         )
         .route("/v1.0/identity/conditionalAccess/evaluate", post(what_if::evaluate))
+        .route("/v1.0/auditLogs/signIns", get(sign_in_log::list))
         .route(
             "/v1.0/identity/conditionalAccess/namedLocations",
             get(conditional_access::list_locations).post(conditional_access::create_location),

@@ -18,7 +18,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Who signs in, as the request describes them, with what the directory knows of them.
-struct Identity {
+pub(super) struct Identity {
     user_id: String,
     /// `b2bCollaborationGuest`, … (`None`: a member of this tenant).
     external_type: Option<String>,
@@ -27,12 +27,12 @@ struct Identity {
 }
 
 /// Where and how they sign in.
-struct Conditions<'a> {
-    apps: Vec<&'a str>,
-    country: Option<&'a str>,
-    ip: Option<IpAddr>,
-    platform: Option<&'a str>,
-    client_app: Option<&'a str>,
+pub(super) struct Conditions<'a> {
+    pub apps: Vec<&'a str>,
+    pub country: Option<&'a str>,
+    pub ip: Option<IpAddr>,
+    pub platform: Option<&'a str>,
+    pub client_app: Option<&'a str>,
 }
 
 fn list(v: &Value) -> Vec<&str> {
@@ -150,7 +150,7 @@ fn locations_match(condition: &Value, locations: &[Value], c: &Conditions) -> Op
 }
 
 /// Why `policy` does not apply to this sign-in (`None`: it applies).
-fn why_not(policy: &Value, who: &Identity, c: &Conditions, locations: &[Value]) -> Option<&'static str> {
+pub(super) fn why_not(policy: &Value, who: &Identity, c: &Conditions, locations: &[Value]) -> Option<&'static str> {
     if policy["state"] == "disabled" {
         return Some("policyNotEnabled");
     }
@@ -190,7 +190,7 @@ fn why_not(policy: &Value, who: &Identity, c: &Conditions, locations: &[Value]) 
 }
 
 /// The identity the request names, checked against the directory.
-fn identity(shared: &Shared, v: &Value) -> Result<Identity, ApiError> {
+pub(super) fn identity(shared: &Shared, v: &Value) -> Result<Identity, ApiError> {
     if v["@odata.type"] != "#microsoft.graph.userSignIn" {
         return Err(bad(
             "signInIdentity must be a #microsoft.graph.userSignIn (or a service principal sign-in).",
