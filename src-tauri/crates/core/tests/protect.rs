@@ -339,4 +339,30 @@ async fn guest_makers_are_switched_in_the_whole_settings_object_undone_and_grant
         .unwrap();
     assert_eq!(granted.status, StepStatus::Changed, "{}", granted.summary);
     assert!(granted.summary.contains("Environment Maker"), "{}", granted.summary);
+
+    // The readiness card says what else a maker needs.
+    let card = |s: &Setup| {
+        let request = guestpass_core::ReadinessRequest {
+            email: "maker@partner.example".into(),
+            environment: Some("Northwind Sales".into()),
+            role: Some("Environment Maker".into()),
+            ..Default::default()
+        };
+        let engine = s.engine.clone();
+        async move {
+            let r = engine.check_guest(&request).await.unwrap();
+            r.items.into_iter().find(|i| i.label == "Can make apps").unwrap()
+        }
+    };
+    let item = card(&s).await;
+    assert!(!item.ok);
+    assert!(
+        item.detail.contains("does not let guests make Power Apps"),
+        "{}",
+        item.detail
+    );
+    assert!(item.detail.contains("same as members"), "{}", item.detail);
+    s.engine.set_guest_makers(true).await.unwrap();
+    let item = card(&s).await;
+    assert!(!item.detail.contains("does not let guests"), "{}", item.detail);
 }

@@ -64,6 +64,9 @@ pub struct ReadinessRequest {
     pub role: Option<String>,
 }
 
+/// Domains of personal Microsoft accounts.
+const PERSONAL_MICROSOFT: &[&str] = &["outlook.com", "hotmail.com", "live.com", "msn.com"];
+
 fn item(label: &str, ok: bool, detail: String, fix: Option<FixStep>) -> ReadinessItem {
     ReadinessItem {
         label: label.into(),
@@ -112,6 +115,56 @@ impl Engine {
                 item(&label, true, format!("Has {role}."), None)
             }
             Some(_) => item(&label, false, format!("Does not have {role}."), Some(FixStep::Access)),
+        })
+    }
+
+    /// Whether a guest maker can make apps: the tenant setting, guest access "same as members",
+    /// a licence here, and a work account (personal Microsoft accounts cannot use the maker portal).
+    async fn can_make_apps(
+        &self,
+        settings: &super::collaboration::ExternalSettings,
+        licensed: bool,
+        domain: &str,
+    ) -> Result<ReadinessItem, Problem> {
+        let view = self.makers().await?;
+        let mut missing: Vec<(&str, FixStep)> = Vec::new();
+        if !view.guests_can_make {
+            missing.push((
+                "the tenant does not let guests make Power Apps (switch it on the Protect page)",
+                FixStep::Settings,
+            ));
+        }
+        if settings.guest_access != super::collaboration::GuestAccess::SameAsMembers {
+            missing.push((
+                "guest access is not “same as members”, which Microsoft requires for makers",
+                FixStep::Settings,
+            ));
+        }
+        if !licensed {
+            missing.push(("no Power Apps licence in this tenant", FixStep::License));
+        }
+        if PERSONAL_MICROSOFT.contains(&domain) {
+            missing.push((
+                "a personal Microsoft account cannot sign in to make.powerapps.com: invite their work address",
+                FixStep::Guest,
+            ));
+        }
+        Ok(match missing.first() {
+            None => item(
+                "Can make apps",
+                true,
+                "Guest makers are on, guest access allows it, and they hold a licence here.".into(),
+                None,
+            ),
+            Some((_, fix)) => item(
+                "Can make apps",
+                false,
+                format!(
+                    "Not yet: {}.",
+                    missing.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("; ")
+                ),
+                Some(*fix),
+            ),
         })
     }
 
@@ -295,6 +348,9 @@ impl Engine {
         }
         if let (Some(env), Some(role)) = (&req.environment, &req.role) {
             head.push(self.role_item(env, role, &user.id).await?);
+            if role.trim().eq_ignore_ascii_case(crate::protect::ENVIRONMENT_MAKER) {
+                head.push(self.can_make_apps(&settings, !held.is_empty(), &domain).await?);
+            }
         }
         head.extend(items);
         let ready = head.iter().all(|i| i.ok);

@@ -85,6 +85,8 @@ pub fn required_permissions() -> Vec<String> {
     all.push("CrossTenantInformation.ReadBasic.All".into());
     // Microsoft's Conditional Access writes want Policy.Read.All beside the write permission.
     all.push("Policy.Read.All".into());
+    // Reads only: the sign-in log, for what report-only policies recorded (the pre-flight).
+    all.push("AuditLog.Read.All".into());
     all.sort();
     all.dedup();
     all
