@@ -96,6 +96,7 @@ impl AppState {
 }
 
 pub fn run() {
+    memory::before_webkit_starts();
     let started = std::time::Instant::now();
     let _log = log::init();
     let env = |k: &str| std::env::var(k).ok();

@@ -1,5 +1,6 @@
 // Shared by the end-to-end tests: one WebDriver session on the real Guestpass window.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +24,13 @@ export async function launch() {
  */
 export async function screenshot(driver, name) {
   await driver.executeAsyncScript("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));");
-  writeFileSync(join(process.env.GUESTPASS_SCREENSHOTS ?? tmpdir(), `${name}.png`), await driver.takeScreenshot(), "base64");
+  // The window as the X display shows it (ImageMagick's import), not WebKitWebDriver's own
+  // snapshot: that one hangs once the app runs without GPU compositing, as it ships on Linux.
+  const { x, y, width, height } = await driver.manage().window().getRect();
+  const png = execFileSync("import", ["-window", "root", "-crop", `${width}x${height}+${Math.max(x, 0)}+${Math.max(y, 0)}`, "+repage", "png:-"], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  writeFileSync(join(process.env.GUESTPASS_SCREENSHOTS ?? tmpdir(), `${name}.png`), png);
   const problems = await accessibilityProblems(driver);
   assert.deepEqual(problems, [], `${name}: accessibility problems ${JSON.stringify(problems, null, 1)}`);
 }
