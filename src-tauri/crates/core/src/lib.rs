@@ -13,6 +13,7 @@ pub mod action;
 pub mod bulk;
 pub mod connection;
 pub mod engine;
+pub mod guests;
 pub mod history;
 pub mod onboarding;
 pub mod partners;
@@ -122,6 +123,9 @@ pub fn typescript_declarations() -> Vec<String> {
         protect::PreflightScope::decl(&cfg),
         protect::LocationRequest::decl(&cfg),
         protect::MakersView::decl(&cfg),
+        guests::GuestRules::decl(&cfg),
+        guests::GuestRow::decl(&cfg),
+        guests::GuestList::decl(&cfg),
         RunState::decl(&cfg),
         StepState::decl(&cfg),
         RunInfo::decl(&cfg),

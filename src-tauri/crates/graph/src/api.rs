@@ -224,6 +224,15 @@ impl GraphClient {
         self.list_all_eventual(url, Some(limit)).await
     }
 
+    /// Every group of the tenant (999 per page).
+    pub async fn all_groups(&self) -> Result<Vec<Group>, GraphError> {
+        let url = self.graph_url(&with_query(
+            "v1.0/groups",
+            &[("$select", GROUP_FIELDS), ("$top", "999")],
+        ));
+        self.list_all(url, None).await
+    }
+
     pub async fn get_group(&self, id: &str) -> Result<Answer<Group>, GraphError> {
         let path = with_query(&format!("v1.0/groups/{}", segment(id)), &[("$select", GROUP_FIELDS)]);
         self.send::<(), _>(Method::GET, self.graph_url(&path), None).await

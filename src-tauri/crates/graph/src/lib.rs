@@ -15,6 +15,7 @@ mod client;
 mod conditional_access;
 mod endpoints;
 mod error;
+mod guests;
 mod loopback;
 pub mod models;
 mod pacer;

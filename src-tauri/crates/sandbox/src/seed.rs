@@ -224,10 +224,16 @@ fn seed_people(d: &Directory) -> rusqlite::Result<()> {
         ),
     ];
     for (name, mail, state, id) in guests {
-        d.insert_user(
-            &crate::routes::new_guest_doc(id, mail, Some(name), state, "2025-09-18T14:30:00Z"),
-            0,
-        )?;
+        let mut doc = crate::routes::new_guest_doc(id, mail, Some(name), state, "2025-09-18T14:30:00Z");
+        if state == "Accepted" {
+            // Ana last signed in months ago: the Guests list calls her stale.
+            doc["signInActivity"] = serde_json::json!({
+                "lastSignInDateTime": "2026-02-03T10:15:00Z",
+                "lastNonInteractiveSignInDateTime": "2026-02-10T08:00:00Z",
+                "lastSuccessfulSignInDateTime": "2026-02-03T10:15:00Z"
+            });
+        }
+        d.insert_user(&doc, 0)?;
     }
     Ok(())
 }

@@ -142,6 +142,19 @@ pub(crate) fn record(shared: &Shared, user_id: &str, app_id: &str, country: &str
         "appliedConditionalAccessPolicies": policies,
     });
     let dir = lock(&shared.dir);
+    // The user's signInActivity follows, as Entra keeps it.
+    if let Some(mut u) = dir.user(user_id)?.map(|u| u.doc) {
+        let mut activity = u["signInActivity"].clone();
+        if !activity.is_object() {
+            activity = json!({"lastNonInteractiveSignInDateTime": null, "lastSuccessfulSignInDateTime": null});
+        }
+        activity["lastSignInDateTime"] = json!(at);
+        if !failed {
+            activity["lastSuccessfulSignInDateTime"] = json!(at);
+        }
+        u["signInActivity"] = activity;
+        dir.update_user(&u)?;
+    }
     let mut log = dir.document(DOCUMENT)?.unwrap_or(json!([]));
     let items = log.as_array_mut().expect("the sign-in log is a list");
     items.push(entry.clone());
