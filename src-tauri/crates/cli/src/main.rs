@@ -6,6 +6,7 @@
 
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
+mod guests;
 mod history;
 mod import;
 mod login;
@@ -68,6 +69,8 @@ enum Command {
         #[command(subcommand)]
         action: protect::ProtectAction,
     },
+    /// Every guest with state, last sign-in, licences and groups; who is stale or stuck.
+    Guests(guests::GuestsArgs),
     /// Power Apps guest makers: the tenant setting, and the Environment Maker role for a guest.
     Makers {
         #[command(subcommand)]
@@ -266,6 +269,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Google { action } => tenant::google(action).await,
         Command::Partners(args) => partners::partners(args).await,
         Command::Makers { action } => makers::makers(action).await,
+        Command::Guests(args) => guests::guests(args).await,
         Command::Protect { action } => protect::protect(action).await,
         Command::Check {
             email,

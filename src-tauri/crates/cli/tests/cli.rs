@@ -1233,3 +1233,47 @@ fn makers_are_shown_switched_and_the_switch_previewed() {
     ]);
     assert_ne!(o.status.code(), Some(0));
 }
+
+#[test]
+fn guests_are_listed_with_who_is_stale_filtered_and_exported() {
+    let e = env();
+    let o = e.cli(&["guests", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(list["signInActivity"], "available");
+    let ana = list["guests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["email"] == "ana.souza@fabrikam.example")
+        .unwrap();
+    for key in [
+        "id",
+        "displayName",
+        "state",
+        "createdDateTime",
+        "lastSignIn",
+        "sponsors",
+        "licenses",
+        "groups",
+    ] {
+        assert!(ana.get(key).is_some(), "{key} missing: {ana}");
+    }
+    assert_eq!(ana["stale"], true);
+    assert_eq!(ana["pendingTooLong"], false);
+
+    let out = e.data.path().join("guests.csv");
+    let o = e.cli(&[
+        "guests",
+        "--domain",
+        "contoso-partners.example",
+        "--export",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("1 guests: 0 stale"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("PENDING TOO LONG"), "{}", stdout(&o));
+    let csv = std::fs::read_to_string(out).unwrap();
+    assert!(csv.starts_with("email,display name,state"), "{csv}");
+    assert!(csv.contains("li.wei@contoso-partners.example"), "{csv}");
+}

@@ -20,7 +20,11 @@ async fn every_guest_is_listed_with_last_sign_in_and_who_is_stale_or_stuck() {
     let by = |email: &str| list.guests.iter().find(|g| g.email == email).unwrap().clone();
     let ana = by("ana.souza@fabrikam.example");
     assert!(ana.stale, "{ana:?}");
-    assert_eq!(ana.last_sign_in.as_deref(), Some("2026-02-10T08:00:00Z"), "the latest of any kind");
+    assert_eq!(
+        ana.last_sign_in.as_deref(),
+        Some("2026-02-10T08:00:00Z"),
+        "the latest of any kind"
+    );
     assert_eq!(ana.home_domain, "fabrikam.example");
     let li = by("li.wei@contoso-partners.example");
     assert!(li.pending_too_long && !li.stale);
@@ -34,7 +38,11 @@ async fn every_guest_is_listed_with_last_sign_in_and_who_is_stale_or_stuck() {
     s.sb.record_sign_in(&ana.id, "00000007-0000-0000-c000-000000000000", "DE", &now)
         .unwrap();
     let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
-    let ana = list.guests.iter().find(|g| g.email == "ana.souza@fabrikam.example").unwrap();
+    let ana = list
+        .guests
+        .iter()
+        .find(|g| g.email == "ana.souza@fabrikam.example")
+        .unwrap();
     assert!(!ana.stale);
     assert_eq!(ana.last_sign_in.as_deref(), Some(now.as_str()));
 }

@@ -63,6 +63,54 @@ pub struct GuestList {
     pub rules: GuestRules,
 }
 
+impl GuestList {
+    /// One line per guest, for a spreadsheet (cells Excel would run as formulas neutralised).
+    pub fn to_csv(&self) -> Result<String, Problem> {
+        use guestpass_store::export::neutralise;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let failed = |e: csv::Error| Problem::internal(e);
+        w.write_record([
+            "email",
+            "display name",
+            "state",
+            "created",
+            "last sign-in",
+            "enabled",
+            "home domain",
+            "licences",
+            "groups",
+            "stale",
+            "pending too long",
+        ])
+        .map_err(failed)?;
+        let activity_known = self.sign_in_activity == "available";
+        for g in &self.guests {
+            let last = match (&g.last_sign_in, activity_known) {
+                (Some(t), _) => t.clone(),
+                (None, true) => "never".into(),
+                (None, false) => "unavailable".into(),
+            };
+            let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+            let cells = [
+                g.email.clone(),
+                g.display_name.clone(),
+                g.state.clone(),
+                g.created_date_time.clone().unwrap_or_default(),
+                last,
+                yes(g.enabled),
+                g.home_domain.clone(),
+                g.licenses.join("; "),
+                g.groups.join("; "),
+                yes(g.stale),
+                yes(g.pending_too_long),
+            ];
+            w.write_record(cells.iter().map(|c| neutralise(c))).map_err(failed)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Problem::internal(e.to_string()))?;
+        String::from_utf8(bytes).map_err(Problem::internal)
+    }
+}
+
 fn time(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str()
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
