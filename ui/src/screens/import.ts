@@ -31,7 +31,7 @@ import { busy, field, problemCard, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
 
 /** At most this many table rows are drawn at once; search narrows the rest. */
-const SHOWN = 300;
+const SHOWN = 100;
 
 const STEP_WORDS: Record<StepState, string> = {
   pending: "to do",
