@@ -4,6 +4,7 @@ use crate::{dialogs, AppState};
 use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
+use guestpass_core::guests::{GuestList, GuestRules};
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
     GuestProtection, LocationRequest, MakersView, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
@@ -105,6 +106,29 @@ pub async fn set_partner(
     preview: bool,
 ) -> Result<StepOutcome> {
     engine_for(&state, preview).await?.set_partner(&domain, &settings).await
+}
+
+/// Every guest with state, last sign-in, licences and groups, and who is stale or stuck under
+/// `rules` (reads only).
+#[tauri::command]
+pub async fn guest_list(state: State<'_, Arc<AppState>>, rules: GuestRules) -> Result<GuestList> {
+    state.engine().await?.guest_list(rules).await
+}
+
+/// Asks where to save (the native Save dialog) and writes the guests shown as CSV there;
+/// nothing when the admin cancelled.
+#[tauri::command]
+pub async fn save_guest_list(app: AppHandle, list: GuestList) -> Result<Option<String>> {
+    let filter = dialogs::Filter {
+        name: "CSV",
+        extensions: &["csv"],
+    };
+    let Some(path) = dialogs::save_path(&app, "Save the guest list", "guestpass-guests.csv", filter).await else {
+        return Ok(None);
+    };
+    std::fs::write(&path, list.to_csv()?)
+        .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
 }
 
 /// What protects guests now — Conditional Access policies, named locations, security defaults,

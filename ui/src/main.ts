@@ -1,13 +1,14 @@
 import { connectionInfo, isProblem, useSandbox, type ConnectionInfo } from "./backend";
 import { clear, h } from "./dom";
 import { renderConnection } from "./screens/connection";
+import { renderGuests } from "./screens/guests";
 import { renderHistory } from "./screens/history";
 import { renderImport } from "./screens/import";
 import { renderPartners } from "./screens/partners";
 import { renderProtect } from "./screens/protect";
 import { renderWizard } from "./screens/wizard";
 
-type Screen = "onboard" | "import" | "partners" | "protect" | "history" | "connection";
+type Screen = "onboard" | "import" | "guests" | "partners" | "protect" | "history" | "connection";
 
 const screenEl = document.getElementById("screen")!;
 const bannerEl = document.getElementById("banner")!;
@@ -22,6 +23,7 @@ function show(screen: Screen): void {
   clear(screenEl);
   if (screen === "onboard") renderWizard(screenEl, connection, () => show("history"));
   if (screen === "import") renderImport(screenEl, connection);
+  if (screen === "guests") renderGuests(screenEl, connection);
   if (screen === "partners") renderPartners(screenEl, connection);
   if (screen === "protect") renderProtect(screenEl, connection);
   if (screen === "history") void renderHistory(screenEl, connection);

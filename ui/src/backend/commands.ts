@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestProtection, GuestRef, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -53,6 +53,16 @@ export function findPartner(domain: string): Promise<PartnerLookup> {
 /** Gives the partner these settings (each null: inherit the default); `preview` changes nothing. */
 export function setPartner(domain: string, settings: PartnerSettings, preview = false): Promise<StepOutcome> {
   return call("set_partner", { domain, settings, preview });
+}
+
+/** Every guest with state, last sign-in, licences and groups, and who is stale or stuck under `rules` (reads only). */
+export function guestList(rules: GuestRules): Promise<GuestList> {
+  return call("guest_list", { rules });
+}
+
+/** Asks where to save (the native Save dialog) and writes the guests shown as CSV there; nothing when the admin cancelled. */
+export function saveGuestList(list: GuestList): Promise<string | null> {
+  return call("save_guest_list", { list });
 }
 
 /** What protects guests now — Conditional Access policies, named locations, security defaults, Entra ID P1 — and what is missing (reads only). */

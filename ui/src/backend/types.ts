@@ -496,6 +496,37 @@ guestAccess: GuestAccess | null,
  */
 notes: Array<string>, };
 
+export type GuestRules = { 
+/**
+ * No sign-in for this many days (and not created within them).
+ */
+staleDays: number, 
+/**
+ * Invitation not accepted after this many days.
+ */
+pendingDays: number, };
+
+export type GuestRow = { id: string, email: string, displayName: string, 
+/**
+ * `PendingAcceptance` or `Accepted` (Microsoft's `externalUserState`).
+ */
+state: string, createdDateTime: string | null, 
+/**
+ * The latest sign-in of any kind; `None` when they never signed in or it cannot be read
+ * (then the list's `signInActivity` says why).
+ */
+lastSignIn: string | null, enabled: boolean, homeDomain: string, 
+/**
+ * Not read yet (sponsors come with issue 14's point 3).
+ */
+sponsors: Array<string>, licenses: Array<string>, groups: Array<string>, stale: boolean, pendingTooLong: boolean, };
+
+export type GuestList = { guests: Array<GuestRow>, 
+/**
+ * `available`, or `unavailable: <why>` (no Entra ID P1, or no `AuditLog.Read.All`).
+ */
+signInActivity: string, rules: GuestRules, };
+
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 
 export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";

@@ -1,0 +1,42 @@
+// End-to-end: the Guests screen. Every guest with state and last sign-in; the seeded Fabrikam
+// guest who went quiet is stale, the one who never accepted is stuck; search, filter, sort,
+// and Save as CSV through the Save dialog.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Key } from "selenium-webdriver";
+import { answerDialog, appWindow, By } from "./helpers.mjs";
+
+const app = appWindow();
+const { byId, screenshot, waitText } = app;
+
+test("every guest is listed, the quiet one stale and the unaccepted one stuck", async () => {
+  await waitText("banner", "Sandbox tenant", 60_000);
+  await (await byId("nav-guests")).click();
+  await waitText("guests-summary", "guests:", 60_000);
+  const rows = await waitText("guests-rows", "ana.souza@fabrikam.example");
+  const text = await rows.getText();
+  assert.match(text, /ana\.souza@fabrikam\.example[\s\S]*stale/);
+  assert.match(text, /li\.wei@contoso-partners\.example[\s\S]*pending too long/);
+  await screenshot("70-guests");
+});
+
+test("the list is searched, filtered, sorted and saved as CSV", async () => {
+  await (await byId("guests-filter")).findElement(By.css("option[value='stale']")).click();
+  await waitText("guests-shown", "1 of");
+  assert.doesNotMatch(await (await byId("guests-rows")).getText(), /li\.wei/);
+  await (await byId("guests-filter")).findElement(By.css("option[value='all']")).click();
+  await (await byId("guests-search")).sendKeys("contoso");
+  await waitText("guests-shown", "1 of");
+  await (await byId("guests-search")).sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+  await (await byId("guests-sort-lastSignIn")).click();
+  const th = await app.driver.findElement(By.css("th[data-key='lastSignIn']"));
+  assert.equal(await th.getAttribute("aria-sort"), "descending");
+  answerDialog(process.env.GUESTPASS_E2E_WORK);
+  await (await byId("guests-save")).click();
+  await waitText("guests-saved", "guestpass-guests.csv");
+  const saved = readFileSync(join(process.env.GUESTPASS_E2E_WORK, "guestpass-guests.csv"), "utf8");
+  assert.match(saved, /^email,display name,state/);
+  assert.match(saved, /ana\.souza@fabrikam\.example/);
+});

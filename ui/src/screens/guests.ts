@@ -1,0 +1,166 @@
+// Guests: every guest of the tenant at a glance — state, last sign-in of any kind (or why it
+// cannot be read), licences, groups — with who is stale or stuck under the admin's rules;
+// search, filter, sort and Save as CSV. The table draws only the rows in view, so 10,000
+// guests scroll smoothly.
+import { guestList, saveGuestList, type ConnectionInfo, type GuestList, type GuestRow } from "../backend";
+import { busy, field, problemCard, show } from "../components";
+import { clear, h } from "../dom";
+
+type Filter = "all" | "stale" | "pending" | "blocked";
+type SortKey = "email" | "lastSignIn" | "created";
+
+export function renderGuests(root: HTMLElement, connection: ConnectionInfo | null): void {
+  root.append(
+    h("h1", { tabindex: "-1", id: "guests-title" }, "Guests"),
+    h(
+      "p",
+      { class: "lead" },
+      `Every guest in ${connection?.tenantName ?? "this tenant"}: whether they accepted, when they last signed in (interactive or not), what they hold — and who has gone quiet or never accepted.`,
+    ),
+  );
+  const staleDays = h("input", { id: "stale-days", type: "number", min: "1", max: "3650", value: "90" }) as HTMLInputElement;
+  const pendingDays = h("input", { id: "pending-days", type: "number", min: "1", max: "3650", value: "30" }) as HTMLInputElement;
+  const read = h("button", { class: "btn btn-primary", type: "submit", id: "guests-read" }, "Read the guests");
+  const list = h("div", { id: "guests-list" });
+  const form = h(
+    "form",
+    { class: "card form", id: "guests-rules" },
+    h("div", { class: "field-row" }, field("stale-days", "Stale after days without a sign-in", staleDays), field("pending-days", "Stuck after days unaccepted", pendingDays)),
+    h("div", { class: "actions" }, read, h("span", { class: "muted" }, "Reads only; changes nothing.")),
+  );
+  const load = () =>
+    busy(read, "Reading…", async () => {
+      show(list, h("p", { class: "muted", role: "status" }, "Reading the guests…"));
+      try {
+        const rules = { staleDays: Number(staleDays.value) || 90, pendingDays: Number(pendingDays.value) || 30 };
+        renderList(list, await guestList(rules));
+      } catch (err) {
+        show(list, problemCard(err));
+      }
+    });
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void load();
+  });
+  root.append(form, list);
+  void load();
+}
+
+/** A day with its year: guests outlive the year they were invited in. */
+const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+
+function lastSignIn(g: GuestRow, known: boolean): string {
+  if (g.lastSignIn) return day(g.lastSignIn);
+  return known ? "never" : "unavailable";
+}
+
+function renderList(area: HTMLElement, l: GuestList): void {
+  const known = l.signInActivity === "available";
+  const count = (f: (g: GuestRow) => boolean) => l.guests.filter(f).length;
+  const summary = h(
+    "p",
+    { id: "guests-summary" },
+    h("strong", {}, `${l.guests.length} guests: `),
+    `${count((g) => g.stale)} stale (no sign-in for ${l.rules.staleDays} days), ${count((g) => g.pendingTooLong)} pending for more than ${l.rules.pendingDays} days, ${count((g) => !g.enabled)} blocked.`,
+  );
+  const unavailable = known ? null : h("p", { class: "hint", id: "guests-activity" }, h("strong", {}, "Last sign-in is unavailable: "), l.signInActivity.replace(/^unavailable: /, ""), " Nobody is called stale without it.");
+  const search = h("input", { type: "search", id: "guests-search", placeholder: "Search address, name, domain or group", "aria-label": "Search guests" }) as HTMLInputElement;
+  const filter = h(
+    "select",
+    { id: "guests-filter", "aria-label": "Which guests" },
+    h("option", { value: "all" }, `Everyone (${l.guests.length})`),
+    h("option", { value: "stale" }, `Stale (${count((g) => g.stale)})`),
+    h("option", { value: "pending" }, `Pending too long (${count((g) => g.pendingTooLong)})`),
+    h("option", { value: "blocked" }, `Blocked (${count((g) => !g.enabled)})`),
+  ) as HTMLSelectElement;
+  const save = h("button", { class: "btn", type: "button", id: "guests-save" }, "Save as CSV…");
+  const saved = h("span", { class: "muted", id: "guests-saved", role: "status" });
+  let sortKey: SortKey = "email";
+  let ascending = true;
+  let shown: GuestRow[] = [];
+  save.addEventListener("click", () =>
+    void busy(save, "Saving…", async () => {
+      try {
+        const path = await saveGuestList({ ...l, guests: shown });
+        saved.textContent = path ? `Saved ${shown.length} guests to ${path}` : "";
+      } catch (err) {
+        saved.replaceChildren(problemCard(err));
+      }
+    }),
+  );
+
+  // Only the rows in view are drawn (with spacers for the rest).
+  const scroller = h("div", { class: "vscroll", id: "guests-scroll" });
+  const COLUMNS: [string, SortKey | null][] = [
+    ["Guest", "email"],
+    ["State", null],
+    ["Created", "created"],
+    ["Last sign-in", "lastSignIn"],
+    ["Licences", null],
+    ["Groups", null],
+  ];
+  const headers = COLUMNS.map(([label, key]) => {
+    if (!key) return h("th", { scope: "col" }, h("span", { class: "th" }, label));
+    const b = h("button", { class: "th-sort", type: "button", id: `guests-sort-${key}` }, label);
+    b.addEventListener("click", () => {
+      ascending = sortKey === key ? !ascending : key === "email";
+      sortKey = key;
+      refill();
+    });
+    return h("th", { scope: "col", "aria-sort": "none", "data-key": key }, b);
+  });
+  const tbody = h("tbody", { id: "guests-rows" });
+  scroller.append(h("table", { class: "table" }, h("thead", {}, h("tr", {}, ...headers)), tbody));
+  let rowHeight = 52;
+  const spacer = (height: number) => {
+    const td = h("td", { colspan: String(COLUMNS.length) });
+    td.style.height = `${height}px`;
+    return h("tr", { class: "spacer", "aria-hidden": "true" }, td);
+  };
+  const row = (g: GuestRow) => {
+    const flags = [g.stale ? h("span", { class: "pill pill-wouldChange" }, "stale") : null, g.pendingTooLong ? h("span", { class: "pill pill-wouldChange" }, "pending too long") : null, g.enabled ? null : h("span", { class: "pill pill-failed" }, "blocked")];
+    return h(
+      "tr",
+      { class: "row" },
+      h("td", {}, h("div", { class: "mono" }, g.email), h("div", { class: "muted small" }, g.displayName)),
+      h("td", {}, g.state === "PendingAcceptance" ? "Invited" : "Accepted", ...flags.map((f) => (f ? h("div", {}, f) : null))),
+      h("td", { class: "nowrap" }, g.createdDateTime ? day(g.createdDateTime) : "—"),
+      h("td", { class: "nowrap" }, lastSignIn(g, known)),
+      h("td", {}, g.licenses.join(", ") || "—"),
+      h("td", {}, g.groups.join(", ") || "—"),
+    );
+  };
+  const draw = () => {
+    const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - 10);
+    const last = Math.min(shown.length, first + Math.ceil((scroller.clientHeight || 600) / rowHeight) + 20);
+    clear(tbody);
+    tbody.append(spacer(first * rowHeight));
+    for (let i = first; i < last; i++) tbody.append(row(shown[i]));
+    tbody.append(spacer((shown.length - last) * rowHeight));
+    if (shown.length === 0) tbody.append(h("tr", {}, h("td", { colspan: String(COLUMNS.length), class: "muted" }, "No guest matches.")));
+    const sample = tbody.querySelector<HTMLElement>("tr.row");
+    if (sample && sample.offsetHeight > 0 && Math.abs(sample.offsetHeight - rowHeight) > 1) {
+      rowHeight = sample.offsetHeight;
+      draw();
+    }
+  };
+  const value = (g: GuestRow): string => (sortKey === "email" ? g.email : sortKey === "created" ? g.createdDateTime ?? "" : g.lastSignIn ?? "");
+  const refill = () => {
+    const q = search.value.trim().toLowerCase();
+    const which = filter.value as Filter;
+    shown = l.guests
+      .filter((g) => which === "all" || (which === "stale" && g.stale) || (which === "pending" && g.pendingTooLong) || (which === "blocked" && !g.enabled))
+      .filter((g) => !q || `${g.email} ${g.displayName} ${g.homeDomain} ${g.groups.join(" ")}`.toLowerCase().includes(q))
+      .sort((a, b) => (ascending ? 1 : -1) * value(a).localeCompare(value(b)));
+    for (const th of headers) th.setAttribute("aria-sort", th.dataset.key === sortKey ? (ascending ? "ascending" : "descending") : "none");
+    shownNote.textContent = `${shown.length} of ${l.guests.length} guests shown.`;
+    scroller.scrollTop = 0;
+    draw();
+  };
+  const shownNote = h("p", { class: "muted small", id: "guests-shown", role: "status" });
+  scroller.addEventListener("scroll", () => requestAnimationFrame(draw));
+  search.addEventListener("input", refill);
+  filter.addEventListener("change", refill);
+  show(area, h("div", { class: "card", id: "guests-table" }, summary, unavailable, h("div", { class: "toolbar" }, search, filter, save, saved), shownNote, scroller));
+  refill();
+}
