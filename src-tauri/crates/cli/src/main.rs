@@ -187,6 +187,26 @@ pub(crate) fn fail(p: &Problem, json: bool) -> ExitCode {
     }
 }
 
+/// Prints what a read found: as JSON with `--json`, otherwise as `text` says; exit 0, or the
+/// problem's exit code.
+pub(crate) fn print_view<T: serde::Serialize>(
+    found: Result<T, Problem>,
+    json: bool,
+    text: impl Fn(&T) -> String,
+) -> ExitCode {
+    match found {
+        Ok(view) if json => {
+            println!("{}", serde_json::json!(view));
+            ExitCode::SUCCESS
+        }
+        Ok(view) => {
+            print!("{}", text(&view));
+            ExitCode::SUCCESS
+        }
+        Err(p) => fail(&p, json),
+    }
+}
+
 /// Prints step outcomes (or, with `--json`, `extra` plus `steps`); exit 0.
 fn print_steps(steps: &[StepOutcome], json: bool, extra: Option<serde_json::Value>) -> ExitCode {
     if json {

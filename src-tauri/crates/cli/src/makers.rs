@@ -1,7 +1,7 @@
 //! `guestpass-cli makers`: whether guests may make Power Apps (and what else Microsoft requires),
 //! switching that tenant setting, and giving a guest the Environment Maker role.
 
-use crate::{connect, fail, print_steps};
+use crate::{connect, fail, print_steps, print_view};
 use clap::Subcommand;
 use guestpass_core::protect::MakersView;
 use guestpass_core::GuestRef;
@@ -72,17 +72,7 @@ async fn show(json: bool) -> ExitCode {
         Ok(e) => e,
         Err(p) => return fail(&p, json),
     };
-    match engine.makers().await {
-        Ok(view) if json => {
-            println!("{}", serde_json::json!(view));
-            ExitCode::SUCCESS
-        }
-        Ok(view) => {
-            print!("{}", text(&view));
-            ExitCode::SUCCESS
-        }
-        Err(p) => fail(&p, json),
-    }
+    print_view(engine.makers().await, json, text)
 }
 
 async fn switch(enable: bool, dry_run: bool, json: bool) -> ExitCode {

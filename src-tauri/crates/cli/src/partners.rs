@@ -1,7 +1,7 @@
 //! `guestpass-cli partners`: the cross-tenant default and every partner's own settings; `set`
 //! and `remove` change one partner's, recorded and undoable like every change.
 
-use crate::{connect, fail, print_steps};
+use crate::{connect, fail, print_steps, print_view};
 use clap::{Args, Subcommand};
 use guestpass_core::partners::{PartnerSettings, PartnersOverview};
 use std::process::ExitCode;
@@ -113,17 +113,7 @@ async fn list(json: bool) -> ExitCode {
         Ok(e) => e,
         Err(p) => return fail(&p, json),
     };
-    match engine.partners_overview().await {
-        Ok(o) if json => {
-            println!("{}", serde_json::json!(o));
-            ExitCode::SUCCESS
-        }
-        Ok(o) => {
-            print!("{}", overview_text(&o));
-            ExitCode::SUCCESS
-        }
-        Err(p) => fail(&p, json),
-    }
+    print_view(engine.partners_overview().await, json, overview_text)
 }
 
 fn word(own: Option<bool>, effective: Option<bool>) -> String {

@@ -2,7 +2,7 @@
 //! named locations with an optional block outside them (`locations`), and the What-If
 //! pre-flight of every policy, guest by guest (`what-if`).
 
-use crate::{connect, fail, print_steps};
+use crate::{connect, fail, print_steps, print_view};
 use clap::{Subcommand, ValueEnum};
 use guestpass_core::bulk::RunControl;
 use guestpass_core::protect::{
@@ -171,17 +171,7 @@ async fn show(json: bool) -> ExitCode {
         Ok(e) => e,
         Err(p) => return fail(&p, json),
     };
-    match engine.guest_protection().await {
-        Ok(view) if json => {
-            println!("{}", serde_json::json!(view));
-            ExitCode::SUCCESS
-        }
-        Ok(view) => {
-            print!("{}", text(&view));
-            ExitCode::SUCCESS
-        }
-        Err(p) => fail(&p, json),
-    }
+    print_view(engine.guest_protection().await, json, text)
 }
 
 async fn mfa(
