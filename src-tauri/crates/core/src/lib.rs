@@ -126,6 +126,8 @@ pub fn typescript_declarations() -> Vec<String> {
         guests::GuestRules::decl(&cfg),
         guests::GuestRow::decl(&cfg),
         guests::GuestList::decl(&cfg),
+        guests::GuestVerb::decl(&cfg),
+        guests::GuestActionResult::decl(&cfg),
         RunState::decl(&cfg),
         StepState::decl(&cfg),
         RunInfo::decl(&cfg),

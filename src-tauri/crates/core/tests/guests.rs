@@ -46,3 +46,78 @@ async fn every_guest_is_listed_with_last_sign_in_and_who_is_stale_or_stuck() {
     assert!(!ana.stale);
     assert_eq!(ana.last_sign_in.as_deref(), Some(now.as_str()));
 }
+
+#[tokio::test]
+async fn stale_guests_are_blocked_removed_restored_and_each_undone() {
+    use guestpass_core::guests::GuestVerb;
+    use guestpass_core::StepStatus;
+    let s = setup(SandboxConfig::default()).await;
+    let ana = "ana.souza@fabrikam.example".to_string();
+    let guest =
+        |list: &guestpass_core::guests::GuestList, email: &str| list.guests.iter().find(|g| g.email == email).cloned();
+
+    // Block: previewed, made, listed, undone.
+    let preview = s
+        .engine
+        .clone()
+        .with_dry_run(true)
+        .act_on_guests(GuestVerb::Block, &[ana.clone()])
+        .await
+        .unwrap();
+    assert_eq!(preview[0].outcome.as_ref().unwrap().status, StepStatus::WouldChange);
+    let blocked = s.engine.act_on_guests(GuestVerb::Block, &[ana.clone()]).await.unwrap();
+    let seq = blocked[0].outcome.as_ref().unwrap().change_seq;
+    let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
+    assert!(!guest(&list, &ana).unwrap().enabled);
+    s.engine.undo_change(seq).await.unwrap();
+    let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
+    assert!(guest(&list, &ana).unwrap().enabled);
+
+    // Remove (with an unknown address beside it: it fails alone), then undo restores her groups.
+    s.engine
+        .add_to_group(&guestpass_core::GuestRef::email(&ana), "Partner portal users")
+        .await
+        .unwrap();
+    let removed = s
+        .engine
+        .act_on_guests(GuestVerb::Remove, &[ana.clone(), "nobody@nowhere.example".into()])
+        .await
+        .unwrap();
+    assert!(removed[0]
+        .outcome
+        .as_ref()
+        .unwrap()
+        .summary
+        .contains("restorable for 30 days"));
+    assert!(removed[1].problem.as_ref().unwrap().message.contains("is not a guest"));
+    let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
+    assert!(guest(&list, &ana).is_none());
+    s.engine
+        .undo_change(removed[0].outcome.as_ref().unwrap().change_seq)
+        .await
+        .unwrap();
+    let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
+    assert_eq!(
+        guest(&list, &ana).unwrap().groups,
+        vec!["Partner portal users".to_string()]
+    );
+
+    // Remove and restore as two changes; resend only to someone who has not accepted.
+    s.engine.act_on_guests(GuestVerb::Remove, &[ana.clone()]).await.unwrap();
+    let restored = s
+        .engine
+        .act_on_guests(GuestVerb::Restore, &[ana.clone()])
+        .await
+        .unwrap();
+    assert!(restored[0].outcome.as_ref().unwrap().summary.starts_with("Restored"));
+    let resent = s
+        .engine
+        .act_on_guests(
+            GuestVerb::Resend,
+            &[ana.clone(), "li.wei@contoso-partners.example".into()],
+        )
+        .await
+        .unwrap();
+    assert!(resent[0].problem.as_ref().unwrap().message.contains("already accepted"));
+    assert_eq!(resent[1].outcome.as_ref().unwrap().status, StepStatus::Changed);
+}

@@ -2,9 +2,10 @@
 //! `signInActivity` needs Entra ID P1 and `AuditLog.Read.All`; without them the list is read
 //! again without it, and the reason is kept.
 
-use crate::api::with_query;
-use crate::client::GraphClient;
+use crate::api::{segment, with_query};
+use crate::client::{Answer, GraphClient};
 use crate::error::GraphError;
+use reqwest::Method;
 use serde_json::Value;
 
 const FIELDS: &str = "id,displayName,mail,userPrincipalName,otherMails,userType,externalUserState,\
@@ -26,5 +27,24 @@ impl GraphClient {
             ],
         ));
         self.list_all(url, None).await
+    }
+
+    /// Deletes a user: Entra keeps them 30 days in the deleted items. Returns the request-id.
+    pub async fn delete_user(&self, id: &str) -> Result<Option<String>, GraphError> {
+        let url = self.graph_url(&format!("v1.0/users/{}", segment(id)));
+        self.send_no_content::<()>(Method::DELETE, url, None).await
+    }
+
+    /// Users deleted within the last 30 days (restorable).
+    pub async fn deleted_users(&self) -> Result<Vec<Value>, GraphError> {
+        let url = self.graph_url("v1.0/directory/deletedItems/microsoft.graph.user");
+        self.list_all(url, None).await
+    }
+
+    /// Restores a deleted user (with their group memberships). Returns the request-id.
+    pub async fn restore_deleted_user(&self, id: &str) -> Result<Option<String>, GraphError> {
+        let url = self.graph_url(&format!("v1.0/directory/deletedItems/{}/restore", segment(id)));
+        let answer: Answer<Value> = self.send::<(), _>(Method::POST, url, None).await?;
+        Ok(answer.request_id)
     }
 }

@@ -152,6 +152,14 @@ impl Directory {
         Ok(())
     }
 
+    /// Removes a user and their group memberships (the caller keeps what a restore needs).
+    pub fn delete_user(&self, id: &str) -> rusqlite::Result<bool> {
+        self.conn
+            .execute("DELETE FROM group_members WHERE member_id = ?1", [id])?;
+        let n = self.conn.execute("DELETE FROM users WHERE id = ?1", [id])?;
+        Ok(n == 1)
+    }
+
     pub fn insert_group(&self, doc: &Value) -> rusqlite::Result<()> {
         let id = doc["id"].as_str().unwrap_or_default();
         self.conn.execute(

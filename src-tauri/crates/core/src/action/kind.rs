@@ -25,6 +25,9 @@ pub enum ActionKind {
     SwitchGuestPolicy,
     CreateNamedLocation,
     SetGuestMakers,
+    SetGuestSignIn,
+    RemoveGuest,
+    RestoreGuest,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -35,7 +38,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 16] = [
+    pub const ALL: [ActionKind; 19] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -52,6 +55,9 @@ impl ActionKind {
         ActionKind::SwitchGuestPolicy,
         ActionKind::CreateNamedLocation,
         ActionKind::SetGuestMakers,
+        ActionKind::SetGuestSignIn,
+        ActionKind::RemoveGuest,
+        ActionKind::RestoreGuest,
     ];
 
     /// The name stored in the change log.
@@ -73,6 +79,9 @@ impl ActionKind {
             ActionKind::SwitchGuestPolicy => "switch_guest_policy",
             ActionKind::CreateNamedLocation => "create_named_location",
             ActionKind::SetGuestMakers => "set_guest_makers",
+            ActionKind::SetGuestSignIn => "set_guest_sign_in",
+            ActionKind::RemoveGuest => "remove_guest",
+            ActionKind::RestoreGuest => "restore_guest",
         }
     }
 
@@ -95,6 +104,9 @@ impl ActionKind {
             ActionKind::SwitchGuestPolicy => "undo_switch_guest_policy",
             ActionKind::CreateNamedLocation => "undo_create_named_location",
             ActionKind::SetGuestMakers => "undo_set_guest_makers",
+            ActionKind::SetGuestSignIn => "undo_set_guest_sign_in",
+            ActionKind::RemoveGuest => "undo_remove_guest",
+            ActionKind::RestoreGuest => "undo_restore_guest",
         }
     }
 
@@ -121,6 +133,9 @@ impl ActionKind {
             ActionKind::SwitchGuestPolicy => "Switch guest policy",
             ActionKind::CreateNamedLocation => "Named location",
             ActionKind::SetGuestMakers => "Guest makers (Power Apps)",
+            ActionKind::SetGuestSignIn => "Block or unblock sign-in",
+            ActionKind::RemoveGuest => "Remove guest",
+            ActionKind::RestoreGuest => "Restore guest",
         }
     }
 
@@ -143,6 +158,8 @@ impl ActionKind {
                 "protect"
             }
             ActionKind::SetGuestMakers => "makers",
+            ActionKind::SetGuestSignIn => "sign-in",
+            ActionKind::RemoveGuest | ActionKind::RestoreGuest => "remove",
         }
     }
 
@@ -159,7 +176,12 @@ impl ActionKind {
             ActionKind::InviteGuest | ActionKind::ResendInvitation => {
                 &["User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"]
             }
-            ActionKind::SetProfile => &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+            ActionKind::SetProfile | ActionKind::SetGuestSignIn => &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+            ActionKind::RemoveGuest | ActionKind::RestoreGuest => &[
+                "User.DeleteRestore.All",
+                "User.ReadWrite.All",
+                "Directory.ReadWrite.All",
+            ],
             ActionKind::AssignLicense => &[
                 "LicenseAssignment.ReadWrite.All",
                 "User.ReadWrite.All",
@@ -189,7 +211,10 @@ impl ActionKind {
         const GA: &str = "Global Administrator";
         match self {
             ActionKind::InviteGuest | ActionKind::ResendInvitation => &["Guest Inviter", "User Administrator", GA],
-            ActionKind::SetProfile => &["User Administrator", GA],
+            ActionKind::SetProfile
+            | ActionKind::SetGuestSignIn
+            | ActionKind::RemoveGuest
+            | ActionKind::RestoreGuest => &["User Administrator", GA],
             ActionKind::AssignLicense => &["License Administrator", "User Administrator", GA],
             ActionKind::AddToGroup => &["Groups Administrator", "User Administrator", GA],
             ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => {

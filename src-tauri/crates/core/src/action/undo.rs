@@ -57,6 +57,8 @@ impl Engine {
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy => self.undo_policy(row, kind).await,
             ActionKind::CreateNamedLocation => self.undo_location(row).await,
             ActionKind::SetGuestMakers => self.undo_guest_makers(row).await,
+            ActionKind::SetGuestSignIn => self.undo_guest_sign_in(row).await,
+            ActionKind::RemoveGuest | ActionKind::RestoreGuest => self.undo_guest_presence(row, kind).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

@@ -1,5 +1,8 @@
-//! Guests over time: every guest at a glance, and which are stale or stuck.
+//! Guests over time: every guest at a glance, which are stale or stuck, and what to do about
+//! them (block, unblock, remove, restore, resend), each change recorded and undoable.
 
+mod actions;
 mod list;
 
+pub use actions::{GuestActionResult, GuestVerb};
 pub use list::{GuestList, GuestRow, GuestRules};

@@ -48,6 +48,14 @@ const STEPS: &[(&str, &[ActionKind])] = &[
     ("Dataverse role", &[ActionKind::AssignDataverseRole]),
     ("Partner settings", &[ActionKind::SetPartnerSettings]),
     (
+        "Guests: block, remove, restore",
+        &[
+            ActionKind::SetGuestSignIn,
+            ActionKind::RemoveGuest,
+            ActionKind::RestoreGuest,
+        ],
+    ),
+    (
         "Protect guests",
         &[
             ActionKind::CreateGuestPolicy,

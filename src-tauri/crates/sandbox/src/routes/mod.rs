@@ -7,6 +7,7 @@ mod batch;
 mod conditional_access;
 mod control;
 mod dataverse;
+mod deleted_items;
 mod external;
 mod groups;
 mod identity;
@@ -67,7 +68,20 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/me", get(users::me))
         .route("/v1.0/me/memberOf", get(users::my_roles))
         .route("/v1.0/users", get(users::list))
-        .route("/v1.0/users/{id}", get(users::get_one).patch(users::patch))
+        .route(
+            "/v1.0/users/{id}",
+            get(users::get_one)
+                .patch(users::patch)
+                .delete(deleted_items::delete_user),
+        )
+        .route(
+            "/v1.0/directory/deletedItems/microsoft.graph.user",
+            get(deleted_items::list),
+        )
+        .route(
+            "/v1.0/directory/deletedItems/{id}/restore",
+            post(deleted_items::restore),
+        )
         .route("/v1.0/users/{id}/assignLicense", post(users::assign_license))
         .route("/v1.0/users/{id}/memberOf", get(users::member_of))
         .route(
