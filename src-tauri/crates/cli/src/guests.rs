@@ -2,17 +2,19 @@
 //! groups, and who is stale or stuck; filters and a CSV export.
 
 use crate::{connect, fail};
-use clap::Args;
-use guestpass_core::guests::{GuestList, GuestRules};
+use clap::{Args, Subcommand};
+use guestpass_core::guests::{GuestActionResult, GuestList, GuestRules, GuestVerb};
 use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct GuestsArgs {
+    #[command(subcommand)]
+    action: Option<GuestsAction>,
     /// A guest is stale after this many days without a sign-in of any kind.
-    #[arg(long, default_value_t = 90)]
+    #[arg(long, default_value_t = 90, global = true)]
     stale_days: u32,
     /// An invitation is stuck after this many days unaccepted.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, global = true)]
     pending_days: u32,
     /// Only guests whose address is at this domain.
     #[arg(long)]
@@ -27,14 +29,54 @@ pub struct GuestsArgs {
     json: bool,
 }
 
+/// What to do to some guests: those named, or every stale one.
+#[derive(Args)]
+struct Targets {
+    /// A guest's address (repeat it).
+    #[arg(long = "email", value_name = "E", required_unless_present = "stale")]
+    emails: Vec<String>,
+    /// Every guest the list calls stale (with --stale-days).
+    #[arg(long)]
+    stale: bool,
+    /// Print what would change; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum GuestsAction {
+    /// Block their sign-in (and end their sessions); undo from History.
+    Block(Targets),
+    /// Let them sign in again.
+    Unblock(Targets),
+    /// Remove them: Microsoft keeps them 30 days, and undo (or `restore`) brings them back.
+    Remove(Targets),
+    /// Bring back guests removed in the last 30 days, with their groups.
+    Restore(Targets),
+    /// Send a new invitation to those who have not accepted.
+    Resend(Targets),
+}
+
 pub async fn guests(args: GuestsArgs) -> ExitCode {
-    let engine = match connect(false).await {
-        Ok(e) => e,
-        Err(p) => return fail(&p, args.json),
-    };
     let rules = GuestRules {
         stale_days: args.stale_days,
         pending_days: args.pending_days,
+    };
+    if let Some(action) = args.action {
+        let (verb, targets) = match action {
+            GuestsAction::Block(t) => (GuestVerb::Block, t),
+            GuestsAction::Unblock(t) => (GuestVerb::Unblock, t),
+            GuestsAction::Remove(t) => (GuestVerb::Remove, t),
+            GuestsAction::Restore(t) => (GuestVerb::Restore, t),
+            GuestsAction::Resend(t) => (GuestVerb::Resend, t),
+        };
+        return act(verb, targets, rules).await;
+    }
+    let engine = match connect(false).await {
+        Ok(e) => e,
+        Err(p) => return fail(&p, args.json),
     };
     let mut list = match engine.guest_list(rules).await {
         Ok(l) => l,
@@ -110,4 +152,47 @@ fn text(l: &GuestList) -> String {
         out.push_str(&format!("Sign-in activity: {}\n", l.sign_in_activity));
     }
     out
+}
+
+async fn act(verb: GuestVerb, t: Targets, rules: GuestRules) -> ExitCode {
+    let engine = match connect(t.dry_run).await {
+        Ok(e) => e,
+        Err(p) => return fail(&p, t.json),
+    };
+    let mut emails = t.emails.clone();
+    if t.stale {
+        match engine.guest_list(rules).await {
+            Ok(l) => emails.extend(l.guests.into_iter().filter(|g| g.stale).map(|g| g.email)),
+            Err(p) => return fail(&p, t.json),
+        }
+        if emails.is_empty() {
+            println!("No guest is stale (no sign-in for {} days).", rules.stale_days);
+            return ExitCode::SUCCESS;
+        }
+    }
+    let results = match engine.act_on_guests(verb, &emails).await {
+        Ok(r) => r,
+        Err(p) => return fail(&p, t.json),
+    };
+    print_results(&results, t.json)
+}
+
+/// One line per guest (or `{"results": […]}`); exit 1 when any of them failed.
+fn print_results(results: &[GuestActionResult], json: bool) -> ExitCode {
+    if json {
+        println!("{}", serde_json::json!({ "results": results }));
+    } else {
+        for r in results {
+            match (&r.outcome, &r.problem) {
+                (Some(o), _) => println!("{}: {}", r.email, o.summary),
+                (None, Some(p)) => println!("{}: FAILED {} {}", r.email, p.message, p.hint),
+                (None, None) => {}
+            }
+        }
+    }
+    if results.iter().any(|r| r.problem.is_some()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

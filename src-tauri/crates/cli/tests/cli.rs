@@ -1277,3 +1277,35 @@ fn guests_are_listed_with_who_is_stale_filtered_and_exported() {
     assert!(csv.starts_with("email,display name,state"), "{csv}");
     assert!(csv.contains("li.wei@contoso-partners.example"), "{csv}");
 }
+
+#[test]
+fn stale_guests_are_blocked_then_unblocked_and_a_missing_one_fails_alone() {
+    let e = env();
+    let o = e.cli(&["guests", "block", "--stale", "--dry-run", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let preview: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(preview["results"][0]["email"], "ana.souza@fabrikam.example");
+    assert_eq!(preview["results"][0]["outcome"]["status"], "wouldChange");
+    let o = e.cli(&["guests", "block", "--stale", "--stale-days", "120"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("ana.souza@fabrikam.example now is blocked from signing in"),
+        "{}",
+        stdout(&o)
+    );
+    let o = e.cli(&[
+        "guests",
+        "unblock",
+        "--email",
+        "ana.souza@fabrikam.example",
+        "--email",
+        "nobody@nowhere.example",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("ana.souza@fabrikam.example now can sign in"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("nobody@nowhere.example: FAILED"), "{}", stdout(&o));
+}
