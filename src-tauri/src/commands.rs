@@ -4,7 +4,7 @@ use crate::{dialogs, AppState};
 use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
-use guestpass_core::guests::{GuestList, GuestRules};
+use guestpass_core::guests::{GuestActionResult, GuestList, GuestRules, GuestVerb};
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
     GuestProtection, LocationRequest, MakersView, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
@@ -113,6 +113,18 @@ pub async fn set_partner(
 #[tauri::command]
 pub async fn guest_list(state: State<'_, Arc<AppState>>, rules: GuestRules) -> Result<GuestList> {
     state.engine().await?.guest_list(rules).await
+}
+
+/// Blocks, unblocks, removes, restores or re-invites these guests, one after the other, each
+/// recorded; `preview` changes nothing.
+#[tauri::command]
+pub async fn act_on_guests(
+    state: State<'_, Arc<AppState>>,
+    verb: GuestVerb,
+    emails: Vec<String>,
+    preview: bool,
+) -> Result<Vec<GuestActionResult>> {
+    engine_for(&state, preview).await?.act_on_guests(verb, &emails).await
 }
 
 /// Asks where to save (the native Save dialog) and writes the guests shown as CSV there;

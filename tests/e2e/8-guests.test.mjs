@@ -40,3 +40,30 @@ test("the list is searched, filtered, sorted and saved as CSV", async () => {
   assert.match(saved, /^email,display name,state/);
   assert.match(saved, /ana\.souza@fabrikam\.example/);
 });
+
+test("the stale guest is blocked with a preview, and then restored after a removal", async () => {
+  await (await byId("guests-filter")).findElement(By.css("option[value='stale']")).click();
+  await waitText("guests-shown", "1 of");
+  await (await byId("guests-select-all")).click();
+  await waitText("guests-chosen", "1 selected");
+  await (await byId("guests-block")).click();
+  await waitText("guests-bulk-preview", "Would block ana.souza@fabrikam.example's sign-in.", 30_000);
+  await screenshot("71-guests-block-preview");
+  await (await byId("guests-confirm")).click();
+  await waitText("guests-bulk-done", "is blocked from signing in", 60_000);
+  await waitText("guests-summary", "1 blocked", 60_000);
+  // Removed, then brought back with the restore form.
+  await (await byId("guests-filter")).findElement(By.css("option[value='blocked']")).click();
+  await (await byId("guests-select-all")).click();
+  await (await byId("guests-remove")).click();
+  await waitText("guests-bulk-preview", "Would remove ana.souza@fabrikam.example", 30_000);
+  await (await byId("guests-confirm")).click();
+  await waitText("guests-bulk-done", "restorable for 30 days", 60_000);
+  await (await byId("restore-email")).sendKeys("ana.souza@fabrikam.example", Key.ENTER);
+  await waitText("guests-bulk-preview", "Would restore ana.souza@fabrikam.example", 30_000);
+  await (await byId("guests-confirm")).click();
+  await waitText("guests-bulk-done", "Restored ana.souza@fabrikam.example", 60_000);
+  await waitText("guests-rows", "ana.souza@fabrikam.example", 60_000);
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("guests-table"));
+  await screenshot("72-guests-restored");
+});

@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -58,6 +58,11 @@ export function setPartner(domain: string, settings: PartnerSettings, preview = 
 /** Every guest with state, last sign-in, licences and groups, and who is stale or stuck under `rules` (reads only). */
 export function guestList(rules: GuestRules): Promise<GuestList> {
   return call("guest_list", { rules });
+}
+
+/** Blocks, unblocks, removes, restores or re-invites these guests, one after the other, each recorded; `preview` changes nothing. */
+export function actOnGuests(verb: GuestVerb, emails: Array<string>, preview = false): Promise<Array<GuestActionResult>> {
+  return call("act_on_guests", { verb, emails, preview });
 }
 
 /** Asks where to save (the native Save dialog) and writes the guests shown as CSV there; nothing when the admin cancelled. */

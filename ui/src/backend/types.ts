@@ -135,7 +135,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest";
 
 export type StepOutcome = { 
 /**
@@ -527,6 +527,10 @@ export type GuestList = { guests: Array<GuestRow>,
  */
 signInActivity: string, rules: GuestRules, };
 
+export type GuestVerb = "block" | "unblock" | "remove" | "restore" | "resend";
+
+export type GuestActionResult = { email: string, outcome: StepOutcome | null, problem: Problem | null, };
+
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 
 export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";
@@ -692,6 +696,12 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_create_named_location: { label: "Undo: Named location", undoable: false },
   set_guest_makers: { label: "Guest makers (Power Apps)", undoable: true },
   undo_set_guest_makers: { label: "Undo: Guest makers (Power Apps)", undoable: false },
+  set_guest_sign_in: { label: "Block or unblock sign-in", undoable: true },
+  undo_set_guest_sign_in: { label: "Undo: Block or unblock sign-in", undoable: false },
+  remove_guest: { label: "Remove guest", undoable: true },
+  undo_remove_guest: { label: "Undo: Remove guest", undoable: false },
+  restore_guest: { label: "Restore guest", undoable: true },
+  undo_restore_guest: { label: "Undo: Restore guest", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

@@ -2,7 +2,7 @@
 // cannot be read), licences, groups — with who is stale or stuck under the admin's rules;
 // search, filter, sort and Save as CSV. The table draws only the rows in view, so 10,000
 // guests scroll smoothly.
-import { guestList, saveGuestList, type ConnectionInfo, type GuestList, type GuestRow } from "../backend";
+import { actOnGuests, guestList, saveGuestList, type ConnectionInfo, type GuestActionResult, type GuestList, type GuestRow, type GuestVerb } from "../backend";
 import { busy, field, problemCard, show } from "../components";
 import { clear, h } from "../dom";
 
@@ -33,7 +33,7 @@ export function renderGuests(root: HTMLElement, connection: ConnectionInfo | nul
       show(list, h("p", { class: "muted", role: "status" }, "Reading the guests…"));
       try {
         const rules = { staleDays: Number(staleDays.value) || 90, pendingDays: Number(pendingDays.value) || 30 };
-        renderList(list, await guestList(rules));
+        renderList(list, await guestList(rules), () => void load());
       } catch (err) {
         show(list, problemCard(err));
       }
@@ -54,7 +54,7 @@ function lastSignIn(g: GuestRow, known: boolean): string {
   return known ? "never" : "unavailable";
 }
 
-function renderList(area: HTMLElement, l: GuestList): void {
+function renderList(area: HTMLElement, l: GuestList, reload: () => void): void {
   const known = l.signInActivity === "available";
   const count = (f: (g: GuestRow) => boolean) => l.guests.filter(f).length;
   const summary = h(
@@ -91,7 +91,38 @@ function renderList(area: HTMLElement, l: GuestList): void {
 
   // Only the rows in view are drawn (with spacers for the rest).
   const scroller = h("div", { class: "vscroll", id: "guests-scroll" });
+  const selected = new Set<string>();
+  const selectAll = h("input", { type: "checkbox", id: "guests-select-all", "aria-label": "Select every guest shown" }) as HTMLInputElement;
+  selectAll.addEventListener("change", () => {
+    for (const g of shown) {
+      if (selectAll.checked) selected.add(g.email);
+      else selected.delete(g.email);
+    }
+    selectionChanged();
+    draw();
+  });
+  const chosenNote = h("span", { class: "muted", id: "guests-chosen", role: "status" }, "None selected.");
+  const bulkResult = h("div", { id: "guests-bulk-result", "aria-live": "polite" });
+  // What the last bulk action did stays in view when the list is read again after it.
+  if (keptOutcome) bulkResult.append(keptOutcome);
+  keptOutcome = null;
+  const VERBS: [GuestVerb, string][] = [
+    ["resend", "Resend invitation"],
+    ["block", "Block sign-in"],
+    ["unblock", "Unblock"],
+    ["remove", "Remove"],
+  ];
+  const bulkButtons = VERBS.map(([verb, label]) => {
+    const b = h("button", { class: "btn", type: "button", id: `guests-${verb}`, disabled: true }, label) as HTMLButtonElement;
+    b.addEventListener("click", () => void busy(b, "Checking…", () => bulk(verb, label, [...selected], bulkResult, reload)));
+    return b;
+  });
+  const selectionChanged = () => {
+    chosenNote.textContent = selected.size === 0 ? "None selected." : `${selected.size} selected.`;
+    for (const b of bulkButtons) b.disabled = selected.size === 0;
+  };
   const COLUMNS: [string, SortKey | null][] = [
+    ["", null],
     ["Guest", "email"],
     ["State", null],
     ["Created", "created"],
@@ -100,6 +131,7 @@ function renderList(area: HTMLElement, l: GuestList): void {
     ["Groups", null],
   ];
   const headers = COLUMNS.map(([label, key]) => {
+    if (!key && !label) return h("th", { scope: "col" }, selectAll);
     if (!key) return h("th", { scope: "col" }, h("span", { class: "th" }, label));
     const b = h("button", { class: "th-sort", type: "button", id: `guests-sort-${key}` }, label);
     b.addEventListener("click", () => {
@@ -118,10 +150,17 @@ function renderList(area: HTMLElement, l: GuestList): void {
     return h("tr", { class: "spacer", "aria-hidden": "true" }, td);
   };
   const row = (g: GuestRow) => {
+    const pick = h("input", { type: "checkbox", "aria-label": `Select ${g.email}`, checked: selected.has(g.email) }) as HTMLInputElement;
+    pick.addEventListener("change", () => {
+      if (pick.checked) selected.add(g.email);
+      else selected.delete(g.email);
+      selectionChanged();
+    });
     const flags = [g.stale ? h("span", { class: "pill pill-wouldChange" }, "stale") : null, g.pendingTooLong ? h("span", { class: "pill pill-wouldChange" }, "pending too long") : null, g.enabled ? null : h("span", { class: "pill pill-failed" }, "blocked")];
     return h(
       "tr",
       { class: "row" },
+      h("td", {}, pick),
       h("td", {}, h("div", { class: "mono" }, g.email), h("div", { class: "muted small" }, g.displayName)),
       h("td", {}, g.state === "PendingAcceptance" ? "Invited" : "Accepted", ...flags.map((f) => (f ? h("div", {}, f) : null))),
       h("td", { class: "nowrap" }, g.createdDateTime ? day(g.createdDateTime) : "—"),
@@ -161,6 +200,75 @@ function renderList(area: HTMLElement, l: GuestList): void {
   scroller.addEventListener("scroll", () => requestAnimationFrame(draw));
   search.addEventListener("input", refill);
   filter.addEventListener("change", refill);
-  show(area, h("div", { class: "card", id: "guests-table" }, summary, unavailable, h("div", { class: "toolbar" }, search, filter, save, saved), shownNote, scroller));
+  show(
+    area,
+    h(
+      "div",
+      { class: "card", id: "guests-table" },
+      summary,
+      unavailable,
+      h("div", { class: "toolbar" }, search, filter, save, saved),
+      h("div", { class: "toolbar", id: "guests-bulk" }, chosenNote, ...bulkButtons),
+      bulkResult,
+      shownNote,
+      scroller,
+    ),
+    restoreForm(reload),
+  );
   refill();
+}
+
+/** The outcome of the last bulk action, shown again above the list once it is read anew. */
+let keptOutcome: HTMLElement | null = null;
+
+const results = (rs: GuestActionResult[], would: boolean): HTMLElement =>
+  h(
+    "ul",
+    { class: "reasons", id: would ? "guests-bulk-preview" : "guests-bulk-done" },
+    ...rs.map((r) => h("li", { class: r.problem ? "todo" : "" }, h("strong", {}, r.email), ": ", r.outcome ? r.outcome.summary : `${r.problem?.message ?? ""} ${r.problem?.hint ?? ""}`)),
+  );
+
+/** Preview, then Confirm: what would happen to each chosen guest, then what did. */
+async function bulk(verb: GuestVerb, label: string, emails: string[], area: HTMLElement, reload: () => void): Promise<void> {
+  try {
+    const plan = await actOnGuests(verb, emails, true);
+    const confirm = h("button", { class: "btn btn-primary", type: "button", id: "guests-confirm" }, `${label}: confirm`);
+    const cancel = h("button", { class: "btn", type: "button", id: "guests-cancel" }, "Cancel");
+    cancel.addEventListener("click", () => show(area));
+    confirm.addEventListener("click", () =>
+      void busy(confirm, "Applying…", async () => {
+        try {
+          const done = await actOnGuests(verb, emails, false);
+          const failed = done.filter((r) => r.problem).length;
+          keptOutcome = h("div", { class: `card result ${failed ? "result-error" : "result-ok"}` }, h("h2", {}, `${label}: ${done.length - failed} done${failed ? `, ${failed} failed` : ""}`), results(done, false), h("p", { class: "muted" }, "Each change is in History, where it can be undone."));
+          reload();
+        } catch (err) {
+          show(area, problemCard(err));
+        }
+      }),
+    );
+    show(area, h("div", { class: "card result result-info preview" }, h("h2", {}, `${label}: preview`), results(plan, true), h("div", { class: "actions" }, confirm, cancel)));
+  } catch (err) {
+    show(area, problemCard(err));
+  }
+}
+
+/** Bringing back a guest removed in the last 30 days. */
+function restoreForm(reload: () => void): HTMLElement {
+  const email = h("input", { id: "restore-email", type: "email", autocomplete: "off", placeholder: "jane@partner.com" }) as HTMLInputElement;
+  const submit = h("button", { class: "btn", type: "submit", id: "restore-preview" }, "Preview the restore");
+  const result = h("div", { id: "restore-result", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "card form", id: "guests-restore" },
+    h("h2", {}, "Restore a removed guest"),
+    field("restore-email", "Their address", email, "Microsoft keeps removed guests 30 days; they come back with their groups."),
+    h("div", { class: "actions" }, submit),
+    result,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void busy(submit, "Checking…", () => bulk("restore", "Restore", [email.value.trim()], result, reload));
+  });
+  return form;
 }
