@@ -61,11 +61,15 @@ async fn stale_guests_are_blocked_removed_restored_and_each_undone() {
         .engine
         .clone()
         .with_dry_run(true)
-        .act_on_guests(GuestVerb::Block, &[ana.clone()])
+        .act_on_guests(GuestVerb::Block, std::slice::from_ref(&ana))
         .await
         .unwrap();
     assert_eq!(preview[0].outcome.as_ref().unwrap().status, StepStatus::WouldChange);
-    let blocked = s.engine.act_on_guests(GuestVerb::Block, &[ana.clone()]).await.unwrap();
+    let blocked = s
+        .engine
+        .act_on_guests(GuestVerb::Block, std::slice::from_ref(&ana))
+        .await
+        .unwrap();
     let seq = blocked[0].outcome.as_ref().unwrap().change_seq;
     let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
     assert!(!guest(&list, &ana).unwrap().enabled);
@@ -103,10 +107,13 @@ async fn stale_guests_are_blocked_removed_restored_and_each_undone() {
     );
 
     // Remove and restore as two changes; resend only to someone who has not accepted.
-    s.engine.act_on_guests(GuestVerb::Remove, &[ana.clone()]).await.unwrap();
+    s.engine
+        .act_on_guests(GuestVerb::Remove, std::slice::from_ref(&ana))
+        .await
+        .unwrap();
     let restored = s
         .engine
-        .act_on_guests(GuestVerb::Restore, &[ana.clone()])
+        .act_on_guests(GuestVerb::Restore, std::slice::from_ref(&ana))
         .await
         .unwrap();
     assert!(restored[0].outcome.as_ref().unwrap().summary.starts_with("Restored"));
