@@ -1,5 +1,5 @@
 //! Every guest at a glance (issue 14, point 1) and which are stale or stuck (point 2's rules):
-//! one paged read of the guests (999 per page), one of the groups' members (a small
+//! one paged read of the guests (500 per page with sign-in activity), one of the groups' members (a small
 //! organisation has far fewer groups than guests), and the last sign-in as the latest of the
 //! interactive, non-interactive and last successful ones — never only the interactive one.
 

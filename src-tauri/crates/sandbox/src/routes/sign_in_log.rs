@@ -1,7 +1,8 @@
 //! The sign-in log (`GET /auditLogs/signIns`, v1.0) as Graph serves it: Entra ID P1 required
 //! (403 `Authentication_RequestFromNonPremiumTenantOrB2CTenant` otherwise), newest first, at most
 //! 1,000 per page, `$filter` on `createdDateTime ge …` and `userId eq '…'`, the identity reports'
-//! limit of 5 requests per 10 seconds per app (429 with Retry-After), and each sign-in's
+//! limit of 5 requests per 10 seconds per app (429 with Retry-After; users listed with their
+//! `signInActivity` count against it too), and each sign-in's
 //! `appliedConditionalAccessPolicies` — whose report-only results are members of an evolvable
 //! enum, answered as `unknownFutureValue` unless the caller sends
 //! `Prefer: include-unknown-enum-members`.
@@ -40,7 +41,7 @@ const REPORT_ONLY: &[&str] = &[
 #[derive(Default)]
 pub(crate) struct ReportGate(HashMap<String, VecDeque<Instant>>);
 
-fn pace(shared: &Shared, app: &str) -> Result<(), ApiError> {
+pub(super) fn pace(shared: &Shared, app: &str) -> Result<(), ApiError> {
     let cfg = lock(&shared.config).throttle.clone();
     if !cfg.enabled {
         return Ok(());

@@ -101,6 +101,10 @@ pub(crate) async fn list(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
     check_sign_in_activity(&shared, &caller, q.get("$select"))?;
+    if selects_sign_in_activity(q.get("$select")) {
+        // Listing users with their sign-in activity counts against the identity reports' limit.
+        super::sign_in_log::pace(&shared, &caller.client_id)?;
+    }
     let now = now_ms();
     let users = lock(&shared.dir).all_users()?;
     let docs: Vec<Value> = users
@@ -193,9 +197,12 @@ fn manager_chain(shared: &Shared, doc: &Value, e: &odata::Expand, now: i64) -> R
 pub(crate) const MANAGER: &str = "_managerId";
 
 /// `signInActivity` is read only with `AuditLog.Read.All` and in a tenant with Entra ID P1 or P2.
+fn selects_sign_in_activity(select: Option<&String>) -> bool {
+    select.is_some_and(|s| s.split(',').any(|p| p.trim().eq_ignore_ascii_case("signInActivity")))
+}
+
 fn check_sign_in_activity(shared: &Shared, caller: &Caller, select: Option<&String>) -> Result<(), ApiError> {
-    let asked = select.is_some_and(|s| s.split(',').any(|p| p.trim().eq_ignore_ascii_case("signInActivity")));
-    if !asked {
+    if !selects_sign_in_activity(select) {
         return Ok(());
     }
     caller.require(&["AuditLog.Read.All"])?;

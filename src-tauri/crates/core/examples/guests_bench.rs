@@ -1,0 +1,72 @@
+//! `make bench`: how close reading every guest with their sign-in activity runs to Microsoft's
+//! floor. Lists of users with `signInActivity` count against the identity reports' limit of 5
+//! requests per 10 seconds per app, 500 users per page; the floor for 10,000 guests is 20 pages
+//! in 5-request bursts 10 seconds apart (plus the latency of each).
+//!
+//! cargo run --release -p guestpass-core --example guests_bench -- [--guests 10000]
+
+use guestpass_core::guests::GuestRules;
+use guestpass_core::{Connection, ConnectionConfig, Engine};
+use guestpass_graph::Endpoints;
+use guestpass_sandbox::{SandboxConfig, Storage};
+use std::time::{Duration, Instant};
+
+const LATENCY_MS: u64 = 50;
+const PAGE: usize = 500;
+const BURST: usize = 5;
+const WINDOW: Duration = Duration::from_secs(10);
+
+fn arg(name: &str, default: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| default.to_string())
+}
+
+#[tokio::main]
+async fn main() {
+    let guests: usize = arg("--guests", "10000").parse().unwrap();
+    let config = SandboxConfig {
+        latency_ms: LATENCY_MS,
+        ..Default::default()
+    };
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, config)
+        .await
+        .expect("sandbox");
+    sb.add_guests(guests.saturating_sub(2)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::connect(ConnectionConfig {
+        data_dir: dir.path().to_path_buf(),
+        connection: Connection::AppOnly {
+            tenant: guestpass_sandbox::TENANT_ID.into(),
+            client_id: guestpass_sandbox::CLIENT_ID.into(),
+            secret: guestpass_core::sign_in::AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
+            endpoints: Endpoints::loopback(&url::Url::parse(&sb.url()).unwrap()),
+            is_sandbox: true,
+        },
+    })
+    .await
+    .expect("connect");
+    println!("Guests list benchmark: {guests} guests with sign-in activity, {LATENCY_MS} ms latency, Microsoft's 5 report reads per 10 s");
+    let before = sb.stats();
+    let t = Instant::now();
+    let list = engine.guest_list(GuestRules::default()).await.expect("the list");
+    let took = t.elapsed();
+    let after = sb.stats();
+    let pages = list.guests.len().div_ceil(PAGE);
+    let floor = WINDOW * ((pages.saturating_sub(1)) / BURST) as u32 + Duration::from_millis(LATENCY_MS) * pages as u32;
+    println!(
+        "  {} guests ({}) read in {:.1} s; the floor ({pages} pages of {PAGE}, {BURST} per {} s) is {:.1} s: ratio {:.2}",
+        list.guests.len(),
+        list.sign_in_activity,
+        took.as_secs_f64(),
+        WINDOW.as_secs(),
+        floor.as_secs_f64(),
+        took.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!(
+        "  refused with 429 and waited out: {}",
+        after.throttled - before.throttled
+    );
+}
