@@ -135,7 +135,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor";
 
 export type StepOutcome = { 
 /**
@@ -517,7 +517,7 @@ state: string, createdDateTime: string | null,
  */
 lastSignIn: string | null, enabled: boolean, homeDomain: string, 
 /**
- * Not read yet (sponsors come with issue 14's point 3).
+ * Their sponsors' addresses (or names, for a sponsor without one).
  */
 sponsors: Array<string>, licenses: Array<string>, groups: Array<string>, stale: boolean, pendingTooLong: boolean, };
 
@@ -702,6 +702,8 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_remove_guest: { label: "Undo: Remove guest", undoable: false },
   restore_guest: { label: "Restore guest", undoable: true },
   undo_restore_guest: { label: "Undo: Restore guest", undoable: false },
+  add_sponsor: { label: "Add sponsor", undoable: true },
+  undo_add_sponsor: { label: "Undo: Add sponsor", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

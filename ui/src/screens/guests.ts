@@ -64,7 +64,7 @@ function renderList(area: HTMLElement, l: GuestList, reload: () => void): void {
     `${count((g) => g.stale)} stale (no sign-in for ${l.rules.staleDays} days), ${count((g) => g.pendingTooLong)} pending for more than ${l.rules.pendingDays} days, ${count((g) => !g.enabled)} blocked.`,
   );
   const unavailable = known ? null : h("p", { class: "hint", id: "guests-activity" }, h("strong", {}, "Last sign-in is unavailable: "), l.signInActivity.replace(/^unavailable: /, ""), " Nobody is called stale without it.");
-  const search = h("input", { type: "search", id: "guests-search", placeholder: "Search address, name, domain or group", "aria-label": "Search guests" }) as HTMLInputElement;
+  const search = h("input", { type: "search", id: "guests-search", placeholder: "Search address, name, domain, group or sponsor", "aria-label": "Search guests" }) as HTMLInputElement;
   const filter = h(
     "select",
     { id: "guests-filter", "aria-label": "Which guests" },
@@ -161,7 +161,7 @@ function renderList(area: HTMLElement, l: GuestList, reload: () => void): void {
       "tr",
       { class: "row" },
       h("td", {}, pick),
-      h("td", {}, h("div", { class: "mono" }, g.email), h("div", { class: "muted small" }, g.displayName)),
+      h("td", {}, h("div", { class: "mono" }, g.email), h("div", { class: "muted small" }, g.displayName), g.sponsors.length ? h("div", { class: "muted small" }, `Sponsor: ${g.sponsors.join(", ")}`) : null),
       h("td", {}, g.state === "PendingAcceptance" ? "Invited" : "Accepted", ...flags.map((f) => (f ? h("div", {}, f) : null))),
       h("td", { class: "nowrap" }, g.createdDateTime ? day(g.createdDateTime) : "—"),
       h("td", { class: "nowrap" }, lastSignIn(g, known)),
@@ -189,7 +189,7 @@ function renderList(area: HTMLElement, l: GuestList, reload: () => void): void {
     const which = filter.value as Filter;
     shown = l.guests
       .filter((g) => which === "all" || (which === "stale" && g.stale) || (which === "pending" && g.pendingTooLong) || (which === "blocked" && !g.enabled))
-      .filter((g) => !q || `${g.email} ${g.displayName} ${g.homeDomain} ${g.groups.join(" ")}`.toLowerCase().includes(q))
+      .filter((g) => !q || `${g.email} ${g.displayName} ${g.homeDomain} ${g.groups.join(" ")} ${g.sponsors.join(" ")}`.toLowerCase().includes(q))
       .sort((a, b) => (ascending ? 1 : -1) * value(a).localeCompare(value(b)));
     for (const th of headers) th.setAttribute("aria-sort", th.dataset.key === sortKey ? (ascending ? "ascending" : "descending") : "none");
     shownNote.textContent = `${shown.length} of ${l.guests.length} guests shown.`;

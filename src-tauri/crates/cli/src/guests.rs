@@ -19,7 +19,7 @@ pub struct GuestsArgs {
     /// Only guests whose address is at this domain.
     #[arg(long)]
     domain: Option<String>,
-    /// Only guests this person sponsors (sponsors are not read yet: nobody matches).
+    /// Only guests this person sponsors.
     #[arg(long, value_name = "E")]
     sponsor: Option<String>,
     /// Write the list as CSV to this file.
@@ -57,6 +57,17 @@ enum GuestsAction {
     Restore(Targets),
     /// Send a new invitation to those who have not accepted.
     Resend(Targets),
+    /// Make someone of your organisation a sponsor of a guest (at most five per guest).
+    Sponsor {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_name = "E")]
+        sponsor: String,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn guests(args: GuestsArgs) -> ExitCode {
@@ -64,6 +75,22 @@ pub async fn guests(args: GuestsArgs) -> ExitCode {
         stale_days: args.stale_days,
         pending_days: args.pending_days,
     };
+    if let Some(GuestsAction::Sponsor {
+        email,
+        sponsor,
+        dry_run,
+        json,
+    }) = args.action
+    {
+        let engine = match connect(dry_run).await {
+            Ok(e) => e,
+            Err(p) => return fail(&p, json),
+        };
+        return match engine.add_sponsor(&email, &sponsor).await {
+            Ok(o) => crate::print_steps(&[o], json, None),
+            Err(p) => fail(&p, json),
+        };
+    }
     if let Some(action) = args.action {
         let (verb, targets) = match action {
             GuestsAction::Block(t) => (GuestVerb::Block, t),
@@ -71,6 +98,7 @@ pub async fn guests(args: GuestsArgs) -> ExitCode {
             GuestsAction::Remove(t) => (GuestVerb::Remove, t),
             GuestsAction::Restore(t) => (GuestVerb::Restore, t),
             GuestsAction::Resend(t) => (GuestVerb::Resend, t),
+            GuestsAction::Sponsor { .. } => unreachable!("handled above"),
         };
         return act(verb, targets, rules).await;
     }

@@ -1309,3 +1309,23 @@ fn stale_guests_are_blocked_then_unblocked_and_a_missing_one_fails_alone() {
     );
     assert!(stdout(&o).contains("nobody@nowhere.example: FAILED"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_sponsor_is_added_and_guests_are_filtered_by_sponsor() {
+    let e = env();
+    let o = e.cli(&[
+        "guests",
+        "sponsor",
+        "--email",
+        "ana.souza@fabrikam.example",
+        "--sponsor",
+        "diego.siciliani@northwind.example",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("now sponsors"), "{}", stdout(&o));
+    let o = e.cli(&["guests", "--sponsor", "diego.siciliani@northwind.example", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let guests = list["guests"].as_array().unwrap();
+    assert_eq!(guests.len(), 1, "{list}");
+    assert_eq!(guests[0]["sponsors"][0], "diego.siciliani@northwind.example");
+}

@@ -128,3 +128,33 @@ async fn stale_guests_are_blocked_removed_restored_and_each_undone() {
     assert!(resent[0].problem.as_ref().unwrap().message.contains("already accepted"));
     assert_eq!(resent[1].outcome.as_ref().unwrap().status, StepStatus::Changed);
 }
+
+#[tokio::test]
+async fn a_sponsor_is_added_listed_refused_when_a_guest_and_undone() {
+    let s = setup(SandboxConfig::default()).await;
+    let ana = "ana.souza@fabrikam.example";
+    let p = s
+        .engine
+        .add_sponsor(ana, "li.wei@contoso-partners.example")
+        .await
+        .unwrap_err();
+    assert!(p.message.contains("is a guest too"), "{}", p.message);
+    let added = s
+        .engine
+        .add_sponsor(ana, "diego.siciliani@northwind.example")
+        .await
+        .unwrap();
+    assert!(added.summary.contains("now sponsors"), "{}", added.summary);
+    let again = s
+        .engine
+        .add_sponsor(ana, "Diego.Siciliani@northwind.example")
+        .await
+        .unwrap();
+    assert_eq!(again.status, guestpass_core::StepStatus::Unchanged);
+    let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
+    let row = list.guests.iter().find(|g| g.email == ana).unwrap();
+    assert_eq!(row.sponsors, vec!["diego.siciliani@northwind.example".to_string()]);
+    s.engine.undo_change(added.change_seq).await.unwrap();
+    let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
+    assert!(list.guests.iter().find(|g| g.email == ana).unwrap().sponsors.is_empty());
+}

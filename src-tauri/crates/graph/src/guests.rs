@@ -24,6 +24,7 @@ impl GraphClient {
             &[
                 ("$filter", "userType eq 'Guest'"),
                 ("$select", &select),
+                ("$expand", "sponsors($select=id,mail,displayName)"),
                 // Microsoft's guidance for lists with signInActivity is 500 per page.
                 ("$top", if with_activity { "500" } else { "999" }),
             ],
@@ -48,5 +49,28 @@ impl GraphClient {
         let url = self.graph_url(&format!("v1.0/directory/deletedItems/{}/restore", segment(id)));
         let answer: Answer<Value> = self.send::<(), _>(Method::POST, url, None).await?;
         Ok(answer.request_id)
+    }
+
+    /// A user's sponsors (users or groups), as raw directory objects.
+    pub async fn sponsors(&self, user_id: &str) -> Result<Vec<Value>, GraphError> {
+        let url = self.graph_url(&format!("v1.0/users/{}/sponsors", segment(user_id)));
+        self.list_all(url, None).await
+    }
+
+    /// Adds a sponsor to a user. Returns the request-id.
+    pub async fn add_sponsor(&self, user_id: &str, sponsor_id: &str) -> Result<Option<String>, GraphError> {
+        let url = self.graph_url(&format!("v1.0/users/{}/sponsors/$ref", segment(user_id)));
+        let body = serde_json::json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{sponsor_id}")});
+        self.send_no_content(Method::POST, url, Some(&body)).await
+    }
+
+    /// Removes a sponsor from a user. Returns the request-id.
+    pub async fn remove_sponsor(&self, user_id: &str, sponsor_id: &str) -> Result<Option<String>, GraphError> {
+        let url = self.graph_url(&format!(
+            "v1.0/users/{}/sponsors/{}/$ref",
+            segment(user_id),
+            segment(sponsor_id)
+        ));
+        self.send_no_content::<()>(Method::DELETE, url, None).await
     }
 }

@@ -28,6 +28,7 @@ pub enum ActionKind {
     SetGuestSignIn,
     RemoveGuest,
     RestoreGuest,
+    AddSponsor,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -38,7 +39,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 19] = [
+    pub const ALL: [ActionKind; 20] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -58,6 +59,7 @@ impl ActionKind {
         ActionKind::SetGuestSignIn,
         ActionKind::RemoveGuest,
         ActionKind::RestoreGuest,
+        ActionKind::AddSponsor,
     ];
 
     /// The name stored in the change log.
@@ -82,6 +84,7 @@ impl ActionKind {
             ActionKind::SetGuestSignIn => "set_guest_sign_in",
             ActionKind::RemoveGuest => "remove_guest",
             ActionKind::RestoreGuest => "restore_guest",
+            ActionKind::AddSponsor => "add_sponsor",
         }
     }
 
@@ -107,6 +110,7 @@ impl ActionKind {
             ActionKind::SetGuestSignIn => "undo_set_guest_sign_in",
             ActionKind::RemoveGuest => "undo_remove_guest",
             ActionKind::RestoreGuest => "undo_restore_guest",
+            ActionKind::AddSponsor => "undo_add_sponsor",
         }
     }
 
@@ -136,6 +140,7 @@ impl ActionKind {
             ActionKind::SetGuestSignIn => "Block or unblock sign-in",
             ActionKind::RemoveGuest => "Remove guest",
             ActionKind::RestoreGuest => "Restore guest",
+            ActionKind::AddSponsor => "Add sponsor",
         }
     }
 
@@ -160,6 +165,7 @@ impl ActionKind {
             ActionKind::SetGuestMakers => "makers",
             ActionKind::SetGuestSignIn => "sign-in",
             ActionKind::RemoveGuest | ActionKind::RestoreGuest => "remove",
+            ActionKind::AddSponsor => "sponsor",
         }
     }
 
@@ -176,7 +182,9 @@ impl ActionKind {
             ActionKind::InviteGuest | ActionKind::ResendInvitation => {
                 &["User.Invite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"]
             }
-            ActionKind::SetProfile | ActionKind::SetGuestSignIn => &["User.ReadWrite.All", "Directory.ReadWrite.All"],
+            ActionKind::SetProfile | ActionKind::SetGuestSignIn | ActionKind::AddSponsor => {
+                &["User.ReadWrite.All", "Directory.ReadWrite.All"]
+            }
             ActionKind::RemoveGuest | ActionKind::RestoreGuest => &[
                 "User.DeleteRestore.All",
                 "User.ReadWrite.All",
@@ -214,7 +222,8 @@ impl ActionKind {
             ActionKind::SetProfile
             | ActionKind::SetGuestSignIn
             | ActionKind::RemoveGuest
-            | ActionKind::RestoreGuest => &["User Administrator", GA],
+            | ActionKind::RestoreGuest
+            | ActionKind::AddSponsor => &["User Administrator", GA],
             ActionKind::AssignLicense => &["License Administrator", "User Administrator", GA],
             ActionKind::AddToGroup => &["Groups Administrator", "User Administrator", GA],
             ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => {

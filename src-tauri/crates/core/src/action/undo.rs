@@ -59,6 +59,7 @@ impl Engine {
             ActionKind::SetGuestMakers => self.undo_guest_makers(row).await,
             ActionKind::SetGuestSignIn => self.undo_guest_sign_in(row).await,
             ActionKind::RemoveGuest | ActionKind::RestoreGuest => self.undo_guest_presence(row, kind).await,
+            ActionKind::AddSponsor => self.undo_sponsor(row).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

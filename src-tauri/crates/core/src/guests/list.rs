@@ -45,7 +45,7 @@ pub struct GuestRow {
     pub last_sign_in: Option<String>,
     pub enabled: bool,
     pub home_domain: String,
-    /// Not read yet (sponsors come with issue 14's point 3).
+    /// Their sponsors' addresses (or names, for a sponsor without one).
     pub sponsors: Vec<String>,
     pub licenses: Vec<String>,
     pub groups: Vec<String>,
@@ -168,7 +168,13 @@ fn row(
         created_date_time: u["createdDateTime"].as_str().map(str::to_string),
         last_sign_in: last.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         enabled: u["accountEnabled"].as_bool().unwrap_or(true),
-        sponsors: vec![],
+        sponsors: u["sponsors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["mail"].as_str().or_else(|| s["displayName"].as_str()))
+            .map(str::to_lowercase)
+            .collect(),
         licenses,
         groups,
         stale,

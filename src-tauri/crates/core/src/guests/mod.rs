@@ -3,6 +3,7 @@
 
 mod actions;
 mod list;
+mod sponsors;
 
 pub use actions::{GuestActionResult, GuestVerb};
 pub use list::{GuestList, GuestRow, GuestRules};

@@ -19,6 +19,7 @@ mod power;
 mod sign_in_log;
 mod signin;
 mod skus;
+mod sponsors;
 mod users;
 mod what_if;
 
@@ -84,6 +85,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/v1.0/users/{id}/assignLicense", post(users::assign_license))
         .route("/v1.0/users/{id}/memberOf", get(users::member_of))
+        .route("/v1.0/users/{id}/sponsors", get(sponsors::list))
+        .route("/v1.0/users/{id}/sponsors/$ref", post(sponsors::add))
+        .route(
+            "/v1.0/users/{id}/sponsors/{sponsor}/$ref",
+            axum::routing::delete(sponsors::remove),
+        )
         .route(
             "/v1.0/users/{id}/revokeSignInSessions",
             post(users::revoke_sign_in_sessions),

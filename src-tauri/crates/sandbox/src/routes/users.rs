@@ -33,7 +33,7 @@ pub(crate) const USERS: EntitySet = EntitySet {
     filterable: odata::USER_FILTERABLE,
     schema: crate::schema::USER_PROPERTIES,
     sortable: &["displayName", "userPrincipalName"],
-    expandable: &["manager"],
+    expandable: &["manager", "sponsors"],
     // What Graph v1.0 returns for a user when no `$select` is given.
     default_props: &[
         "businessPhones",
@@ -113,7 +113,7 @@ pub(crate) async fn list(
         .map(|u| with_identities(&u.doc))
         .collect();
     let docs: Vec<&Value> = docs.iter().collect();
-    let expand_manager = |doc: &Value, e: &odata::Expand| manager_chain(&shared, doc, e, now);
+    let expand_manager = |doc: &Value, e: &odata::Expand| expand_related(&shared, doc, e, now);
     Ok(Json(odata::list(
         &USERS,
         &shared.base_url,
@@ -144,7 +144,7 @@ fn one_user(shared: &Shared, doc: &Value, q: &HashMap<String, String>) -> Result
     let doc = with_identities(doc);
     let mut body = odata::project(&doc, select.as_deref(), &USERS);
     if let Some(e) = &expand {
-        body[e.nav.as_str()] = manager_chain(shared, &doc, e, now_ms())?;
+        body[e.nav.as_str()] = expand_related(shared, &doc, e, now_ms())?;
     }
     body["@odata.context"] = json!(format!("{}/v1.0/$metadata#users/$entity", shared.base_url));
     Ok(Json(body))
@@ -164,6 +164,36 @@ fn with_identities(doc: &Value) -> Value {
     }
     doc
 }
+
+/// What `$expand` names: the manager chain, or the sponsors.
+fn expand_related(shared: &Shared, doc: &Value, e: &odata::Expand, now: i64) -> Result<Value, ApiError> {
+    match e.nav.as_str() {
+        "sponsors" => Ok(Value::Array(
+            sponsor_docs(shared, doc)?
+                .iter()
+                .map(|u| odata::project(u, e.select.as_deref(), &USERS))
+                .collect(),
+        )),
+        _ => manager_chain(shared, doc, e, now),
+    }
+}
+
+/// The users who sponsor `doc` (kept as ids under [`SPONSORS`]).
+pub(crate) fn sponsor_docs(shared: &Shared, doc: &Value) -> Result<Vec<Value>, ApiError> {
+    let dir = lock(&shared.dir);
+    let mut out = Vec::new();
+    for id in doc[SPONSORS].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        if let Some(u) = dir.user(id)? {
+            let mut u = u.doc;
+            u["@odata.type"] = json!("#microsoft.graph.user");
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+/// Where the sandbox keeps a user's sponsors (a relationship in Graph, hidden from `$select`).
+pub(crate) const SPONSORS: &str = "_sponsorIds";
 
 /// `$expand=manager`: the user's manager (and theirs, up the chain, as `$levels=max` asks; the
 /// sandbox always answers the whole chain), with the expansion's `$select`. Null when none.
