@@ -75,7 +75,8 @@ e2e:
 
 ## Benchmarks (reported, not enforced): the History queries over 100,000 rows, the import
 ## preview of 10,000 and 100,000 rows against a 2,000-user tenant, a bulk run of 1,000
-## guests against Graph's write limit next to a one-request-at-a-time loop, and the release
+## guests against Graph's write limit next to a one-request-at-a-time loop, the Protect
+## pre-flight of 200 guests and the Guests list of 10,000 against their floors, and the release
 ## app as installed: binary and .deb size, first screen, memory after start and after a
 ## 1,000-guest import in the window (~30 min with the release build).
 bench: deb

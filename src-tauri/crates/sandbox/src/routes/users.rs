@@ -100,8 +100,13 @@ pub(crate) async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
-    check_sign_in_activity(&shared, &caller, q.get("$select"))?;
-    if selects_sign_in_activity(q.get("$select")) {
+    // A next page carries the first page's query in its token: the same checks apply to it.
+    let select = match q.get("$skiptoken") {
+        Some(t) => odata::PageCursor::decode(t)?.select,
+        None => q.get("$select").cloned(),
+    };
+    check_sign_in_activity(&shared, &caller, select.as_ref())?;
+    if selects_sign_in_activity(select.as_ref()) {
         // Listing users with their sign-in activity counts against the identity reports' limit.
         super::sign_in_log::pace(&shared, &caller.client_id)?;
     }
