@@ -543,7 +543,10 @@ fn history_undo_previews_then_reverses_once() {
 }
 
 fn odd_file(name: &str) -> String {
-    format!("{}/../../../tests/import-files/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../../../tests/import-files/{name}",
+        std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")
+    )
 }
 
 #[test]
@@ -732,7 +735,7 @@ fn the_embedded_sandbox_starts_in_a_data_folder_that_does_not_exist_yet() {
 }
 
 fn certificate(name: &str) -> String {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
         .join("../../../tests/certificates")
         .join(name)
         .display()

@@ -330,7 +330,7 @@ async fn app_only_secrets_are_checked_then_kept_in_the_keychain_only() {
 
 fn certificate_file(name: &str) -> Vec<u8> {
     std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
             .join("../../../tests/certificates")
             .join(name),
     )

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 include!("../../../command_list.rs");
 
 fn repo_file(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..").join(path)
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("../../..")
+        .join(path)
 }
 
 /// Compares (or, with UPDATE_BINDINGS, rewrites) a generated file.

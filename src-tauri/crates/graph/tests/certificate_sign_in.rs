@@ -11,7 +11,7 @@ use url::Url;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
             .join("../../../tests/certificates")
             .join(name),
     )

@@ -24,9 +24,9 @@ fn fits_one_entry(secret: &str) -> bool {
 async fn a_long_refresh_token_and_a_4096_bit_key_fit_despite_windows_limit() {
     guestpass_keychain::use_mock_for_tests();
     let token: String = (0..2_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-    let key = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../tests/certificates/rsa-4096.pem"
+    let key = std::fs::read_to_string(format!(
+        "{}/../../../tests/certificates/rsa-4096.pem",
+        std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")
     ))
     .unwrap();
     for (account, secret) in [("t2:refresh", &token), ("t2:certificate", &key)] {
