@@ -5,9 +5,9 @@
 //!
 //! cargo run --release -p guestpass-core --example guests_bench -- [--guests 10000]
 
+mod common;
+
 use guestpass_core::guests::GuestRules;
-use guestpass_core::{Connection, ConnectionConfig, Engine};
-use guestpass_graph::Endpoints;
 use guestpass_sandbox::{SandboxConfig, Storage};
 use std::time::{Duration, Instant};
 
@@ -16,17 +16,9 @@ const PAGE: usize = 500;
 const BURST: usize = 5;
 const WINDOW: Duration = Duration::from_secs(10);
 
-fn arg(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| default.to_string())
-}
-
 #[tokio::main]
 async fn main() {
-    let guests: usize = arg("--guests", "10000").parse().unwrap();
+    let guests: usize = common::arg("--guests", "10000").parse().unwrap();
     let config = SandboxConfig {
         latency_ms: LATENCY_MS,
         ..Default::default()
@@ -36,18 +28,7 @@ async fn main() {
         .expect("sandbox");
     sb.add_guests(guests.saturating_sub(2)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::connect(ConnectionConfig {
-        data_dir: dir.path().to_path_buf(),
-        connection: Connection::AppOnly {
-            tenant: guestpass_sandbox::TENANT_ID.into(),
-            client_id: guestpass_sandbox::CLIENT_ID.into(),
-            secret: guestpass_core::sign_in::AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
-            endpoints: Endpoints::loopback(&url::Url::parse(&sb.url()).unwrap()),
-            is_sandbox: true,
-        },
-    })
-    .await
-    .expect("connect");
+    let engine = common::connect(&sb, dir.path()).await;
     println!("Guests list benchmark: {guests} guests with sign-in activity, {LATENCY_MS} ms latency, Microsoft's 5 report reads per 10 s");
     let before = sb.stats();
     let t = Instant::now();

@@ -8,25 +8,17 @@
 //! cargo run --release -p guestpass-core --example preflight_bench -- [--guests 200] [--scale 1]
 //! (`--scale 10` runs the sandbox's clock and the client's spacing 10× faster, for a quick look.)
 
+mod common;
+
 use guestpass_core::bulk::RunControl;
 use guestpass_core::protect::{PolicyApps, PreflightScope};
-use guestpass_core::{Connection, ConnectionConfig, Engine};
-use guestpass_graph::Endpoints;
 use guestpass_sandbox::{SandboxConfig, Storage, ThrottleConfig};
 use std::time::{Duration, Instant};
 
-fn arg(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| default.to_string())
-}
-
 #[tokio::main]
 async fn main() {
-    let guests: usize = arg("--guests", "200").parse().unwrap();
-    let scale: f64 = arg("--scale", "1").parse().unwrap();
+    let guests: usize = common::arg("--guests", "200").parse().unwrap();
+    let scale: f64 = common::arg("--scale", "1").parse().unwrap();
     let config = SandboxConfig {
         latency_ms: 50,
         throttle: ThrottleConfig {
@@ -42,19 +34,9 @@ async fn main() {
     sb.add_guests(guests.saturating_sub(seeded_guests)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let spacing = Duration::from_secs(1).div_f64(scale);
-    let engine = Engine::connect(ConnectionConfig {
-        data_dir: dir.path().to_path_buf(),
-        connection: Connection::AppOnly {
-            tenant: guestpass_sandbox::TENANT_ID.into(),
-            client_id: guestpass_sandbox::CLIENT_ID.into(),
-            secret: guestpass_core::sign_in::AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
-            endpoints: Endpoints::loopback(&url::Url::parse(&sb.url()).unwrap()),
-            is_sandbox: true,
-        },
-    })
-    .await
-    .expect("connect")
-    .with_conditional_access_spacing(spacing + Duration::from_millis(5));
+    let engine = common::connect(&sb, dir.path())
+        .await
+        .with_conditional_access_spacing(spacing + Duration::from_millis(5));
     engine
         .create_guest_mfa_policy(PolicyApps::All, "Emergency access accounts")
         .await

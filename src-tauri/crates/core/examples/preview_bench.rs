@@ -8,19 +8,11 @@
 //!
 //! cargo run --release -p guestpass-core --example preview_bench -- [--rows 10000,100000] [--users 2000]
 
+mod common;
+
 use guestpass_core::bulk::{ImportDefaults, RunControl};
-use guestpass_core::{Connection, ConnectionConfig, Engine};
-use guestpass_graph::Endpoints;
 use guestpass_sandbox::{SandboxConfig, Storage};
 use std::time::Instant;
-
-fn arg(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| default.to_string())
-}
 
 fn guest_list(n: usize) -> String {
     let mut csv = String::from("Email,Display name\n");
@@ -32,8 +24,8 @@ fn guest_list(n: usize) -> String {
 
 #[tokio::main]
 async fn main() {
-    let users: usize = arg("--users", "2000").parse().unwrap();
-    let rows: Vec<usize> = arg("--rows", "10000,100000")
+    let users: usize = common::arg("--users", "2000").parse().unwrap();
+    let rows: Vec<usize> = common::arg("--rows", "10000,100000")
         .split(',')
         .map(|n| n.trim().parse().unwrap())
         .collect();
@@ -48,18 +40,7 @@ async fn main() {
     let seeded = sb.user_mails().len();
     sb.add_members(users.saturating_sub(seeded)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::connect(ConnectionConfig {
-        data_dir: dir.path().to_path_buf(),
-        connection: Connection::AppOnly {
-            tenant: guestpass_sandbox::TENANT_ID.into(),
-            client_id: guestpass_sandbox::CLIENT_ID.into(),
-            secret: guestpass_core::sign_in::AppOnlySecret::ClientSecret(guestpass_sandbox::CLIENT_SECRET.into()),
-            endpoints: Endpoints::loopback(&url::Url::parse(&sb.url()).unwrap()),
-            is_sandbox: true,
-        },
-    })
-    .await
-    .expect("connect");
+    let engine = common::connect(&sb, dir.path()).await;
     let defaults = ImportDefaults {
         redirect_url: Some("https://myapps.microsoft.com".into()),
         ..Default::default()

@@ -3,6 +3,7 @@
 //! restores within Microsoft's 30 days) and restore (undo removes again). Several guests at
 //! once run one after the other, each recorded on its own; one that fails does not stop the rest.
 
+use super::list::email_of;
 use crate::action::{recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome};
 use crate::engine::Engine;
 use crate::problem::Problem;
@@ -169,15 +170,6 @@ impl Action for SetPresence {
     }
 }
 
-fn mail_of(u: &Value) -> String {
-    u["mail"]
-        .as_str()
-        .or_else(|| u["otherMails"][0].as_str())
-        .or_else(|| u["userPrincipalName"].as_str())
-        .unwrap_or_default()
-        .to_lowercase()
-}
-
 impl Engine {
     /// Does `verb` to each guest in `emails`, one after the other; a dry-run engine previews.
     pub async fn act_on_guests(&self, verb: GuestVerb, emails: &[String]) -> Result<Vec<GuestActionResult>, Problem> {
@@ -203,7 +195,7 @@ impl Engine {
         let mut out = Vec::new();
         for email in emails {
             let email = email.trim().to_lowercase();
-            let found = pool.iter().find(|u| mail_of(u) == email);
+            let found = pool.iter().find(|u| email_of(u) == email);
             let result = match found {
                 None => Err(Problem::field(
                     "email",
@@ -303,18 +295,18 @@ impl Engine {
         };
         let u = self
             .graph
-            .guests_for_list(false)
+            .find_users_by_email(&row.target)
             .await
-            .map_err(|e| Problem::from_graph("Reading the tenant's guests", &e))?
+            .map_err(|e| Problem::from_graph("Looking the guest up", &e))?
             .into_iter()
-            .find(|u| mail_of(u) == row.target.to_lowercase())
+            .find(|u| u.is_guest())
             .ok_or_else(|| {
                 refuse(
                     format!("{} is no longer a guest here.", row.target),
                     "Nothing left to undo.",
                 )
             })?;
-        let now = u["accountEnabled"].as_bool().unwrap_or(true);
+        let now = u.account_enabled.unwrap_or(true);
         if now != made.account_enabled {
             return Err(refuse(
                 format!("{}'s sign-in was changed again since.", row.target),
@@ -322,7 +314,7 @@ impl Engine {
             ));
         }
         self.run_step(&SetSignIn {
-            id: u["id"].as_str().unwrap_or_default().into(),
+            id: u.id,
             email: row.target.clone(),
             from: now,
             to: was.account_enabled,
@@ -344,7 +336,7 @@ impl Engine {
             false => self.graph.guests_for_list(false).await,
         }
         .map_err(|e| Problem::from_graph("Reading the guest", &e))?;
-        let Some(u) = pool.iter().find(|u| mail_of(u) == email) else {
+        let Some(u) = pool.iter().find(|u| email_of(u) == email) else {
             return Err(refuse(
                 match removed {
                     true => format!("{email} is no longer in the deleted items (Microsoft keeps them 30 days)."),

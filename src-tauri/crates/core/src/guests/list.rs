@@ -129,7 +129,8 @@ fn last_sign_in(activity: &Value) -> Option<DateTime<Utc>> {
     .max()
 }
 
-fn email_of(u: &Value) -> String {
+/// A guest's address as the list shows it: `mail`, else the first other mail, else the UPN.
+pub(super) fn email_of(u: &Value) -> String {
     u["mail"]
         .as_str()
         .or_else(|| u["otherMails"][0].as_str())

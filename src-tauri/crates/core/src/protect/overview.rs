@@ -191,19 +191,24 @@ fn gaps(p: &GuestProtection) -> Vec<String> {
 }
 
 impl Engine {
-    /// What protects guests now. Reads only; each part that cannot be read is named, not guessed.
-    pub async fn guest_protection(&self) -> Result<GuestProtection, Problem> {
+    /// Whether the tenant has Entra ID P1 or P2 (from its subscriptions' service plans).
+    pub(crate) async fn has_p1(&self) -> Result<bool, Problem> {
         let skus = self
             .graph
             .subscribed_skus()
             .await
             .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
-        let has_p1 = skus.iter().any(|s| {
+        Ok(skus.iter().any(|s| {
             s.capability_status.as_deref() != Some("Suspended")
                 && s.service_plans
                     .iter()
                     .any(|p| P1_PLANS.contains(&p.service_plan_name.as_str()))
-        });
+        }))
+    }
+
+    /// What protects guests now. Reads only; each part that cannot be read is named, not guessed.
+    pub async fn guest_protection(&self) -> Result<GuestProtection, Problem> {
+        let has_p1 = self.has_p1().await?;
         let mut unreadable = Vec::new();
         let security_defaults = match self.graph.security_defaults_enabled().await {
             Ok(on) => Some(on),

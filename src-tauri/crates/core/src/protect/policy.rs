@@ -270,14 +270,19 @@ impl Engine {
     /// Refuses, before anything is sent, what Microsoft would refuse for any Conditional Access
     /// write: no Entra ID P1, or security defaults on (then only disabled policies can exist).
     pub(crate) async fn conditional_access_ready(&self) -> Result<(), Problem> {
-        let view = self.guest_protection().await?;
-        if !view.has_p1 {
+        // Only the licence and the switch: every Conditional Access read costs a second.
+        if !self.has_p1().await? {
             return Err(refuse(
                 "The tenant has no Microsoft Entra ID P1 licence, which Conditional Access needs.".into(),
                 "Buy Entra ID P1 (or a plan that includes it, such as Microsoft 365 Business Premium); until then, security defaults are the way to ask everyone for MFA.",
             ));
         }
-        if view.security_defaults == Some(true) {
+        let defaults_on = self
+            .graph
+            .security_defaults_enabled()
+            .await
+            .map_err(|e| Problem::from_graph("Reading whether security defaults are on", &e))?;
+        if defaults_on {
             return Err(refuse(
                 "Security defaults are on, and Microsoft allows no Conditional Access policy while they are.".into(),
                 "Switch security defaults off in the Entra admin centre (Overview › Properties › Manage security defaults) once Conditional Access policies ask your own people for MFA too; then try again.",

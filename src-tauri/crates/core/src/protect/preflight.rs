@@ -323,8 +323,8 @@ impl Engine {
         progress(PreflightProgress { done: 0, total });
         let mut homes: HashMap<String, Option<HomeOrganisation>> = HashMap::new();
         let mut out = Vec::new();
-        let mut apps: Vec<&str> = POWER_PLATFORM_APPS.to_vec();
-        apps.push(OFFICE_365);
+        let mut usual: Vec<&str> = POWER_PLATFORM_APPS.to_vec();
+        usual.push(OFFICE_365);
         let mut complete = true;
         for guest in &guests {
             if stop_if_cancelled(control).is_err() {
@@ -346,6 +346,14 @@ impl Engine {
             if let Some(h) = home {
                 identity["externalTenantId"] = json!(h.tenant_id);
             }
+            let theirs: Vec<&Value> = log.iter().filter(|s| s["userId"] == guest.id.as_str()).collect();
+            // The apps guests use here, and any other app this guest signed in to lately.
+            let mut apps = usual.clone();
+            for app in theirs.iter().filter_map(|s| s["appId"].as_str()) {
+                if !apps.iter().any(|a| a.eq_ignore_ascii_case(app)) {
+                    apps.push(app);
+                }
+            }
             let body = json!({
                 "signInIdentity": identity,
                 "signInContext": {"@odata.type": "#microsoft.graph.applicationContext", "includeApplications": apps},
@@ -357,7 +365,6 @@ impl Engine {
                 .evaluate_conditional_access(&body)
                 .await
                 .map_err(|e| Problem::from_graph(&format!("Asking Microsoft's What-If about {email}"), &e))?;
-            let theirs: Vec<&Value> = log.iter().filter(|s| s["userId"] == guest.id.as_str()).collect();
             out.push(judge(email, &results, home, &theirs));
             progress(PreflightProgress {
                 done: out.len() as u32,
@@ -372,7 +379,7 @@ impl Engine {
             guests: out,
             complete,
             assumptions: vec![
-                "Each guest signs in with a browser to Power Apps, Dataverse, Power Automate, the Power Platform API, Azure management and Microsoft 365.".into(),
+                "Each guest signs in with a browser to Power Apps, Dataverse, Power Automate, the Power Platform API, Azure management and Microsoft 365, and to any other app the sign-in log shows them using in the last 30 days.".into(),
                 "Their country, IP address and device are not known here: a policy that depends on them says it cannot be told.".into(),
                 log_note,
             ],
