@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS group_members (
     member_id TEXT NOT NULL,
     PRIMARY KEY (group_id, member_id)
 );
+CREATE TABLE IF NOT EXISTS audits (
+    seq INTEGER PRIMARY KEY,
+    at  TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS documents (
     name TEXT PRIMARY KEY,
     doc  TEXT NOT NULL
@@ -70,6 +75,29 @@ impl Directory {
             .query_row("SELECT doc FROM documents WHERE name = ?1", [name], |r| r.get(0))
             .optional()?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Appends one directory audit entry.
+    pub fn add_audit(&self, entry: &Value) -> rusqlite::Result<()> {
+        let at = entry["activityDateTime"].as_str().unwrap_or_default();
+        self.conn.execute(
+            "INSERT INTO audits (at, doc) VALUES (?1, ?2)",
+            params![at, entry.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Every directory audit entry, newest first (as Graph lists them).
+    pub fn audits(&self) -> rusqlite::Result<Vec<Value>> {
+        let mut stmt = self.conn.prepare("SELECT doc FROM audits ORDER BY at DESC, seq DESC")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for text in rows {
+            if let Ok(v) = serde_json::from_str(&text?) {
+                out.push(v);
+            }
+        }
+        Ok(out)
     }
 
     pub fn put_document(&self, name: &str, doc: &Value) -> rusqlite::Result<()> {

@@ -373,6 +373,31 @@ impl SandboxHandle {
         routes::record_sign_in(&self.shared, user_id, app_id, country, at).map_err(|e| e.message)
     }
 
+    /// The guest `user_id` accepts their invitation at `at` (RFC 3339), as the redemption page
+    /// would: their state becomes `Accepted` and the audit log says "Redeem external user invite".
+    pub fn redeem_invitation(&self, user_id: &str, at: &str) -> Result<(), String> {
+        {
+            let dir = lock(&self.shared.dir);
+            let mut user = dir
+                .user(user_id)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user {user_id}"))?
+                .doc;
+            user["externalUserState"] = serde_json::json!("Accepted");
+            user["externalUserStateChangeDateTime"] = serde_json::json!(at);
+            dir.update_user(&user).map_err(|e| e.to_string())?;
+        }
+        routes::audit_event(&self.shared, "Redeem external user invite", user_id, at)
+            .map(|_| ())
+            .map_err(|e| e.message)
+    }
+
+    /// Writes `activity` about `user_id` at `at` into the directory audit log, as if an admin
+    /// had done it in the portal (for tests and benchmarks of reading the log).
+    pub fn record_audit(&self, activity: &str, user_id: &str, at: &str) -> Result<serde_json::Value, String> {
+        routes::audit_event(&self.shared, activity, user_id, at).map_err(|e| e.message)
+    }
+
     /// The `mail` of every user in the tenant (for tests proving nobody was created twice).
     pub fn user_mails(&self) -> Vec<String> {
         lock(&self.shared.dir)

@@ -4,10 +4,12 @@
 use crate::error::ApiError;
 use crate::throttle::{self, Decision};
 use crate::{lock, Shared};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -104,8 +106,22 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
             Decision::Allowed { percentage } => percentage,
         };
         cost = Some((c, percentage));
-        req.extensions_mut().insert(caller);
-        let resp = next.run(req).await;
+        req.extensions_mut().insert(caller.clone());
+        let method = req.method().clone();
+        let path = req.uri().path().to_string();
+        // A change is audited once it succeeded; reading its body here keeps every route honest.
+        let audited = method != Method::GET && !path.ends_with("/$batch");
+        let (req, body) = if audited {
+            buffer_request(req).await?
+        } else {
+            (req, Value::Null)
+        };
+        let mut resp = next.run(req).await;
+        if audited && resp.status().is_success() {
+            let (back, answer) = buffer_response(resp).await;
+            crate::routes::audit_change(&shared, &caller, &method, &path, &body, &answer);
+            resp = back;
+        }
         match fault {
             // The change happened, but the answer is lost on the way back.
             Some(f) => Err(fault_error(&f)),
@@ -143,6 +159,22 @@ pub(crate) async fn graph(State(shared): State<Arc<Shared>>, mut req: Request, n
         }
     }
     resp
+}
+
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+async fn buffer_request(req: Request) -> Result<(Request, Value), ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(ApiError::internal)?;
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Ok((Request::from_parts(parts, Body::from(bytes)), json))
+}
+
+async fn buffer_response(resp: Response) -> (Response, Value) {
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (Response::from_parts(parts, Body::from(bytes)), json)
 }
 
 /// Which resource a path belongs to, as a token's audience names it.

@@ -8,6 +8,7 @@ mod conditional_access;
 mod control;
 mod dataverse;
 mod deleted_items;
+mod directory_audits;
 mod external;
 mod groups;
 mod identity;
@@ -26,6 +27,7 @@ mod what_if;
 pub(crate) use assertion::register as register_certificate;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
 pub(crate) use conditional_access::CaGate;
+pub(crate) use directory_audits::{record_change as audit_change, record_event as audit_event};
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub use identity::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use identity::{add_federated_credential, FederatedCredential};
@@ -142,6 +144,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/v1.0/identity/conditionalAccess/evaluate", post(what_if::evaluate))
         .route("/v1.0/auditLogs/signIns", get(sign_in_log::list))
+        .route("/v1.0/auditLogs/directoryAudits", get(directory_audits::list))
         .route(
             "/v1.0/identity/conditionalAccess/namedLocations",
             get(conditional_access::list_locations).post(conditional_access::create_location),
