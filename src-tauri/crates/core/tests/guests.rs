@@ -158,3 +158,87 @@ async fn a_sponsor_is_added_listed_refused_when_a_guest_and_undone() {
     let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
     assert!(list.guests.iter().find(|g| g.email == ana).unwrap().sponsors.is_empty());
 }
+
+#[tokio::test]
+async fn microsoft_logs_are_pulled_once_each_and_a_guest_enabled_again_is_not_stale() {
+    use guestpass_core::bulk::run::RunControl;
+    use guestpass_core::guests::GuestVerb;
+    let s = setup(SandboxConfig::default()).await;
+    let ana = "ana.souza@fabrikam.example".to_string();
+    let pat = invited(&s, "pat@fabrikam.example").await;
+    s.sb.redeem_invitation(pat.user_id.as_deref().unwrap(), &chrono::Utc::now().to_rfc3339())
+        .unwrap();
+    // An admin blocks Ana and enables her again: the audit log says so, and she is not stale.
+    s.engine
+        .act_on_guests(GuestVerb::Block, std::slice::from_ref(&ana))
+        .await
+        .unwrap();
+    s.engine
+        .act_on_guests(GuestVerb::Unblock, std::slice::from_ref(&ana))
+        .await
+        .unwrap();
+    let list = s.engine.guest_list(GuestRules::default()).await.unwrap();
+    let row = list.guests.iter().find(|g| g.email == ana).unwrap().clone();
+    assert!(!row.stale, "enabled again within the stale window: {row:?}");
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    s.sb.record_sign_in(&row.id, "00000007-0000-0000-c000-000000000000", "DE", &yesterday)
+        .unwrap();
+    // A member's change is not a guest's event.
+    s.sb.record_audit("Update user", "1a2b3c4d-0000-4000-8000-000000000001", &yesterday)
+        .unwrap();
+
+    let control = RunControl::new();
+    let progress = std::sync::Mutex::new(Vec::new());
+    let report = s
+        .engine
+        .pull_audit_events(None, &|p| progress.lock().unwrap().push(p), &control)
+        .await
+        .unwrap();
+    assert_eq!(report.sign_ins, "available");
+    assert_eq!(report.sign_ins_new, 1, "{report:?}");
+    // Pat: invited, redeemed; Ana: disabled, her sessions revoked, enabled.
+    let pats: Vec<String> = s
+        .engine
+        .guest_microsoft_events("pat@fabrikam.example", 50)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.activity)
+        .collect();
+    assert_eq!(pats, ["Redeem external user invite", "Invite external user"]);
+    assert_eq!(report.directory_audits_new, 5, "{report:?}");
+    assert_eq!(report.kept, 6);
+    assert!(!progress.lock().unwrap().is_empty());
+    let events = s.engine.guest_microsoft_events(&ana, 50).unwrap();
+    let names: Vec<&str> = events.iter().map(|e| e.activity.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Enable account",
+            "Invalidate all refresh tokens for user",
+            "Disable account",
+            "Sign-in to 00000007-0000-0000-c000-000000000000"
+        ]
+    );
+    assert!(events[0].audit_id.starts_with("Directory_"));
+
+    // Again: nothing new is kept twice; a later change is.
+    s.engine
+        .act_on_guests(GuestVerb::Block, std::slice::from_ref(&ana))
+        .await
+        .unwrap();
+    let again = s.engine.pull_audit_events(None, &|_| {}, &control).await.unwrap();
+    assert_eq!(
+        (again.directory_audits_new, again.sign_ins_new, again.kept),
+        (2, 0, 8),
+        "{again:?}"
+    );
+    // A stopped pull keeps nothing half-done and says so.
+    control.cancel();
+    let stopped = s.engine.pull_audit_events(None, &|_| {}, &control).await.unwrap();
+    assert!(stopped.stopped);
+    assert!(s
+        .engine
+        .pull_audit_events(Some("last week"), &|_| {}, &RunControl::new())
+        .await
+        .is_err());
+}

@@ -89,6 +89,8 @@ pub struct GraphClient {
     gate: Arc<ThrottleGate>,
     /// The interval between Conditional Access calls ([`CONDITIONAL_ACCESS_SPACING`]).
     ca_spacing: Duration,
+    /// The window the identity reports' five calls must fit in ([`REPORT_WINDOW`]).
+    report_window: Duration,
 }
 
 /// When Microsoft throttles one call, every concurrent call to the same resource waits out the
@@ -101,6 +103,8 @@ pub struct ThrottleGate {
     writes: crate::pacer::WritePacer,
     /// Conditional Access calls, one per second per tenant (Microsoft's limit, 429s without Retry-After).
     conditional_access: Spacer,
+    /// The identity reports (audit logs, sign-in activity): five per ten seconds per app.
+    reports: Window,
 }
 
 /// Keeps calls at least a fixed interval apart, in the order they asked.
@@ -116,6 +120,37 @@ impl Spacer {
         }
         *next = Some(tokio::time::Instant::now() + every);
     }
+}
+
+/// Lets at most `calls` requests leave in any `per`, in the order they asked.
+#[derive(Default)]
+struct Window(tokio::sync::Mutex<std::collections::VecDeque<tokio::time::Instant>>);
+
+impl Window {
+    async fn wait_turn(&self, calls: usize, per: Duration) {
+        // Held across the sleep, like the spacer: callers queue.
+        let mut sent = self.0.lock().await;
+        let now = tokio::time::Instant::now();
+        while sent.front().is_some_and(|t| now.duration_since(*t) >= per) {
+            sent.pop_front();
+        }
+        if sent.len() >= calls {
+            if let Some(oldest) = sent.pop_front() {
+                tokio::time::sleep_until(oldest + per).await;
+            }
+        }
+        sent.push_back(tokio::time::Instant::now());
+    }
+}
+
+/// Microsoft's limit for the identity reports (directory audits, sign-ins, sign-in activity):
+/// 5 requests per 10 seconds per app per tenant. A little margin covers clock and network jitter.
+pub const REPORT_CALLS: usize = 5;
+pub const REPORT_WINDOW: Duration = Duration::from_millis(10_250);
+
+fn is_report(url: &Url) -> bool {
+    url.path().contains("/auditLogs/")
+        || (url.path().ends_with("/users") && url.query().is_some_and(|q| q.contains("signInActivity")))
 }
 
 /// Microsoft's documented limit for Conditional Access and named locations: 1 request per
@@ -234,12 +269,19 @@ impl GraphClient {
             scope: crate::auth::GRAPH_SCOPE.to_string(),
             gate: Arc::default(),
             ca_spacing: CONDITIONAL_ACCESS_SPACING,
+            report_window: REPORT_WINDOW,
         }
     }
 
     /// For a sandbox whose clock runs faster (tests, benchmarks): Conditional Access calls this far apart.
     pub fn with_conditional_access_spacing(mut self, every: Duration) -> GraphClient {
         self.ca_spacing = every;
+        self
+    }
+
+    /// For a sandbox whose clock runs faster: the identity reports' five calls fit in this window.
+    pub fn with_report_window(mut self, per: Duration) -> GraphClient {
+        self.report_window = per;
         self
     }
 
@@ -345,6 +387,20 @@ impl GraphClient {
         body: Option<&B>,
         extra: &[(&str, &str)],
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
+        let report = is_report(&url);
+        self.send_paced(method, url, body, extra, report).await
+    }
+
+    /// [`Self::send_raw`], saying whether the call counts against the identity reports' limit
+    /// (a next page's link is opaque: its first page tells).
+    pub(crate) async fn send_paced<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+        extra: &[(&str, &str)],
+        report: bool,
+    ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let body = body
             .map(serde_json::to_vec)
             .transpose()
@@ -355,7 +411,7 @@ impl GraphClient {
         let idempotent = method != Method::POST;
         let backoff = self.retry.backoff().builder();
         let max_retry_after = self.retry.max_retry_after;
-        (|| self.attempt(method.clone(), url.clone(), body.clone(), extra))
+        (|| self.attempt(method.clone(), url.clone(), body.clone(), extra, report))
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|e| is_transient(e, idempotent))
@@ -380,6 +436,7 @@ impl GraphClient {
         url: Url,
         body: Option<Vec<u8>>,
         extra: &[(&str, &str)],
+        report: bool,
     ) -> Result<(Vec<u8>, Option<String>), GraphError> {
         let mut force_refresh = false;
         // A `$batch` is an envelope (Guestpass batches only reads); What-If is a POST that reads.
@@ -390,6 +447,9 @@ impl GraphClient {
             self.gate.pass().await;
             if is_conditional_access(&url) {
                 self.gate.conditional_access.wait_turn(self.ca_spacing).await;
+            }
+            if report {
+                self.gate.reports.wait_turn(REPORT_CALLS, self.report_window).await;
             }
             if is_write {
                 self.gate.writes.wait_turn().await;
@@ -472,9 +532,12 @@ impl GraphClient {
         extra: &[(&str, &str)],
     ) -> Result<Vec<T>, GraphError> {
         let mut out = Vec::new();
+        let report = is_report(&first);
         let mut next = Some(first);
         while let Some(url) = next.take() {
-            let (bytes, _) = self.send_raw::<()>(Method::GET, url.clone(), None, extra).await?;
+            let (bytes, _) = self
+                .send_paced::<()>(Method::GET, url.clone(), None, extra, report)
+                .await?;
             let page: Page<T> = serde_json::from_slice(&bytes).map_err(|e| GraphError::Decode {
                 url: url.to_string(),
                 reason: e.to_string(),

@@ -6,6 +6,7 @@
 //! a [`GraphError`] that keeps Microsoft's `code`, message and `request-id`.
 
 mod api;
+pub mod audit_logs;
 mod auth;
 pub mod azure_cli;
 pub mod azure_identity;
@@ -21,7 +22,6 @@ pub mod models;
 mod pacer;
 mod partners;
 pub mod power;
-mod sign_in_log;
 pub mod signin;
 
 pub use api::odata_string;

@@ -7,12 +7,14 @@
 mod bulk;
 mod change_log;
 pub mod export;
+mod microsoft_events;
 mod profiles;
 
 pub use bulk::{NewRunRow, RunCounts, RunInfo, RunRow, RunState, RunStep, StepState, StepUpdate};
 pub use change_log::{
     ChainBreak, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, NewChange, PendingChange, SortKey, GENESIS_HASH,
 };
+pub use microsoft_events::{EventSource, MicrosoftEvent};
 pub use profiles::TenantProfile;
 
 use rusqlite::Connection;
@@ -44,6 +46,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0006_tenant_profiles.sql")),
         M::up(include_str!("../migrations/0007_more_sign_in_ways.sql")),
         M::up(include_str!("../migrations/0008_azure_identity_sign_in.sql")),
+        M::up(include_str!("../migrations/0009_microsoft_events.sql")),
     ])
 }
 

@@ -8,7 +8,7 @@ use crate::problem::Problem;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use ts_rs::TS;
 
 /// When a guest counts as stale or stuck.
@@ -228,12 +228,45 @@ impl Engine {
                 row(u, known, rules, now, licenses, groups)
             })
             .collect();
+        // Someone an admin enabled again within the window has been decided on: not stale. The
+        // audit log is asked only when someone would be called stale (it costs a report read).
+        if guests.iter().any(|g| g.stale) {
+            let re_enabled = self
+                .enabled_again_since(now - Duration::days(rules.stale_days.into()))
+                .await;
+            for g in guests.iter_mut().filter(|g| re_enabled.contains(&g.id)) {
+                g.stale = false;
+            }
+        }
         guests.sort_by(|a, b| a.email.cmp(&b.email));
         Ok(GuestList {
             guests,
             sign_in_activity,
             rules,
         })
+    }
+
+    /// Who had their account enabled again since `since`: from the directory audit log (it keeps
+    /// 30 days at most) and from the events pulled into the local store before.
+    async fn enabled_again_since(&self, since: DateTime<Utc>) -> HashSet<String> {
+        let since = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut ids: HashSet<String> = match self.graph.accounts_enabled_since(&since).await {
+            Ok(ids) => ids.into_iter().collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the directory audit log could not be read; using pulled events only");
+                HashSet::new()
+            }
+        };
+        let kept = self
+            .store
+            .microsoft_events(Some(&self.info.tenant_id), None, Some(&since), u32::MAX)
+            .unwrap_or_default();
+        ids.extend(
+            kept.into_iter()
+                .filter(|e| e.activity == "Enable account")
+                .filter_map(|e| e.user_id),
+        );
+        ids
     }
 
     /// Each member's groups, by name: one read of the groups, one of each group's members.

@@ -2,8 +2,10 @@
 //! them (block, unblock, remove, restore, resend), each change recorded and undoable.
 
 mod actions;
+mod evidence;
 mod list;
 mod sponsors;
 
 pub use actions::{GuestActionResult, GuestVerb};
+pub use evidence::{PullProgress, PullReport};
 pub use list::{GuestList, GuestRow, GuestRules};
