@@ -49,16 +49,19 @@ pub fn list(args: ListArgs) -> ExitCode {
         limit: Some(args.limit),
         ..Default::default()
     };
-    let rows = match store.query_changes(&filter) {
-        Ok(rows) => rows,
+    let found = store
+        .query_changes(&filter)
+        .and_then(|rows| Ok((rows, store.microsoft_events_for(&filter)?)));
+    let (rows, events) = match found {
+        Ok(found) => found,
         Err(e) => return fail(&Problem::local(e), args.json),
     };
     if let Some(path) = &args.export {
         let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let text = if is_json {
-            guestpass_core::export::to_json(&rows)
+            guestpass_core::export::to_json(&rows, &events)
         } else {
-            guestpass_core::export::to_csv(&rows)
+            guestpass_core::export::to_csv(&rows, &events)
         };
         let written = text.map_err(Problem::internal).and_then(|t| {
             std::fs::write(path, t)
@@ -67,11 +70,22 @@ pub fn list(args: ListArgs) -> ExitCode {
         if let Err(p) = written {
             return fail(&p, args.json);
         }
-        eprintln!("exported {} change(s) to {}", rows.len(), path.display());
+        eprintln!(
+            "exported {} change(s) and {} event(s) from Microsoft's logs to {}",
+            rows.len(),
+            events.len(),
+            path.display()
+        );
         return ExitCode::SUCCESS;
     }
+    // Newest first across both, at most --limit in all.
+    let mut merged = match guestpass_core::export::merged(&rows, &events) {
+        Ok(m) => m,
+        Err(e) => return fail(&Problem::internal(e), args.json),
+    };
+    merged.truncate(args.limit as usize);
     if args.json {
-        println!("{}", serde_json::to_string(&rows).expect("rows serialise"));
+        println!("{}", serde_json::Value::Array(merged));
         return ExitCode::SUCCESS;
     }
     let mut out = std::io::stdout().lock();
@@ -80,16 +94,22 @@ pub fn list(args: ListArgs) -> ExitCode {
         "{:<24}  {:<36}  {:<22}  {:<36}  {:<9}  REQUEST-ID",
         "TIME", "TENANT", "ACTION", "TARGET", "RESULT"
     );
-    for r in rows {
+    for r in merged {
+        let text = |k: &str| r[k].as_str().unwrap_or("-").to_string();
+        // Microsoft's events are marked, with their audit id where Guestpass's have the request-id.
+        let (action, id) = match r["source"].as_str() {
+            Some("microsoft") => (format!("[Microsoft] {}", text("action")), text("auditId")),
+            _ => (text("action"), text("requestId")),
+        };
         let _ = writeln!(
             out,
             "{:<24}  {:<36}  {:<22}  {:<36}  {:<9}  {}",
-            r.at,
-            r.tenant,
-            r.action,
-            r.target,
-            r.result.as_str(),
-            r.request_id.as_deref().unwrap_or("-")
+            text("at"),
+            text("tenant"),
+            action,
+            text("target"),
+            text("result"),
+            id
         );
     }
     ExitCode::SUCCESS

@@ -6,6 +6,7 @@
 
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
+mod audit;
 mod guests;
 mod history;
 mod import;
@@ -71,6 +72,12 @@ enum Command {
     },
     /// Every guest with state, last sign-in, licences and groups; who is stale or stuck.
     Guests(guests::GuestsArgs),
+    /// Evidence beyond Microsoft's retention: copy guest-related events of Microsoft's audit and
+    /// sign-in logs into the local store.
+    Audit {
+        #[command(subcommand)]
+        action: audit::AuditAction,
+    },
     /// Power Apps guest makers: the tenant setting, and the Environment Maker role for a guest.
     Makers {
         #[command(subcommand)]
@@ -288,6 +295,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Settings { action } => tenant::settings(action).await,
         Command::Google { action } => tenant::google(action).await,
         Command::Partners(args) => partners::partners(args).await,
+        Command::Audit { action } => audit::audit(action).await,
         Command::Makers { action } => makers::makers(action).await,
         Command::Guests(args) => guests::guests(args).await,
         Command::Protect { action } => protect::protect(action).await,

@@ -1332,3 +1332,42 @@ fn a_sponsor_is_added_and_guests_are_filtered_by_sponsor() {
     assert_eq!(guests.len(), 1, "{list}");
     assert_eq!(guests[0]["sponsors"][0], "diego.siciliani@northwind.example");
 }
+
+#[test]
+fn audit_pull_keeps_microsofts_events_once_and_history_shows_them_marked() {
+    let e = env();
+    assert!(e.cli(ONBOARD).status.success());
+    let o = e.cli(&["audit", "pull", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["directoryAuditsNew"], 1, "the invitation: {report}");
+    assert_eq!(report["signIns"], "available");
+    let o = e.cli(&["audit", "pull"]);
+    assert!(
+        stdout(&o).contains("1 event(s) about guests, 0 new here"),
+        "{}",
+        stdout(&o)
+    );
+
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&e.cli(&["history", "--json", "--email", "jane@"]))).unwrap();
+    let from_microsoft: Vec<&serde_json::Value> = rows.iter().filter(|r| r["source"] == "microsoft").collect();
+    assert_eq!(from_microsoft.len(), 1, "{rows:?}");
+    assert_eq!(from_microsoft[0]["action"], "Invite external user");
+    assert!(from_microsoft[0]["auditId"].as_str().unwrap().starts_with("Directory_"));
+    assert!(rows
+        .iter()
+        .any(|r| r["source"] == "guestpass" && r["action"] == "invite_guest"));
+    let text = stdout(&e.cli(&["history", "--email", "jane@"]));
+    assert!(text.contains("[Microsoft] Invite external user"), "{text}");
+
+    let csv_path = e.data.path().join("evidence.csv");
+    assert!(e
+        .cli(&["history", "--export", csv_path.to_str().unwrap()])
+        .status
+        .success());
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(csv.contains("microsoft:directoryAudit,Directory_"), "{csv}");
+    let o = e.cli(&["audit", "pull", "--since", "yesterday"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -97,7 +97,7 @@ impl Engine {
         self.store.verify_chain().map_err(Problem::local)
     }
 
-    /// Writes the filtered changes to `path` (the admin chose it) and returns the path.
+    /// Writes the filtered changes, and the events pulled from Microsoft's logs that match, to `path` (the admin chose it) and returns the path.
     /// `json` picks JSON over CSV.
     pub fn export_history(
         &self,
@@ -106,10 +106,11 @@ impl Engine {
         path: &std::path::Path,
     ) -> Result<String, Problem> {
         let rows = self.query_changes(filter)?;
+        let events = self.store.microsoft_events_for(filter).map_err(Problem::local)?;
         let text = if json {
-            guestpass_store::export::to_json(&rows)
+            guestpass_store::export::to_json(&rows, &events)
         } else {
-            guestpass_store::export::to_csv(&rows)
+            guestpass_store::export::to_csv(&rows, &events)
         }
         .map_err(Problem::internal)?;
         std::fs::write(path, text)

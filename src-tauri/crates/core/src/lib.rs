@@ -26,8 +26,8 @@ pub use action::{ActionKind, StepOutcome, StepStatus};
 pub use connection::{data_dir_from_env, Connection, ConnectionConfig, ConnectionInfo, ConnectionMode};
 pub use engine::Engine;
 pub use guestpass_store::{
-    export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, RunInfo, RunRow, RunState, RunStep, SortKey,
-    StepState, Store,
+    export, ChainReport, ChangeFilter, ChangeRecord, ChangeResult, EventSource, MicrosoftEvent, RunInfo, RunRow,
+    RunState, RunStep, SortKey, StepState, Store,
 };
 pub use history::DayActivity;
 pub use onboarding::collaboration::{

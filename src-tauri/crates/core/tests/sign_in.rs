@@ -189,12 +189,12 @@ async fn no_secret_or_token_reaches_the_database_logs_or_exports() {
     }
     let filter = guestpass_core::ChangeFilter::default();
     haystack.extend(
-        guestpass_core::export::to_csv(&engine.query_changes(&filter).unwrap())
+        guestpass_core::export::to_csv(&engine.query_changes(&filter).unwrap(), &[])
             .unwrap()
             .into_bytes(),
     );
     haystack.extend(
-        guestpass_core::export::to_json(&engine.query_changes(&filter).unwrap())
+        guestpass_core::export::to_json(&engine.query_changes(&filter).unwrap(), &[])
             .unwrap()
             .into_bytes(),
     );

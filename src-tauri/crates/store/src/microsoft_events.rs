@@ -1,7 +1,7 @@
 //! Events copied from Microsoft's own logs (directory audits and sign-ins), kept once each under
 //! Microsoft's id, and how far back each log has been read completely.
 
-use crate::{Result, Store};
+use crate::{ChangeFilter, Result, Store};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -88,8 +88,8 @@ impl Store {
         Ok(added)
     }
 
-    /// The tenant's kept events, newest first: all of them, or those about one guest (by id or
-    /// address), since a time, at most `limit`.
+    /// The tenant's kept events, newest first: all of them, or those about one guest (by id, or
+    /// by address or part of one, as History searches), since a time, at most `limit`.
     pub fn microsoft_events(
         &self,
         tenant: Option<&str>,
@@ -102,7 +102,7 @@ impl Store {
             "SELECT id, tenant, source, at, activity, user_id, user_email, initiated_by, result, raw
              FROM microsoft_events
              WHERE (?1 IS NULL OR tenant = ?1)
-               AND (?2 IS NULL OR user_id = ?2 OR lower(user_email) = lower(?2))
+               AND (?2 IS NULL OR user_id = ?2 OR instr(lower(user_email), lower(?2)) > 0)
                AND (?3 IS NULL OR at >= ?3)
              ORDER BY at DESC, id LIMIT ?4",
         )?;
@@ -121,6 +121,20 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The kept events a History filter selects: by tenant, guest words and time. A filter on
+    /// Guestpass's own actions or results selects none of Microsoft's.
+    pub fn microsoft_events_for(&self, f: &ChangeFilter) -> Result<Vec<MicrosoftEvent>> {
+        if f.action.is_some() || f.result.is_some() {
+            return Ok(Vec::new());
+        }
+        let limit = f.limit.unwrap_or(500);
+        let mut events = self.microsoft_events(f.tenant.as_deref(), f.text.as_deref(), f.since.as_deref(), limit)?;
+        if let Some(until) = &f.until {
+            events.retain(|e| e.at < *until);
+        }
+        Ok(events)
     }
 
     /// How many events of the tenant are kept.
