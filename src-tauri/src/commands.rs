@@ -4,7 +4,7 @@ use crate::{dialogs, AppState};
 use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
-use guestpass_core::guests::{GuestActionResult, GuestList, GuestRules, GuestVerb};
+use guestpass_core::guests::{GuestActionResult, GuestList, GuestRules, GuestVerb, PullProgress, PullReport};
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
     GuestProtection, LocationRequest, MakersView, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
@@ -14,7 +14,7 @@ use guestpass_core::sign_in::{
 };
 use guestpass_core::{
     ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings,
-    GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, Problem,
+    GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, MicrosoftEvent, Problem,
     ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
 use guestpass_core::{Connection, ConnectionConfig, Engine, RunInfo, RunRow};
@@ -125,6 +125,43 @@ pub async fn act_on_guests(
     preview: bool,
 ) -> Result<Vec<GuestActionResult>> {
     engine_for(&state, preview).await?.act_on_guests(verb, &emails).await
+}
+
+/// Copies the guest-related events of Microsoft's audit and sign-in logs not kept yet into the
+/// local store, streaming progress; `cancel_audit_pull` stops it, keeping what was read.
+#[tauri::command]
+pub async fn pull_audit_events(
+    state: State<'_, Arc<AppState>>,
+    since: Option<String>,
+    on_progress: Channel<PullProgress>,
+) -> Result<PullReport> {
+    let control = RunControl::new();
+    *state.audit_pull_control.lock().unwrap_or_else(|p| p.into_inner()) = control.clone();
+    let report = move |p| {
+        let _ = on_progress.send(p);
+    };
+    state
+        .engine()
+        .await?
+        .pull_audit_events(since.as_deref(), &report, &control)
+        .await
+}
+
+/// Stops the pull in progress after the page in flight.
+#[tauri::command]
+pub async fn cancel_audit_pull(state: State<'_, Arc<AppState>>) -> Result<()> {
+    state
+        .audit_pull_control
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .cancel();
+    Ok(())
+}
+
+/// What Microsoft's logs said about one guest, as pulled into the local store, newest first.
+#[tauri::command]
+pub async fn guest_microsoft_events(state: State<'_, Arc<AppState>>, email: String) -> Result<Vec<MicrosoftEvent>> {
+    state.engine().await?.guest_microsoft_events(&email, 500)
 }
 
 /// Asks where to save (the native Save dialog) and writes the guests shown as CSV there;

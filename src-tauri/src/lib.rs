@@ -32,6 +32,8 @@ pub struct AppState {
     preview_control: std::sync::Mutex<Arc<RunControl>>,
     /// Cancels the Protect pre-flight in progress.
     preflight_control: std::sync::Mutex<Arc<RunControl>>,
+    /// Stops the pull of Microsoft's logs in progress.
+    audit_pull_control: std::sync::Mutex<Arc<RunControl>>,
 }
 
 impl AppState {
@@ -109,6 +111,7 @@ pub fn run() {
         sign_in_cancel: Default::default(),
         preview_control: Default::default(),
         preflight_control: Default::default(),
+        audit_pull_control: Default::default(),
     });
     // The window asks for the connection as soon as it loads; that first command connects.
     tauri::Builder::default()

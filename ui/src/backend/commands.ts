@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -63,6 +63,23 @@ export function guestList(rules: GuestRules): Promise<GuestList> {
 /** Blocks, unblocks, removes, restores or re-invites these guests, one after the other, each recorded; `preview` changes nothing. */
 export function actOnGuests(verb: GuestVerb, emails: Array<string>, preview = false): Promise<Array<GuestActionResult>> {
   return call("act_on_guests", { verb, emails, preview });
+}
+
+/** Copies the guest-related events of Microsoft's audit and sign-in logs not kept yet into the local store, streaming progress; `cancel_audit_pull` stops it, keeping what was read. */
+export function pullAuditEvents(since: string | null, onProgress: (message: PullProgress) => void): Promise<PullReport> {
+  const onProgressChannel = new Channel<PullProgress>();
+  onProgressChannel.onmessage = onProgress;
+  return call("pull_audit_events", { since, onProgress: onProgressChannel });
+}
+
+/** Stops the pull in progress after the page in flight. */
+export function cancelAuditPull(): Promise<void> {
+  return call("cancel_audit_pull");
+}
+
+/** What Microsoft's logs said about one guest, as pulled into the local store, newest first. */
+export function guestMicrosoftEvents(email: string): Promise<Array<MicrosoftEvent>> {
+  return call("guest_microsoft_events", { email });
 }
 
 /** Asks where to save (the native Save dialog) and writes the guests shown as CSV there; nothing when the admin cancelled. */

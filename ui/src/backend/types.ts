@@ -531,6 +531,70 @@ export type GuestVerb = "block" | "unblock" | "remove" | "restore" | "resend";
 
 export type GuestActionResult = { email: string, outcome: StepOutcome | null, problem: Problem | null, };
 
+export type PullProgress = { source: EventSource, 
+/**
+ * Pages read from this log so far.
+ */
+pages: number, 
+/**
+ * Entries on them about guests.
+ */
+guestEvents: number, };
+
+export type PullReport = { 
+/**
+ * Directory audit events about guests read, and how many of them were new here.
+ */
+directoryAuditsRead: number, directoryAuditsNew: number, signInsRead: number, signInsNew: number, 
+/**
+ * `available`, or `unavailable: <why>` (no Entra ID P1, no permission).
+ */
+signIns: string, 
+/**
+ * Where this pull started reading (RFC 3339).
+ */
+since: string, 
+/**
+ * All events of this tenant kept here now.
+ */
+kept: number, 
+/**
+ * Stopped before the end: what was read is kept; the next pull reads the window again.
+ */
+stopped: boolean, };
+
+export type EventSource = "directoryAudit" | "signIn";
+
+export type MicrosoftEvent = { 
+/**
+ * Microsoft's id for the event (the audit id, or the sign-in's id).
+ */
+auditId: string, tenant: string, source: EventSource, 
+/**
+ * When it happened (Microsoft's time, RFC 3339).
+ */
+at: string, 
+/**
+ * "Invite external user", "Disable account", or "Sign-in" for a sign-in.
+ */
+activity: string, 
+/**
+ * The guest it concerns.
+ */
+userId: string | null, userEmail: string | null, 
+/**
+ * Who did it (a person's sign-in name or an app's id).
+ */
+initiatedBy: string | null, 
+/**
+ * "success", "failure", or a sign-in's error code.
+ */
+result: string | null, 
+/**
+ * Microsoft's record, whole.
+ */
+raw: unknown, };
+
 export type RunState = "running" | "paused" | "cancelled" | "finished";
 
 export type StepState = "pending" | "running" | "done" | "unchanged" | "failed" | "skipped";

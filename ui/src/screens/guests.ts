@@ -5,6 +5,7 @@
 import { actOnGuests, guestList, saveGuestList, type ConnectionInfo, type GuestActionResult, type GuestList, type GuestRow, type GuestVerb } from "../backend";
 import { busy, field, problemCard, show } from "../components";
 import { clear, h } from "../dom";
+import { evidenceCard } from "./evidence";
 
 type Filter = "all" | "stale" | "pending" | "blocked";
 type SortKey = "email" | "lastSignIn" | "created";
@@ -42,7 +43,7 @@ export function renderGuests(root: HTMLElement, connection: ConnectionInfo | nul
     ev.preventDefault();
     void load();
   });
-  root.append(form, list);
+  root.append(form, list, evidenceCard());
   void load();
 }
 

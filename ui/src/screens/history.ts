@@ -5,6 +5,7 @@ import { busy, outcomeCard, previewThenApply, problemCard, show } from "../compo
 import { clear, copyButton, formatTime, h } from "../dom";
 import { checklist } from "../steps/check";
 import { activityChart } from "../chart";
+import { microsoftEventsCard } from "./evidence";
 
 
 const COLUMNS: { key: SortKey; label: string }[] = [
@@ -320,11 +321,13 @@ export async function renderHistory(root: HTMLElement, connection: ConnectionInf
         void load();
         // Their readiness now, next to what Guestpass did to them.
         show(status, h("div", { class: "notice" }, `Checking ${email} against the tenant…`));
+        // And what Microsoft's own logs said about them, as copied here.
+        const fromMicrosoft = microsoftEventsCard(email);
         checkGuest({ email, license: null, groups: [], environment: null, role: null })
-          .then((r) =>
-            show(status, h("div", { class: "card", id: "timeline-readiness" }, h("h2", {}, r.ready ? `${email} is ready` : `${email} now`), checklist(r))),
+          .then(async (r) =>
+            show(status, h("div", { class: "card", id: "timeline-readiness" }, h("h2", {}, r.ready ? `${email} is ready` : `${email} now`), checklist(r)), await fromMicrosoft),
           )
-          .catch((err) => show(status, problemCard(err)));
+          .catch(async (err) => show(status, problemCard(err), await fromMicrosoft));
       }, (o) => {
         // The undo is a new row: show its outcome above the list, then reload.
         show(status, h("div", { id: "undo-done" }, outcomeCard("Undo", [o])));
