@@ -67,3 +67,24 @@ test("the stale guest is blocked with a preview, and then restored after a remov
   await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("guests-table"));
   await screenshot("72-guests-restored");
 });
+
+test("Microsoft's logs are copied here and shown on the guest's History timeline", async () => {
+  const pull = await byId("evidence-pull");
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", pull);
+  await pull.click();
+  await waitText("evidence-report", "events from Microsoft kept on this computer", 90_000);
+  assert.match(await (await byId("evidence-report")).getText(), /events about guests, \d+ new here/);
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("evidence"));
+  await screenshot("73-guests-evidence");
+
+  await (await byId("nav-history")).click();
+  await (await byId("history-search")).sendKeys("ana.souza");
+  await waitText("history-count", "matching change");
+  await app.driver.findElement(By.css("#history-table tbody tr.row td.target")).click();
+  await (await byId("history-timeline")).click();
+  await waitText("timeline-microsoft", "Disable account", 60_000);
+  await waitText("timeline-microsoft", "Restore user");
+  assert.match(await (await byId("timeline-microsoft")).getText(), /Directory_/);
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("timeline-microsoft"));
+  await screenshot("74-history-microsoft-events");
+});

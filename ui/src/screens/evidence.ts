@@ -85,11 +85,11 @@ export async function microsoftEventsCard(email: string): Promise<HTMLElement> {
     "div",
     { class: "card", id: "timeline-microsoft" },
     heading,
-    h("p", { class: "muted" }, `${events.length} event${events.length === 1 ? "" : "s"} copied from Microsoft's ${[...new Set(events.map((e) => LOG_NAMES[e.source]))].join(" and ")}, newest first. The audit id is Microsoft's own.`),
+    h("p", { class: "muted" }, `${events.length} event${events.length === 1 ? "" : "s"} copied from Microsoft's ${[...new Set(events.map((e) => LOG_NAMES[e.source]))].join(" and ")}, oldest first like the timeline. The audit id is Microsoft's own.`),
     h(
       "div",
       { class: "table-wrap" },
-      h("table", { class: "table", id: "timeline-microsoft-table" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "By"), h("th", {}, "Result"), h("th", {}, "Microsoft's audit id"))), h("tbody", {}, ...events.map(row))),
+      h("table", { class: "table", id: "timeline-microsoft-table" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "By"), h("th", {}, "Result"), h("th", {}, "Microsoft's audit id"))), h("tbody", {}, ...[...events].reverse().map(row))),
     ),
   );
 }
