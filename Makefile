@@ -85,6 +85,7 @@ bench: deb
 	cargo run --release -p guestpass-core --example bulk_bench
 	cargo run --release -p guestpass-core --example preflight_bench
 	cargo run --release -p guestpass-core --example guests_bench
+	cargo run --release -p guestpass-core --example audit_bench
 	bash tests/bench/sizes.sh "$(CARGO_TARGET_DIR)/release"
 	bash tests/e2e/run.sh "$(CARGO_TARGET_DIR)/release/guestpass" tests/bench/desktop.bench.mjs
 

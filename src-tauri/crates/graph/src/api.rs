@@ -145,7 +145,7 @@ impl GraphClient {
             &[
                 ("$filter", "userType eq 'Guest'"),
                 ("$select", USER_FIELDS),
-                ("$top", "100"),
+                ("$top", "999"),
             ],
         ));
         self.list_all(url, limit).await

@@ -398,6 +398,17 @@ impl SandboxHandle {
         routes::audit_event(&self.shared, activity, user_id, at).map_err(|e| e.message)
     }
 
+    /// The object id of every guest in the tenant (for benchmarks that act on many).
+    pub fn guest_ids(&self) -> Vec<String> {
+        lock(&self.shared.dir)
+            .all_users()
+            .unwrap_or_default()
+            .iter()
+            .filter(|u| u.doc["userType"] == "Guest")
+            .filter_map(|u| u.doc["id"].as_str().map(str::to_string))
+            .collect()
+    }
+
     /// The `mail` of every user in the tenant (for tests proving nobody was created twice).
     pub fn user_mails(&self) -> Vec<String> {
         lock(&self.shared.dir)
