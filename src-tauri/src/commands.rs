@@ -14,8 +14,8 @@ use guestpass_core::sign_in::{
 };
 use guestpass_core::{
     ChainReport, ChangeFilter, ChangeRecord, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings,
-    GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, MicrosoftEvent, Problem,
-    ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
+    GoogleFederation, GroupOption, GuestRef, GuestSummary, InviteOutcome, InviteRequest, LicenseOption, MicrosoftEvent,
+    Problem, ProfileRequest, Readiness, ReadinessRequest, SettingsPlan, SettingsRequest, StepOutcome,
 };
 use guestpass_core::{Connection, ConnectionConfig, Engine, RunInfo, RunRow};
 use guestpass_store::TenantProfile;

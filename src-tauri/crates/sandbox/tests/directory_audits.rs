@@ -196,3 +196,35 @@ async fn the_log_keeps_30_days_with_p1_pages_and_is_limited_like_the_other_repor
     let (status, _, retry) = call(&http, &token, reqwest::Method::GET, url, None).await;
     assert_eq!((status, retry), (429, true));
 }
+
+#[tokio::test]
+async fn one_users_sign_in_activity_is_limited_to_ten_reads_a_minute() {
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default())
+        .await
+        .unwrap();
+    let (base, http) = (sb.url(), reqwest::Client::new());
+    let token = token(&base).await;
+    let ana = "2f0e1d2c-0000-4000-8000-000000000001";
+    let url = format!("{base}/v1.0/users/{ana}?$select=displayName,signInActivity");
+    for _ in 0..10 {
+        let (status, body, _) = call(&http, &token, reqwest::Method::GET, url.clone(), None).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["signInActivity"].is_object());
+    }
+    let (status, _, retry) = call(&http, &token, reqwest::Method::GET, url, None).await;
+    assert_eq!(
+        (status, retry),
+        (429, true),
+        "the eleventh in a minute waits, told how long"
+    );
+    // Without signInActivity the user is read as usual.
+    let (status, _, _) = call(
+        &http,
+        &token,
+        reqwest::Method::GET,
+        format!("{base}/v1.0/users/{ana}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}

@@ -41,20 +41,31 @@ const REPORT_ONLY: &[&str] = &[
 #[derive(Default)]
 pub(crate) struct ReportGate(HashMap<String, VecDeque<Instant>>);
 
+/// The identity reports' limit for `app`: 5 requests per 10 seconds.
 pub(super) fn pace(shared: &Shared, app: &str) -> Result<(), ApiError> {
+    pace_key(shared, app, REPORT_CALLS, REPORT_WINDOW)
+}
+
+/// Reading one user's `signInActivity` has a limit of its own: 10 requests per minute per app
+/// (undocumented until reported: microsoft-graph-docs-contrib#8653).
+pub(super) fn pace_single_user_activity(shared: &Shared, app: &str) -> Result<(), ApiError> {
+    pace_key(shared, &format!("{app}/signInActivity"), 10, Duration::from_secs(60))
+}
+
+fn pace_key(shared: &Shared, key: &str, limit: usize, per: Duration) -> Result<(), ApiError> {
     let cfg = lock(&shared.config).throttle.clone();
     if !cfg.enabled {
         return Ok(());
     }
     let scale = if cfg.time_scale > 0.0 { cfg.time_scale } else { 1.0 };
-    let window = REPORT_WINDOW.div_f64(scale);
+    let window = per.div_f64(scale);
     let mut gate = lock(&shared.report_gate);
-    let calls = gate.0.entry(app.to_string()).or_default();
+    let calls = gate.0.entry(key.to_string()).or_default();
     let now = Instant::now();
     while calls.front().is_some_and(|t| now.duration_since(*t) >= window) {
         calls.pop_front();
     }
-    if calls.len() >= REPORT_CALLS {
+    if calls.len() >= limit {
         lock(&shared.stats).throttled += 1;
         let wait = window.saturating_sub(now.duration_since(calls[0])).as_secs().max(1);
         let mut e = ApiError::new(

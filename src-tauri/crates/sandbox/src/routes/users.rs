@@ -138,6 +138,9 @@ pub(crate) async fn get_one(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ_ROLES)?;
     check_sign_in_activity(&shared, &caller, q.get("$select"))?;
+    if selects_sign_in_activity(q.get("$select")) {
+        super::sign_in_log::pace_single_user_activity(&shared, &caller.client_id)?;
+    }
     let doc = visible_user(&shared, &id)?;
     one_user(&shared, &doc, &q)
 }
