@@ -25,7 +25,12 @@ sendEmail: boolean,
 /**
  * A personal note in the invitation e-mail.
  */
-message: string | null, };
+message: string | null, 
+/**
+ * Who sponsors the guest: addresses of people of this organisation, at most five. Left
+ * empty, Microsoft stamps whoever is signed in — and nobody when an app invites.
+ */
+sponsors: Array<string>, };
 
 export type InviteStatus = "invited" | "alreadyGuest" | "wouldInvite" | "resent" | "wouldResend";
 
@@ -241,7 +246,7 @@ export type DayActivity = {
  */
 day: string, invited: number, redeemed: number, licensed: number, };
 
-export type Field = "email" | "displayName" | "firstName" | "lastName" | "usageLocation" | "license" | "groups" | "environment" | "role" | "redirectUrl" | "sendEmail" | "message";
+export type Field = "email" | "displayName" | "firstName" | "lastName" | "usageLocation" | "license" | "groups" | "environment" | "role" | "redirectUrl" | "sendEmail" | "message" | "sponsors";
 
 export type ImportDefaults = { 
 /**
@@ -253,7 +258,11 @@ encoding: string | null,
  */
 sheet: string | null, redirectUrl: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, sendEmail: boolean | null, message: string | null, };
 
-export type PlannedGuest = { email: string, displayName: string | null, firstName: string | null, lastName: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, redirectUrl: string | null, sendEmail: boolean, message: string | null, };
+export type PlannedGuest = { email: string, displayName: string | null, firstName: string | null, lastName: string | null, usageLocation: string | null, license: string | null, groups: Array<string>, environment: string | null, role: string | null, redirectUrl: string | null, sendEmail: boolean, message: string | null, 
+/**
+ * Sponsors named at the invitation (addresses; at most five).
+ */
+sponsors: Array<string>, };
 
 export type IssueLevel = "error" | "warning";
 

@@ -26,6 +26,17 @@ function checkRedirect(v: string): string | null {
   return null;
 }
 
+function sponsorList(v: string): string[] {
+  return v.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+}
+
+function checkSponsors(v: string): string | null {
+  const list = sponsorList(v);
+  if (list.length > 5) return `${list.length} sponsors: Microsoft allows at most five.`;
+  const bad = list.find((s) => checkEmail(s));
+  return bad ? `'${bad}' is not an e-mail address.` : null;
+}
+
 export function renderInvite(
   root: HTMLElement,
   connection: ConnectionInfo | null,
@@ -35,6 +46,7 @@ export function renderInvite(
   const email = h("input", { id: "email", type: "email", autocomplete: "off", placeholder: "jane.doe@partner.com", required: true });
   const displayName = h("input", { id: "displayName", type: "text", autocomplete: "off", placeholder: "Jane Doe (optional)", maxlength: 256 });
   const redirect = h("input", { id: "redirectUrl", type: "url", autocomplete: "off", value: MY_APPS, required: true });
+  const sponsors = h("input", { id: "sponsors", type: "text", autocomplete: "off", placeholder: "diego@yourcompany.com; megan@yourcompany.com (optional)" }) as HTMLInputElement;
   const sendEmail = h("input", { id: "sendEmail", type: "checkbox" });
   const message = h("textarea", { id: "message", rows: 2, placeholder: "Optional note included in Microsoft's invitation e-mail", disabled: true });
   const submit = h("button", { id: "invite-submit", class: "btn btn-primary", type: "submit" }, "Invite guest");
@@ -60,6 +72,8 @@ export function renderInvite(
   sendEmail.addEventListener("change", () => (message.disabled = !sendEmail.checked));
   email.addEventListener("blur", () => setFieldError("email", email.value ? checkEmail(email.value) : null));
   redirect.addEventListener("blur", () => setFieldError("redirectUrl", checkRedirect(redirect.value)));
+  sponsors.addEventListener("blur", () => setFieldError("sponsors", checkSponsors(sponsors.value)));
+  sponsors.addEventListener("input", () => setFieldError("sponsors", null));
   email.addEventListener("input", () => setFieldError("email", null));
   redirect.addEventListener("input", () => setFieldError("redirectUrl", null));
 
@@ -79,6 +93,12 @@ export function renderInvite(
       "My Apps lists everything they can use; for Dynamics 365 or Power Apps, send them straight to the environment.",
     ),
     suggestions,
+    field(
+      "sponsors",
+      "Sponsors",
+      sponsors,
+      "People of your organisation who answer for this guest (up to five, separated by ; or ,). Left empty, Microsoft records whoever signs in here — and nobody when Guestpass signs in as an app.",
+    ),
     h(
       "div",
       { class: "field field-check" },
@@ -94,10 +114,12 @@ export function renderInvite(
     ev.preventDefault();
     const emailError = checkEmail(email.value);
     const redirectError = checkRedirect(redirect.value);
+    const sponsorsError = checkSponsors(sponsors.value);
     setFieldError("email", emailError);
     setFieldError("redirectUrl", redirectError);
-    if (emailError || redirectError) {
-      (emailError ? email : redirect).focus();
+    setFieldError("sponsors", sponsorsError);
+    if (emailError || redirectError || sponsorsError) {
+      (emailError ? email : redirectError ? redirect : sponsors).focus();
       return;
     }
     const request = {
@@ -106,6 +128,7 @@ export function renderInvite(
       redirectUrl: redirect.value,
       sendEmail: sendEmail.checked,
       message: sendEmail.checked ? message.value.trim() || null : null,
+      sponsors: sponsorList(sponsors.value),
     };
     const invite = async () => {
       show(result, h("div", { class: "notice" }, "Inviting, then checking the new guest is in the directory…"));

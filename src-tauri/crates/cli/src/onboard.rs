@@ -24,6 +24,10 @@ pub struct OnboardArgs {
     /// A personal note for the invitation e-mail.
     #[arg(long)]
     message: Option<String>,
+    /// Someone of your organisation who answers for the guest (their address); repeat for
+    /// several, at most five. Without one, an app-only sign-in leaves the guest unsponsored.
+    #[arg(long = "sponsor", value_name = "EMAIL")]
+    sponsors: Vec<String>,
     #[arg(long)]
     first_name: Option<String>,
     #[arg(long)]
@@ -66,6 +70,7 @@ impl OnboardArgs {
             redirect_url: self.redirect_url.clone(),
             send_email: self.send_email,
             message: self.message.clone(),
+            sponsors: self.sponsors.clone(),
         }
     }
 }
@@ -206,6 +211,7 @@ pub async fn resend(engine: &Engine, args: ResendArgs) -> ExitCode {
         redirect_url: args.redirect_url,
         send_email: !args.no_email,
         message: args.message,
+        sponsors: Vec::new(),
     };
     let mut report = Report {
         json: args.json,

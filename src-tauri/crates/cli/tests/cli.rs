@@ -1371,3 +1371,69 @@ fn audit_pull_keeps_microsofts_events_once_and_history_shows_them_marked() {
     let o = e.cli(&["audit", "pull", "--since", "yesterday"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn sponsors_are_named_on_onboard_and_in_a_lists_sponsors_column() {
+    let e = env();
+    let o = e.cli(&[ONBOARD, &["--sponsor", "diego.siciliani@northwind.example"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Sponsored by diego.siciliani@northwind.example"),
+        "{}",
+        stdout(&o)
+    );
+    let o = e.cli(&["guests", "--json", "--sponsor", "diego.siciliani@northwind.example"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let emails: Vec<&str> = list["guests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["jane@partner.example"]);
+    // Unsponsored by an app: warned.
+    let o = e.cli(&[
+        "onboard",
+        "--email",
+        "sam@partner.example",
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+    ]);
+    assert!(stdout(&o).contains("No sponsor"), "{}", stdout(&o));
+
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("sponsored.csv");
+    std::fs::write(
+        &list,
+        "Email,Sponsors\nkim@partner.example,megan.bowen@northwind.example; diego.siciliani@northwind.example\nlou@partner.example,nobody@northwind.example\n",
+    )
+    .unwrap();
+    let o = e.cli(&[
+        "import",
+        list.to_str().unwrap(),
+        "--dry-run",
+        "--json",
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a row with an unknown sponsor: {}",
+        stdout(&o)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["preview"]["rows"][0]["guest"]["sponsors"].as_array().unwrap().len(),
+        2
+    );
+    let bad = &v["preview"]["rows"][1]["issues"][0];
+    assert_eq!(bad["column"], "Sponsors");
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap()
+            .contains("Nobody in this tenant is at nobody@northwind.example"),
+        "{bad}"
+    );
+}

@@ -274,6 +274,7 @@ async fn main() {
                 send_invitation_message: false,
                 invited_user_message_info: None,
                 invited_user_type: Some("Guest".into()),
+                invited_user_sponsors: Vec::new(),
             })
             .await
             .expect("invite");

@@ -13,6 +13,7 @@ fn request(email: &str) -> InviteRequest {
         redirect_url: "https://northwind.crm.dynamics.com".into(),
         send_email: false,
         message: None,
+        ..Default::default()
     }
 }
 
@@ -230,4 +231,61 @@ async fn resending_is_refused_for_accepted_guests_and_strangers() {
     assert!(stranger.hint.contains("Invite them"), "{}", stranger.hint);
     assert_eq!(s.sb.stats().invitations_created, before, "nothing was sent");
     assert!(s.engine.recent_changes(10).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn sponsors_are_named_at_the_invitation_and_an_unsponsored_app_invite_is_warned() {
+    let s = setup(SandboxConfig::default()).await;
+    let mut req = request("pat@partner.example");
+    req.sponsors = vec![
+        "Diego.Siciliani@northwind.example".into(),
+        "megan.bowen@northwind.example".into(),
+    ];
+    let preview = s.engine.clone().with_dry_run(true).invite_guest(&req).await.unwrap();
+    assert!(
+        preview
+            .summary
+            .contains("Sponsored by diego.siciliani@northwind.example, megan.bowen@northwind.example"),
+        "{}",
+        preview.summary
+    );
+    let out = s.engine.invite_guest(&req).await.unwrap();
+    assert_eq!(out.status, InviteStatus::Invited);
+    let list = s
+        .engine
+        .guest_list(guestpass_core::guests::GuestRules::default())
+        .await
+        .unwrap();
+    let pat = list.guests.iter().find(|g| g.email == "pat@partner.example").unwrap();
+    assert_eq!(pat.sponsors.len(), 2, "{pat:?}");
+    assert!(pat.sponsors.contains(&"diego.siciliani@northwind.example".to_string()));
+    let row = &s.engine.recent_changes(1).unwrap()[0];
+    assert_eq!(
+        row.after.as_ref().unwrap()["sponsors"][0],
+        "diego.siciliani@northwind.example"
+    );
+
+    // The app signs in on its own here: without a sponsor the outcome says nobody answers for them.
+    let alone = s.engine.invite_guest(&request("sam@partner.example")).await.unwrap();
+    assert!(alone.summary.contains("No sponsor"), "{}", alone.summary);
+
+    // Refused before anything is sent: six sponsors, a guest as sponsor, nobody at the address.
+    let mut six = request("lee@partner.example");
+    six.sponsors = (0..6).map(|i| format!("s{i}@northwind.example")).collect();
+    let p = s.engine.invite_guest(&six).await.unwrap_err();
+    assert_eq!((p.kind, p.fields[0].field.as_str()), (ProblemKind::Invalid, "sponsors"));
+    assert!(p.message.contains("at most 5"), "{}", p.message);
+    for (sponsor, says) in [
+        ("ana.souza@fabrikam.example", "a guest too"),
+        ("nobody@northwind.example", "Nobody in this tenant"),
+    ] {
+        let mut r = request("lee@partner.example");
+        r.sponsors = vec![sponsor.into()];
+        let p = s.engine.invite_guest(&r).await.unwrap_err();
+        assert!(p.message.contains(says), "{}", p.message);
+    }
+    assert!(
+        !s.sb.user_mails().iter().any(|m| m == "lee@partner.example"),
+        "nothing was sent"
+    );
 }

@@ -43,6 +43,12 @@ pub trait TokenSource: Send + Sync {
 
     /// Who is signed in, for the change log (the app id for app-only sign-in).
     fn actor(&self) -> String;
+
+    /// Whether calls are made by an app on its own, with no person signed in (then Microsoft
+    /// stamps no inviter as a new guest's sponsor, for one).
+    fn is_app_only(&self) -> bool {
+        false
+    }
 }
 
 /// One token per scope (Graph, Power Platform, each Dataverse environment), in memory only.
@@ -223,6 +229,10 @@ impl TokenSource for AppOnlyCredential {
 
     fn actor(&self) -> String {
         format!("app:{}", self.client_id)
+    }
+
+    fn is_app_only(&self) -> bool {
+        true
     }
 }
 

@@ -214,4 +214,9 @@ impl TokenSource for AzureIdentityCredential {
     fn actor(&self) -> String {
         self.actor.clone()
     }
+
+    /// Managed and workload identities are apps: nobody is signed in.
+    fn is_app_only(&self) -> bool {
+        true
+    }
 }

@@ -349,6 +349,11 @@ impl GraphClient {
         self.tokens.actor()
     }
 
+    /// Whether an app acts on its own (no person signed in).
+    pub fn is_app_only(&self) -> bool {
+        self.tokens.is_app_only()
+    }
+
     /// The absolute URL of a Graph path such as `v1.0/users`.
     pub fn graph_url(&self, path_and_query: &str) -> Url {
         join(&self.endpoints.graph, path_and_query)

@@ -126,6 +126,16 @@ pub struct InvitationRequest {
     pub invited_user_message_info: Option<MessageInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invited_user_type: Option<String>,
+    /// Who sponsors the new guest (at most five; directory objects by id). Left out, Microsoft
+    /// stamps the signed-in inviter — and nobody when an app invites on its own.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub invited_user_sponsors: Vec<DirectoryObjectRef>,
+}
+
+/// A directory object named by its id, as `invitedUserSponsors` takes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryObjectRef {
+    pub id: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

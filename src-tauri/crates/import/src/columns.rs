@@ -20,6 +20,7 @@ pub enum Field {
     RedirectUrl,
     SendEmail,
     Message,
+    Sponsors,
 }
 
 impl Field {
@@ -38,10 +39,11 @@ impl Field {
             Field::RedirectUrl => "Redirect URL",
             Field::SendEmail => "Send email",
             Field::Message => "Message",
+            Field::Sponsors => "Sponsors",
         }
     }
 
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Email,
         Field::DisplayName,
         Field::FirstName,
@@ -54,6 +56,7 @@ impl Field {
         Field::RedirectUrl,
         Field::SendEmail,
         Field::Message,
+        Field::Sponsors,
     ];
 }
 
@@ -164,6 +167,16 @@ const NAMES: &[(Field, &[&str])] = &[
             "custommessage",
             "note",
             "personalmessage",
+        ],
+    ),
+    (
+        Field::Sponsors,
+        &[
+            "sponsors",
+            "sponsor",
+            "sponsoremail",
+            "sponsoremails",
+            "invitedusersponsors",
         ],
     ),
 ];

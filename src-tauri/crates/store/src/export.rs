@@ -201,7 +201,7 @@ mod tests {
         );
         let text = to_csv(&rows, &[event]).unwrap();
         let mut rd = csv::Reader::from_reader(text.as_bytes());
-        let recs: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        let recs: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
         assert_eq!(
             (&recs[1][14], &recs[1][15]),
             ("microsoft:directoryAudit", "Directory_1")

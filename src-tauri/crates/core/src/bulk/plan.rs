@@ -308,6 +308,13 @@ pub fn check_file(file_name: &str, list: &GuestList, defaults: &ImportDefaults) 
                 "A message is given but Send email is off, so nobody will read it.".into(),
             ));
         }
+        if let Some(v) = cell(Field::Sponsors) {
+            let named: Vec<String> = v.split([';', ',']).map(str::to_string).collect();
+            match crate::onboarding::invite::checked_sponsors(&named) {
+                Ok(sponsors) => g.sponsors = sponsors,
+                Err(e) => errors.push((Field::Sponsors, e.message)),
+            }
+        }
         if g.license.is_some() && g.usage_location.is_none() {
             warnings.push((Field::UsageLocation, "A licence needs a usage location. Add one (or give one for all rows) unless the guest already has one.".into()));
         }
@@ -499,6 +506,8 @@ impl Engine {
         stop_if_cancelled(control)?;
         self.check_groups(preview).await;
         stop_if_cancelled(control)?;
+        self.check_sponsors(preview).await;
+        stop_if_cancelled(control)?;
         self.check_roles(preview).await;
         preview.tenant_checked = true;
         preview.count();
@@ -578,6 +587,34 @@ impl Engine {
                 .collect();
             for m in bad {
                 row.error(Field::Groups, m);
+            }
+        }
+    }
+
+    /// Each sponsor named is someone of this organisation (looked up once per address).
+    async fn check_sponsors(&self, preview: &mut ImportPreview) {
+        let wanted = unique(
+            preview
+                .rows
+                .iter()
+                .filter(|r| !r.has_errors())
+                .flat_map(|r| r.guest.sponsors.clone()),
+        );
+        let mut problems: HashMap<String, String> = HashMap::new();
+        for s in wanted {
+            if let Err(p) = self.find_sponsor(&s, "sponsors").await {
+                problems.insert(s.to_lowercase(), format!("{} {}", p.message, p.hint));
+            }
+        }
+        for row in preview.rows.iter_mut() {
+            let bad: Vec<String> = row
+                .guest
+                .sponsors
+                .iter()
+                .filter_map(|s| problems.get(&s.to_lowercase()).cloned())
+                .collect();
+            for m in bad {
+                row.error(Field::Sponsors, m);
             }
         }
     }

@@ -9,3 +9,4 @@ mod sponsors;
 pub use actions::{GuestActionResult, GuestVerb};
 pub use evidence::{PullProgress, PullReport};
 pub use list::{GuestList, GuestRow, GuestRules};
+pub(crate) use sponsors::MAX_SPONSORS;

@@ -4,11 +4,12 @@
 use crate::action::{recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome};
 use crate::engine::Engine;
 use crate::problem::Problem;
+use guestpass_graph::models::User;
 use guestpass_store::ChangeRecord;
 use serde::{Deserialize, Serialize};
 
 /// At most this many sponsors per user (Microsoft's limit).
-const MAX_SPONSORS: usize = 5;
+pub(crate) const MAX_SPONSORS: usize = 5;
 
 /// Who sponsors whom, as the change log records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +89,34 @@ impl Action for SetSponsor {
 }
 
 impl Engine {
+    /// The person of this organisation at `address`, refusing nobody-there and guests (a
+    /// sponsor answers for the guest); `field` names the form field for the refusal.
+    pub(crate) async fn find_sponsor(&self, address: &str, field: &str) -> Result<User, Problem> {
+        let address = address.trim().to_lowercase();
+        let s = self
+            .graph
+            .find_users_by_email(&address)
+            .await
+            .map_err(|e| Problem::from_graph("Looking the sponsor up", &e))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Problem::field(
+                    field,
+                    format!("Nobody in this tenant is at {address}."),
+                    "A sponsor is someone of your organisation who answers for the guest.",
+                )
+            })?;
+        if s.is_guest() {
+            return Err(Problem::field(
+                field,
+                format!("{address} is a guest too."),
+                "Choose someone of your own organisation as the sponsor.",
+            ));
+        }
+        Ok(s)
+    }
+
     /// Makes `sponsor` (someone of this organisation) a sponsor of guest `guest`.
     pub async fn add_sponsor(&self, guest: &str, sponsor: &str) -> Result<StepOutcome, Problem> {
         let guest = guest.trim().to_lowercase();
@@ -107,27 +136,7 @@ impl Engine {
                     "Check the address.",
                 )
             })?;
-        let s = self
-            .graph
-            .find_users_by_email(&sponsor)
-            .await
-            .map_err(find("Looking the sponsor up"))?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                Problem::field(
-                    "sponsor",
-                    format!("Nobody in this tenant is at {sponsor}."),
-                    "A sponsor is someone of your organisation who answers for the guest.",
-                )
-            })?;
-        if s.is_guest() {
-            return Err(Problem::field(
-                "sponsor",
-                format!("{sponsor} is a guest too."),
-                "Choose someone of your own organisation as the sponsor.",
-            ));
-        }
+        let s = self.find_sponsor(&sponsor, "sponsor").await?;
         let current = self
             .graph
             .sponsors(&g.id)

@@ -4,9 +4,10 @@
 
 use crate::action::{recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, Verified};
 use crate::engine::Engine;
+use crate::guests::MAX_SPONSORS;
 use crate::problem::{FieldError, Problem, ProblemKind};
 use crate::validate;
-use guestpass_graph::models::{Invitation, InvitationRequest, MessageInfo, User};
+use guestpass_graph::models::{DirectoryObjectRef, Invitation, InvitationRequest, MessageInfo, User};
 use guestpass_store::ChangeRecord;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -24,6 +25,10 @@ pub struct InviteRequest {
     pub send_email: bool,
     /// A personal note in the invitation e-mail.
     pub message: Option<String>,
+    /// Who sponsors the guest: addresses of people of this organisation, at most five. Left
+    /// empty, Microsoft stamps whoever is signed in — and nobody when an app invites.
+    #[serde(default)]
+    pub sponsors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -72,14 +77,15 @@ pub(crate) fn checked(req: &InviteRequest) -> Result<InvitationRequest, Problem>
     let name = validate::display_name("displayName", req.display_name.as_deref())
         .map_err(|e| fields.push(e))
         .ok();
+    let sponsors = checked_sponsors(&req.sponsors).map_err(|e| fields.push(e)).ok();
     let message = req
         .message
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .map(str::to_string);
-    match (email, redirect, name) {
-        (Some(email), Some(redirect), Some(name)) if fields.is_empty() => Ok(InvitationRequest {
+    match (email, redirect, name, sponsors) {
+        (Some(email), Some(redirect), Some(name), Some(_)) if fields.is_empty() => Ok(InvitationRequest {
             invited_user_email_address: email,
             invite_redirect_url: redirect,
             invited_user_display_name: name,
@@ -89,9 +95,29 @@ pub(crate) fn checked(req: &InviteRequest) -> Result<InvitationRequest, Problem>
                 message_language: None,
             }),
             invited_user_type: Some("Guest".into()),
+            // Named in the plan, once each address is found in the directory.
+            invited_user_sponsors: Vec::new(),
         }),
         _ => Err(Problem::invalid(fields)),
     }
+}
+
+/// Sponsor addresses, checked and lower-cased: at most five (Microsoft's limit), no repeats.
+pub(crate) fn checked_sponsors(sponsors: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut out: Vec<String> = Vec::new();
+    for s in sponsors.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let address = validate::email("sponsors", s)?.to_lowercase();
+        if !out.contains(&address) {
+            out.push(address);
+        }
+    }
+    if out.len() > MAX_SPONSORS {
+        return Err(FieldError {
+            field: "sponsors".into(),
+            message: format!("{} sponsors given; Microsoft allows at most {MAX_SPONSORS}.", out.len()),
+        });
+    }
+    Ok(out)
 }
 
 /// A guest's invitation as the change log records it.
@@ -118,6 +144,9 @@ pub(crate) struct InvitationState {
     pub invite_redeem_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_principal_name: Option<String>,
+    /// The sponsors named at the invitation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sponsors: Vec<String>,
     /// Whether the guest could be read back (not recorded).
     #[serde(skip)]
     pub verified: bool,
@@ -185,11 +214,14 @@ pub(crate) async fn find_guest(engine: &Engine, email: &str) -> Result<Option<Us
 pub(crate) struct InviteGuest {
     pub email: String,
     pub body: Option<InvitationRequest>,
+    /// The sponsors' addresses (checked); found in the directory when planned.
+    pub sponsors: Vec<String>,
 }
 
 impl Action for InviteGuest {
     type State = InvitationState;
-    type Context = ();
+    /// The sponsors, by directory id.
+    type Context = Vec<DirectoryObjectRef>;
     type Answer = Invitation;
 
     fn logged(&self) -> Logged {
@@ -200,7 +232,7 @@ impl Action for InviteGuest {
         self.email.clone()
     }
 
-    async fn plan(&self, engine: &Engine) -> Result<Plan<InvitationState, ()>, Problem> {
+    async fn plan(&self, engine: &Engine) -> Result<Plan<InvitationState, Vec<DirectoryObjectRef>>, Problem> {
         let email = &self.email;
         if let Some(guest) = find_guest(engine, email).await? {
             let state = guest.external_user_state.as_deref();
@@ -224,23 +256,42 @@ impl Action for InviteGuest {
             Some(name) => format!("{email} ({name})"),
             None => email.clone(),
         };
+        let mut sponsor_ids = Vec::new();
+        for sponsor in &self.sponsors {
+            let found = engine.find_sponsor(sponsor, "sponsors").await?;
+            sponsor_ids.push(DirectoryObjectRef { id: found.id });
+        }
+        // An app inviting on its own is stamped as nobody's sponsor: say so before it happens.
+        let sponsored = match (self.sponsors.as_slice(), engine.graph.is_app_only()) {
+            ([], true) => " No sponsor: Guestpass signs in as an app here, so Microsoft records no person as their sponsor — name one (a sponsor answers for the guest and is asked in reviews).".to_string(),
+            ([], false) => String::new(),
+            (names, _) => format!(" Sponsored by {}.", names.join(", ")),
+        };
+        let mut after = InvitationState::asked(body);
+        after.sponsors = self.sponsors.clone();
         Ok(Plan::Change(Change {
             before: InvitationState::default(),
-            after: InvitationState::asked(body),
-            would: format!("Would invite {email} (not in the tenant yet)."),
-            done: format!("Invited {who}."),
+            after,
+            would: format!("Would invite {email} (not in the tenant yet).{sponsored}"),
+            done: format!("Invited {who}.{sponsored}"),
             failure: format!("Inviting {email}"),
             blocked: None,
             undoes: None,
-            context: (),
+            context: sponsor_ids,
         }))
     }
 
-    async fn apply(&self, engine: &Engine, _: &Change<InvitationState, ()>) -> Result<Applied<Invitation>, Failure> {
+    async fn apply(
+        &self,
+        engine: &Engine,
+        change: &Change<InvitationState, Vec<DirectoryObjectRef>>,
+    ) -> Result<Applied<Invitation>, Failure> {
         let Some(body) = &self.body else {
             unreachable!("a change is planned only with an invitation to send")
         };
-        let answer = engine.graph.invite(body).await?;
+        let mut body = body.clone();
+        body.invited_user_sponsors = change.context.clone();
+        let answer = engine.graph.invite(&body).await?;
         Ok(Applied {
             answer: answer.body,
             request_id: answer.request_id,
@@ -250,7 +301,7 @@ impl Action for InviteGuest {
     async fn verify(
         &self,
         engine: &Engine,
-        change: Change<InvitationState, ()>,
+        change: Change<InvitationState, Vec<DirectoryObjectRef>>,
         invitation: &Invitation,
     ) -> Verified<InvitationState> {
         let read = engine
@@ -406,6 +457,7 @@ impl Engine {
         let action = InviteGuest {
             email: body.invited_user_email_address.clone(),
             body: Some(body),
+            sponsors: checked_sponsors(&req.sponsors).map_err(|e| Problem::invalid(vec![e]))?,
         };
         let done = self.run(&action).await?;
         Ok(InviteOutcome::from_done(action.email, done, false))
@@ -442,6 +494,7 @@ mod tests {
             display_name: Some("Jane".into()),
             send_email: true,
             message: Some("  Welcome  ".into()),
+            sponsors: vec![],
         })
         .unwrap();
         assert_eq!(b.invited_user_email_address, "jane@partner.example");

@@ -104,6 +104,9 @@ pub struct PlannedGuest {
     pub redirect_url: Option<String>,
     pub send_email: bool,
     pub message: Option<String>,
+    /// Sponsors named at the invitation (addresses; at most five).
+    #[serde(default)]
+    pub sponsors: Vec<String>,
 }
 
 impl PlannedGuest {
@@ -159,6 +162,7 @@ impl Engine {
                             redirect_url: redirect.clone(),
                             send_email: guest.send_email,
                             message: guest.message.clone(),
+                            sponsors: guest.sponsors.clone(),
                         })
                         .await?
                     }
@@ -168,6 +172,7 @@ impl Engine {
                         let action = InviteGuest {
                             email: email.clone(),
                             body: None,
+                            sponsors: Vec::new(),
                         };
                         InviteOutcome::from_done(email, self.run(&action).await?, false)
                     }

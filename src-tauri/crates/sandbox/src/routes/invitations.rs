@@ -77,6 +77,42 @@ fn valid_absolute_url(u: &str) -> bool {
         && !rest.starts_with('/')
 }
 
+/// Most sponsors a guest can have (Microsoft's b2b-sponsors doc).
+const MAX_SPONSORS: usize = 5;
+
+/// The sponsors a new guest gets: those in `invitedUserSponsors` (users that exist, at most
+/// five), or else the signed-in inviter — an app inviting on its own stamps nobody.
+fn sponsors_of(shared: &Shared, caller: &Caller, body: &Value) -> Result<Vec<String>, ApiError> {
+    let asked = match &body["invitedUserSponsors"] {
+        Value::Null => return Ok(caller.user.iter().cloned().collect()),
+        Value::Array(items) => items,
+        _ => {
+            return Err(ApiError::new(
+                400,
+                "BadRequest",
+                "Invalid value for property 'invitedUserSponsors': a collection of directory objects is expected.",
+            ))
+        }
+    };
+    if asked.len() > MAX_SPONSORS {
+        return Err(ApiError::new(
+            400,
+            "BadRequest",
+            format!("A user can have at most {MAX_SPONSORS} sponsors."),
+        ));
+    }
+    let dir = lock(&shared.dir);
+    let mut ids = Vec::new();
+    for item in asked {
+        let id = item["id"].as_str().unwrap_or_default();
+        match dir.user_by_key(id)? {
+            Some(u) => ids.push(u.doc["id"].as_str().unwrap_or(id).to_string()),
+            None => return Err(ApiError::bad_request(format!("Invalid object identifier '{id}'."))),
+        }
+    }
+    Ok(ids)
+}
+
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
@@ -141,6 +177,7 @@ pub(crate) async fn create(
         return Err(ApiError::new(400, "BadRequest", "Only one ccRecipient is supported."));
     }
 
+    let sponsors = sponsors_of(&shared, &caller, &body)?;
     let domain = email.rsplit('@').next().unwrap_or_default().to_ascii_lowercase();
     {
         let dir = lock(&shared.dir);
@@ -179,10 +216,11 @@ pub(crate) async fn create(
         }
         None => {
             let id = uuid::Uuid::new_v4().to_string();
-            d.insert_user(
-                &new_guest_doc(&id, email, display_name, "PendingAcceptance", &created),
-                replication_delay,
-            )?;
+            let mut doc = new_guest_doc(&id, email, display_name, "PendingAcceptance", &created);
+            if !sponsors.is_empty() {
+                doc[super::users::SPONSORS] = json!(sponsors);
+            }
+            d.insert_user(&doc, replication_delay)?;
             Ok(Ok((id, "PendingAcceptance", true)))
         }
     })?;
@@ -221,7 +259,8 @@ pub(crate) async fn create(
                 "customizedMessageBody": message_info["customizedMessageBody"].clone(),
                 "ccRecipients": if cc.is_array() { cc } else { json!([{"emailAddress": {"name": null, "address": null}}]) }
             },
-            "invitedUser": { "id": user_id }
+            "invitedUser": { "id": user_id },
+            "invitedUserSponsors": sponsors.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()
         })),
     ))
 }
