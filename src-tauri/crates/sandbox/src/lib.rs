@@ -398,6 +398,37 @@ impl SandboxHandle {
         routes::audit_event(&self.shared, activity, user_id, at).map_err(|e| e.message)
     }
 
+    /// A reviewer (`reviewer`, a user id) decides `decision` (`Approve` or `Deny`) about guest
+    /// `user_id` in access review `definition`'s current instance, as on the My Access page.
+    pub fn decide_review(&self, definition: &str, user_id: &str, decision: &str, reviewer: &str) -> Result<(), String> {
+        routes::decide_review(&self.shared, definition, user_id, decision, reviewer).map_err(|e| e.message)
+    }
+
+    /// Adds a subscription carrying `service_plan` (e.g. `AAD_PREMIUM_P2`) to the tenant, as if
+    /// the organisation had bought it.
+    pub fn add_subscription(&self, sku_part_number: &str, service_plan: &str) -> Result<(), String> {
+        let dir = lock(&self.shared.dir);
+        let mut skus = dir
+            .document("subscribedSkus")
+            .map_err(|e| e.to_string())?
+            .unwrap_or(serde_json::json!([]));
+        let sku = serde_json::json!({
+            "id": uuid::Uuid::new_v4().to_string(),
+            "skuId": uuid::Uuid::new_v4().to_string(),
+            "skuPartNumber": sku_part_number,
+            "capabilityStatus": "Enabled",
+            "appliesTo": "User",
+            "consumedUnits": 0,
+            "prepaidUnits": {"enabled": 25, "suspended": 0, "warning": 0, "lockedOut": 0},
+            "servicePlans": [{"servicePlanId": uuid::Uuid::new_v4().to_string(), "servicePlanName": service_plan,
+                              "provisioningStatus": "Success", "appliesTo": "User"}],
+        });
+        if let Some(list) = skus.as_array_mut() {
+            list.push(sku);
+        }
+        dir.put_document("subscribedSkus", &skus).map_err(|e| e.to_string())
+    }
+
     /// The object id of every guest in the tenant (for benchmarks that act on many).
     pub fn guest_ids(&self) -> Vec<String> {
         lock(&self.shared.dir)

@@ -200,6 +200,21 @@ fn activity(shared: &Shared, method: &Method, path: &str, body: &Value, answer: 
             let name = format!("{verb} policy");
             policy(name, "Core Directory", verb, policy_target(&what, &json!(what)))
         }
+        (_, ["identityGovernance", "accessReviews", "definitions", rest @ ..]) => {
+            let id = rest.first().copied().or(answer["id"].as_str()).unwrap_or_default();
+            let name = match *method {
+                Method::POST => "Create access review",
+                Method::DELETE => "Delete access review",
+                _ => "Update access review",
+            };
+            Some(Activity {
+                name: name.into(),
+                category: "AccessReviews",
+                service: "Access Reviews",
+                operation: verb,
+                targets: vec![policy_target(id, &answer["displayName"])],
+            })
+        }
         (_, ["identity", "identityProviders", rest @ ..]) => {
             let id = rest.first().copied().or(answer["id"].as_str()).unwrap_or_default();
             let name = format!("{verb} identity provider");

@@ -1,6 +1,7 @@
 //! The sandbox's HTTP surface: Entra's token endpoint, the Graph v1.0 routes Guestpass uses,
 //! and `/_sandbox/` controls for tests.
 
+mod access_reviews;
 mod assertion;
 mod auth;
 mod batch;
@@ -24,6 +25,7 @@ mod sponsors;
 mod users;
 mod what_if;
 
+pub(crate) use access_reviews::decide as decide_review;
 pub(crate) use assertion::register as register_certificate;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
 pub(crate) use conditional_access::CaGate;
@@ -62,6 +64,7 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "CrossTenantInformation.ReadBasic.All",
     "Policy.ReadWrite.ConditionalAccess",
     "Policy.ReadWrite.SecurityDefaults",
+    "AccessReview.ReadWrite.All",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -143,6 +146,22 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .delete(conditional_access::delete_policy),
         )
         .route("/v1.0/identity/conditionalAccess/evaluate", post(what_if::evaluate))
+        .route(
+            "/v1.0/identityGovernance/accessReviews/definitions",
+            get(access_reviews::list).post(access_reviews::create),
+        )
+        .route(
+            "/v1.0/identityGovernance/accessReviews/definitions/{id}",
+            get(access_reviews::get_one).delete(access_reviews::delete),
+        )
+        .route(
+            "/v1.0/identityGovernance/accessReviews/definitions/{id}/instances",
+            get(access_reviews::instances),
+        )
+        .route(
+            "/v1.0/identityGovernance/accessReviews/definitions/{id}/instances/{instance}/decisions",
+            get(access_reviews::decisions),
+        )
         .route("/v1.0/auditLogs/signIns", get(sign_in_log::list))
         .route("/v1.0/auditLogs/directoryAudits", get(directory_audits::list))
         .route(
