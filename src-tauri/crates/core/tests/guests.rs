@@ -242,3 +242,101 @@ async fn microsoft_logs_are_pulled_once_each_and_a_guest_enabled_again_is_not_st
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn a_quarterly_review_of_a_groups_guests_needs_p2_lists_decisions_and_is_undone() {
+    use guestpass_core::guests::ReviewRequest;
+    use guestpass_core::StepStatus;
+    let s = setup(SandboxConfig::default()).await;
+    let pat = invited(&s, "pat@fabrikam.example").await;
+    s.engine.add_to_group(&pat, "Partner portal users").await.unwrap();
+    let req = ReviewRequest {
+        groups: vec!["Partner portal users".into()],
+        every_months: 3,
+        reviewer: None,
+        fallback_reviewer: Some("megan.bowen@northwind.example".into()),
+    };
+    let refused = s.engine.create_guest_reviews(&req).await.unwrap_err();
+    assert!(refused.message.contains("Entra ID P2"), "{}", refused.message);
+    assert!(
+        s.engine
+            .recent_changes(10)
+            .unwrap()
+            .iter()
+            .all(|r| r.action != "create_guest_review"),
+        "nothing sent"
+    );
+    let no_fallback = ReviewRequest {
+        fallback_reviewer: None,
+        ..req.clone()
+    };
+    assert_eq!(
+        s.engine.create_guest_reviews(&no_fallback).await.unwrap_err().fields[0].field,
+        "fallbackReviewer"
+    );
+
+    s.sb.add_subscription("AAD_PREMIUM_P2", "AAD_PREMIUM_P2").unwrap();
+    let preview = s
+        .engine
+        .clone()
+        .with_dry_run(true)
+        .create_guest_reviews(&req)
+        .await
+        .unwrap();
+    assert_eq!(preview[0].status, StepStatus::WouldChange);
+    assert!(
+        preview[0]
+            .summary
+            .contains("every 3 month(s) by the group's owners (or megan.bowen@northwind.example"),
+        "{}",
+        preview[0].summary
+    );
+    let made = s.engine.create_guest_reviews(&req).await.unwrap();
+    assert_eq!(made[0].status, StepStatus::Changed);
+    assert!(made[0].request_id.is_some());
+    let again = s.engine.create_guest_reviews(&req).await.unwrap();
+    assert_eq!(again[0].status, StepStatus::Unchanged, "one review per group");
+
+    let reviews = s.engine.guest_reviews().await.unwrap();
+    assert_eq!(reviews.len(), 1);
+    let r = &reviews[0];
+    assert_eq!(
+        (r.scope.as_str(), r.recurrence.as_str()),
+        ("guests of Partner portal users", "every 3 months")
+    );
+    let mine = r
+        .decisions
+        .iter()
+        .find(|d| d.guest.starts_with("pat_fabrikam.example"))
+        .unwrap();
+    assert_eq!(mine.decision, "NotReviewed");
+    s.sb.decide_review(
+        &r.id,
+        pat.user_id.as_deref().unwrap(),
+        "Deny",
+        "1a2b3c4d-0000-4000-8000-000000000001",
+    )
+    .unwrap();
+    let r = &s.engine.guest_reviews().await.unwrap()[0];
+    let mine = r
+        .decisions
+        .iter()
+        .find(|d| d.guest.starts_with("pat_fabrikam.example"))
+        .unwrap();
+    assert_eq!(
+        (mine.decision.as_str(), mine.reviewed_by.as_deref()),
+        ("Deny", Some("megan.bowen@northwind.example"))
+    );
+
+    let undone = s.engine.undo_change(made[0].change_seq).await.unwrap();
+    assert!(
+        undone.summary.contains("Deleted \"Guests of Partner portal users\""),
+        "{}",
+        undone.summary
+    );
+    assert!(s.engine.guest_reviews().await.unwrap().is_empty());
+    assert!(
+        s.engine.undo_change(made[0].change_seq).await.is_err(),
+        "undone once only"
+    );
+}

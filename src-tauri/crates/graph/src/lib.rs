@@ -5,6 +5,7 @@
 //! backoff when it is absent) up to a cap, refreshes an expired token once, and fails with
 //! a [`GraphError`] that keeps Microsoft's `code`, message and `request-id`.
 
+mod access_reviews;
 mod api;
 pub mod audit_logs;
 mod auth;

@@ -29,6 +29,7 @@ pub enum ActionKind {
     RemoveGuest,
     RestoreGuest,
     AddSponsor,
+    CreateGuestReview,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -39,7 +40,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 20] = [
+    pub const ALL: [ActionKind; 21] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -60,6 +61,7 @@ impl ActionKind {
         ActionKind::RemoveGuest,
         ActionKind::RestoreGuest,
         ActionKind::AddSponsor,
+        ActionKind::CreateGuestReview,
     ];
 
     /// The name stored in the change log.
@@ -85,6 +87,7 @@ impl ActionKind {
             ActionKind::RemoveGuest => "remove_guest",
             ActionKind::RestoreGuest => "restore_guest",
             ActionKind::AddSponsor => "add_sponsor",
+            ActionKind::CreateGuestReview => "create_guest_review",
         }
     }
 
@@ -111,6 +114,7 @@ impl ActionKind {
             ActionKind::RemoveGuest => "undo_remove_guest",
             ActionKind::RestoreGuest => "undo_restore_guest",
             ActionKind::AddSponsor => "undo_add_sponsor",
+            ActionKind::CreateGuestReview => "undo_create_guest_review",
         }
     }
 
@@ -141,6 +145,7 @@ impl ActionKind {
             ActionKind::RemoveGuest => "Remove guest",
             ActionKind::RestoreGuest => "Restore guest",
             ActionKind::AddSponsor => "Add sponsor",
+            ActionKind::CreateGuestReview => "Guest access review",
         }
     }
 
@@ -166,6 +171,7 @@ impl ActionKind {
             ActionKind::SetGuestSignIn => "sign-in",
             ActionKind::RemoveGuest | ActionKind::RestoreGuest => "remove",
             ActionKind::AddSponsor => "sponsor",
+            ActionKind::CreateGuestReview => "review",
         }
     }
 
@@ -211,6 +217,7 @@ impl ActionKind {
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 &["Policy.ReadWrite.ConditionalAccess"]
             }
+            ActionKind::CreateGuestReview => &["AccessReview.ReadWrite.All"],
         }
     }
 
@@ -237,6 +244,7 @@ impl ActionKind {
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 &["Conditional Access Administrator", "Security Administrator", GA]
             }
+            ActionKind::CreateGuestReview => &["Identity Governance Administrator", "User Administrator", GA],
         }
     }
 

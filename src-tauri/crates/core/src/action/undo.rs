@@ -60,6 +60,7 @@ impl Engine {
             ActionKind::SetGuestSignIn => self.undo_guest_sign_in(row).await,
             ActionKind::RemoveGuest | ActionKind::RestoreGuest => self.undo_guest_presence(row, kind).await,
             ActionKind::AddSponsor => self.undo_sponsor(row).await,
+            ActionKind::CreateGuestReview => self.undo_review(row).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

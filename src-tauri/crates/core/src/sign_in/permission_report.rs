@@ -63,6 +63,7 @@ const STEPS: &[(&str, &[ActionKind])] = &[
             ActionKind::CreateNamedLocation,
         ],
     ),
+    ("Access reviews", &[ActionKind::CreateGuestReview]),
 ];
 
 /// A step's permission needs (one of each list) and the roles allowed to make all its changes.
