@@ -15,6 +15,7 @@ mod makers;
 mod onboard;
 mod partners;
 mod protect;
+mod reviews;
 mod tenant;
 
 use clap::{Parser, Subcommand};
@@ -77,6 +78,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: audit::AuditAction,
+    },
+    /// Access reviews of the guests in chosen groups (Entra ID P2 or ID Governance).
+    Reviews {
+        #[command(subcommand)]
+        action: reviews::ReviewsAction,
     },
     /// Power Apps guest makers: the tenant setting, and the Environment Maker role for a guest.
     Makers {
@@ -165,6 +171,9 @@ enum SandboxAction {
         /// Upload this certificate (PEM) to the sandbox app, to try `login --app-only --certificate`.
         #[arg(long, value_name = "FILE")]
         app_certificate: Option<std::path::PathBuf>,
+        /// Give the tenant Entra ID P2, to try access reviews.
+        #[arg(long)]
+        governance: bool,
     },
 }
 
@@ -296,6 +305,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Google { action } => tenant::google(action).await,
         Command::Partners(args) => partners::partners(args).await,
         Command::Audit { action } => audit::audit(action).await,
+        Command::Reviews { action } => reviews::reviews(action).await,
         Command::Makers { action } => makers::makers(action).await,
         Command::Guests(args) => guests::guests(args).await,
         Command::Protect { action } => protect::protect(action).await,
@@ -327,8 +337,19 @@ async fn run(command: Command) -> ExitCode {
                     latency_ms,
                     replication_delay_ms,
                     app_certificate,
+                    governance,
                 },
-        } => serve_sandbox(port, memory, latency_ms, replication_delay_ms, app_certificate).await,
+        } => {
+            serve_sandbox(
+                port,
+                memory,
+                latency_ms,
+                replication_delay_ms,
+                app_certificate,
+                governance,
+            )
+            .await
+        }
     }
 }
 
@@ -338,6 +359,7 @@ async fn serve_sandbox(
     latency_ms: u64,
     replication_delay_ms: u64,
     app_certificate: Option<std::path::PathBuf>,
+    governance: bool,
 ) -> ExitCode {
     let storage = if memory {
         guestpass_sandbox::Storage::Memory
@@ -361,6 +383,12 @@ async fn serve_sandbox(
             return ExitCode::from(1);
         }
     };
+    if governance {
+        if let Err(e) = handle.add_subscription("AAD_PREMIUM_P2", "AAD_PREMIUM_P2") {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    }
     if let Some(path) = app_certificate {
         let registered = std::fs::read(&path)
             .map_err(|e| e.to_string())

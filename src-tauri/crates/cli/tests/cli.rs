@@ -1437,3 +1437,44 @@ fn sponsors_are_named_on_onboard_and_in_a_lists_sponsors_column() {
         "{bad}"
     );
 }
+
+#[test]
+fn reviews_are_refused_without_p2_then_created_listed_and_undone() {
+    let e = env();
+    let args = [
+        "reviews",
+        "create",
+        "--group",
+        "Partner portal users",
+        "--fallback-reviewer",
+        "megan.bowen@northwind.example",
+    ];
+    let o = e.cli(&args);
+    assert_eq!(o.status.code(), Some(2), "refused before anything is sent");
+    assert!(stderr(&o).contains("Entra ID P2"), "{}", stderr(&o));
+
+    let e = Env {
+        data: tempfile::tempdir().unwrap(),
+        served: serve(&["--governance"]),
+    };
+    let o = e.cli(&["reviews", "create", "--group", "Partner portal users"]);
+    assert_eq!(o.status.code(), Some(2), "owners need a fallback");
+    let o = e.cli(&[&args[..], &["--dry-run", "--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(plan["steps"][0]["status"], "wouldChange");
+    let o = e.cli(&[&args[..], &["--every-months", "6"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = e.cli(&["reviews", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(list["reviews"][0]["recurrence"], "every 6 months", "{list}");
+    assert_eq!(list["reviews"][0]["scope"], "guests of Partner portal users");
+    let text = stdout(&e.cli(&["reviews", "list"]));
+    assert!(text.contains("Guests of Partner portal users"), "{text}");
+
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&["history", "--json"]))).unwrap();
+    let seq = rows.iter().find(|r| r["action"] == "create_guest_review").unwrap()["seq"].to_string();
+    assert!(e.cli(&["history", "undo", &seq]).status.success());
+    let list: serde_json::Value = serde_json::from_str(&stdout(&e.cli(&["reviews", "list", "--json"]))).unwrap();
+    assert_eq!(list["reviews"].as_array().unwrap().len(), 0);
+}
