@@ -4,7 +4,9 @@ use crate::{dialogs, AppState};
 use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
-use guestpass_core::guests::{GuestActionResult, GuestList, GuestRules, GuestVerb, PullProgress, PullReport};
+use guestpass_core::guests::{
+    GuestActionResult, GuestList, GuestRules, GuestVerb, PullProgress, PullReport, ReviewRequest, ReviewSummary,
+};
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
     GuestProtection, LocationRequest, MakersView, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
@@ -156,6 +158,22 @@ pub async fn cancel_audit_pull(state: State<'_, Arc<AppState>>) -> Result<()> {
         .unwrap_or_else(|p| p.into_inner())
         .cancel();
     Ok(())
+}
+
+/// One recurring access review of the guests of each chosen group; `preview` changes nothing.
+#[tauri::command]
+pub async fn create_guest_reviews(
+    state: State<'_, Arc<AppState>>,
+    request: ReviewRequest,
+    preview: bool,
+) -> Result<Vec<StepOutcome>> {
+    engine_for(&state, preview).await?.create_guest_reviews(&request).await
+}
+
+/// The tenant's access reviews with their latest decisions (reads only; needs Entra ID P2).
+#[tauri::command]
+pub async fn guest_reviews(state: State<'_, Arc<AppState>>) -> Result<Vec<ReviewSummary>> {
+    state.engine().await?.guest_reviews().await
 }
 
 /// What Microsoft's logs said about one guest, as pulled into the local store, newest first.

@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, ReviewRequest, ReviewSummary, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -75,6 +75,16 @@ export function pullAuditEvents(since: string | null, onProgress: (message: Pull
 /** Stops the pull in progress after the page in flight. */
 export function cancelAuditPull(): Promise<void> {
   return call("cancel_audit_pull");
+}
+
+/** One recurring access review of the guests of each chosen group; `preview` changes nothing. */
+export function createGuestReviews(request: ReviewRequest, preview = false): Promise<Array<StepOutcome>> {
+  return call("create_guest_reviews", { request, preview });
+}
+
+/** The tenant's access reviews with their latest decisions (reads only; needs Entra ID P2). */
+export function guestReviews(): Promise<Array<ReviewSummary>> {
+  return call("guest_reviews");
 }
 
 /** What Microsoft's logs said about one guest, as pulled into the local store, newest first. */

@@ -140,7 +140,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor" | "create_guest_review";
 
 export type StepOutcome = { 
 /**
@@ -550,6 +550,52 @@ pages: number,
  */
 guestEvents: number, };
 
+export type ReviewRequest = { 
+/**
+ * Groups by name or id; one review each.
+ */
+groups: Array<string>, 
+/**
+ * How often (months; 3 is quarterly).
+ */
+everyMonths: number, 
+/**
+ * Who reviews: `None` for the group's owners, or a person's address.
+ */
+reviewer: string | null, 
+/**
+ * Who decides when the group has no owner (needed with owners reviewing).
+ */
+fallbackReviewer: string | null, };
+
+export type ReviewSummary = { id: string, displayName: string, 
+/**
+ * What is reviewed, in words ("guests of Partner portal users").
+ */
+scope: string, 
+/**
+ * Who reviews, in words.
+ */
+reviewers: string, 
+/**
+ * "every 3 months", "once".
+ */
+recurrence: string, status: string, 
+/**
+ * The latest instance's window (RFC 3339), if one started.
+ */
+latestStart: string | null, latestEnd: string | null, decisions: Array<ReviewDecision>, };
+
+export type ReviewDecision = { guest: string, 
+/**
+ * `Approve`, `Deny`, `NotReviewed` or `DontKnow`.
+ */
+decision: string, reviewedBy: string | null, reviewedAt: string | null, 
+/**
+ * Whether Microsoft applied it (`New`, `AppliedSuccessfully`…).
+ */
+applyResult: string | null, };
+
 export type PullReport = { 
 /**
  * Directory audit events about guests read, and how many of them were new here.
@@ -777,6 +823,8 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_restore_guest: { label: "Undo: Restore guest", undoable: false },
   add_sponsor: { label: "Add sponsor", undoable: true },
   undo_add_sponsor: { label: "Undo: Add sponsor", undoable: false },
+  create_guest_review: { label: "Guest access review", undoable: true },
+  undo_create_guest_review: { label: "Undo: Guest access review", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

@@ -171,9 +171,9 @@ enum SandboxAction {
         /// Upload this certificate (PEM) to the sandbox app, to try `login --app-only --certificate`.
         #[arg(long, value_name = "FILE")]
         app_certificate: Option<std::path::PathBuf>,
-        /// Give the tenant Entra ID P2, to try access reviews.
+        /// Take the tenant's Entra ID P2 away, to try what needs it (access reviews) without it.
         #[arg(long)]
-        governance: bool,
+        without_governance: bool,
     },
 }
 
@@ -337,7 +337,7 @@ async fn run(command: Command) -> ExitCode {
                     latency_ms,
                     replication_delay_ms,
                     app_certificate,
-                    governance,
+                    without_governance,
                 },
         } => {
             serve_sandbox(
@@ -346,7 +346,7 @@ async fn run(command: Command) -> ExitCode {
                 latency_ms,
                 replication_delay_ms,
                 app_certificate,
-                governance,
+                without_governance,
             )
             .await
         }
@@ -359,7 +359,7 @@ async fn serve_sandbox(
     latency_ms: u64,
     replication_delay_ms: u64,
     app_certificate: Option<std::path::PathBuf>,
-    governance: bool,
+    without_governance: bool,
 ) -> ExitCode {
     let storage = if memory {
         guestpass_sandbox::Storage::Memory
@@ -383,8 +383,8 @@ async fn serve_sandbox(
             return ExitCode::from(1);
         }
     };
-    if governance {
-        if let Err(e) = handle.add_subscription("AAD_PREMIUM_P2", "AAD_PREMIUM_P2") {
+    if without_governance {
+        if let Err(e) = handle.remove_subscription("AAD_PREMIUM_P2") {
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }

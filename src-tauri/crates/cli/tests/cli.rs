@@ -1440,7 +1440,10 @@ fn sponsors_are_named_on_onboard_and_in_a_lists_sponsors_column() {
 
 #[test]
 fn reviews_are_refused_without_p2_then_created_listed_and_undone() {
-    let e = env();
+    let e = Env {
+        data: tempfile::tempdir().unwrap(),
+        served: serve(&["--without-governance"]),
+    };
     let args = [
         "reviews",
         "create",
@@ -1453,10 +1456,7 @@ fn reviews_are_refused_without_p2_then_created_listed_and_undone() {
     assert_eq!(o.status.code(), Some(2), "refused before anything is sent");
     assert!(stderr(&o).contains("Entra ID P2"), "{}", stderr(&o));
 
-    let e = Env {
-        data: tempfile::tempdir().unwrap(),
-        served: serve(&["--governance"]),
-    };
+    let e = env();
     let o = e.cli(&["reviews", "create", "--group", "Partner portal users"]);
     assert_eq!(o.status.code(), Some(2), "owners need a fallback");
     let o = e.cli(&[&args[..], &["--dry-run", "--json"]].concat());

@@ -256,6 +256,7 @@ async fn a_quarterly_review_of_a_groups_guests_needs_p2_lists_decisions_and_is_u
         reviewer: None,
         fallback_reviewer: Some("megan.bowen@northwind.example".into()),
     };
+    s.sb.remove_subscription("AAD_PREMIUM_P2").unwrap();
     let refused = s.engine.create_guest_reviews(&req).await.unwrap_err();
     assert!(refused.message.contains("Entra ID P2"), "{}", refused.message);
     assert!(

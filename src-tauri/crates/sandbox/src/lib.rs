@@ -429,6 +429,20 @@ impl SandboxHandle {
         dir.put_document("subscribedSkus", &skus).map_err(|e| e.to_string())
     }
 
+    /// Removes the tenant's subscriptions with this part number (e.g. `AAD_PREMIUM_P2`), as if
+    /// they had lapsed, to try what Guestpass does without them.
+    pub fn remove_subscription(&self, sku_part_number: &str) -> Result<(), String> {
+        let dir = lock(&self.shared.dir);
+        let mut skus = dir
+            .document("subscribedSkus")
+            .map_err(|e| e.to_string())?
+            .unwrap_or(serde_json::json!([]));
+        if let Some(list) = skus.as_array_mut() {
+            list.retain(|s| s["skuPartNumber"] != sku_part_number);
+        }
+        dir.put_document("subscribedSkus", &skus).map_err(|e| e.to_string())
+    }
+
     /// The object id of every guest in the tenant (for benchmarks that act on many).
     pub fn guest_ids(&self) -> Vec<String> {
         lock(&self.shared.dir)

@@ -39,6 +39,8 @@ pub(crate) const SKUS: &[(&str, &str, u32, u32, &str)] = &[
     ),
     ("FLOW_FREE", "f30db892-07e9-47e9-837c-80727f46fd3d", 10000, 4, "User"),
     ("AAD_PREMIUM", "078d2b04-f1bd-4111-bbd4-b4b1b354cef4", 25, 12, "User"),
+    // A few Entra ID P2 seats for the admins: access reviews and entitlement management.
+    ("AAD_PREMIUM_P2", "84a661c4-e949-4bd2-a560-ed7766fcaf2b", 5, 2, "User"),
 ];
 
 /// The service plans a SKU carries, where something reads them (Entra ID P1 gates sign-in activity).
@@ -46,6 +48,8 @@ fn service_plans(part: &str) -> serde_json::Value {
     match part {
         "AAD_PREMIUM" => json!([{"servicePlanId": "41781fb2-bc02-4b7c-bd55-b576c07bb09d",
             "servicePlanName": "AAD_PREMIUM", "provisioningStatus": "Success", "appliesTo": "User"}]),
+        "AAD_PREMIUM_P2" => json!([{"servicePlanId": "eec0eb4f-6444-4f95-aba0-50c24d67f998",
+            "servicePlanName": "AAD_PREMIUM_P2", "provisioningStatus": "Success", "appliesTo": "User"}]),
         _ => json!([]),
     }
 }

@@ -49,6 +49,7 @@ async fn a_review_needs_p2_then_lists_each_guest_of_the_group_for_a_decision() {
     let (base, http) = (sb.url(), reqwest::Client::new());
     let token = token(&base).await;
     let defs = format!("{base}/v1.0/identityGovernance/accessReviews/definitions");
+    sb.remove_subscription("AAD_PREMIUM_P2").unwrap();
     let (status, body) = send(
         &http,
         &token,
