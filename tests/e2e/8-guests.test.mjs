@@ -68,6 +68,23 @@ test("the stale guest is blocked with a preview, and then restored after a remov
   await screenshot("72-guests-restored");
 });
 
+test("a quarterly access review of a group's guests is previewed, made and listed", async () => {
+  await waitText("reviews-list", "No access reviews yet", 60_000);
+  const groups = await byId("review-groups");
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", groups);
+  await groups.sendKeys("Partner portal users");
+  await (await byId("review-fallback")).sendKeys("megan.bowen@northwind.example");
+  await (await byId("review-create")).click();
+  await waitText("review-result", "every 3 month(s) by the group's owners", 60_000);
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("reviews"));
+  await screenshot("75-guests-review-preview");
+  await (await byId("confirm-apply")).click();
+  await waitText("review-result", "Created \"Guests of Partner portal users\"", 60_000);
+  await waitText("reviews-list", "guests of Partner portal users, every 3 months", 60_000);
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("reviews"));
+  await screenshot("76-guests-review-made");
+});
+
 test("Microsoft's logs are copied here and shown on the guest's History timeline", async () => {
   const pull = await byId("evidence-pull");
   await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", pull);
