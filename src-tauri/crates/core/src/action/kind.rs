@@ -30,6 +30,8 @@ pub enum ActionKind {
     RestoreGuest,
     AddSponsor,
     CreateGuestReview,
+    RemoveFromGroup,
+    RemoveLicense,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -40,7 +42,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 21] = [
+    pub const ALL: [ActionKind; 23] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -62,6 +64,8 @@ impl ActionKind {
         ActionKind::RestoreGuest,
         ActionKind::AddSponsor,
         ActionKind::CreateGuestReview,
+        ActionKind::RemoveFromGroup,
+        ActionKind::RemoveLicense,
     ];
 
     /// The name stored in the change log.
@@ -88,6 +92,8 @@ impl ActionKind {
             ActionKind::RestoreGuest => "restore_guest",
             ActionKind::AddSponsor => "add_sponsor",
             ActionKind::CreateGuestReview => "create_guest_review",
+            ActionKind::RemoveFromGroup => "remove_from_group",
+            ActionKind::RemoveLicense => "remove_license",
         }
     }
 
@@ -115,6 +121,8 @@ impl ActionKind {
             ActionKind::RestoreGuest => "undo_restore_guest",
             ActionKind::AddSponsor => "undo_add_sponsor",
             ActionKind::CreateGuestReview => "undo_create_guest_review",
+            ActionKind::RemoveFromGroup => "undo_remove_from_group",
+            ActionKind::RemoveLicense => "undo_remove_license",
         }
     }
 
@@ -146,6 +154,8 @@ impl ActionKind {
             ActionKind::RestoreGuest => "Restore guest",
             ActionKind::AddSponsor => "Add sponsor",
             ActionKind::CreateGuestReview => "Guest access review",
+            ActionKind::RemoveFromGroup => "Remove from group",
+            ActionKind::RemoveLicense => "Remove licence",
         }
     }
 
@@ -160,8 +170,8 @@ impl ActionKind {
             ActionKind::InviteGuest => "invite",
             ActionKind::ResendInvitation => "resend",
             ActionKind::SetProfile => "profile",
-            ActionKind::AssignLicense => "license",
-            ActionKind::AddToGroup => "group",
+            ActionKind::AssignLicense | ActionKind::RemoveLicense => "license",
+            ActionKind::AddToGroup | ActionKind::RemoveFromGroup => "group",
             ActionKind::AssignDataverseRole => "role",
             ActionKind::SetPartnerSettings => "partner",
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
@@ -196,12 +206,12 @@ impl ActionKind {
                 "User.ReadWrite.All",
                 "Directory.ReadWrite.All",
             ],
-            ActionKind::AssignLicense => &[
+            ActionKind::AssignLicense | ActionKind::RemoveLicense => &[
                 "LicenseAssignment.ReadWrite.All",
                 "User.ReadWrite.All",
                 "Directory.ReadWrite.All",
             ],
-            ActionKind::AddToGroup => &[
+            ActionKind::AddToGroup | ActionKind::RemoveFromGroup => &[
                 "GroupMember.ReadWrite.All",
                 "Group.ReadWrite.All",
                 "Directory.ReadWrite.All",
@@ -231,8 +241,10 @@ impl ActionKind {
             | ActionKind::RemoveGuest
             | ActionKind::RestoreGuest
             | ActionKind::AddSponsor => &["User Administrator", GA],
-            ActionKind::AssignLicense => &["License Administrator", "User Administrator", GA],
-            ActionKind::AddToGroup => &["Groups Administrator", "User Administrator", GA],
+            ActionKind::AssignLicense | ActionKind::RemoveLicense => {
+                &["License Administrator", "User Administrator", GA]
+            }
+            ActionKind::AddToGroup | ActionKind::RemoveFromGroup => &["Groups Administrator", "User Administrator", GA],
             ActionKind::UpdateAuthorizationPolicy | ActionKind::UpdateSettings => {
                 &["Privileged Role Administrator", GA]
             }

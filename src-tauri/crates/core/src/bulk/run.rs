@@ -6,6 +6,7 @@
 use crate::action::StepStatus;
 use crate::bulk::plan::ImportPreview;
 use crate::engine::Engine;
+use crate::guests::OffboardStep;
 use crate::onboarding::guest::GuestRef;
 use crate::onboarding::{OnboardingStep, PlannedGuest};
 use crate::problem::{Problem, ProblemKind};
@@ -431,17 +432,33 @@ impl Engine {
                 return (row, RowOutcome::Pause(why));
             }
             row.steps[i].attempts += 1;
-            let Some(kind) = OnboardingStep::parse(&step.kind) else {
-                let why = format!(
-                    "The stored step '{}' is not one Guestpass knows; import the file again.",
-                    step.kind
-                );
-                let _ = self.settle(run_id, &mut row, i, StepState::Failed, Some(&why), None, None);
-                return (row, RowOutcome::Settled);
+            let (onboarding, offboarding) = (OnboardingStep::parse(&step.kind), OffboardStep::parse(&step.kind));
+            let result = match (onboarding, offboarding) {
+                (Some(kind), _) => {
+                    self.run_bulk_step(run_id, &mut row, &guest, kind, step.target.as_deref(), uncertain)
+                        .await
+                }
+                (None, Some(kind)) => {
+                    self.run_offboard_step(&row.email, row.user_id.as_deref(), kind, step.target.as_deref())
+                        .await
+                }
+                (None, None) => {
+                    let why = format!(
+                        "The stored step '{}' is not one Guestpass knows; start the run again.",
+                        step.kind
+                    );
+                    let _ = self.settle(run_id, &mut row, i, StepState::Failed, Some(&why), None, None);
+                    return (row, RowOutcome::Settled);
+                }
             };
-            let result = self
-                .run_bulk_step(run_id, &mut row, &guest, kind, step.target.as_deref(), uncertain)
-                .await;
+            // A removal not due yet stays pending; the row's other steps are done.
+            if matches!(&result, Ok((StepState::Pending, ..))) {
+                if let Ok((state, summary, ..)) = &result {
+                    let _ = self.settle(run_id, &mut row, i, *state, Some(summary), None, None);
+                }
+                continue;
+            }
+            let kind = onboarding;
             match result {
                 Ok((state, summary, request_id, seq)) => {
                     let _ = self.settle(run_id, &mut row, i, state, Some(&summary), request_id.as_deref(), seq);
@@ -505,9 +522,10 @@ impl Engine {
     }
 
     /// Passing problems, and a guest not yet visible right after their invitation (replication).
-    fn worth_another_try(&self, p: &Problem, step: OnboardingStep) -> bool {
+    /// `step` is `None` for an off-boarding step.
+    fn worth_another_try(&self, p: &Problem, step: Option<OnboardingStep>) -> bool {
         p.is_transient()
-            || (step != OnboardingStep::Invite
+            || (step != Some(OnboardingStep::Invite)
                 && p.kind == ProblemKind::Microsoft
                 && p.code.as_deref().is_some_and(|c| c == "Request_ResourceNotFound"))
     }

@@ -223,7 +223,7 @@ impl Engine {
         Ok(out)
     }
 
-    async fn act_on_guest(&self, verb: GuestVerb, u: &Value, email: &str) -> Result<StepOutcome, Problem> {
+    pub(super) async fn act_on_guest(&self, verb: GuestVerb, u: &Value, email: &str) -> Result<StepOutcome, Problem> {
         let id = u["id"].as_str().unwrap_or_default().to_string();
         let enabled = u["accountEnabled"].as_bool().unwrap_or(true);
         let email = email.to_string();

@@ -5,11 +5,14 @@
 mod actions;
 mod evidence;
 mod list;
+mod offboard;
 mod reviews;
 mod sponsors;
 
 pub use actions::{GuestActionResult, GuestVerb};
 pub use evidence::{PullProgress, PullReport};
 pub use list::{GuestList, GuestRow, GuestRules};
+pub(crate) use offboard::OffboardStep;
+pub use offboard::{OffboardPlan, PartnerGuest};
 pub use reviews::{ReviewDecision, ReviewRequest, ReviewSummary};
 pub(crate) use sponsors::MAX_SPONSORS;

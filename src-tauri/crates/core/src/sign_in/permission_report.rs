@@ -64,6 +64,15 @@ const STEPS: &[(&str, &[ActionKind])] = &[
         ],
     ),
     ("Access reviews", &[ActionKind::CreateGuestReview]),
+    (
+        "Off-board a partner",
+        &[
+            ActionKind::RemoveFromGroup,
+            ActionKind::RemoveLicense,
+            ActionKind::SetGuestSignIn,
+            ActionKind::RemoveGuest,
+        ],
+    ),
 ];
 
 /// A step's permission needs (one of each list) and the roles allowed to make all its changes.

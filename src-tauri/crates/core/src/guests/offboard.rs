@@ -1,0 +1,491 @@
+//! A partner's project ends (issue 14, point 5): every guest from one home domain and what they
+//! hold here (groups, licences), then — after the preview — their access removed, their
+//! sessions revoked and sign-in blocked, and optionally their accounts removed N days later.
+//! It runs as a bulk run (resumable after any stop, each step a recorded change with Microsoft's
+//! request-id), and its record exports as evidence an auditor can check against the hash chain.
+
+use crate::action::{recorded, refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, StepOutcome};
+use crate::engine::Engine;
+use crate::onboarding::PlannedGuest;
+use crate::problem::Problem;
+use chrono::{Duration, NaiveDate, Utc};
+use guestpass_store::{ChangeRecord, NewRunRow, StepState};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use ts_rs::TS;
+
+use super::list::email_of;
+use super::GuestVerb;
+
+/// The steps of an off-boarding run, in the order each guest goes through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OffboardStep {
+    LeaveGroup,
+    DropLicense,
+    Block,
+    RemoveAccount,
+}
+
+impl OffboardStep {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OffboardStep::LeaveGroup => "leave-group",
+            OffboardStep::DropLicense => "drop-license",
+            OffboardStep::Block => "block",
+            OffboardStep::RemoveAccount => "remove-account",
+        }
+    }
+
+    pub(crate) fn parse(name: &str) -> Option<OffboardStep> {
+        [
+            OffboardStep::LeaveGroup,
+            OffboardStep::DropLicense,
+            OffboardStep::Block,
+            OffboardStep::RemoveAccount,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+}
+
+/// What one of the partner's guests holds here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerGuest {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub enabled: bool,
+    /// (id, name)
+    pub groups: Vec<(String, String)>,
+    /// (SKU id, part number)
+    pub licenses: Vec<(String, String)>,
+}
+
+/// A partner's guests and what off-boarding them would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OffboardPlan {
+    pub domain: String,
+    pub guests: Vec<PartnerGuest>,
+    /// Remove the accounts this many days after blocking them (0: at once); `None`: keep them.
+    pub delete_after_days: Option<u32>,
+    /// What is not covered, in words (e.g. Dataverse records, access packages).
+    pub notes: Vec<String>,
+}
+
+/// A membership or licence as the change log records its removal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Holding {
+    user_id: String,
+    /// The group's or the SKU's id.
+    id: String,
+    name: String,
+    held: bool,
+}
+
+/// Takes away (or, as an undo, gives back) one group membership or one licence.
+struct SetHolding {
+    kind: ActionKind,
+    email: String,
+    from: Holding,
+    to: Holding,
+    undoes: Option<i64>,
+}
+
+impl Action for SetHolding {
+    type State = Holding;
+    type Context = ();
+    type Answer = ();
+
+    fn logged(&self) -> Logged {
+        Logged::of(self.kind, self.undoes)
+    }
+
+    fn target(&self) -> String {
+        self.email.clone()
+    }
+
+    async fn plan(&self, _: &Engine) -> Result<Plan<Holding, ()>, Problem> {
+        let (who, what) = (&self.email, &self.to.name);
+        let noun = if self.kind == ActionKind::RemoveFromGroup {
+            "group"
+        } else {
+            "licence"
+        };
+        if self.from.held == self.to.held {
+            return Ok(Plan::AlreadySo {
+                state: self.to.clone(),
+                summary: match self.to.held {
+                    true => format!("{who} already has the {noun} {what}."),
+                    false => format!("{who} no longer has the {noun} {what}."),
+                },
+            });
+        }
+        let undid = self.undoes.map(|s| format!(" (undid change #{s})")).unwrap_or_default();
+        let (would, done, failure) = match self.to.held {
+            false => (
+                format!("Would take the {noun} {what} from {who}."),
+                format!("Took the {noun} {what} from {who}{undid}."),
+                format!("Taking the {noun} {what} from {who}"),
+            ),
+            true => (
+                format!("Would give {who} the {noun} {what} back."),
+                format!("Gave {who} the {noun} {what} back{undid}."),
+                format!("Giving {who} the {noun} {what} back"),
+            ),
+        };
+        Ok(Plan::Change(Change {
+            before: self.from.clone(),
+            after: self.to.clone(),
+            would,
+            done,
+            failure,
+            blocked: None,
+            undoes: self.undoes,
+            context: (),
+        }))
+    }
+
+    async fn apply(&self, engine: &Engine, change: &Change<Holding, ()>) -> Result<Applied<()>, Failure> {
+        let h = &change.after;
+        let request_id = match (self.kind == ActionKind::RemoveFromGroup, h.held) {
+            (true, false) => engine.graph.remove_group_member(&h.id, &h.user_id).await?,
+            (true, true) => engine.graph.add_group_member(&h.id, &h.user_id).await?,
+            (false, false) => engine.graph.remove_license(&h.user_id, &h.id).await?.request_id,
+            (false, true) => engine.graph.assign_license(&h.user_id, &h.id).await?.request_id,
+        };
+        Ok(Applied::id(request_id))
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// A row's guest, as the run stores it.
+fn row_input(g: &PartnerGuest) -> PlannedGuest {
+    PlannedGuest {
+        email: g.email.clone(),
+        display_name: Some(g.display_name.clone()),
+        ..Default::default()
+    }
+}
+
+impl Engine {
+    /// Every guest whose address is at `domain`, with the groups and licences they hold here.
+    /// Reads only.
+    pub async fn offboarding_plan(
+        &self,
+        domain: &str,
+        delete_after_days: Option<u32>,
+    ) -> Result<OffboardPlan, Problem> {
+        let domain = domain.trim().trim_start_matches('@').to_lowercase();
+        if !domain.contains('.') || domain.contains(char::is_whitespace) {
+            return Err(Problem::field(
+                "domain",
+                format!("\"{domain}\" is not a domain."),
+                "Give the partner's e-mail domain, e.g. contoso.com.",
+            ));
+        }
+        let read = |what: &'static str| move |e: guestpass_graph::GraphError| Problem::from_graph(what, &e);
+        let users = self
+            .graph
+            .guests_for_list(false)
+            .await
+            .map_err(read("Reading the tenant's guests"))?;
+        let skus: HashMap<String, String> = self
+            .graph
+            .subscribed_skus()
+            .await
+            .map_err(read("Reading the tenant's licences"))?
+            .into_iter()
+            .map(|s| (s.sku_id.to_lowercase(), s.sku_part_number))
+            .collect();
+        let mut guests = Vec::new();
+        for u in users.iter().filter(|u| email_of(u).ends_with(&format!("@{domain}"))) {
+            let id = u["id"].as_str().unwrap_or_default().to_string();
+            let groups = self
+                .graph
+                .member_of(&id)
+                .await
+                .map_err(read("Reading a guest's groups"))?
+                .into_iter()
+                .map(|g| (g.id.clone(), g.display_name.unwrap_or(g.id)))
+                .collect();
+            let licenses = u["assignedLicenses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|l| l["skuId"].as_str())
+                .map(|sku| {
+                    (
+                        sku.to_string(),
+                        skus.get(&sku.to_lowercase())
+                            .cloned()
+                            .unwrap_or_else(|| sku.to_string()),
+                    )
+                })
+                .collect();
+            guests.push(PartnerGuest {
+                id,
+                email: email_of(u),
+                display_name: u["displayName"].as_str().unwrap_or_default().to_string(),
+                enabled: u["accountEnabled"].as_bool().unwrap_or(true),
+                groups,
+                licenses,
+            });
+        }
+        guests.sort_by(|a, b| a.email.cmp(&b.email));
+        Ok(OffboardPlan {
+            domain,
+            guests,
+            delete_after_days,
+            notes: vec![
+                "Dataverse keeps a disabled user record for each guest; blocking sign-in ends their access to every environment.".into(),
+                "Access-package assignments are not listed yet (entitlement management comes with the Partner extranet).".into(),
+            ],
+        })
+    }
+
+    /// Starts an off-boarding run for the plan (its steps written before anything is sent) and
+    /// returns its id; [`Engine::run_import`] works through it like any bulk run.
+    pub fn start_offboarding(&self, plan: &OffboardPlan) -> Result<i64, Problem> {
+        if plan.guests.is_empty() {
+            return Err(Problem::field(
+                "domain",
+                format!("No guest of this tenant has an address at {}.", plan.domain),
+                "Check the domain (the part after @ in their addresses).",
+            ));
+        }
+        let delete_on = plan
+            .delete_after_days
+            .map(|d| (today() + Duration::days(d.into())).format("%Y-%m-%d").to_string());
+        let rows: Vec<NewRunRow> = plan
+            .guests
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let mut steps: Vec<(String, Option<String>)> = Vec::new();
+                steps.extend(
+                    g.groups
+                        .iter()
+                        .map(|(id, _)| (OffboardStep::LeaveGroup.name().into(), Some(id.clone()))),
+                );
+                steps.extend(
+                    g.licenses
+                        .iter()
+                        .map(|(id, _)| (OffboardStep::DropLicense.name().into(), Some(id.clone()))),
+                );
+                steps.push((OffboardStep::Block.name().into(), None));
+                if let Some(on) = &delete_on {
+                    steps.push((OffboardStep::RemoveAccount.name().into(), Some(on.clone())));
+                }
+                NewRunRow {
+                    row_no: i as u32 + 1,
+                    email: g.email.clone(),
+                    input: json!(row_input(g)),
+                    steps,
+                }
+            })
+            .collect();
+        let run_id = self
+            .store
+            .create_run(
+                &self.info.tenant_id,
+                &self.info.actor,
+                &offboard_source(&plan.domain),
+                &rows,
+            )
+            .map_err(Problem::local)?;
+        for (i, g) in plan.guests.iter().enumerate() {
+            self.store
+                .set_row_user(run_id, i as u32 + 1, &g.id)
+                .map_err(Problem::local)?;
+        }
+        Ok(run_id)
+    }
+
+    /// The newest off-boarding run of `domain` that still has steps to do (a removal not yet
+    /// due, a stop), if any.
+    pub fn unfinished_offboarding(&self, domain: &str) -> Result<Option<i64>, Problem> {
+        let source = offboard_source(&domain.trim().trim_start_matches('@').to_lowercase());
+        for run in self.store.runs(&self.info.tenant_id, 200).map_err(Problem::local)? {
+            if run.source != source {
+                continue;
+            }
+            let rows = self.store.run_rows(run.id).map_err(Problem::local)?;
+            if rows.iter().any(|r| !r.is_settled()) {
+                return Ok(Some(run.id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// One step of an off-boarding row: (state, summary, request-id, change seq).
+    pub(crate) async fn run_offboard_step(
+        &self,
+        email: &str,
+        user_id: Option<&str>,
+        step: OffboardStep,
+        target: Option<&str>,
+    ) -> Result<(StepState, String, Option<String>, Option<i64>), Problem> {
+        let user_id = user_id.unwrap_or_default();
+        let outcome = match step {
+            OffboardStep::LeaveGroup | OffboardStep::DropLicense => {
+                let id = target.unwrap_or_default();
+                let (kind, held, name) = if step == OffboardStep::LeaveGroup {
+                    let groups = self
+                        .graph
+                        .member_of(user_id)
+                        .await
+                        .map_err(|e| Problem::from_graph("Reading the guest's groups", &e))?;
+                    let g = groups.iter().find(|g| g.id == id);
+                    let name = match g {
+                        Some(g) => g.display_name.clone().unwrap_or_else(|| id.to_string()),
+                        None => self
+                            .resolve_group(id)
+                            .await
+                            .ok()
+                            .and_then(|g| g.display_name)
+                            .unwrap_or_else(|| id.to_string()),
+                    };
+                    (ActionKind::RemoveFromGroup, g.is_some(), name)
+                } else {
+                    let user = self
+                        .guest_profile(&crate::GuestRef {
+                            email: email.to_string(),
+                            user_id: Some(user_id.to_string()),
+                        })
+                        .await?;
+                    let skus = self
+                        .graph
+                        .subscribed_skus()
+                        .await
+                        .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
+                    let name = skus
+                        .iter()
+                        .find(|s| s.sku_id.eq_ignore_ascii_case(id))
+                        .map(|s| s.sku_part_number.clone())
+                        .unwrap_or_else(|| id.to_string());
+                    let held = user.assigned_licenses.iter().any(|l| l.sku_id.eq_ignore_ascii_case(id));
+                    (ActionKind::RemoveLicense, held, name)
+                };
+                let state = |held| Holding {
+                    user_id: user_id.to_string(),
+                    id: id.to_string(),
+                    name: name.clone(),
+                    held,
+                };
+                self.run_step(&SetHolding {
+                    kind,
+                    email: email.to_string(),
+                    from: state(held),
+                    to: state(false),
+                    undoes: None,
+                })
+                .await?
+            }
+            OffboardStep::Block | OffboardStep::RemoveAccount => {
+                if step == OffboardStep::RemoveAccount {
+                    let due = target.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
+                    if due.is_some_and(|d| d > today()) {
+                        let on = target.unwrap_or_default();
+                        return Ok((
+                            StepState::Pending,
+                            format!("Removal due on {on}: resume this run (or run `offboard` for the domain again) on or after that day."),
+                            None,
+                            None,
+                        ));
+                    }
+                }
+                let verb = if step == OffboardStep::Block {
+                    GuestVerb::Block
+                } else {
+                    GuestVerb::Remove
+                };
+                let user = self
+                    .graph
+                    .get_user(user_id)
+                    .await
+                    .map_err(|e| Problem::from_graph(&format!("Reading {email}"), &e))?
+                    .body;
+                let doc = json!({"id": user.id, "accountEnabled": user.account_enabled.unwrap_or(true)});
+                self.act_on_guest(verb, &doc, email).await?
+            }
+        };
+        let state = match outcome.status {
+            crate::StepStatus::Changed => StepState::Done,
+            _ => StepState::Unchanged,
+        };
+        let seq = (outcome.change_seq > 0).then_some(outcome.change_seq);
+        Ok((state, outcome.summary, outcome.request_id, seq))
+    }
+
+    /// Undoes taking a group or licence away: gives it back, unless it is back already.
+    pub(crate) async fn undo_offboard_step(&self, row: ChangeRecord, kind: ActionKind) -> Result<StepOutcome, Problem> {
+        let Some(taken) = recorded::<Holding>(row.after.as_ref()) else {
+            return Err(refuse(
+                format!("Change #{} does not record what was taken.", row.seq),
+                "Give it back by hand in Entra.",
+            ));
+        };
+        let mut back = taken.clone();
+        back.held = true;
+        self.run_step(&SetHolding {
+            kind,
+            email: row.target.clone(),
+            from: taken,
+            to: back,
+            undoes: Some(row.seq),
+        })
+        .await
+    }
+
+    /// An off-boarding run's record for an auditor: each step with its state, words, time,
+    /// Microsoft's request-id and the change-log row it wrote (with that row's hashes), and the
+    /// hash chain's verification at the time of export.
+    pub fn offboarding_evidence(&self, run_id: i64) -> Result<Value, Problem> {
+        let info = self.bulk_run(run_id)?;
+        let rows = self.store.run_rows(run_id).map_err(Problem::local)?;
+        let chain = self.store.verify_chain().map_err(Problem::local)?;
+        let mut guests = Vec::new();
+        for r in rows {
+            let mut steps = Vec::new();
+            for s in &r.steps {
+                let change = match s.change_seq {
+                    Some(seq) => self.store.change(seq).map_err(Problem::local)?,
+                    None => None,
+                };
+                steps.push(json!({
+                    "step": s.kind,
+                    "target": s.target,
+                    "state": s.state,
+                    "summary": s.summary,
+                    "requestId": s.request_id,
+                    "change": change.map(|c| json!({"seq": c.seq, "at": c.at, "action": c.action, "actor": c.actor,
+                        "before": c.before, "after": c.after, "requestId": c.request_id, "prevHash": c.prev_hash, "hash": c.hash})),
+                }));
+            }
+            guests.push(json!({"email": r.email, "userId": r.user_id, "steps": steps}));
+        }
+        Ok(json!({
+            "kind": "guestpass-offboarding-evidence",
+            "run": run_id,
+            "tenant": info.tenant,
+            "actor": info.actor,
+            "source": info.source,
+            "createdAt": info.created_at,
+            "exportedAt": Utc::now().to_rfc3339(),
+            "guests": guests,
+            "chain": chain,
+            "howToCheck": "Each change's hash is SHA-256 over its content and the previous row's hash; `guestpass-cli history verify` recomputes the chain, and `history --json` shows the same hashes.",
+        }))
+    }
+}
+
+pub(crate) fn offboard_source(domain: &str) -> String {
+    format!("offboard {domain}")
+}
