@@ -12,6 +12,7 @@ mod history;
 mod import;
 mod login;
 mod makers;
+mod offboard;
 mod onboard;
 mod partners;
 mod protect;
@@ -79,6 +80,9 @@ enum Command {
         #[command(subcommand)]
         action: audit::AuditAction,
     },
+    /// A partner's project ends: take its guests' groups and licences, block them, and remove
+    /// their accounts after N days — a resumable run, recorded, with evidence for auditors.
+    Offboard(offboard::OffboardArgs),
     /// Access reviews of the guests in chosen groups (Entra ID P2 or ID Governance).
     Reviews {
         #[command(subcommand)]
@@ -306,6 +310,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Partners(args) => partners::partners(args).await,
         Command::Audit { action } => audit::audit(action).await,
         Command::Reviews { action } => reviews::reviews(action).await,
+        Command::Offboard(args) => offboard::offboard(args).await,
         Command::Makers { action } => makers::makers(action).await,
         Command::Guests(args) => guests::guests(args).await,
         Command::Protect { action } => protect::protect(action).await,

@@ -1478,3 +1478,72 @@ fn reviews_are_refused_without_p2_then_created_listed_and_undone() {
     let list: serde_json::Value = serde_json::from_str(&stdout(&e.cli(&["reviews", "list", "--json"]))).unwrap();
     assert_eq!(list["reviews"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn offboard_previews_then_takes_a_partners_access_and_writes_evidence() {
+    let e = env();
+    let o = e.cli(&[
+        "onboard",
+        "--email",
+        "pat@fabrikam.example",
+        "--redirect-url",
+        "https://myapps.microsoft.com",
+        "--group",
+        "Partner portal users",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = e.cli(&[
+        "offboard",
+        "--domain",
+        "fabrikam.example",
+        "--delete-after-days",
+        "30",
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("pat@fabrikam.example") && text.contains("take the group Partner portal users"),
+        "{text}"
+    );
+    assert!(text.contains("remove the account 30 day(s) later"), "{text}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&e.cli(&["history", "--json"]))).unwrap();
+    assert!(
+        rows.iter().all(|r| r["action"] != "remove_from_group"),
+        "a dry run changes nothing"
+    );
+
+    let evidence = e.data.path().join("evidence.json");
+    let o = e.cli(&[
+        "offboard",
+        "--domain",
+        "fabrikam.example",
+        "--delete-after-days",
+        "30",
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let pat = out["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["email"] == "pat@fabrikam.example")
+        .unwrap();
+    assert_eq!(pat["steps"][0]["kind"], "leave-group");
+    assert_eq!(pat["steps"][0]["state"], "done");
+    assert_eq!(pat["steps"][2]["state"], "pending", "the removal is due in 30 days");
+    let ev: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&evidence).unwrap()).unwrap();
+    assert_eq!(ev["kind"], "guestpass-offboarding-evidence");
+    assert_eq!(ev["chain"]["firstBreak"], serde_json::Value::Null);
+
+    // Run again: the same run resumes (nothing is taken twice).
+    let o = e.cli(&["offboard", "--domain", "fabrikam.example"]);
+    assert!(stderr(&o).contains("Resuming off-boarding run"), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&e.cli(&["history", "--json", "--limit", "200"]))).unwrap();
+    assert_eq!(rows.iter().filter(|r| r["action"] == "remove_from_group").count(), 1);
+    assert!(e.cli(&["history", "verify"]).status.success());
+}
