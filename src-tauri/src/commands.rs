@@ -5,7 +5,8 @@ use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
 use guestpass_core::guests::{
-    GuestActionResult, GuestList, GuestRules, GuestVerb, PullProgress, PullReport, ReviewRequest, ReviewSummary,
+    GuestActionResult, GuestList, GuestRules, GuestVerb, OffboardPlan, PullProgress, PullReport, ReviewRequest,
+    ReviewSummary,
 };
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
@@ -174,6 +175,47 @@ pub async fn create_guest_reviews(
 #[tauri::command]
 pub async fn guest_reviews(state: State<'_, Arc<AppState>>) -> Result<Vec<ReviewSummary>> {
     state.engine().await?.guest_reviews().await
+}
+
+/// A partner's guests (by home domain) with the groups and licences they hold (reads only).
+#[tauri::command]
+pub async fn offboarding_plan(
+    state: State<'_, Arc<AppState>>,
+    domain: String,
+    delete_after_days: Option<u32>,
+) -> Result<OffboardPlan> {
+    state.engine().await?.offboarding_plan(&domain, delete_after_days).await
+}
+
+/// Starts the off-boarding of the plan's guests as a bulk run (or picks up the partner's run
+/// that still has steps to do) and returns its id; `run_import` works through it.
+#[tauri::command]
+pub async fn start_offboarding(state: State<'_, Arc<AppState>>, plan: OffboardPlan) -> Result<i64> {
+    let engine = state.engine().await?;
+    match engine.unfinished_offboarding(&plan.domain)? {
+        Some(run) => Ok(run),
+        None => engine.start_offboarding(&plan),
+    }
+}
+
+/// Asks where to save (the native Save dialog) and writes the off-boarding run's evidence
+/// there as JSON; nothing when the admin cancelled.
+#[tauri::command]
+pub async fn save_offboarding_evidence(
+    app: AppHandle,
+    state: State<'_, Arc<AppState>>,
+    run_id: i64,
+) -> Result<Option<String>> {
+    let engine = state.engine().await?;
+    let filter = dialogs::Filter {
+        name: "JSON",
+        extensions: &["json"],
+    };
+    let name = format!("guestpass-offboarding-{run_id}-evidence.json");
+    let Some(path) = dialogs::save_path(&app, "Save the off-boarding evidence", &name, filter).await else {
+        return Ok(None);
+    };
+    engine.write_offboarding_evidence(run_id, &path).map(Some)
 }
 
 /// What Microsoft's logs said about one guest, as pulled into the local store, newest first.

@@ -3,7 +3,7 @@
 // and Save as CSV through the Save dialog.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Key } from "selenium-webdriver";
 import { answerDialog, appWindow, By } from "./helpers.mjs";
@@ -83,6 +83,27 @@ test("a quarterly access review of a group's guests is previewed, made and liste
   await waitText("reviews-list", "guests of Partner portal users, every 3 months", 60_000);
   await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("reviews"));
   await screenshot("76-guests-review-made");
+});
+
+test("a partner's guests are off-boarded after a preview, and the evidence saved", async () => {
+  const domain = await byId("offboard-domain");
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", domain);
+  await domain.sendKeys("contoso-partners.example", Key.ENTER);
+  await waitText("offboard-preview", "li.wei@contoso-partners.example", 60_000);
+  await waitText("offboard-preview", "remove the accounts 30 days later");
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("offboard"));
+  await screenshot("77-guests-offboard-preview");
+  await (await byId("offboard-confirm")).click();
+  await waitText("offboard-done", "Off-boarded", 90_000);
+  await waitText("offboard-done", "Removal due on");
+  answerDialog(process.env.GUESTPASS_E2E_WORK);
+  await (await byId("offboard-evidence")).click();
+  await waitText("offboard-saved", "evidence.json", 30_000);
+  const files = readdirSync(process.env.GUESTPASS_E2E_WORK).filter((f) => f.startsWith("guestpass-offboarding-"));
+  const evidence = JSON.parse(readFileSync(join(process.env.GUESTPASS_E2E_WORK, files[0]), "utf8"));
+  assert.equal(evidence.kind, "guestpass-offboarding-evidence");
+  await app.driver.executeScript("arguments[0].scrollIntoView({ block: 'start' })", await byId("offboard-done"));
+  await screenshot("78-guests-offboarded");
 });
 
 test("Microsoft's logs are copied here and shown on the guest's History timeline", async () => {

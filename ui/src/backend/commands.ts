@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, ReviewRequest, ReviewSummary, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, OffboardPlan, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, ReviewRequest, ReviewSummary, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -85,6 +85,21 @@ export function createGuestReviews(request: ReviewRequest, preview = false): Pro
 /** The tenant's access reviews with their latest decisions (reads only; needs Entra ID P2). */
 export function guestReviews(): Promise<Array<ReviewSummary>> {
   return call("guest_reviews");
+}
+
+/** A partner's guests (by home domain) with the groups and licences they hold (reads only). */
+export function offboardingPlan(domain: string, deleteAfterDays: number | null): Promise<OffboardPlan> {
+  return call("offboarding_plan", { domain, deleteAfterDays });
+}
+
+/** Starts the off-boarding of the plan's guests as a bulk run (or picks up the partner's run that still has steps to do) and returns its id; `run_import` works through it. */
+export function startOffboarding(plan: OffboardPlan): Promise<number> {
+  return call("start_offboarding", { plan });
+}
+
+/** Asks where to save (the native Save dialog) and writes the off-boarding run's evidence there as JSON; nothing when the admin cancelled. */
+export function saveOffboardingEvidence(runId: number): Promise<string | null> {
+  return call("save_offboarding_evidence", { runId });
 }
 
 /** What Microsoft's logs said about one guest, as pulled into the local store, newest first. */

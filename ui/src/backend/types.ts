@@ -140,7 +140,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor" | "create_guest_review";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor" | "create_guest_review" | "remove_from_group" | "remove_license";
 
 export type StepOutcome = { 
 /**
@@ -568,6 +568,26 @@ reviewer: string | null,
  */
 fallbackReviewer: string | null, };
 
+export type OffboardPlan = { domain: string, guests: Array<PartnerGuest>, 
+/**
+ * Remove the accounts this many days after blocking them (0: at once); `None`: keep them.
+ */
+deleteAfterDays: number | null, 
+/**
+ * What is not covered, in words (e.g. Dataverse records, access packages).
+ */
+notes: Array<string>, };
+
+export type PartnerGuest = { id: string, email: string, displayName: string, enabled: boolean, 
+/**
+ * (id, name)
+ */
+groups: Array<[string, string]>, 
+/**
+ * (SKU id, part number)
+ */
+licenses: Array<[string, string]>, };
+
 export type ReviewSummary = { id: string, displayName: string, 
 /**
  * What is reviewed, in words ("guests of Partner portal users").
@@ -825,6 +845,10 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_add_sponsor: { label: "Undo: Add sponsor", undoable: false },
   create_guest_review: { label: "Guest access review", undoable: true },
   undo_create_guest_review: { label: "Undo: Guest access review", undoable: false },
+  remove_from_group: { label: "Remove from group", undoable: true },
+  undo_remove_from_group: { label: "Undo: Remove from group", undoable: false },
+  remove_license: { label: "Remove licence", undoable: true },
+  undo_remove_license: { label: "Undo: Remove licence", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

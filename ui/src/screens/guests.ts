@@ -6,6 +6,7 @@ import { actOnGuests, guestList, saveGuestList, type ConnectionInfo, type GuestA
 import { busy, field, problemCard, show } from "../components";
 import { clear, h } from "../dom";
 import { evidenceCard } from "./evidence";
+import { offboardCard } from "./offboard";
 import { reviewsCard } from "./reviews";
 
 type Filter = "all" | "stale" | "pending" | "blocked";
@@ -44,7 +45,7 @@ export function renderGuests(root: HTMLElement, connection: ConnectionInfo | nul
     ev.preventDefault();
     void load();
   });
-  root.append(form, list, reviewsCard(), evidenceCard());
+  root.append(form, list, reviewsCard(), offboardCard(), evidenceCard());
   void load();
 }
 

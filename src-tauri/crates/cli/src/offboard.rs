@@ -6,7 +6,7 @@
 use crate::{connect, fail};
 use guestpass_core::bulk::{RunControl, RunProgress};
 use guestpass_core::guests::OffboardPlan;
-use guestpass_core::{Engine, Problem, StepState};
+use guestpass_core::{Engine, StepState};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -99,11 +99,7 @@ async fn execute(engine: &Engine, run: i64, args: &OffboardArgs) -> ExitCode {
         Err(p) => return fail(&p, json),
     };
     if let Some(path) = &args.evidence {
-        let written = engine.offboarding_evidence(run).and_then(|e| {
-            std::fs::write(path, serde_json::to_string_pretty(&e).unwrap_or_default())
-                .map_err(|err| Problem::on_this_computer(format!("cannot write {}: {err}", path.display())))
-        });
-        if let Err(p) = written {
+        if let Err(p) = engine.write_offboarding_evidence(run, path) {
             return fail(&p, json);
         }
         if !json {

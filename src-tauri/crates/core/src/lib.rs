@@ -130,6 +130,8 @@ pub fn typescript_declarations() -> Vec<String> {
         guests::GuestActionResult::decl(&cfg),
         guests::PullProgress::decl(&cfg),
         guests::ReviewRequest::decl(&cfg),
+        guests::OffboardPlan::decl(&cfg),
+        guests::PartnerGuest::decl(&cfg),
         guests::ReviewSummary::decl(&cfg),
         guests::ReviewDecision::decl(&cfg),
         guests::PullReport::decl(&cfg),

@@ -395,7 +395,7 @@ impl Engine {
                         let on = target.unwrap_or_default();
                         return Ok((
                             StepState::Pending,
-                            format!("Removal due on {on}: resume this run (or run `offboard` for the domain again) on or after that day."),
+                            format!("Removal due on {on}: off-board this partner again on or after that day (the same run resumes)."),
                             None,
                             None,
                         ));
@@ -483,6 +483,16 @@ impl Engine {
             "chain": chain,
             "howToCheck": "Each change's hash is SHA-256 over its content and the previous row's hash; `guestpass-cli history verify` recomputes the chain, and `history --json` shows the same hashes.",
         }))
+    }
+}
+
+impl Engine {
+    /// Writes [`Engine::offboarding_evidence`] to `path` as JSON and returns the path.
+    pub fn write_offboarding_evidence(&self, run_id: i64, path: &std::path::Path) -> Result<String, Problem> {
+        let text = serde_json::to_string_pretty(&self.offboarding_evidence(run_id)?).map_err(Problem::internal)?;
+        std::fs::write(path, text)
+            .map_err(|e| Problem::on_this_computer(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path.display().to_string())
     }
 }
 
