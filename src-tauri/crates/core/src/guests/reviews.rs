@@ -248,17 +248,7 @@ fn in_words_every(months: &Value) -> String {
 impl Engine {
     /// Whether the tenant has Entra ID P2 or ID Governance (access reviews, entitlement management).
     pub(crate) async fn has_governance(&self) -> Result<bool, Problem> {
-        let skus = self
-            .graph
-            .subscribed_skus()
-            .await
-            .map_err(|e| Problem::from_graph("Reading the tenant's licences", &e))?;
-        Ok(skus.iter().any(|s| {
-            s.capability_status.as_deref() != Some("Suspended")
-                && s.service_plans
-                    .iter()
-                    .any(|p| GOVERNANCE_PLANS.contains(&p.service_plan_name.as_str()))
-        }))
+        self.has_service_plan(GOVERNANCE_PLANS).await
     }
 
     async fn require_governance(&self) -> Result<(), Problem> {

@@ -193,6 +193,11 @@ fn gaps(p: &GuestProtection) -> Vec<String> {
 impl Engine {
     /// Whether the tenant has Entra ID P1 or P2 (from its subscriptions' service plans).
     pub(crate) async fn has_p1(&self) -> Result<bool, Problem> {
+        self.has_service_plan(P1_PLANS).await
+    }
+
+    /// Whether a subscription of the tenant that is not suspended carries one of `plans`.
+    pub(crate) async fn has_service_plan(&self, plans: &[&str]) -> Result<bool, Problem> {
         let skus = self
             .graph
             .subscribed_skus()
@@ -202,7 +207,7 @@ impl Engine {
             s.capability_status.as_deref() != Some("Suspended")
                 && s.service_plans
                     .iter()
-                    .any(|p| P1_PLANS.contains(&p.service_plan_name.as_str()))
+                    .any(|p| plans.contains(&p.service_plan_name.as_str()))
         }))
     }
 

@@ -8,7 +8,7 @@
 //! 30 days with it; newest first, at most 1,000 per page; `$filter` with `eq`, `ge`, `le` and
 //! `startswith` on the fields scripts use.
 
-use super::sign_in_log::pace;
+use super::sign_in_log::{pace, report_page};
 use crate::error::ApiError;
 use crate::middleware::Caller;
 use crate::{lock, Shared};
@@ -21,7 +21,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const READ: &[&str] = &["AuditLog.Read.All"];
-const MAX_PAGE: usize = 1000;
 
 /// What one change was, in the audit log's words.
 struct Activity {
@@ -401,21 +400,6 @@ pub(crate) async fn list(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(READ)?;
     pace(&shared, &caller.client_id)?;
-    let top = match q.get("$top") {
-        Some(t) => t
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "Request_BadRequest",
-                    format!("Invalid page size {t}: at most {MAX_PAGE}."),
-                )
-            })?,
-        None => MAX_PAGE,
-    };
-    let skip: usize = q.get("$skiptoken").and_then(|s| s.parse().ok()).unwrap_or(0);
     let clauses = parse_filter(q.get("$filter").map(String::as_str).unwrap_or(""))?;
     let days = if super::skus::tenant_has_premium(&shared)? {
         30
@@ -424,31 +408,12 @@ pub(crate) async fn list(
     };
     let kept_since: DateTime<Utc> = Utc::now() - Duration::days(days);
     let kept_since = kept_since.to_rfc3339_opts(SecondsFormat::Micros, true);
-    let entries = lock(&shared.dir).audits()?;
-    let page: Vec<Value> = entries
+    let found: Vec<Value> = lock(&shared.dir)
+        .audits()?
         .into_iter()
         .filter(|e| e["activityDateTime"].as_str().unwrap_or_default() >= kept_since.as_str())
         .filter(|e| keep(&clauses, e))
-        .skip(skip)
-        .take(top + 1)
         .collect();
-    let more = page.len() > top;
-    let value: Vec<Value> = page.into_iter().take(top).collect();
-    let mut body = json!({
-        "@odata.context": format!("{}/v1.0/$metadata#auditLogs/directoryAudits", shared.base_url),
-        "value": value
-    });
-    if more {
-        let mut next = format!(
-            "{}/v1.0/auditLogs/directoryAudits?$top={top}&$skiptoken={}",
-            shared.base_url,
-            skip + top
-        );
-        if let Some(f) = q.get("$filter") {
-            let encoded: String = url::form_urlencoded::byte_serialize(f.as_bytes()).collect();
-            next.push_str(&format!("&$filter={encoded}"));
-        }
-        body["@odata.nextLink"] = json!(next);
-    }
+    let body = report_page(&shared, "auditLogs/directoryAudits", &q, found)?;
     Ok(Json(body))
 }

@@ -80,6 +80,46 @@ fn pace_key(shared: &Shared, key: &str, limit: usize, per: Duration) -> Result<(
     Ok(())
 }
 
+/// One page of a report (`$top` at most 1,000, `$skiptoken` to go on), with its nextLink
+/// carrying the filter, as the sign-in and directory audit logs answer.
+pub(super) fn report_page(
+    shared: &Shared,
+    path: &str,
+    q: &HashMap<String, String>,
+    found: Vec<Value>,
+) -> Result<Value, ApiError> {
+    let top = match q.get("$top") {
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "Request_BadRequest",
+                    format!("Invalid page size {t}: at most {MAX_PAGE}."),
+                )
+            })?,
+        None => MAX_PAGE,
+    };
+    let skip: usize = q.get("$skiptoken").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let more = found.len() > skip + top;
+    let value: Vec<Value> = found.into_iter().skip(skip).take(top).collect();
+    let mut body = json!({
+        "@odata.context": format!("{}/v1.0/$metadata#{path}", shared.base_url),
+        "value": value
+    });
+    if more {
+        let mut next = format!("{}/v1.0/{path}?$top={top}&$skiptoken={}", shared.base_url, skip + top);
+        if let Some(f) = q.get("$filter") {
+            let encoded: String = url::form_urlencoded::byte_serialize(f.as_bytes()).collect();
+            next.push_str(&format!("&$filter={encoded}"));
+        }
+        body["@odata.nextLink"] = json!(next);
+    }
+    Ok(body)
+}
+
 /// What a sign-in's policies did, as the log records it.
 fn applied_policies(shared: &Shared, who: &Identity, c: &Conditions) -> Result<Vec<Value>, ApiError> {
     let locations = all(shared, LOCATIONS)?;
@@ -237,21 +277,6 @@ pub(crate) async fn list(
             "Neither tenant is B2C or tenant doesn't have premium license",
         ));
     }
-    let top = match q.get("$top") {
-        Some(t) => t
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "Request_BadRequest",
-                    format!("Invalid page size {t}: at most {MAX_PAGE}."),
-                )
-            })?,
-        None => MAX_PAGE,
-    };
-    let skip: usize = q.get("$skiptoken").and_then(|s| s.parse().ok()).unwrap_or(0);
     let opted_in = headers
         .get_all("Prefer")
         .iter()
@@ -264,33 +289,14 @@ pub(crate) async fn list(
         .into_iter()
         .flatten()
         .filter(|e| keep(&clauses, e))
-        .cloned()
+        .map(|e| {
+            if opted_in {
+                e.clone()
+            } else {
+                without_unknown_members(e.clone())
+            }
+        })
         .collect();
-    let page: Vec<Value> = found
-        .into_iter()
-        .skip(skip)
-        .take(top + 1)
-        .map(|e| if opted_in { e } else { without_unknown_members(e) })
-        .collect();
-    let more = page.len() > top;
-    let value: Vec<Value> = page.into_iter().take(top).collect();
-    let mut body = json!({
-        "@odata.context": format!("{}/v1.0/$metadata#auditLogs/signIns", shared.base_url),
-        "value": value
-    });
-    if more {
-        let mut next = format!(
-            "{}/v1.0/auditLogs/signIns?$top={top}&$skiptoken={}",
-            shared.base_url,
-            skip + top
-        );
-        if let Some(f) = q.get("$filter") {
-            next.push_str(&format!(
-                "&$filter={}",
-                url::form_urlencoded::byte_serialize(f.as_bytes()).collect::<String>()
-            ));
-        }
-        body["@odata.nextLink"] = json!(next);
-    }
+    let body = report_page(&shared, "auditLogs/signIns", &q, found)?;
     Ok(Json(body))
 }
