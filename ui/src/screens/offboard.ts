@@ -62,6 +62,7 @@ function showPlan(area: HTMLElement, plan: OffboardPlan): void {
       h("td", {}, h("strong", {}, g.email), h("div", { class: "muted" }, g.displayName)),
       h("td", {}, g.groups.map(([, name]) => name).join(", ") || "—"),
       h("td", {}, g.licenses.map(([, name]) => name).join(", ") || "—"),
+      h("td", {}, g.dataverseRoles.map(([, name]) => name).join(", ") || "—"),
       h("td", {}, g.enabled ? "can sign in" : "blocked already"),
     ),
   );
@@ -75,8 +76,8 @@ function showPlan(area: HTMLElement, plan: OffboardPlan): void {
       "div",
       { class: "card result result-info preview", id: "offboard-preview" },
       h("h3", {}, `${plan.guests.length} guest${plan.guests.length === 1 ? "" : "s"} at ${plan.domain}`),
-      h("p", {}, `Off-boarding takes each group and licence below, blocks sign-in and ends their sessions, then will ${removal}.`),
-      h("div", { class: "table-wrap" }, h("table", { class: "table", id: "offboard-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Guest"), h("th", {}, "Groups"), h("th", {}, "Licences"), h("th", {}, "Sign-in"))), h("tbody", {}, ...rows))),
+      h("p", {}, `Off-boarding takes each group, Dataverse role and licence below, blocks sign-in and ends their sessions, then will ${removal}.`),
+      h("div", { class: "table-wrap" }, h("table", { class: "table", id: "offboard-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Guest"), h("th", {}, "Groups"), h("th", {}, "Licences"), h("th", {}, "Dataverse roles"), h("th", {}, "Sign-in"))), h("tbody", {}, ...rows))),
       ...plan.notes.map((n) => h("p", { class: "help" }, n)),
       h("div", { class: "actions" }, go, cancel),
     ),

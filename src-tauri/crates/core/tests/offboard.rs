@@ -23,7 +23,11 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
         })
         .await
         .unwrap();
-    s.engine.assign_license(&pat, "FLOW_FREE").await.unwrap();
+    s.engine.assign_license(&pat, "POWERAPPS_PER_USER").await.unwrap();
+    s.engine
+        .assign_dataverse_role(&pat, "Northwind Sales", "Basic User")
+        .await
+        .unwrap();
     invited(&s, "kim@contoso.example").await;
 
     let plan = s.engine.offboarding_plan("@Fabrikam.example", Some(30)).await.unwrap();
@@ -40,7 +44,11 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
     );
     assert_eq!(
         p.licenses.iter().map(|l| l.1.as_str()).collect::<Vec<_>>(),
-        ["FLOW_FREE"]
+        ["POWERAPPS_PER_USER"]
+    );
+    assert_eq!(
+        p.dataverse_roles.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["Basic User in Northwind Sales"]
     );
     assert!(s.engine.offboarding_plan("not a domain", None).await.is_err());
 
@@ -66,16 +74,20 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
         states,
         [
             ("leave-group", StepState::Done),
+            ("drop-role", StepState::Done),
             ("drop-license", StepState::Done),
             ("block", StepState::Done),
             ("remove-account", StepState::Pending)
         ],
         "{pat_row:?}"
     );
-    assert!(pat_row.steps[3].summary.as_deref().unwrap().contains("Removal due on"));
+    assert!(pat_row.steps[4].summary.as_deref().unwrap().contains("Removal due on"));
     let after = engine.offboarding_plan("fabrikam.example", None).await.unwrap();
     let p = after.guests.iter().find(|g| g.email == "pat@fabrikam.example").unwrap();
-    assert!(p.groups.is_empty() && p.licenses.is_empty() && !p.enabled, "{p:?}");
+    assert!(
+        p.groups.is_empty() && p.licenses.is_empty() && p.dataverse_roles.is_empty() && !p.enabled,
+        "{p:?}"
+    );
     assert_eq!(
         engine.unfinished_offboarding("fabrikam.example").unwrap(),
         Some(run),
@@ -95,22 +107,18 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
     assert_eq!(steps[0]["change"]["action"], "remove_from_group");
     assert_eq!(steps[0]["change"]["hash"].as_str().unwrap().len(), 64);
     assert!(steps[1]["requestId"].is_string());
+    assert_eq!(steps[1]["change"]["action"], "remove_dataverse_role");
 
     // Taking the group away is undone like any change.
     let seq = steps[0]["change"]["seq"].as_i64().unwrap();
     let back = engine.undo_change(seq).await.unwrap();
     assert!(back.summary.contains("back"), "{}", back.summary);
+    // So is taking the Dataverse role.
+    let role_seq = steps[1]["change"]["seq"].as_i64().unwrap();
+    engine.undo_change(role_seq).await.unwrap();
     let again = engine.offboarding_plan("fabrikam.example", None).await.unwrap();
-    assert_eq!(
-        again
-            .guests
-            .iter()
-            .find(|g| g.email == "pat@fabrikam.example")
-            .unwrap()
-            .groups
-            .len(),
-        1
-    );
+    let p = again.guests.iter().find(|g| g.email == "pat@fabrikam.example").unwrap();
+    assert_eq!((p.groups.len(), p.dataverse_roles.len()), (1, 1), "{p:?}");
 }
 
 #[tokio::test]

@@ -32,6 +32,7 @@ pub enum ActionKind {
     CreateGuestReview,
     RemoveFromGroup,
     RemoveLicense,
+    RemoveDataverseRole,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -42,7 +43,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 23] = [
+    pub const ALL: [ActionKind; 24] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -66,6 +67,7 @@ impl ActionKind {
         ActionKind::CreateGuestReview,
         ActionKind::RemoveFromGroup,
         ActionKind::RemoveLicense,
+        ActionKind::RemoveDataverseRole,
     ];
 
     /// The name stored in the change log.
@@ -94,6 +96,7 @@ impl ActionKind {
             ActionKind::CreateGuestReview => "create_guest_review",
             ActionKind::RemoveFromGroup => "remove_from_group",
             ActionKind::RemoveLicense => "remove_license",
+            ActionKind::RemoveDataverseRole => "remove_dataverse_role",
         }
     }
 
@@ -123,6 +126,7 @@ impl ActionKind {
             ActionKind::CreateGuestReview => "undo_create_guest_review",
             ActionKind::RemoveFromGroup => "undo_remove_from_group",
             ActionKind::RemoveLicense => "undo_remove_license",
+            ActionKind::RemoveDataverseRole => "undo_remove_dataverse_role",
         }
     }
 
@@ -156,6 +160,7 @@ impl ActionKind {
             ActionKind::CreateGuestReview => "Guest access review",
             ActionKind::RemoveFromGroup => "Remove from group",
             ActionKind::RemoveLicense => "Remove licence",
+            ActionKind::RemoveDataverseRole => "Remove Dataverse role",
         }
     }
 
@@ -172,7 +177,7 @@ impl ActionKind {
             ActionKind::SetProfile => "profile",
             ActionKind::AssignLicense | ActionKind::RemoveLicense => "license",
             ActionKind::AddToGroup | ActionKind::RemoveFromGroup => "group",
-            ActionKind::AssignDataverseRole => "role",
+            ActionKind::AssignDataverseRole | ActionKind::RemoveDataverseRole => "role",
             ActionKind::SetPartnerSettings => "partner",
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 "protect"
@@ -223,7 +228,7 @@ impl ActionKind {
             }
             ActionKind::CreateGoogleFederation => &["IdentityProvider.ReadWrite.All"],
             // Dataverse and the Power Platform admin API grant by their own roles.
-            ActionKind::AssignDataverseRole | ActionKind::SetGuestMakers => &[],
+            ActionKind::AssignDataverseRole | ActionKind::RemoveDataverseRole | ActionKind::SetGuestMakers => &[],
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 &["Policy.ReadWrite.ConditionalAccess"]
             }
@@ -251,7 +256,9 @@ impl ActionKind {
             ActionKind::UpdateDomainList => &[GA],
             ActionKind::UpdateCrossTenantDefault | ActionKind::SetPartnerSettings => &["Security Administrator", GA],
             ActionKind::CreateGoogleFederation => &["External Identity Provider Administrator", GA],
-            ActionKind::AssignDataverseRole => &["Power Platform Administrator", "Dynamics 365 Administrator", GA],
+            ActionKind::AssignDataverseRole | ActionKind::RemoveDataverseRole => {
+                &["Power Platform Administrator", "Dynamics 365 Administrator", GA]
+            }
             ActionKind::SetGuestMakers => &["Power Platform Administrator", GA],
             ActionKind::CreateGuestPolicy | ActionKind::SwitchGuestPolicy | ActionKind::CreateNamedLocation => {
                 &["Conditional Access Administrator", "Security Administrator", GA]

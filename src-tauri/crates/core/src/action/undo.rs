@@ -61,7 +61,9 @@ impl Engine {
             ActionKind::RemoveGuest | ActionKind::RestoreGuest => self.undo_guest_presence(row, kind).await,
             ActionKind::AddSponsor => self.undo_sponsor(row).await,
             ActionKind::CreateGuestReview => self.undo_review(row).await,
-            ActionKind::RemoveFromGroup | ActionKind::RemoveLicense => self.undo_offboard_step(row, kind).await,
+            ActionKind::RemoveFromGroup | ActionKind::RemoveLicense | ActionKind::RemoveDataverseRole => {
+                self.undo_offboard_step(row, kind).await
+            }
             ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
                 unreachable!("not reversible: refused above")
             }

@@ -1,5 +1,5 @@
 //! A partner's project ends (issue 14, point 5): every guest from one home domain and what they
-//! hold here (groups, licences), then — after the preview — their access removed, their
+//! hold here (groups, Dataverse roles, licences), then — after the preview — their access removed, their
 //! sessions revoked and sign-in blocked, and optionally their accounts removed N days later.
 //! It runs as a bulk run (resumable after any stop, each step a recorded change with Microsoft's
 //! request-id), and its record exports as evidence an auditor can check against the hash chain.
@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::onboarding::PlannedGuest;
 use crate::problem::Problem;
 use chrono::{Duration, NaiveDate, Utc};
+use guestpass_graph::power::DataverseEnv;
 use guestpass_store::{ChangeRecord, NewRunRow, StepState};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -23,6 +24,7 @@ use super::GuestVerb;
 pub(crate) enum OffboardStep {
     LeaveGroup,
     DropLicense,
+    DropRole,
     Block,
     RemoveAccount,
 }
@@ -32,6 +34,7 @@ impl OffboardStep {
         match self {
             OffboardStep::LeaveGroup => "leave-group",
             OffboardStep::DropLicense => "drop-license",
+            OffboardStep::DropRole => "drop-role",
             OffboardStep::Block => "block",
             OffboardStep::RemoveAccount => "remove-account",
         }
@@ -41,6 +44,7 @@ impl OffboardStep {
         [
             OffboardStep::LeaveGroup,
             OffboardStep::DropLicense,
+            OffboardStep::DropRole,
             OffboardStep::Block,
             OffboardStep::RemoveAccount,
         ]
@@ -61,6 +65,8 @@ pub struct PartnerGuest {
     pub groups: Vec<(String, String)>,
     /// (SKU id, part number)
     pub licenses: Vec<(String, String)>,
+    /// (environment URL|role id, "role in environment")
+    pub dataverse_roles: Vec<(String, String)>,
 }
 
 /// A partner's guests and what off-boarding them would do.
@@ -75,18 +81,24 @@ pub struct OffboardPlan {
     pub notes: Vec<String>,
 }
 
-/// A membership or licence as the change log records its removal.
+/// A membership, licence or Dataverse role as the change log records its removal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Holding {
     user_id: String,
-    /// The group's or the SKU's id.
+    /// The group's, the SKU's or the role's id.
     id: String,
     name: String,
+    /// For a Dataverse role: the environment's Dataverse URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    environment: Option<String>,
     held: bool,
 }
 
-/// Takes away (or, as an undo, gives back) one group membership or one licence.
+/// For a Dataverse role: the environment's Dataverse and the guest's systemuserid there.
+type RoleContext = Option<(DataverseEnv, String)>;
+
+/// Takes away (or, as an undo, gives back) one group membership, licence or Dataverse role.
 struct SetHolding {
     kind: ActionKind,
     email: String,
@@ -97,7 +109,7 @@ struct SetHolding {
 
 impl Action for SetHolding {
     type State = Holding;
-    type Context = ();
+    type Context = RoleContext;
     type Answer = ();
 
     fn logged(&self) -> Logged {
@@ -108,12 +120,12 @@ impl Action for SetHolding {
         self.email.clone()
     }
 
-    async fn plan(&self, _: &Engine) -> Result<Plan<Holding, ()>, Problem> {
+    async fn plan(&self, engine: &Engine) -> Result<Plan<Holding, RoleContext>, Problem> {
         let (who, what) = (&self.email, &self.to.name);
-        let noun = if self.kind == ActionKind::RemoveFromGroup {
-            "group"
-        } else {
-            "licence"
+        let noun = match self.kind {
+            ActionKind::RemoveFromGroup => "group",
+            ActionKind::RemoveLicense => "licence",
+            _ => "Dataverse role",
         };
         if self.from.held == self.to.held {
             return Ok(Plan::AlreadySo {
@@ -145,17 +157,23 @@ impl Action for SetHolding {
             failure,
             blocked: None,
             undoes: self.undoes,
-            context: (),
+            context: match &self.to.environment {
+                Some(url) => Some(engine.dataverse_user_in(url, &self.to.user_id).await?),
+                None => None,
+            },
         }))
     }
 
-    async fn apply(&self, engine: &Engine, change: &Change<Holding, ()>) -> Result<Applied<()>, Failure> {
+    async fn apply(&self, engine: &Engine, change: &Change<Holding, RoleContext>) -> Result<Applied<()>, Failure> {
         let h = &change.after;
-        let request_id = match (self.kind == ActionKind::RemoveFromGroup, h.held) {
-            (true, false) => engine.graph.remove_group_member(&h.id, &h.user_id).await?,
-            (true, true) => engine.graph.add_group_member(&h.id, &h.user_id).await?,
-            (false, false) => engine.graph.remove_license(&h.user_id, &h.id).await?.request_id,
-            (false, true) => engine.graph.assign_license(&h.user_id, &h.id).await?.request_id,
+        let request_id = match (self.kind, h.held, &change.context) {
+            (ActionKind::RemoveFromGroup, false, _) => engine.graph.remove_group_member(&h.id, &h.user_id).await?,
+            (ActionKind::RemoveFromGroup, true, _) => engine.graph.add_group_member(&h.id, &h.user_id).await?,
+            (ActionKind::RemoveLicense, false, _) => engine.graph.remove_license(&h.user_id, &h.id).await?.request_id,
+            (ActionKind::RemoveLicense, true, _) => engine.graph.assign_license(&h.user_id, &h.id).await?.request_id,
+            (_, false, Some((env, user))) => engine.graph.dissociate_dataverse_role(env, user, &h.id).await?,
+            (_, true, Some((env, user))) => engine.graph.associate_dataverse_role(env, user, &h.id).await?,
+            (_, _, None) => unreachable!("a Dataverse role is planned with its environment"),
         };
         Ok(Applied::id(request_id))
     }
@@ -204,6 +222,23 @@ impl Engine {
             .into_iter()
             .map(|s| (s.sku_id.to_lowercase(), s.sku_part_number))
             .collect();
+        let mut notes = vec![
+            "Access-package assignments are not listed yet (entitlement management comes with the Partner extranet)."
+                .to_string(),
+        ];
+        // Dataverse roles: every environment with Dataverse, asked about each guest.
+        let environments: Vec<(String, DataverseEnv)> = match self.graph.power_environments().await {
+            Ok(envs) => envs
+                .into_iter()
+                .filter_map(|e| Some((e.display_name, e.dataverse?)))
+                .collect(),
+            Err(e) => {
+                notes.push(format!(
+                    "Dataverse roles could not be read ({e}); blocking sign-in still ends their access there."
+                ));
+                Vec::new()
+            }
+        };
         let mut guests = Vec::new();
         for u in users.iter().filter(|u| email_of(u).ends_with(&format!("@{domain}"))) {
             let id = u["id"].as_str().unwrap_or_default().to_string();
@@ -229,6 +264,18 @@ impl Engine {
                     )
                 })
                 .collect();
+            let mut dataverse_roles = Vec::new();
+            for (env_name, env) in &environments {
+                let user = self
+                    .graph
+                    .dataverse_user(env, &id)
+                    .await
+                    .map_err(read("Reading a guest's Dataverse roles"))?;
+                for r in user.map(|u| u.systemuserroles_association).unwrap_or_default() {
+                    let name = r.name.unwrap_or_else(|| r.roleid.clone());
+                    dataverse_roles.push((format!("{}|{}", env.url, r.roleid), format!("{name} in {env_name}")));
+                }
+            }
             guests.push(PartnerGuest {
                 id,
                 email: email_of(u),
@@ -236,6 +283,7 @@ impl Engine {
                 enabled: u["accountEnabled"].as_bool().unwrap_or(true),
                 groups,
                 licenses,
+                dataverse_roles,
             });
         }
         guests.sort_by(|a, b| a.email.cmp(&b.email));
@@ -243,10 +291,7 @@ impl Engine {
             domain,
             guests,
             delete_after_days,
-            notes: vec![
-                "Dataverse keeps a disabled user record for each guest; blocking sign-in ends their access to every environment.".into(),
-                "Access-package assignments are not listed yet (entitlement management comes with the Partner extranet).".into(),
-            ],
+            notes,
         })
     }
 
@@ -273,6 +318,12 @@ impl Engine {
                     g.groups
                         .iter()
                         .map(|(id, _)| (OffboardStep::LeaveGroup.name().into(), Some(id.clone()))),
+                );
+                // Roles before licences: Dataverse answers for a licensed user.
+                steps.extend(
+                    g.dataverse_roles
+                        .iter()
+                        .map(|(t, _)| (OffboardStep::DropRole.name().into(), Some(t.clone()))),
                 );
                 steps.extend(
                     g.licenses
@@ -377,12 +428,51 @@ impl Engine {
                     user_id: user_id.to_string(),
                     id: id.to_string(),
                     name: name.clone(),
+                    environment: None,
                     held,
                 };
                 self.run_step(&SetHolding {
                     kind,
                     email: email.to_string(),
                     from: state(held),
+                    to: state(false),
+                    undoes: None,
+                })
+                .await?
+            }
+            OffboardStep::DropRole => {
+                let (url, role_id) = target.unwrap_or_default().split_once('|').unwrap_or_default();
+                let env = self.resolve_environment(url).await?;
+                let dataverse = env.dataverse.clone().ok_or_else(|| {
+                    refuse(
+                        format!("{} has no Dataverse any more.", env.display_name),
+                        "Nothing to take.",
+                    )
+                })?;
+                let user = self
+                    .graph
+                    .dataverse_user(&dataverse, user_id)
+                    .await
+                    .map_err(|e| Problem::from_graph("Looking the guest up in Dataverse", &e))?;
+                let role = user
+                    .as_ref()
+                    .and_then(|u| u.systemuserroles_association.iter().find(|r| r.roleid == role_id));
+                let name = format!(
+                    "{} in {}",
+                    role.and_then(|r| r.name.clone()).unwrap_or_else(|| role_id.to_string()),
+                    env.display_name
+                );
+                let state = |held| Holding {
+                    user_id: user_id.to_string(),
+                    id: role_id.to_string(),
+                    name: name.clone(),
+                    environment: Some(url.to_string()),
+                    held,
+                };
+                self.run_step(&SetHolding {
+                    kind: ActionKind::RemoveDataverseRole,
+                    email: email.to_string(),
+                    from: state(role.is_some()),
                     to: state(false),
                     undoes: None,
                 })
@@ -487,6 +577,29 @@ impl Engine {
 }
 
 impl Engine {
+    /// The Dataverse at `url` and the guest's systemuserid there.
+    async fn dataverse_user_in(&self, url: &str, object_id: &str) -> Result<(DataverseEnv, String), Problem> {
+        let env = self.resolve_environment(url).await?;
+        let dataverse = env.dataverse.ok_or_else(|| {
+            refuse(
+                format!("{} has no Dataverse any more.", env.display_name),
+                "Nothing to change.",
+            )
+        })?;
+        let user = self
+            .graph
+            .dataverse_user(&dataverse, object_id)
+            .await
+            .map_err(|e| Problem::from_graph("Looking the guest up in Dataverse", &e))?
+            .ok_or_else(|| {
+                refuse(
+                    "The guest is not in that environment's Dataverse any more.".into(),
+                    "Nothing to change.",
+                )
+            })?;
+        Ok((dataverse, user.systemuserid))
+    }
+
     /// Writes [`Engine::offboarding_evidence`] to `path` as JSON and returns the path.
     pub fn write_offboarding_evidence(&self, run_id: i64, path: &std::path::Path) -> Result<String, Problem> {
         let text = serde_json::to_string_pretty(&self.offboarding_evidence(run_id)?).map_err(Problem::internal)?;

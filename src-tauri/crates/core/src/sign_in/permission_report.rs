@@ -69,6 +69,7 @@ const STEPS: &[(&str, &[ActionKind])] = &[
         &[
             ActionKind::RemoveFromGroup,
             ActionKind::RemoveLicense,
+            ActionKind::RemoveDataverseRole,
             ActionKind::SetGuestSignIn,
             ActionKind::RemoveGuest,
         ],
