@@ -118,7 +118,18 @@ test("Microsoft's logs are copied here and shown on the guest's History timeline
   await (await byId("nav-history")).click();
   await (await byId("history-search")).sendKeys("ana.souza");
   await waitText("history-count", "matching change");
-  await app.driver.findElement(By.css("#history-table tbody tr.row td.target")).click();
+  // The list redraws after the search: click a row only once it is one of Ana's.
+  const firstTarget = "#history-table tbody tr.row td.target";
+  await app.driver.wait(async () => {
+    try {
+      const cell = await app.driver.findElement(By.css(firstTarget));
+      if (!(await cell.getText()).includes("ana.souza")) return false;
+      await cell.click();
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000, "no row of Ana's to open");
   await (await byId("history-timeline")).click();
   await waitText("timeline-microsoft", "Disable account", 60_000);
   await waitText("timeline-microsoft", "Restore user");

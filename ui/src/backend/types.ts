@@ -140,7 +140,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor" | "create_guest_review" | "remove_from_group" | "remove_license" | "remove_dataverse_role";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor" | "create_guest_review" | "remove_from_group" | "remove_license" | "remove_dataverse_role" | "remove_package_assignment";
 
 export type StepOutcome = { 
 /**
@@ -590,7 +590,11 @@ licenses: Array<[string, string]>,
 /**
  * (environment URL|role id, "role in environment")
  */
-dataverseRoles: Array<[string, string]>, };
+dataverseRoles: Array<[string, string]>, 
+/**
+ * (assignment id, access package name)
+ */
+accessPackages: Array<[string, string]>, };
 
 export type ReviewSummary = { id: string, displayName: string, 
 /**
@@ -855,6 +859,7 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   undo_remove_license: { label: "Undo: Remove licence", undoable: false },
   remove_dataverse_role: { label: "Remove Dataverse role", undoable: true },
   undo_remove_dataverse_role: { label: "Undo: Remove Dataverse role", undoable: false },
+  remove_package_assignment: { label: "Remove access package", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

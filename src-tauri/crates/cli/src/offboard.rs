@@ -152,6 +152,9 @@ fn plan_text(plan: &OffboardPlan) -> String {
         for (_, name) in &g.groups {
             out += &format!("  take the group {name}\n");
         }
+        for (_, name) in &g.access_packages {
+            out += &format!("  end the access package {name}\n");
+        }
         for (_, name) in &g.dataverse_roles {
             out += &format!("  take the Dataverse role {name}\n");
         }

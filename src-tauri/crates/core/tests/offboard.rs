@@ -28,6 +28,8 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
         .assign_dataverse_role(&pat, "Northwind Sales", "Basic User")
         .await
         .unwrap();
+    s.sb.add_access_package_assignment(pat.user_id.as_deref().unwrap(), "Fabrikam project")
+        .unwrap();
     invited(&s, "kim@contoso.example").await;
 
     let plan = s.engine.offboarding_plan("@Fabrikam.example", Some(30)).await.unwrap();
@@ -49,6 +51,10 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
     assert_eq!(
         p.dataverse_roles.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
         ["Basic User in Northwind Sales"]
+    );
+    assert_eq!(
+        p.access_packages.iter().map(|a| a.1.as_str()).collect::<Vec<_>>(),
+        ["Fabrikam project"]
     );
     assert!(s.engine.offboarding_plan("not a domain", None).await.is_err());
 
@@ -74,6 +80,7 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
         states,
         [
             ("leave-group", StepState::Done),
+            ("drop-package", StepState::Done),
             ("drop-role", StepState::Done),
             ("drop-license", StepState::Done),
             ("block", StepState::Done),
@@ -81,11 +88,15 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
         ],
         "{pat_row:?}"
     );
-    assert!(pat_row.steps[4].summary.as_deref().unwrap().contains("Removal due on"));
+    assert!(pat_row.steps[5].summary.as_deref().unwrap().contains("Removal due on"));
     let after = engine.offboarding_plan("fabrikam.example", None).await.unwrap();
     let p = after.guests.iter().find(|g| g.email == "pat@fabrikam.example").unwrap();
     assert!(
-        p.groups.is_empty() && p.licenses.is_empty() && p.dataverse_roles.is_empty() && !p.enabled,
+        p.groups.is_empty()
+            && p.licenses.is_empty()
+            && p.dataverse_roles.is_empty()
+            && p.access_packages.is_empty()
+            && !p.enabled,
         "{p:?}"
     );
     assert_eq!(
@@ -106,15 +117,19 @@ async fn a_partners_guests_lose_their_access_in_a_resumable_run_recorded_as_evid
         .clone();
     assert_eq!(steps[0]["change"]["action"], "remove_from_group");
     assert_eq!(steps[0]["change"]["hash"].as_str().unwrap().len(), 64);
-    assert!(steps[1]["requestId"].is_string());
-    assert_eq!(steps[1]["change"]["action"], "remove_dataverse_role");
+    assert_eq!(steps[1]["change"]["action"], "remove_package_assignment");
+    assert!(steps[2]["requestId"].is_string());
+    assert_eq!(steps[2]["change"]["action"], "remove_dataverse_role");
+    // An access package is not given back by an undo (its policy decides who gets it).
+    let package_seq = steps[1]["change"]["seq"].as_i64().unwrap();
+    assert!(engine.undo_change(package_seq).await.is_err());
 
     // Taking the group away is undone like any change.
     let seq = steps[0]["change"]["seq"].as_i64().unwrap();
     let back = engine.undo_change(seq).await.unwrap();
     assert!(back.summary.contains("back"), "{}", back.summary);
     // So is taking the Dataverse role.
-    let role_seq = steps[1]["change"]["seq"].as_i64().unwrap();
+    let role_seq = steps[2]["change"]["seq"].as_i64().unwrap();
     engine.undo_change(role_seq).await.unwrap();
     let again = engine.offboarding_plan("fabrikam.example", None).await.unwrap();
     let p = again.guests.iter().find(|g| g.email == "pat@fabrikam.example").unwrap();

@@ -5,7 +5,6 @@
 //! backoff when it is absent) up to a cap, refreshes an expired token once, and fails with
 //! a [`GraphError`] that keeps Microsoft's `code`, message and `request-id`.
 
-mod access_reviews;
 mod api;
 pub mod audit_logs;
 mod auth;
@@ -17,6 +16,7 @@ mod client;
 mod conditional_access;
 mod endpoints;
 mod error;
+mod governance;
 mod guests;
 mod loopback;
 pub mod models;

@@ -404,6 +404,16 @@ impl SandboxHandle {
         routes::decide_review(&self.shared, definition, user_id, decision, reviewer).map_err(|e| e.message)
     }
 
+    /// Assigns access package `package_name` (made if new) to user `user_id`, delivered, as if
+    /// they had requested it and been approved. Returns the assignment.
+    pub fn add_access_package_assignment(
+        &self,
+        user_id: &str,
+        package_name: &str,
+    ) -> Result<serde_json::Value, String> {
+        routes::add_access_package_assignment(&self.shared, user_id, package_name).map_err(|e| e.message)
+    }
+
     /// Adds a subscription carrying `service_plan` (e.g. `AAD_PREMIUM_P2`) to the tenant, as if
     /// the organisation had bought it.
     pub fn add_subscription(&self, sku_part_number: &str, service_plan: &str) -> Result<(), String> {

@@ -134,3 +134,62 @@ async fn a_review_needs_p2_then_lists_each_guest_of_the_group_for_a_decision() {
     let (status, _) = send(&http, &token, reqwest::Method::GET, format!("{defs}/{id}"), None).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn access_package_assignments_are_listed_by_user_and_removed_by_an_admin_request() {
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, SandboxConfig::default())
+        .await
+        .unwrap();
+    let (base, http) = (sb.url(), reqwest::Client::new());
+    let token = token(&base).await;
+    let ana = "2f0e1d2c-0000-4000-8000-000000000001";
+    let made = sb.add_access_package_assignment(ana, "Fabrikam project").unwrap();
+    let em = format!("{base}/v1.0/identityGovernance/entitlementManagement");
+    let list = format!("{em}/assignments?$filter=target/objectId eq '{ana}' and state eq 'delivered'");
+    let (status, found) = send(&http, &token, reqwest::Method::GET, list.clone(), None).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["value"].as_array().unwrap().len(), 1);
+    assert!(
+        found["value"][0].get("accessPackage").is_none(),
+        "navigation properties only when expanded"
+    );
+    let (_, expanded) = send(
+        &http,
+        &token,
+        reqwest::Method::GET,
+        format!("{list}&$expand=accessPackage"),
+        None,
+    )
+    .await;
+    assert_eq!(expanded["value"][0]["accessPackage"]["displayName"], "Fabrikam project");
+
+    let remove = json!({"requestType": "adminRemove", "assignment": {"id": made["id"]}});
+    let (status, request) = send(
+        &http,
+        &token,
+        reqwest::Method::POST,
+        format!("{em}/assignmentRequests"),
+        Some(remove.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, request["state"].as_str()),
+        (201, Some("submitted")),
+        "{request}"
+    );
+    let (_, after) = send(&http, &token, reqwest::Method::GET, list, None).await;
+    assert!(after["value"].as_array().unwrap().is_empty(), "no longer delivered");
+    let (status, _) = send(
+        &http,
+        &token,
+        reqwest::Method::POST,
+        format!("{em}/assignmentRequests"),
+        Some(remove),
+    )
+    .await;
+    assert_eq!(status, 400, "an ended assignment cannot be removed again");
+
+    sb.remove_subscription("AAD_PREMIUM_P2").unwrap();
+    let (status, _) = send(&http, &token, reqwest::Method::GET, format!("{em}/assignments"), None).await;
+    assert_eq!(status, 403, "entitlement management needs P2");
+}

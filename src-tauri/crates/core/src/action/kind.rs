@@ -33,6 +33,7 @@ pub enum ActionKind {
     RemoveFromGroup,
     RemoveLicense,
     RemoveDataverseRole,
+    RemovePackageAssignment,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -43,7 +44,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 24] = [
+    pub const ALL: [ActionKind; 25] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -68,6 +69,7 @@ impl ActionKind {
         ActionKind::RemoveFromGroup,
         ActionKind::RemoveLicense,
         ActionKind::RemoveDataverseRole,
+        ActionKind::RemovePackageAssignment,
     ];
 
     /// The name stored in the change log.
@@ -97,6 +99,7 @@ impl ActionKind {
             ActionKind::RemoveFromGroup => "remove_from_group",
             ActionKind::RemoveLicense => "remove_license",
             ActionKind::RemoveDataverseRole => "remove_dataverse_role",
+            ActionKind::RemovePackageAssignment => "remove_package_assignment",
         }
     }
 
@@ -127,6 +130,7 @@ impl ActionKind {
             ActionKind::RemoveFromGroup => "undo_remove_from_group",
             ActionKind::RemoveLicense => "undo_remove_license",
             ActionKind::RemoveDataverseRole => "undo_remove_dataverse_role",
+            ActionKind::RemovePackageAssignment => "undo_remove_package_assignment",
         }
     }
 
@@ -161,6 +165,7 @@ impl ActionKind {
             ActionKind::RemoveFromGroup => "Remove from group",
             ActionKind::RemoveLicense => "Remove licence",
             ActionKind::RemoveDataverseRole => "Remove Dataverse role",
+            ActionKind::RemovePackageAssignment => "Remove access package",
         }
     }
 
@@ -187,12 +192,17 @@ impl ActionKind {
             ActionKind::RemoveGuest | ActionKind::RestoreGuest => "remove",
             ActionKind::AddSponsor => "sponsor",
             ActionKind::CreateGuestReview => "review",
+            ActionKind::RemovePackageAssignment => "package",
         }
     }
 
     /// Whether History can undo it (the undo still reads the tenant and refuses what changed since).
     pub fn reversible(self) -> bool {
-        !matches!(self, ActionKind::UpdateSettings | ActionKind::ResendInvitation)
+        // Giving an access package back needs its policy's approval again: not an undo.
+        !matches!(
+            self,
+            ActionKind::UpdateSettings | ActionKind::ResendInvitation | ActionKind::RemovePackageAssignment
+        )
     }
 
     /// The Graph permissions (delegated or application) any one of which allows it, the least
@@ -233,6 +243,7 @@ impl ActionKind {
                 &["Policy.ReadWrite.ConditionalAccess"]
             }
             ActionKind::CreateGuestReview => &["AccessReview.ReadWrite.All"],
+            ActionKind::RemovePackageAssignment => &["EntitlementManagement.ReadWrite.All"],
         }
     }
 
@@ -264,6 +275,7 @@ impl ActionKind {
                 &["Conditional Access Administrator", "Security Administrator", GA]
             }
             ActionKind::CreateGuestReview => &["Identity Governance Administrator", "User Administrator", GA],
+            ActionKind::RemovePackageAssignment => &["Identity Governance Administrator", GA],
         }
     }
 

@@ -64,7 +64,7 @@ impl Engine {
             ActionKind::RemoveFromGroup | ActionKind::RemoveLicense | ActionKind::RemoveDataverseRole => {
                 self.undo_offboard_step(row, kind).await
             }
-            ActionKind::UpdateSettings | ActionKind::ResendInvitation => {
+            ActionKind::UpdateSettings | ActionKind::ResendInvitation | ActionKind::RemovePackageAssignment => {
                 unreachable!("not reversible: refused above")
             }
         }

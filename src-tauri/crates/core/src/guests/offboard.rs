@@ -1,5 +1,5 @@
 //! A partner's project ends (issue 14, point 5): every guest from one home domain and what they
-//! hold here (groups, Dataverse roles, licences), then — after the preview — their access removed, their
+//! hold here (groups, access packages, Dataverse roles, licences), then — after the preview — their access removed, their
 //! sessions revoked and sign-in blocked, and optionally their accounts removed N days later.
 //! It runs as a bulk run (resumable after any stop, each step a recorded change with Microsoft's
 //! request-id), and its record exports as evidence an auditor can check against the hash chain.
@@ -23,6 +23,7 @@ use super::GuestVerb;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OffboardStep {
     LeaveGroup,
+    DropPackage,
     DropLicense,
     DropRole,
     Block,
@@ -33,6 +34,7 @@ impl OffboardStep {
     pub(crate) fn name(self) -> &'static str {
         match self {
             OffboardStep::LeaveGroup => "leave-group",
+            OffboardStep::DropPackage => "drop-package",
             OffboardStep::DropLicense => "drop-license",
             OffboardStep::DropRole => "drop-role",
             OffboardStep::Block => "block",
@@ -43,6 +45,7 @@ impl OffboardStep {
     pub(crate) fn parse(name: &str) -> Option<OffboardStep> {
         [
             OffboardStep::LeaveGroup,
+            OffboardStep::DropPackage,
             OffboardStep::DropLicense,
             OffboardStep::DropRole,
             OffboardStep::Block,
@@ -67,6 +70,8 @@ pub struct PartnerGuest {
     pub licenses: Vec<(String, String)>,
     /// (environment URL|role id, "role in environment")
     pub dataverse_roles: Vec<(String, String)>,
+    /// (assignment id, access package name)
+    pub access_packages: Vec<(String, String)>,
 }
 
 /// A partner's guests and what off-boarding them would do.
@@ -125,6 +130,7 @@ impl Action for SetHolding {
         let noun = match self.kind {
             ActionKind::RemoveFromGroup => "group",
             ActionKind::RemoveLicense => "licence",
+            ActionKind::RemovePackageAssignment => "access package",
             _ => "Dataverse role",
         };
         if self.from.held == self.to.held {
@@ -171,6 +177,12 @@ impl Action for SetHolding {
             (ActionKind::RemoveFromGroup, true, _) => engine.graph.add_group_member(&h.id, &h.user_id).await?,
             (ActionKind::RemoveLicense, false, _) => engine.graph.remove_license(&h.user_id, &h.id).await?.request_id,
             (ActionKind::RemoveLicense, true, _) => engine.graph.assign_license(&h.user_id, &h.id).await?.request_id,
+            (ActionKind::RemovePackageAssignment, false, _) => {
+                engine.graph.remove_package_assignment(&h.id).await?.request_id
+            }
+            (ActionKind::RemovePackageAssignment, true, _) => {
+                unreachable!("an access package is never given back as an undo")
+            }
             (_, false, Some((env, user))) => engine.graph.dissociate_dataverse_role(env, user, &h.id).await?,
             (_, true, Some((env, user))) => engine.graph.associate_dataverse_role(env, user, &h.id).await?,
             (_, _, None) => unreachable!("a Dataverse role is planned with its environment"),
@@ -222,10 +234,12 @@ impl Engine {
             .into_iter()
             .map(|s| (s.sku_id.to_lowercase(), s.sku_part_number))
             .collect();
-        let mut notes = vec![
-            "Access-package assignments are not listed yet (entitlement management comes with the Partner extranet)."
-                .to_string(),
-        ];
+        let mut notes = Vec::new();
+        // Access packages: entitlement management exists only with P2 or ID Governance.
+        let governed = self.has_governance().await?;
+        if !governed {
+            notes.push("No access packages to look at: entitlement management needs Entra ID P2 or ID Governance, which this tenant does not have.".to_string());
+        }
         // Dataverse roles: every environment with Dataverse, asked about each guest.
         let environments: Vec<(String, DataverseEnv)> = match self.graph.power_environments().await {
             Ok(envs) => envs
@@ -276,6 +290,20 @@ impl Engine {
                     dataverse_roles.push((format!("{}|{}", env.url, r.roleid), format!("{name} in {env_name}")));
                 }
             }
+            let mut access_packages = Vec::new();
+            if governed {
+                for a in self
+                    .graph
+                    .package_assignments_of(&id)
+                    .await
+                    .map_err(read("Reading a guest's access packages"))?
+                {
+                    let name = a["accessPackage"]["displayName"]
+                        .as_str()
+                        .unwrap_or("an access package");
+                    access_packages.push((a["id"].as_str().unwrap_or_default().to_string(), name.to_string()));
+                }
+            }
             guests.push(PartnerGuest {
                 id,
                 email: email_of(u),
@@ -284,6 +312,7 @@ impl Engine {
                 groups,
                 licenses,
                 dataverse_roles,
+                access_packages,
             });
         }
         guests.sort_by(|a, b| a.email.cmp(&b.email));
@@ -318,6 +347,12 @@ impl Engine {
                     g.groups
                         .iter()
                         .map(|(id, _)| (OffboardStep::LeaveGroup.name().into(), Some(id.clone()))),
+                );
+                // Access packages first: their policies would otherwise put groups back.
+                steps.extend(
+                    g.access_packages
+                        .iter()
+                        .map(|(id, _)| (OffboardStep::DropPackage.name().into(), Some(id.clone()))),
                 );
                 // Roles before licences: Dataverse answers for a licensed user.
                 steps.extend(
@@ -435,6 +470,33 @@ impl Engine {
                     kind,
                     email: email.to_string(),
                     from: state(held),
+                    to: state(false),
+                    undoes: None,
+                })
+                .await?
+            }
+            OffboardStep::DropPackage => {
+                let id = target.unwrap_or_default();
+                let delivered = self
+                    .graph
+                    .package_assignments_of(user_id)
+                    .await
+                    .map_err(|e| Problem::from_graph("Reading the guest's access packages", &e))?;
+                let found = delivered.iter().find(|a| a["id"] == id);
+                let state = |held| Holding {
+                    user_id: user_id.to_string(),
+                    id: id.to_string(),
+                    name: found
+                        .and_then(|a| a["accessPackage"]["displayName"].as_str())
+                        .unwrap_or("an access package")
+                        .to_string(),
+                    environment: None,
+                    held,
+                };
+                self.run_step(&SetHolding {
+                    kind: ActionKind::RemovePackageAssignment,
+                    email: email.to_string(),
+                    from: state(found.is_some()),
                     to: state(false),
                     undoes: None,
                 })

@@ -70,6 +70,7 @@ const STEPS: &[(&str, &[ActionKind])] = &[
             ActionKind::RemoveFromGroup,
             ActionKind::RemoveLicense,
             ActionKind::RemoveDataverseRole,
+            ActionKind::RemovePackageAssignment,
             ActionKind::SetGuestSignIn,
             ActionKind::RemoveGuest,
         ],

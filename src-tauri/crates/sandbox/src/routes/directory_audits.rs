@@ -214,6 +214,16 @@ fn activity(shared: &Shared, method: &Method, path: &str, body: &Value, answer: 
                 targets: vec![policy_target(id, &answer["displayName"])],
             })
         }
+        ("POST", ["identityGovernance", "entitlementManagement", "assignmentRequests"]) => {
+            let user = answer["target"]["objectId"].as_str().unwrap_or_default();
+            Some(Activity {
+                name: "Remove access package assignment for user".into(),
+                category: "EntitlementManagement",
+                service: "Entitlement Management",
+                operation: "Remove",
+                targets: vec![user_target(shared, user, vec![])],
+            })
+        }
         (_, ["identity", "identityProviders", rest @ ..]) => {
             let id = rest.first().copied().or(answer["id"].as_str()).unwrap_or_default();
             let name = format!("{verb} identity provider");

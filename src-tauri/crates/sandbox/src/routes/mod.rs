@@ -10,6 +10,7 @@ mod control;
 mod dataverse;
 mod deleted_items;
 mod directory_audits;
+mod entitlement;
 mod external;
 mod groups;
 mod identity;
@@ -30,6 +31,7 @@ pub(crate) use assertion::register as register_certificate;
 pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE};
 pub(crate) use conditional_access::CaGate;
 pub(crate) use directory_audits::{record_change as audit_change, record_event as audit_event};
+pub(crate) use entitlement::add as add_access_package_assignment;
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub use identity::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use identity::{add_federated_credential, FederatedCredential};
@@ -65,6 +67,7 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "Policy.ReadWrite.ConditionalAccess",
     "Policy.ReadWrite.SecurityDefaults",
     "AccessReview.ReadWrite.All",
+    "EntitlementManagement.ReadWrite.All",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -161,6 +164,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1.0/identityGovernance/accessReviews/definitions/{id}/instances/{instance}/decisions",
             get(access_reviews::decisions),
+        )
+        .route(
+            "/v1.0/identityGovernance/entitlementManagement/assignments",
+            get(entitlement::list),
+        )
+        .route(
+            "/v1.0/identityGovernance/entitlementManagement/assignmentRequests",
+            post(entitlement::request),
         )
         .route("/v1.0/auditLogs/signIns", get(sign_in_log::list))
         .route("/v1.0/auditLogs/directoryAudits", get(directory_audits::list))

@@ -1,5 +1,7 @@
-//! Access reviews (`/identityGovernance/accessReviews/definitions`, v1.0): Entra ID P2 or ID
-//! Governance; `AccessReview.ReadWrite.All`. Guestpass makes one review per group, of its guests.
+//! Identity governance (Entra ID P2 or ID Governance): access reviews
+//! (`/identityGovernance/accessReviews/definitions`, `AccessReview.ReadWrite.All`; Guestpass makes
+//! one per group, of its guests) and entitlement management's access-package assignments
+//! (`EntitlementManagement.ReadWrite.All`), read and removed when a partner is off-boarded.
 
 use crate::api::segment;
 use crate::client::{Answer, GraphClient};
@@ -47,5 +49,27 @@ impl GraphClient {
             segment(instance)
         ));
         self.list_all(url, None).await
+    }
+}
+
+const ASSIGNMENTS: &str = "v1.0/identityGovernance/entitlementManagement/assignments";
+
+impl GraphClient {
+    /// The access packages delivered to a user (entitlement management), with each package.
+    pub async fn package_assignments_of(&self, user_id: &str) -> Result<Vec<Value>, GraphError> {
+        let filter = format!("target/objectId eq '{user_id}' and state eq 'delivered'");
+        let url = self.graph_url(&crate::api::with_query(
+            ASSIGNMENTS,
+            &[("$filter", &filter), ("$expand", "accessPackage,target")],
+        ));
+        self.list_all(url, None).await
+    }
+
+    /// Asks entitlement management to remove an assignment (`adminRemove`); Microsoft accepts
+    /// the request and carries it out.
+    pub async fn remove_package_assignment(&self, assignment_id: &str) -> Result<Answer<Value>, GraphError> {
+        let body = serde_json::json!({"requestType": "adminRemove", "assignment": {"id": assignment_id}});
+        let url = self.graph_url("v1.0/identityGovernance/entitlementManagement/assignmentRequests");
+        self.send(Method::POST, url, Some(&body)).await
     }
 }
