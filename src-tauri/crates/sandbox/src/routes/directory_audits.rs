@@ -224,6 +224,16 @@ fn activity(shared: &Shared, method: &Method, path: &str, body: &Value, answer: 
                 targets: vec![user_target(shared, user, vec![])],
             })
         }
+        (_, ["identityGovernance", "entitlementManagement", what, rest @ ..]) => {
+            let id = rest.first().copied().or(answer["id"].as_str()).unwrap_or_default();
+            Some(Activity {
+                name: format!("{verb} {what}"),
+                category: "EntitlementManagement",
+                service: "Entitlement Management",
+                operation: verb,
+                targets: vec![policy_target(id, &answer["displayName"])],
+            })
+        }
         (_, ["identity", "identityProviders", rest @ ..]) => {
             let id = rest.first().copied().or(answer["id"].as_str()).unwrap_or_default();
             let name = format!("{verb} identity provider");

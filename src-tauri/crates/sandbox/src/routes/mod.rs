@@ -11,6 +11,7 @@ mod dataverse;
 mod deleted_items;
 mod directory_audits;
 mod entitlement;
+mod entitlement_setup;
 mod external;
 mod groups;
 mod identity;
@@ -173,6 +174,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1.0/identityGovernance/entitlementManagement/assignmentRequests",
             post(entitlement::request),
         )
+        .merge(entitlement_routes())
         .route("/v1.0/auditLogs/signIns", get(sign_in_log::list))
         .route("/v1.0/auditLogs/directoryAudits", get(directory_audits::list))
         .route(
@@ -240,6 +242,55 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/app/certificates", post(control::add_app_certificate))
         .merge(graph)
         .with_state(shared)
+}
+
+/// Entitlement management's catalogs, packages, policies, connected organisations and settings.
+fn entitlement_routes() -> Router<Arc<Shared>> {
+    use entitlement_setup as em;
+    const EM: &str = "/v1.0/identityGovernance/entitlementManagement";
+    Router::new()
+        .route(
+            &format!("{EM}/connectedOrganizations"),
+            get(em::list_orgs).post(em::create_org),
+        )
+        .route(
+            &format!("{EM}/connectedOrganizations/{{id}}"),
+            get(em::get_org).delete(em::delete_org),
+        )
+        .route(
+            &format!("{EM}/catalogs"),
+            get(em::list_catalogs).post(em::create_catalog),
+        )
+        .route(
+            &format!("{EM}/catalogs/{{id}}"),
+            axum::routing::delete(em::delete_catalog),
+        )
+        .route(&format!("{EM}/catalogs/{{id}}/resources"), get(em::catalog_resources))
+        .route(&format!("{EM}/resourceRequests"), post(em::resource_request))
+        .route(
+            &format!("{EM}/accessPackages"),
+            get(em::list_packages).post(em::create_package),
+        )
+        .route(
+            &format!("{EM}/accessPackages/{{id}}"),
+            get(em::get_package).delete(em::delete_package),
+        )
+        .route(
+            &format!("{EM}/accessPackages/{{id}}/resourceRoleScopes"),
+            post(em::add_role_scope),
+        )
+        .route(
+            &format!("{EM}/assignmentPolicies"),
+            get(em::list_policies).post(em::create_policy),
+        )
+        .route(
+            &format!("{EM}/assignmentPolicies/{{id}}"),
+            axum::routing::delete(em::delete_policy),
+        )
+        .route(
+            &format!("{EM}/settings"),
+            get(em::get_settings).patch(em::patch_settings),
+        )
 }
 
 async fn unknown_segment(uri: axum::http::Uri) -> ApiError {
