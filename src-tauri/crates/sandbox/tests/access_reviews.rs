@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::token;
+use common::{send, token};
 use guestpass_sandbox::{SandboxConfig, Storage};
 use serde_json::{json, Value};
 
@@ -23,22 +23,6 @@ fn definition(group: &str) -> Value {
                      "recurrence": {"pattern": {"type": "absoluteMonthly", "interval": 3},
                                     "range": {"type": "noEnd", "startDate": "2026-12-01"}}}
     })
-}
-
-async fn send(
-    http: &reqwest::Client,
-    token: &str,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http.request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

@@ -4,27 +4,11 @@
 
 mod common;
 
-use common::token;
+use common::{send, token};
 use guestpass_sandbox::{SandboxConfig, Storage};
 use serde_json::{json, Value};
 
 const PARTNERS_GROUP: &str = "7d1c0b5e-0000-4000-8000-000000000003";
-
-async fn send(
-    http: &reqwest::Client,
-    token: &str,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http.request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn an_extranet_is_built_in_microsofts_order_and_each_step_checks_the_one_before() {

@@ -110,6 +110,8 @@ struct SetHolding {
     from: Holding,
     to: Holding,
     undoes: Option<i64>,
+    /// For a Dataverse role, when the caller has just read it (else the plan reads it).
+    known: RoleContext,
 }
 
 impl Action for SetHolding {
@@ -163,9 +165,10 @@ impl Action for SetHolding {
             failure,
             blocked: None,
             undoes: self.undoes,
-            context: match &self.to.environment {
-                Some(url) => Some(engine.dataverse_user_in(url, &self.to.user_id).await?),
-                None => None,
+            context: match (&self.known, &self.to.environment) {
+                (Some(known), _) => Some(known.clone()),
+                (None, Some(url)) => Some(engine.dataverse_user_in(url, &self.to.user_id).await?),
+                (None, None) => None,
             },
         }))
     }
@@ -472,6 +475,7 @@ impl Engine {
                     from: state(held),
                     to: state(false),
                     undoes: None,
+                    known: None,
                 })
                 .await?
             }
@@ -499,6 +503,7 @@ impl Engine {
                     from: state(found.is_some()),
                     to: state(false),
                     undoes: None,
+                    known: None,
                 })
                 .await?
             }
@@ -519,6 +524,7 @@ impl Engine {
                 let role = user
                     .as_ref()
                     .and_then(|u| u.systemuserroles_association.iter().find(|r| r.roleid == role_id));
+                let known = user.as_ref().map(|u| (dataverse.clone(), u.systemuserid.clone()));
                 let name = format!(
                     "{} in {}",
                     role.and_then(|r| r.name.clone()).unwrap_or_else(|| role_id.to_string()),
@@ -537,6 +543,7 @@ impl Engine {
                     from: state(role.is_some()),
                     to: state(false),
                     undoes: None,
+                    known,
                 })
                 .await?
             }
@@ -592,6 +599,7 @@ impl Engine {
             from: taken,
             to: back,
             undoes: Some(row.seq),
+            known: None,
         })
         .await
     }

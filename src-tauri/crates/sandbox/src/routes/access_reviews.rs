@@ -41,15 +41,20 @@ pub(crate) fn tenant_has_governance(shared: &Shared) -> Result<bool, ApiError> {
     }))
 }
 
-fn require_licence(shared: &Shared) -> Result<(), ApiError> {
+/// 403 unless the tenant has Entra ID P2 or ID Governance; `feature` names what needs it.
+pub(super) fn require_governance(shared: &Shared, feature: &str) -> Result<(), ApiError> {
     if tenant_has_governance(shared)? {
         return Ok(());
     }
     Err(ApiError::new(
         403,
         "Forbidden",
-        "The tenant needs a Microsoft Entra ID P2 or Microsoft Entra ID Governance license to use access reviews.",
+        format!("The tenant needs a Microsoft Entra ID P2 or Microsoft Entra ID Governance license to use {feature}."),
     ))
+}
+
+fn require_licence(shared: &Shared) -> Result<(), ApiError> {
+    require_governance(shared, "access reviews")
 }
 
 fn all(shared: &Shared) -> Result<Vec<Value>, ApiError> {

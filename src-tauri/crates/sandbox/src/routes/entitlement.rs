@@ -6,7 +6,8 @@
 //! `EntitlementManagement.Read.All`/`ReadWrite.All`; Entra ID P2 or ID Governance.
 //! Tests make assignments with [`SandboxHandle::add_access_package_assignment`](crate::SandboxHandle::add_access_package_assignment).
 
-use super::access_reviews::tenant_has_governance;
+use super::access_reviews::require_governance;
+use super::entitlement_setup::items;
 use crate::error::ApiError;
 use crate::middleware::Caller;
 use crate::{lock, Shared};
@@ -23,21 +24,11 @@ const READ: &[&str] = &["EntitlementManagement.Read.All", "EntitlementManagement
 const WRITE: &[&str] = &["EntitlementManagement.ReadWrite.All"];
 
 fn require_licence(shared: &Shared) -> Result<(), ApiError> {
-    if tenant_has_governance(shared)? {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        403,
-        "Forbidden",
-        "The tenant needs a Microsoft Entra ID P2 or Microsoft Entra ID Governance license to use entitlement management.",
-    ))
+    require_governance(shared, "entitlement management")
 }
 
 fn all(shared: &Shared) -> Result<Vec<Value>, ApiError> {
-    Ok(lock(&shared.dir)
-        .document(DOCUMENT)?
-        .and_then(|d| d.as_array().cloned())
-        .unwrap_or_default())
+    items(shared, DOCUMENT)
 }
 
 /// Makes a delivered assignment of package `package_name` to user `user_id` (tests, demos).

@@ -10,7 +10,7 @@
 //! missing connected organisation ("Connected Organization Not Found", the words admins report),
 //! deleting what is still in use, and a resource added twice.
 
-use super::access_reviews::tenant_has_governance;
+use super::access_reviews::require_governance;
 use crate::error::ApiError;
 use crate::middleware::Caller;
 use crate::{lock, Shared};
@@ -42,17 +42,10 @@ const TARGET_SCOPES: &[&str] = &[
 
 fn gate(shared: &Shared, caller: &Caller, write: bool) -> Result<(), ApiError> {
     caller.require(if write { WRITE } else { READ })?;
-    if tenant_has_governance(shared)? {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        403,
-        "Forbidden",
-        "The tenant needs a Microsoft Entra ID P2 or Microsoft Entra ID Governance license to use entitlement management.",
-    ))
+    require_governance(shared, "entitlement management")
 }
 
-fn items(shared: &Shared, name: &str) -> Result<Vec<Value>, ApiError> {
+pub(super) fn items(shared: &Shared, name: &str) -> Result<Vec<Value>, ApiError> {
     Ok(lock(&shared.dir)
         .document(name)?
         .and_then(|d| d.as_array().cloned())

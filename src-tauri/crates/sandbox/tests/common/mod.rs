@@ -63,3 +63,21 @@ pub async fn delegated_token(base: &str, user_id: &str) -> String {
     let v: Value = r.json().await.unwrap();
     v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
 }
+
+/// Sends one Graph call with `token` and returns the status and the JSON answer (null if none).
+#[allow(dead_code)]
+pub async fn send(
+    http: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
