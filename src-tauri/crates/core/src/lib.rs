@@ -13,6 +13,7 @@ pub mod action;
 pub mod bulk;
 pub mod connection;
 pub mod engine;
+pub mod extranet;
 pub mod guests;
 pub mod history;
 pub mod onboarding;
@@ -105,6 +106,14 @@ pub fn typescript_declarations() -> Vec<String> {
         bulk::PreviewStage::decl(&cfg),
         bulk::PreviewProgress::decl(&cfg),
         bulk::ChosenFile::decl(&cfg),
+        extranet::ExtranetRequest::decl(&cfg),
+        extranet::ExtranetCreated::decl(&cfg),
+        extranet::ExternalLifecycle::decl(&cfg),
+        extranet::ExtranetOverview::decl(&cfg),
+        extranet::ExtranetPartner::decl(&cfg),
+        extranet::ExtranetPackage::decl(&cfg),
+        extranet::PackageAssignment::decl(&cfg),
+        extranet::PendingRequest::decl(&cfg),
         partners::PartnerSettings::decl(&cfg),
         partners::PartnerTenant::decl(&cfg),
         partners::PartnerView::decl(&cfg),

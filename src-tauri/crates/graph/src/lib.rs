@@ -15,6 +15,7 @@ pub mod certificate;
 mod client;
 mod conditional_access;
 mod endpoints;
+pub mod entitlement;
 mod error;
 mod governance;
 mod guests;

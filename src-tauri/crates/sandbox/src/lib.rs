@@ -414,6 +414,17 @@ impl SandboxHandle {
         routes::add_access_package_assignment(&self.shared, user_id, package_name).map_err(|e| e.message)
     }
 
+    /// A partner's user at `email` asks for access package `package_id` in My Access; answers
+    /// the request (`pendingApproval`, or `delivered` when the policy needs no approval).
+    pub fn request_access_package(&self, email: &str, package_id: &str) -> Result<serde_json::Value, String> {
+        routes::request_access_package(&self.shared, email, package_id).map_err(|e| e.message)
+    }
+
+    /// The approver approves request `request_id` in My Access: the assignment is delivered.
+    pub fn approve_access_request(&self, request_id: &str) -> Result<serde_json::Value, String> {
+        routes::approve_access_request(&self.shared, request_id).map_err(|e| e.message)
+    }
+
     /// Adds a subscription carrying `service_plan` (e.g. `AAD_PREMIUM_P2`) to the tenant, as if
     /// the organisation had bought it.
     pub fn add_subscription(&self, sku_part_number: &str, service_plan: &str) -> Result<(), String> {

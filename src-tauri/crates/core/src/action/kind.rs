@@ -34,6 +34,13 @@ pub enum ActionKind {
     RemoveLicense,
     RemoveDataverseRole,
     RemovePackageAssignment,
+    ConnectOrganization,
+    AddOrganizationSponsor,
+    CreateCatalog,
+    AddCatalogResource,
+    CreateAccessPackage,
+    CreateAssignmentPolicy,
+    SetExternalUserLifecycle,
 }
 
 /// What a change-log row's action names: a change, or the undo of one.
@@ -44,7 +51,7 @@ pub enum Logged {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 25] = [
+    pub const ALL: [ActionKind; 32] = [
         ActionKind::InviteGuest,
         ActionKind::ResendInvitation,
         ActionKind::SetProfile,
@@ -70,6 +77,13 @@ impl ActionKind {
         ActionKind::RemoveLicense,
         ActionKind::RemoveDataverseRole,
         ActionKind::RemovePackageAssignment,
+        ActionKind::ConnectOrganization,
+        ActionKind::AddOrganizationSponsor,
+        ActionKind::CreateCatalog,
+        ActionKind::AddCatalogResource,
+        ActionKind::CreateAccessPackage,
+        ActionKind::CreateAssignmentPolicy,
+        ActionKind::SetExternalUserLifecycle,
     ];
 
     /// The name stored in the change log.
@@ -100,6 +114,13 @@ impl ActionKind {
             ActionKind::RemoveLicense => "remove_license",
             ActionKind::RemoveDataverseRole => "remove_dataverse_role",
             ActionKind::RemovePackageAssignment => "remove_package_assignment",
+            ActionKind::ConnectOrganization => "connect_organization",
+            ActionKind::AddOrganizationSponsor => "add_organization_sponsor",
+            ActionKind::CreateCatalog => "create_catalog",
+            ActionKind::AddCatalogResource => "add_catalog_resource",
+            ActionKind::CreateAccessPackage => "create_access_package",
+            ActionKind::CreateAssignmentPolicy => "create_assignment_policy",
+            ActionKind::SetExternalUserLifecycle => "set_external_user_lifecycle",
         }
     }
 
@@ -131,6 +152,13 @@ impl ActionKind {
             ActionKind::RemoveLicense => "undo_remove_license",
             ActionKind::RemoveDataverseRole => "undo_remove_dataverse_role",
             ActionKind::RemovePackageAssignment => "undo_remove_package_assignment",
+            ActionKind::ConnectOrganization => "undo_connect_organization",
+            ActionKind::AddOrganizationSponsor => "undo_add_organization_sponsor",
+            ActionKind::CreateCatalog => "undo_create_catalog",
+            ActionKind::AddCatalogResource => "undo_add_catalog_resource",
+            ActionKind::CreateAccessPackage => "undo_create_access_package",
+            ActionKind::CreateAssignmentPolicy => "undo_create_assignment_policy",
+            ActionKind::SetExternalUserLifecycle => "undo_set_external_user_lifecycle",
         }
     }
 
@@ -166,6 +194,13 @@ impl ActionKind {
             ActionKind::RemoveLicense => "Remove licence",
             ActionKind::RemoveDataverseRole => "Remove Dataverse role",
             ActionKind::RemovePackageAssignment => "Remove access package",
+            ActionKind::ConnectOrganization => "Connect partner organisation",
+            ActionKind::AddOrganizationSponsor => "Partner sponsor",
+            ActionKind::CreateCatalog => "Catalog",
+            ActionKind::AddCatalogResource => "Group in catalog",
+            ActionKind::CreateAccessPackage => "Access package (extranet)",
+            ActionKind::CreateAssignmentPolicy => "Access package policy",
+            ActionKind::SetExternalUserLifecycle => "External users at the end",
         }
     }
 
@@ -193,6 +228,13 @@ impl ActionKind {
             ActionKind::AddSponsor => "sponsor",
             ActionKind::CreateGuestReview => "review",
             ActionKind::RemovePackageAssignment => "package",
+            ActionKind::ConnectOrganization
+            | ActionKind::AddOrganizationSponsor
+            | ActionKind::CreateCatalog
+            | ActionKind::AddCatalogResource
+            | ActionKind::CreateAccessPackage
+            | ActionKind::CreateAssignmentPolicy
+            | ActionKind::SetExternalUserLifecycle => "extranet",
         }
     }
 
@@ -243,7 +285,15 @@ impl ActionKind {
                 &["Policy.ReadWrite.ConditionalAccess"]
             }
             ActionKind::CreateGuestReview => &["AccessReview.ReadWrite.All"],
-            ActionKind::RemovePackageAssignment => &["EntitlementManagement.ReadWrite.All"],
+            ActionKind::RemovePackageAssignment
+            | ActionKind::ConnectOrganization
+            | ActionKind::AddOrganizationSponsor
+            | ActionKind::CreateCatalog
+            | ActionKind::CreateAccessPackage
+            | ActionKind::CreateAssignmentPolicy
+            | ActionKind::SetExternalUserLifecycle => &["EntitlementManagement.ReadWrite.All"],
+            // App-only callers adding a group to a catalog also need Group.ReadWrite.All.
+            ActionKind::AddCatalogResource => &["EntitlementManagement.ReadWrite.All", "Group.ReadWrite.All"],
         }
     }
 
@@ -275,7 +325,14 @@ impl ActionKind {
                 &["Conditional Access Administrator", "Security Administrator", GA]
             }
             ActionKind::CreateGuestReview => &["Identity Governance Administrator", "User Administrator", GA],
-            ActionKind::RemovePackageAssignment => &["Identity Governance Administrator", GA],
+            ActionKind::RemovePackageAssignment
+            | ActionKind::ConnectOrganization
+            | ActionKind::AddOrganizationSponsor
+            | ActionKind::CreateCatalog
+            | ActionKind::AddCatalogResource
+            | ActionKind::CreateAccessPackage
+            | ActionKind::CreateAssignmentPolicy
+            | ActionKind::SetExternalUserLifecycle => &["Identity Governance Administrator", GA],
         }
     }
 

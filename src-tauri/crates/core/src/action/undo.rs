@@ -64,6 +64,13 @@ impl Engine {
             ActionKind::RemoveFromGroup | ActionKind::RemoveLicense | ActionKind::RemoveDataverseRole => {
                 self.undo_offboard_step(row, kind).await
             }
+            ActionKind::ConnectOrganization
+            | ActionKind::AddOrganizationSponsor
+            | ActionKind::CreateCatalog
+            | ActionKind::AddCatalogResource
+            | ActionKind::CreateAccessPackage
+            | ActionKind::CreateAssignmentPolicy => self.undo_extranet(row, kind).await,
+            ActionKind::SetExternalUserLifecycle => self.undo_lifecycle(row).await,
             ActionKind::UpdateSettings | ActionKind::ResendInvitation | ActionKind::RemovePackageAssignment => {
                 unreachable!("not reversible: refused above")
             }

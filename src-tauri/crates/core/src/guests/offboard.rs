@@ -208,6 +208,43 @@ fn row_input(g: &PartnerGuest) -> PlannedGuest {
 }
 
 impl Engine {
+    /// Ends access-package assignment `id` of the user (an `adminRemove` request, recorded; not
+    /// undoable: the package comes back only through its policy).
+    pub(crate) async fn drop_package_assignment(
+        &self,
+        user_id: &str,
+        email: &str,
+        id: &str,
+    ) -> Result<StepOutcome, Problem> {
+        let delivered = self
+            .graph
+            .package_assignments_of(user_id)
+            .await
+            .map_err(|e| Problem::from_graph("Reading the guest's access packages", &e))?;
+        let found = delivered.iter().find(|a| a["id"] == id);
+        let state = |held| Holding {
+            user_id: user_id.to_string(),
+            id: id.to_string(),
+            name: found
+                .and_then(|a| a["accessPackage"]["displayName"].as_str())
+                .unwrap_or("an access package")
+                .to_string(),
+            environment: None,
+            held,
+        };
+        self.run_step(&SetHolding {
+            kind: ActionKind::RemovePackageAssignment,
+            email: email.to_string(),
+            from: state(found.is_some()),
+            to: state(false),
+            undoes: None,
+            known: None,
+        })
+        .await
+    }
+}
+
+impl Engine {
     /// Every guest whose address is at `domain`, with the groups and licences they hold here.
     /// Reads only.
     pub async fn offboarding_plan(
@@ -480,32 +517,8 @@ impl Engine {
                 .await?
             }
             OffboardStep::DropPackage => {
-                let id = target.unwrap_or_default();
-                let delivered = self
-                    .graph
-                    .package_assignments_of(user_id)
-                    .await
-                    .map_err(|e| Problem::from_graph("Reading the guest's access packages", &e))?;
-                let found = delivered.iter().find(|a| a["id"] == id);
-                let state = |held| Holding {
-                    user_id: user_id.to_string(),
-                    id: id.to_string(),
-                    name: found
-                        .and_then(|a| a["accessPackage"]["displayName"].as_str())
-                        .unwrap_or("an access package")
-                        .to_string(),
-                    environment: None,
-                    held,
-                };
-                self.run_step(&SetHolding {
-                    kind: ActionKind::RemovePackageAssignment,
-                    email: email.to_string(),
-                    from: state(found.is_some()),
-                    to: state(false),
-                    undoes: None,
-                    known: None,
-                })
-                .await?
+                self.drop_package_assignment(user_id, email, target.unwrap_or_default())
+                    .await?
             }
             OffboardStep::DropRole => {
                 let (url, role_id) = target.unwrap_or_default().split_once('|').unwrap_or_default();

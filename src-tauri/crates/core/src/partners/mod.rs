@@ -20,7 +20,7 @@ use ts_rs::TS;
 
 /// Personal-mail domains: no organisation's tenant stands behind them, so there is nobody to
 /// trust (their people sign in as guests with a one-time passcode or a personal account).
-const CONSUMER_DOMAINS: &[&str] = &[
+pub(crate) const CONSUMER_DOMAINS: &[&str] = &[
     "gmail.com",
     "googlemail.com",
     "outlook.com",

@@ -65,6 +65,18 @@ const STEPS: &[(&str, &[ActionKind])] = &[
     ),
     ("Access reviews", &[ActionKind::CreateGuestReview]),
     (
+        "Partner extranet",
+        &[
+            ActionKind::ConnectOrganization,
+            ActionKind::AddOrganizationSponsor,
+            ActionKind::CreateCatalog,
+            ActionKind::AddCatalogResource,
+            ActionKind::CreateAccessPackage,
+            ActionKind::CreateAssignmentPolicy,
+            ActionKind::SetExternalUserLifecycle,
+        ],
+    ),
+    (
         "Off-board a partner",
         &[
             ActionKind::RemoveFromGroup,

@@ -4,7 +4,16 @@
 //! remove one (`POST assignmentRequests` with `requestType: adminRemove`), which Microsoft
 //! accepts as `submitted` and then carries out — the assignment ends (`expired`).
 //! `EntitlementManagement.Read.All`/`ReadWrite.All`; Entra ID P2 or ID Governance.
-//! Tests make assignments with [`SandboxHandle::add_access_package_assignment`](crate::SandboxHandle::add_access_package_assignment).
+//! Requests are listed (`GET assignmentRequests`, `$filter` on state or package). A partner's
+//! user asks for a package as they would in My Access with
+//! [`SandboxHandle::request_access_package`](crate::SandboxHandle::request_access_package): the
+//! package's policy must cover their organisation (a domain no connected organisation names
+//! makes a *proposed* one under an all-external-users policy, as Microsoft does); with approval
+//! the request waits (`pendingApproval`) until
+//! [`SandboxHandle::approve_access_request`](crate::SandboxHandle::approve_access_request), then
+//! the guest is made (if new) and the assignment delivered, expiring as the policy says.
+//! Tests also make assignments directly with
+//! [`SandboxHandle::add_access_package_assignment`](crate::SandboxHandle::add_access_package_assignment).
 
 use super::access_reviews::require_governance;
 use super::entitlement_setup::items;
@@ -20,6 +29,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const DOCUMENT: &str = "accessPackageAssignments";
+const REQUESTS: &str = "accessPackageAssignmentRequests";
 const READ: &[&str] = &["EntitlementManagement.Read.All", "EntitlementManagement.ReadWrite.All"];
 const WRITE: &[&str] = &["EntitlementManagement.ReadWrite.All"];
 
@@ -38,10 +48,12 @@ pub(crate) fn add(shared: &Shared, user_id: &str, package_name: &str) -> Result<
         .ok_or_else(|| ApiError::not_found(user_id))?
         .doc;
     let mut list = all(shared)?;
-    let package_id = list
+    // A package made through the API, else one only assignments name (as in a demo tenant).
+    let package_id = items(shared, "emAccessPackages")?
         .iter()
-        .find(|a| a["accessPackage"]["displayName"] == package_name)
-        .map(|a| a["accessPackage"]["id"].clone())
+        .chain(list.iter().map(|a| &a["accessPackage"]))
+        .find(|p| p["displayName"] == package_name)
+        .map(|p| p["id"].clone())
         .unwrap_or_else(|| json!(uuid::Uuid::new_v4().to_string()));
     let assignment = json!({
         "id": uuid::Uuid::new_v4().to_string(),
@@ -57,6 +69,204 @@ pub(crate) fn add(shared: &Shared, user_id: &str, package_name: &str) -> Result<
     list.push(assignment.clone());
     lock(&shared.dir).put_document(DOCUMENT, &json!(list))?;
     Ok(assignment)
+}
+
+/// Whether package `package_id` has a delivered assignment.
+pub(crate) fn has_assignments(shared: &Shared, package_id: &str) -> Result<bool, ApiError> {
+    Ok(all(shared)?
+        .iter()
+        .any(|a| a["accessPackage"]["id"] == package_id && a["state"] == "delivered"))
+}
+
+/// Whether someone holds group `group_id` through a delivered assignment of a package using it.
+pub(crate) fn entitled_to_group(shared: &Shared, group_id: &str) -> Result<bool, ApiError> {
+    let member = format!("Member_{group_id}");
+    let owner = format!("Owner_{group_id}");
+    for package in items(shared, "emAccessPackages")? {
+        let uses = package["resourceRoleScopes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["role"]["originId"] == member.as_str() || r["role"]["originId"] == owner.as_str());
+        if uses && has_assignments(shared, package["id"].as_str().unwrap_or_default())? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn domain_of(email: &str) -> String {
+    email.rsplit('@').next().unwrap_or_default().to_lowercase()
+}
+
+/// The connected organisation that names `domain` as an identity source.
+fn org_of_domain<'a>(orgs: &'a [Value], domain: &str) -> Option<&'a Value> {
+    orgs.iter().find(|o| {
+        o["identitySources"].as_array().into_iter().flatten().any(|src| {
+            src["domainName"]
+                .as_str()
+                .is_some_and(|d| d.eq_ignore_ascii_case(domain))
+        })
+    })
+}
+
+/// Days in an ISO 8601 duration such as `P180D` (what Guestpass and the portal send).
+fn days(duration: &Value) -> Option<i64> {
+    duration.as_str()?.strip_prefix('P')?.strip_suffix('D')?.parse().ok()
+}
+
+/// A partner's user asks for package `package_id` in My Access (`userAdd`): refused unless a
+/// policy of the package covers them; waits for approval when the policy asks for it.
+pub(crate) fn request_as_user(shared: &Shared, email: &str, package_id: &str) -> Result<Value, ApiError> {
+    let package = items(shared, "emAccessPackages")?
+        .into_iter()
+        .find(|p| p["id"] == package_id)
+        .ok_or_else(|| ApiError::not_found(package_id))?;
+    let domain = domain_of(email);
+    let mut orgs = items(shared, "emConnectedOrganizations")?;
+    let policies: Vec<Value> = items(shared, "emAssignmentPolicies")?
+        .into_iter()
+        .filter(|p| p["accessPackage"]["id"] == package_id)
+        .collect();
+    let known = org_of_domain(&orgs, &domain).cloned();
+    let covers = |p: &Value| match p["allowedTargetScope"].as_str().unwrap_or_default() {
+        "allExternalUsers" => true,
+        "allConfiguredConnectedOrganizationUsers" => known.as_ref().is_some_and(|o| o["state"] == "configured"),
+        "specificConnectedOrganizationUsers" => known.as_ref().is_some_and(|o| {
+            p["specificAllowedTargets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|t| t["connectedOrganizationId"] == o["id"])
+        }),
+        _ => false,
+    };
+    let policy = policies.iter().find(|p| covers(p)).cloned().ok_or_else(|| {
+        ApiError::new(
+            403,
+            "Forbidden",
+            format!(
+                "No policy of the access package '{}' lets {email} request it.",
+                package["displayName"].as_str().unwrap_or(package_id)
+            ),
+        )
+    })?;
+    let org = match known {
+        Some(o) => o,
+        None => {
+            // Microsoft records an organisation it has not met as proposed.
+            let o = json!({"id": uuid::Uuid::new_v4().to_string(), "displayName": domain, "state": "proposed",
+                           "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": domain, "displayName": domain}],
+                           "createdDateTime": chrono::Utc::now().to_rfc3339()});
+            orgs.push(o.clone());
+            lock(&shared.dir).put_document("emConnectedOrganizations", &json!(orgs))?;
+            o
+        }
+    };
+    let approval = policy["requestApprovalSettings"]["isApprovalRequiredForAdd"] == true;
+    let mut request = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "requestType": "userAdd",
+        "state": "pendingApproval",
+        "status": "PendingApproval",
+        "createdDateTime": chrono::Utc::now().to_rfc3339(),
+        "accessPackage": {"id": package_id, "displayName": package["displayName"]},
+        "assignmentPolicy": {"id": policy["id"]},
+        "requestor": {"email": email, "displayName": email, "subjectType": "user",
+                      "connectedOrganization": {"id": org["id"], "displayName": org["displayName"]}},
+    });
+    let mut requests = items(shared, REQUESTS)?;
+    requests.push(request.clone());
+    lock(&shared.dir).put_document(REQUESTS, &json!(requests))?;
+    if !approval {
+        request = approve(shared, request["id"].as_str().unwrap_or_default())?;
+    }
+    Ok(request)
+}
+
+/// The approver says yes (My Access): the requester becomes a guest if new, and the assignment
+/// is delivered with the policy's expiry.
+pub(crate) fn approve(shared: &Shared, request_id: &str) -> Result<Value, ApiError> {
+    let mut requests = items(shared, REQUESTS)?;
+    let request = requests
+        .iter_mut()
+        .find(|r| r["id"] == request_id && r["state"] == "pendingApproval")
+        .ok_or_else(|| ApiError::not_found(request_id))?;
+    let email = request["requestor"]["email"].as_str().unwrap_or_default().to_string();
+    let policy = items(shared, "emAssignmentPolicies")?
+        .into_iter()
+        .find(|p| p["id"] == request["assignmentPolicy"]["id"])
+        .unwrap_or_default();
+    let user_id = {
+        let dir = lock(&shared.dir);
+        match dir.user_by_email(&email)? {
+            Some(u) => u.doc["id"].as_str().unwrap_or_default().to_string(),
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let now = chrono::Utc::now().to_rfc3339();
+                let doc = super::new_guest_doc(&id, &email, None, "Accepted", &now);
+                dir.insert_user(&doc, 0)?;
+                id
+            }
+        }
+    };
+    let now = chrono::Utc::now();
+    let end = days(&policy["expiration"]["duration"]).map(|d| (now + chrono::Duration::days(d)).to_rfc3339());
+    let assignment = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "state": "delivered",
+        "status": "Delivered",
+        "expiredDateTime": null,
+        "schedule": {"startDateTime": now.to_rfc3339(),
+                     "expiration": {"type": policy["expiration"]["type"], "duration": policy["expiration"]["duration"], "endDateTime": end}},
+        "accessPackage": request["accessPackage"].clone(),
+        "assignmentPolicy": {"id": policy["id"]},
+        "target": {"id": uuid::Uuid::new_v4().to_string(), "objectId": user_id, "displayName": email,
+                   "email": email, "subjectType": "user",
+                   "connectedOrganization": request["requestor"]["connectedOrganization"].clone()},
+    });
+    request["state"] = json!("delivered");
+    request["status"] = json!("Delivered");
+    request["assignment"] = json!({"id": assignment["id"]});
+    let answered = request.clone();
+    let mut list = all(shared)?;
+    list.push(assignment);
+    let dir = lock(&shared.dir);
+    dir.put_document(DOCUMENT, &json!(list))?;
+    dir.put_document(REQUESTS, &json!(requests))?;
+    Ok(answered)
+}
+
+/// `GET /identityGovernance/entitlementManagement/assignmentRequests` (`$filter` on `state` or
+/// `accessPackage/id`).
+pub(crate) async fn list_requests(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(READ)?;
+    require_licence(&shared)?;
+    let filter = q.get("$filter").map(String::as_str).unwrap_or("");
+    let expand = q.get("$expand").map(String::as_str).unwrap_or("");
+    let mut value = Vec::new();
+    for r in items(&shared, REQUESTS)? {
+        if keep(filter, &r)? {
+            value.push(expanded(r, expand, &["accessPackage", "requestor", "assignment"]));
+        }
+    }
+    Ok(Json(json!({"value": value})))
+}
+
+/// Navigation properties come only when expanded, as Graph does.
+fn expanded(mut item: Value, expand: &str, navigations: &[&str]) -> Value {
+    for nav in navigations {
+        if !expand.split(',').any(|e| e.trim() == *nav) {
+            if let Some(o) = item.as_object_mut() {
+                o.remove(*nav);
+            }
+        }
+    }
+    item
 }
 
 /// `targetId eq '…'`, `target/objectId eq '…'` and `state eq '…'`, joined by `and`.
@@ -98,16 +308,7 @@ pub(crate) async fn list(
         if !keep(filter, &a)? {
             continue;
         }
-        let mut shown = a.clone();
-        // Navigation properties come only when expanded, as Graph does.
-        for nav in ["accessPackage", "target", "assignmentPolicy"] {
-            if !expand.split(',').any(|e| e.trim() == nav) {
-                if let Some(o) = shown.as_object_mut() {
-                    o.remove(nav);
-                }
-            }
-        }
-        value.push(shown);
+        value.push(expanded(a, expand, &["accessPackage", "target", "assignmentPolicy"]));
     }
     Ok(Json(json!({
         "@odata.context": format!("{}/v1.0/$metadata#identityGovernance/entitlementManagement/assignments", shared.base_url),

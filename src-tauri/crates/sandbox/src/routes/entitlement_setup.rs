@@ -86,7 +86,16 @@ fn created(shared: &Shared, name: &str, mut item: Value) -> Result<(StatusCode, 
 }
 
 fn listed(shared: &Shared, name: &str) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"value": items(shared, name)?})))
+    let value: Vec<Value> = items(shared, name)?.into_iter().map(shown).collect();
+    Ok(Json(json!({"value": value})))
+}
+
+/// What Graph returns of a stored object: the sandbox's own bookkeeping (`_…` keys) left out.
+pub(super) fn shown(mut item: Value) -> Value {
+    if let Some(o) = item.as_object_mut() {
+        o.retain(|k, _| !k.starts_with('_'));
+    }
+    item
 }
 
 fn deleted(shared: &Shared, name: &str, id: &str) -> Result<StatusCode, ApiError> {
@@ -148,7 +157,7 @@ pub(crate) async fn get_org(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     gate(&s, &c, false)?;
-    Ok(Json(find(&s, ORGS, &id)?))
+    Ok(Json(shown(find(&s, ORGS, &id)?)))
 }
 
 pub(crate) async fn delete_org(
@@ -172,6 +181,99 @@ pub(crate) async fn delete_org(
     deleted(&s, ORGS, &id)
 }
 
+/// `internalSponsors` or `externalSponsors`, as the path names them.
+fn sponsor_key(kind: &str) -> Result<&'static str, ApiError> {
+    match kind {
+        "internalSponsors" => Ok("_internalSponsors"),
+        "externalSponsors" => Ok("_externalSponsors"),
+        other => Err(ApiError::bad_request(format!(
+            "Resource not found for the segment '{other}'."
+        ))),
+    }
+}
+
+/// `GET connectedOrganizations/{id}/internalSponsors` (or `externalSponsors`): the users.
+pub(crate) async fn list_sponsors(
+    State(s): State<Arc<Shared>>,
+    Extension(c): Extension<Caller>,
+    Path((id, kind)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    gate(&s, &c, false)?;
+    let key = sponsor_key(&kind)?;
+    let org = find(&s, ORGS, &id)?;
+    let dir = lock(&s.dir);
+    let mut value = Vec::new();
+    for user in org[key].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        if let Some(u) = dir.user(user)? {
+            value.push(json!({"@odata.type": "#microsoft.graph.user", "id": user,
+                              "displayName": u.doc["displayName"], "mail": u.doc["mail"]}));
+        }
+    }
+    Ok(Json(json!({"value": value})))
+}
+
+/// `POST connectedOrganizations/{id}/internalSponsors/$ref` with `{"@odata.id": ".../users/{id}"}`.
+pub(crate) async fn add_sponsor(
+    State(s): State<Arc<Shared>>,
+    Extension(c): Extension<Caller>,
+    Path((id, kind)): Path<(String, String)>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    gate(&s, &c, true)?;
+    let key = sponsor_key(&kind)?;
+    let body = body_of(body)?;
+    let reference = body["@odata.id"].as_str().unwrap_or_default();
+    let user = reference.rsplit('/').next().unwrap_or_default().to_string();
+    if !reference.contains("/users/") && !reference.contains("/directoryObjects/") {
+        return Err(ApiError::bad_request(
+            "The '@odata.id' must reference a user or directory object.",
+        ));
+    }
+    if lock(&s.dir).user(&user)?.is_none() {
+        return Err(ApiError::not_found(&user));
+    }
+    let mut orgs = items(&s, ORGS)?;
+    let org = orgs
+        .iter_mut()
+        .find(|o| o["id"] == id.as_str())
+        .ok_or_else(|| ApiError::not_found(&id))?;
+    if org[key].is_null() {
+        org[key] = json!([]);
+    }
+    let list = org[key].as_array_mut().expect("sponsors are a list");
+    if list.iter().any(|u| u == user.as_str()) {
+        return Err(ApiError::bad_request(
+            "One or more added object references already exist for the following modified properties: 'sponsors'.",
+        ));
+    }
+    list.push(json!(user));
+    save(&s, ORGS, &orgs)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE connectedOrganizations/{id}/internalSponsors/{userId}/$ref`.
+pub(crate) async fn remove_sponsor(
+    State(s): State<Arc<Shared>>,
+    Extension(c): Extension<Caller>,
+    Path((id, kind, user)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    gate(&s, &c, true)?;
+    let key = sponsor_key(&kind)?;
+    let mut orgs = items(&s, ORGS)?;
+    let org = orgs
+        .iter_mut()
+        .find(|o| o["id"] == id.as_str())
+        .ok_or_else(|| ApiError::not_found(&id))?;
+    let list = org[key].as_array_mut().ok_or_else(|| ApiError::not_found(&user))?;
+    let before = list.len();
+    list.retain(|u| u != user.as_str());
+    if list.len() == before {
+        return Err(ApiError::not_found(&user));
+    }
+    save(&s, ORGS, &orgs)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 // --- catalogs and their resources ---
 
 pub(crate) async fn list_catalogs(
@@ -179,15 +281,7 @@ pub(crate) async fn list_catalogs(
     Extension(c): Extension<Caller>,
 ) -> Result<Json<Value>, ApiError> {
     gate(&s, &c, false)?;
-    let value: Vec<Value> = items(&s, CATALOGS)?.into_iter().map(without_resources).collect();
-    Ok(Json(json!({"value": value})))
-}
-
-fn without_resources(mut catalog: Value) -> Value {
-    if let Some(o) = catalog.as_object_mut() {
-        o.remove("_resources");
-    }
-    catalog
+    listed(&s, CATALOGS)
 }
 
 pub(crate) async fn create_catalog(
@@ -209,7 +303,7 @@ pub(crate) async fn create_catalog(
     }
     body["_resources"] = json!([]);
     let (status, Json(made)) = created(&s, CATALOGS, body)?;
-    Ok((status, Json(without_resources(made))))
+    Ok((status, Json(shown(made))))
 }
 
 pub(crate) async fn delete_catalog(
@@ -288,6 +382,16 @@ pub(crate) async fn resource_request(
             }));
         }
         (_, Some(i)) => {
+            if super::entitlement::entitled_to_group(&s, &group_id)? {
+                return Err(ApiError::new(
+                    400,
+                    "InvalidDeleteResourceHasEntitlements",
+                    format!(
+                        "The resource: {} can not be deleted because there are active entitlements.",
+                        group["displayName"].as_str().unwrap_or(&group_id)
+                    ),
+                ));
+            }
             resources.remove(i);
         }
         (_, None) => return Err(ApiError::bad_request("The resource is not in the catalog.")),
@@ -333,7 +437,7 @@ pub(crate) async fn get_package(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     gate(&s, &c, false)?;
-    Ok(Json(find(&s, PACKAGES, &id)?))
+    Ok(Json(shown(find(&s, PACKAGES, &id)?)))
 }
 
 pub(crate) async fn delete_package(
@@ -348,6 +452,11 @@ pub(crate) async fn delete_package(
     {
         return Err(ApiError::bad_request(
             "The access package still has assignment policies; delete them first.",
+        ));
+    }
+    if super::entitlement::has_assignments(&s, &id)? {
+        return Err(ApiError::bad_request(
+            "The access package has assignments; remove them (adminRemove requests) before deleting it.",
         ));
     }
     deleted(&s, PACKAGES, &id)

@@ -33,6 +33,7 @@ pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE
 pub(crate) use conditional_access::CaGate;
 pub(crate) use directory_audits::{record_change as audit_change, record_event as audit_event};
 pub(crate) use entitlement::add as add_access_package_assignment;
+pub(crate) use entitlement::{approve as approve_access_request, request_as_user as request_access_package};
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub use identity::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use identity::{add_federated_credential, FederatedCredential};
@@ -172,7 +173,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/v1.0/identityGovernance/entitlementManagement/assignmentRequests",
-            post(entitlement::request),
+            get(entitlement::list_requests).post(entitlement::request),
         )
         .merge(entitlement_routes())
         .route("/v1.0/auditLogs/signIns", get(sign_in_log::list))
@@ -264,6 +265,18 @@ fn entitlement_routes() -> Router<Arc<Shared>> {
         .route(
             &format!("{EM}/catalogs/{{id}}"),
             axum::routing::delete(em::delete_catalog),
+        )
+        .route(
+            &format!("{EM}/connectedOrganizations/{{id}}/{{kind}}"),
+            get(em::list_sponsors),
+        )
+        .route(
+            &format!("{EM}/connectedOrganizations/{{id}}/{{kind}}/$ref"),
+            post(em::add_sponsor),
+        )
+        .route(
+            &format!("{EM}/connectedOrganizations/{{id}}/{{kind}}/{{user}}/$ref"),
+            axum::routing::delete(em::remove_sponsor),
         )
         .route(&format!("{EM}/catalogs/{{id}}/resources"), get(em::catalog_resources))
         .route(&format!("{EM}/resourceRequests"), post(em::resource_request))
