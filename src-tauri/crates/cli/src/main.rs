@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)] // see guestpass-core: `Problem` is passed by value on purpose
 
 mod audit;
+mod extranet;
 mod guests;
 mod history;
 mod import;
@@ -83,6 +84,12 @@ enum Command {
     /// A partner's project ends: take its guests' groups and licences, block them, and remove
     /// their accounts after N days — a resumable run, recorded, with evidence for auditors.
     Offboard(offboard::OffboardArgs),
+    /// Partner extranets: a partner's people ask for access in My Access, an approver decides,
+    /// access expires (entitlement management; Entra ID P2 or ID Governance).
+    Extranet {
+        #[command(subcommand)]
+        action: extranet::ExtranetAction,
+    },
     /// Access reviews of the guests in chosen groups (Entra ID P2 or ID Governance).
     Reviews {
         #[command(subcommand)]
@@ -310,6 +317,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Partners(args) => partners::partners(args).await,
         Command::Audit { action } => audit::audit(action).await,
         Command::Reviews { action } => reviews::reviews(action).await,
+        Command::Extranet { action } => extranet::extranet(action).await,
         Command::Offboard(args) => offboard::offboard(args).await,
         Command::Makers { action } => makers::makers(action).await,
         Command::Guests(args) => guests::guests(args).await,

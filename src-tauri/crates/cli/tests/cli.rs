@@ -1547,3 +1547,76 @@ fn offboard_previews_then_takes_a_partners_access_and_writes_evidence() {
     assert_eq!(rows.iter().filter(|r| r["action"] == "remove_from_group").count(), 1);
     assert!(e.cli(&["history", "verify"]).status.success());
 }
+
+#[test]
+fn extranet_is_refused_without_p2_then_created_with_its_link_listed_and_removed() {
+    let e = Env {
+        data: tempfile::tempdir().unwrap(),
+        served: serve(&["--without-governance"]),
+    };
+    let args = [
+        "extranet",
+        "create",
+        "--partner-domain",
+        "fabrikam.example",
+        "--name",
+        "Falcon partner access",
+        "--group",
+        "Partner portal users",
+        "--approver",
+        "alex.wilber@northwind.example",
+        "--sponsor",
+        "megan.bowen@northwind.example",
+        "--review-every-months",
+        "3",
+        "--hidden",
+    ];
+    let o = e.cli(&args);
+    assert_eq!(o.status.code(), Some(2), "refused before anything is sent");
+    assert!(stderr(&o).contains("Entra ID P2"), "{}", stderr(&o));
+
+    let e = env();
+    let mut gmail = args.to_vec();
+    gmail[3] = "gmail.com";
+    let o = e.cli(&gmail);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("personal-mail"), "{}", stderr(&o));
+    let o = e.cli(&[&args[..], &["--dry-run", "--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(plan["steps"].as_array().unwrap().len(), 6, "{plan}");
+    assert!(plan["myAccessLink"].is_null());
+    let o = e.cli(&[&args[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let made: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let link = made["myAccessLink"].as_str().unwrap();
+    let package = made["packageId"].as_str().unwrap();
+    assert!(link.starts_with("https://myaccess.microsoft.com/@"), "{link}");
+    assert!(link.ends_with(&format!("#/access-packages/{package}")));
+
+    let text = stdout(&e.cli(&["extranet", "list"]));
+    assert!(
+        text.contains("Fabrikam, Inc. (fabrikam.example) — configured"),
+        "{text}"
+    );
+    assert!(text.contains("Falcon partner access (hidden)"), "{text}");
+    assert!(text.contains(link), "{text}");
+    let o = e.cli(&[
+        "extranet",
+        "lifecycle",
+        "--action",
+        "block-and-delete",
+        "--delete-after-days",
+        "45",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("not guests invited directly") || stdout(&o).contains("Guests invited directly"));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&e.cli(&["extranet", "list", "--json"]))).unwrap();
+    assert_eq!(list["lifecycle"]["action"], "blockSignInAndDelete", "{list}");
+    assert_eq!(list["lifecycle"]["deleteAfterDays"], 45);
+
+    let o = e.cli(&["extranet", "remove", "--package", package]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&e.cli(&["extranet", "list", "--json"]))).unwrap();
+    assert_eq!(list["partners"].as_array().unwrap().len(), 0, "{list}");
+}

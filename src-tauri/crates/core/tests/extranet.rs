@@ -49,22 +49,35 @@ async fn a_partner_extranet_is_refused_previewed_made_once_used_and_removed_in_r
         sponsors: vec![],
         ..req.clone()
     };
-    assert_eq!(s.engine.create_extranet(&nobody).await.unwrap_err().fields[0].field, "approver");
+    assert_eq!(
+        s.engine.create_extranet(&nobody).await.unwrap_err().fields[0].field,
+        "approver"
+    );
     assert!(s.engine.recent_changes(50).unwrap().is_empty(), "nothing recorded");
 
     // Preview: every piece in order, nothing sent.
     let preview = s.engine.clone().with_dry_run(true).create_extranet(&req).await.unwrap();
     let words: Vec<&str> = preview.steps.iter().map(|o| o.summary.as_str()).collect();
-    assert!(preview.steps.iter().all(|o| o.status == StepStatus::WouldChange), "{words:?}");
+    assert!(
+        preview.steps.iter().all(|o| o.status == StepStatus::WouldChange),
+        "{words:?}"
+    );
     assert_eq!(preview.steps.len(), 6, "{words:?}");
     assert!(words[0].contains("connected organisation Fabrikam"), "{words:?}");
     assert!(words[4].contains("hidden"), "{words:?}");
     assert!(words[5].contains("alex.wilber@northwind.example"), "{words:?}");
     assert!(preview.my_access_link.is_none());
-    assert!(s.engine.recent_changes(50).unwrap().is_empty(), "a dry run records nothing");
+    assert!(
+        s.engine.recent_changes(50).unwrap().is_empty(),
+        "a dry run records nothing"
+    );
 
     let made = s.engine.create_extranet(&req).await.unwrap();
-    assert!(made.steps.iter().all(|o| o.status == StepStatus::Changed), "{:?}", made.steps);
+    assert!(
+        made.steps.iter().all(|o| o.status == StepStatus::Changed),
+        "{:?}",
+        made.steps
+    );
     assert!(made.steps.iter().all(|o| o.request_id.is_some()), "{:?}", made.steps);
     let package = made.package_id.clone().unwrap();
     let link = made.my_access_link.clone().unwrap();
@@ -75,7 +88,11 @@ async fn a_partner_extranet_is_refused_previewed_made_once_used_and_removed_in_r
 
     // Again: everything is found, nothing made twice.
     let again = s.engine.create_extranet(&req).await.unwrap();
-    assert!(again.steps.iter().all(|o| o.status == StepStatus::Unchanged), "{:?}", again.steps);
+    assert!(
+        again.steps.iter().all(|o| o.status == StepStatus::Unchanged),
+        "{:?}",
+        again.steps
+    );
     assert_eq!(again.package_id.as_deref(), Some(package.as_str()));
 
     // The partner's people ask; a personal account is not covered.
@@ -88,7 +105,11 @@ async fn a_partner_extranet_is_refused_previewed_made_once_used_and_removed_in_r
     assert_eq!(fabrikam.internal_sponsors, ["megan.bowen@northwind.example"]);
     assert_eq!(fabrikam.packages[0].my_access_link, link);
     assert_eq!(fabrikam.packages[0].pending[0].who, "pat@fabrikam.example");
-    assert!(fabrikam.packages[0].policy.contains("180 days"), "{}", fabrikam.packages[0].policy);
+    assert!(
+        fabrikam.packages[0].policy.contains("180 days"),
+        "{}",
+        fabrikam.packages[0].policy
+    );
     s.sb.approve_access_request(asked["id"].as_str().unwrap()).unwrap();
     let view = s.engine.extranet_overview().await.unwrap();
     let held = &view.partners[0].packages[0];
@@ -105,8 +126,17 @@ async fn a_partner_extranet_is_refused_previewed_made_once_used_and_removed_in_r
         .await
         .unwrap();
     assert_eq!(ended.status, StepStatus::Changed);
-    let preview = s.engine.clone().with_dry_run(true).remove_extranet(&package).await.unwrap();
-    assert!(preview.iter().all(|o| o.status == StepStatus::WouldChange), "{preview:?}");
+    let preview = s
+        .engine
+        .clone()
+        .with_dry_run(true)
+        .remove_extranet(&package)
+        .await
+        .unwrap();
+    assert!(
+        preview.iter().all(|o| o.status == StepStatus::WouldChange),
+        "{preview:?}"
+    );
     let removed = s.engine.remove_extranet(&package).await.unwrap();
     let words: Vec<&str> = removed.iter().map(|o| o.summary.as_str()).collect();
     assert_eq!(removed.len(), 6, "{words:?}");
@@ -115,7 +145,10 @@ async fn a_partner_extranet_is_refused_previewed_made_once_used_and_removed_in_r
     assert!(words[5].contains("Deleted the connected organisation"), "{words:?}");
     let view = s.engine.extranet_overview().await.unwrap();
     assert!(view.partners.iter().all(|p| p.name != "Fabrikam, Inc."), "{view:?}");
-    assert!(s.engine.remove_extranet(&package).await.is_err(), "nothing left to remove");
+    assert!(
+        s.engine.remove_extranet(&package).await.is_err(),
+        "nothing left to remove"
+    );
     let undos = s
         .engine
         .store()
@@ -156,13 +189,20 @@ async fn sponsors_approving_bill_the_meter_and_the_lifecycle_setting_is_undone()
     let two = s.engine.create_extranet(&second).await.unwrap();
     let statuses: Vec<StepStatus> = two.steps.iter().map(|o| o.status).collect();
     assert_eq!(statuses[0], StepStatus::Unchanged, "the organisation is reused");
-    let removed = s.engine.remove_extranet(two.package_id.as_deref().unwrap()).await.unwrap();
+    let removed = s
+        .engine
+        .remove_extranet(two.package_id.as_deref().unwrap())
+        .await
+        .unwrap();
     let kept: Vec<&str> = removed
         .iter()
         .filter(|o| o.status == StepStatus::Unchanged)
         .map(|o| o.summary.as_str())
         .collect();
-    assert!(removed.len() == 2, "only the second package and its policy: {removed:?} {kept:?}");
+    assert!(
+        removed.len() == 2,
+        "only the second package and its policy: {removed:?} {kept:?}"
+    );
     assert!(s.engine.extranet_overview().await.unwrap().partners[0].packages.len() == 1);
 
     let before = s.engine.external_lifecycle().await.unwrap();
@@ -180,5 +220,8 @@ async fn sponsors_approving_bill_the_meter_and_the_lifecycle_setting_is_undone()
         action: "delete".into(),
         delete_after_days: 30,
     };
-    assert_eq!(s.engine.set_external_lifecycle(&bad).await.unwrap_err().fields[0].field, "action");
+    assert_eq!(
+        s.engine.set_external_lifecycle(&bad).await.unwrap_err().fields[0].field,
+        "action"
+    );
 }
