@@ -8,6 +8,7 @@ use guestpass_core::guests::{
     GuestActionResult, GuestList, GuestRules, GuestVerb, OffboardPlan, PullProgress, PullReport, ReviewRequest,
     ReviewSummary,
 };
+use guestpass_core::extranet::{ExternalLifecycle, ExtranetCreated, ExtranetOverview, ExtranetRequest};
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
     GuestProtection, LocationRequest, MakersView, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
@@ -169,6 +170,56 @@ pub async fn create_guest_reviews(
     preview: bool,
 ) -> Result<Vec<StepOutcome>> {
     engine_for(&state, preview).await?.create_guest_reviews(&request).await
+}
+
+/// Connects a partner and makes the access package its people ask for; `preview` changes nothing.
+#[tauri::command]
+pub async fn create_extranet(
+    state: State<'_, Arc<AppState>>,
+    request: ExtranetRequest,
+    preview: bool,
+) -> Result<ExtranetCreated> {
+    engine_for(&state, preview).await?.create_extranet(&request).await
+}
+
+/// Connected partners, their packages with links, pending requests and assignments (reads only).
+#[tauri::command]
+pub async fn extranet_overview(state: State<'_, Arc<AppState>>) -> Result<ExtranetOverview> {
+    state.engine().await?.extranet_overview().await
+}
+
+/// What entitlement management does with external users at the end; `preview` changes nothing.
+#[tauri::command]
+pub async fn set_external_lifecycle(
+    state: State<'_, Arc<AppState>>,
+    lifecycle: ExternalLifecycle,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview).await?.set_external_lifecycle(&lifecycle).await
+}
+
+/// Removes an extranet Guestpass made, newest piece first; `preview` changes nothing.
+#[tauri::command]
+pub async fn remove_extranet(
+    state: State<'_, Arc<AppState>>,
+    package_id: String,
+    preview: bool,
+) -> Result<Vec<StepOutcome>> {
+    engine_for(&state, preview).await?.remove_extranet(&package_id).await
+}
+
+/// Ends one person's assignment of a package; `preview` changes nothing.
+#[tauri::command]
+pub async fn remove_extranet_assignment(
+    state: State<'_, Arc<AppState>>,
+    package_id: String,
+    assignment_id: String,
+    preview: bool,
+) -> Result<StepOutcome> {
+    engine_for(&state, preview)
+        .await?
+        .remove_extranet_assignment(&package_id, &assignment_id)
+        .await
 }
 
 /// The tenant's access reviews with their latest decisions (reads only; needs Entra ID P2).

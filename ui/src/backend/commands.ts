@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalSettings, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, OffboardPlan, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, ReviewRequest, ReviewSummary, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalLifecycle, ExternalSettings, ExtranetCreated, ExtranetOverview, ExtranetRequest, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, OffboardPlan, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, ReviewRequest, ReviewSummary, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -80,6 +80,31 @@ export function cancelAuditPull(): Promise<void> {
 /** One recurring access review of the guests of each chosen group; `preview` changes nothing. */
 export function createGuestReviews(request: ReviewRequest, preview = false): Promise<Array<StepOutcome>> {
   return call("create_guest_reviews", { request, preview });
+}
+
+/** Connects a partner and makes the access package its people ask for; `preview` changes nothing. */
+export function createExtranet(request: ExtranetRequest, preview = false): Promise<ExtranetCreated> {
+  return call("create_extranet", { request, preview });
+}
+
+/** Connected partners, their packages with links, pending requests and assignments (reads only). */
+export function extranetOverview(): Promise<ExtranetOverview> {
+  return call("extranet_overview");
+}
+
+/** What entitlement management does with external users at the end; `preview` changes nothing. */
+export function setExternalLifecycle(lifecycle: ExternalLifecycle, preview = false): Promise<StepOutcome> {
+  return call("set_external_lifecycle", { lifecycle, preview });
+}
+
+/** Removes an extranet Guestpass made, newest piece first; `preview` changes nothing. */
+export function removeExtranet(packageId: string, preview = false): Promise<Array<StepOutcome>> {
+  return call("remove_extranet", { packageId, preview });
+}
+
+/** Ends one person's assignment of a package; `preview` changes nothing. */
+export function removeExtranetAssignment(packageId: string, assignmentId: string, preview = false): Promise<StepOutcome> {
+  return call("remove_extranet_assignment", { packageId, assignmentId, preview });
 }
 
 /** The tenant's access reviews with their latest decisions (reads only; needs Entra ID P2). */

@@ -140,7 +140,7 @@ usageLocation: string | null, };
 
 export type StepStatus = "changed" | "unchanged" | "wouldChange";
 
-export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor" | "create_guest_review" | "remove_from_group" | "remove_license" | "remove_dataverse_role" | "remove_package_assignment";
+export type ActionKind = "update_settings" | "update_authorization_policy" | "update_domain_list" | "update_cross_tenant_default" | "create_google_federation" | "invite_guest" | "resend_invitation" | "set_profile" | "assign_license" | "add_to_group" | "assign_dataverse_role" | "set_partner_settings" | "create_guest_policy" | "switch_guest_policy" | "create_named_location" | "set_guest_makers" | "set_guest_sign_in" | "remove_guest" | "restore_guest" | "add_sponsor" | "create_guest_review" | "remove_from_group" | "remove_license" | "remove_dataverse_role" | "remove_package_assignment" | "connect_organization" | "add_organization_sponsor" | "create_catalog" | "add_catalog_resource" | "create_access_package" | "create_assignment_policy" | "set_external_user_lifecycle";
 
 export type StepOutcome = { 
 /**
@@ -331,6 +331,99 @@ done: number,
 total: number, };
 
 export type ChosenFile = { path: string, name: string, };
+
+export type ExtranetRequest = { partnerDomain: string, 
+/**
+ * The access package's name.
+ */
+name: string, 
+/**
+ * Groups by name or id; the package gives their Member role.
+ */
+groups: Array<string>, 
+/**
+ * Who approves (someone of this organisation); `None`: the partner's sponsors.
+ */
+approver: string | null, 
+/**
+ * Who decides when the approvers cannot (needed with sponsors approving).
+ */
+fallbackApprover: string | null, 
+/**
+ * The connected organisation's sponsors: people of this organisation (internal) or
+ * the partner's guests here (external).
+ */
+sponsors: Array<string>, 
+/**
+ * Access ends this many days after approval (Microsoft's and our default: 180).
+ */
+expireDays: number, 
+/**
+ * A request nobody answers is denied after this many days (at most 14).
+ */
+autoDenyDays: number, 
+/**
+ * A recurring review of who has the package, every N months.
+ */
+reviewEveryMonths: number | null, 
+/**
+ * Hidden packages are reachable only by the link.
+ */
+hidden: boolean, 
+/**
+ * An existing catalog (enabled for external users) by name; `None`: Guestpass's own.
+ */
+catalog: string | null, };
+
+export type ExtranetCreated = { steps: Array<StepOutcome>, packageId: string | null, 
+/**
+ * The My Access link to send to the partner (once the package exists).
+ */
+myAccessLink: string | null, 
+/**
+ * A short text for the partner contact, with the link.
+ */
+messageForPartner: string, 
+/**
+ * Which chosen options bill the ID Governance meter per guest.
+ */
+billing: Array<string>, };
+
+export type ExternalLifecycle = { 
+/**
+ * `none`, `blockSignIn` or `blockSignInAndDelete` (Microsoft's values).
+ */
+action: string, 
+/**
+ * Days between the block and the deletion (with `blockSignInAndDelete`).
+ */
+deleteAfterDays: number, };
+
+export type ExtranetOverview = { 
+/**
+ * Whether the tenant has Entra ID P2 or ID Governance; without it the rest is empty.
+ */
+licensed: boolean, 
+/**
+ * What the licence allows and what bills per guest, in words.
+ */
+licenceNote: string, lifecycle: ExternalLifecycle | null, lifecycleCaveat: string, partners: Array<ExtranetPartner>, };
+
+export type ExtranetPartner = { id: string, name: string, domains: Array<string>, 
+/**
+ * `configured`, or `proposed` (made when someone asked, perhaps with a personal account).
+ */
+state: string, internalSponsors: Array<string>, externalSponsors: Array<string>, packages: Array<ExtranetPackage>, };
+
+export type ExtranetPackage = { id: string, name: string, hidden: boolean, myAccessLink: string, 
+/**
+ * Who approves and when access ends, in words.
+ */
+policy: string, assignments: Array<PackageAssignment>, pending: Array<PendingRequest>, };
+
+export type PackageAssignment = { id: string, who: string, since: string | null, expires: string | null, };
+
+export type PendingRequest = { id: string, who: string, since: string | null, };
 
 export type PartnerSettings = { 
 /**
@@ -860,6 +953,20 @@ export const ACTIONS: Record<string, { label: string; undoable: boolean }> = {
   remove_dataverse_role: { label: "Remove Dataverse role", undoable: true },
   undo_remove_dataverse_role: { label: "Undo: Remove Dataverse role", undoable: false },
   remove_package_assignment: { label: "Remove access package", undoable: false },
+  connect_organization: { label: "Connect partner organisation", undoable: true },
+  undo_connect_organization: { label: "Undo: Connect partner organisation", undoable: false },
+  add_organization_sponsor: { label: "Partner sponsor", undoable: true },
+  undo_add_organization_sponsor: { label: "Undo: Partner sponsor", undoable: false },
+  create_catalog: { label: "Catalog", undoable: true },
+  undo_create_catalog: { label: "Undo: Catalog", undoable: false },
+  add_catalog_resource: { label: "Group in catalog", undoable: true },
+  undo_add_catalog_resource: { label: "Undo: Group in catalog", undoable: false },
+  create_access_package: { label: "Access package (extranet)", undoable: true },
+  undo_create_access_package: { label: "Undo: Access package (extranet)", undoable: false },
+  create_assignment_policy: { label: "Access package policy", undoable: true },
+  undo_create_assignment_policy: { label: "Undo: Access package policy", undoable: false },
+  set_external_user_lifecycle: { label: "External users at the end", undoable: true },
+  undo_set_external_user_lifecycle: { label: "Undo: External users at the end", undoable: false },
 };
 
 /** A guest's onboarding steps, in the order Microsoft needs them (the wizard follows it). */

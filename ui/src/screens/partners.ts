@@ -14,6 +14,7 @@ import {
 } from "../backend";
 import { busy, field, previewThenApply, problemCard, setFieldError, show } from "../components";
 import { h } from "../dom";
+import { extranetSection } from "./extranet";
 
 type Key = Exclude<keyof PartnerSettings, "collaborationGroups">;
 
@@ -50,7 +51,7 @@ export function renderPartners(root: HTMLElement, connection: ConnectionInfo | n
   );
   const list = h("div", { id: "partners-list" }, h("p", { class: "muted" }, "Reading the cross-tenant settings…"));
   const form = h("div", { id: "partners-form" });
-  root.append(list, form);
+  root.append(list, form, extranetSection());
   const reload = () => load(list, (domain) => void openEditor(form, domain, reload));
   renderFinder(form, reload);
   void reload();
