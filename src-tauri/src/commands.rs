@@ -4,11 +4,11 @@ use crate::{dialogs, AppState};
 use guestpass_core::bulk::{
     ChosenFile, ImportDefaults, ImportPreview, PreviewProgress, RunControl, RunLink, RunProgress,
 };
+use guestpass_core::extranet::{ExternalLifecycle, ExtranetCreated, ExtranetOverview, ExtranetRequest};
 use guestpass_core::guests::{
     GuestActionResult, GuestList, GuestRules, GuestVerb, OffboardPlan, PullProgress, PullReport, ReviewRequest,
     ReviewSummary,
 };
-use guestpass_core::extranet::{ExternalLifecycle, ExtranetCreated, ExtranetOverview, ExtranetRequest};
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
     GuestProtection, LocationRequest, MakersView, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope,
@@ -195,7 +195,10 @@ pub async fn set_external_lifecycle(
     lifecycle: ExternalLifecycle,
     preview: bool,
 ) -> Result<StepOutcome> {
-    engine_for(&state, preview).await?.set_external_lifecycle(&lifecycle).await
+    engine_for(&state, preview)
+        .await?
+        .set_external_lifecycle(&lifecycle)
+        .await
 }
 
 /// Removes an extranet Guestpass made, newest piece first; `preview` changes nothing.

@@ -70,7 +70,7 @@ function partnerCard(p: ExtranetPartner, result: HTMLElement, reload: () => Prom
 }
 
 function packageBlock(k: ExtranetPackage, result: HTMLElement, reload: () => Promise<void>): HTMLElement {
-  const remove = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove the extranet ${k.name}` }, "Remove extranet");
+  const remove = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove extranet ${k.name}` }, "Remove extranet");
   remove.addEventListener("click", () => void busy(remove, "Checking…", () => previewThenApply(result, `Remove ${k.name}`, (preview) => removeExtranet(k.id, preview), reload)));
   const rows = k.assignments.map((a) => {
     const end = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove ${a.who}'s access` }, "Remove");
@@ -214,7 +214,7 @@ async function preview(request: ExtranetRequest, out: HTMLElement, reload: () =>
         try {
           const made = await createExtranet(request, false);
           const link = made.myAccessLink ?? "";
-          const message = h("textarea", { id: "partner-message", rows: "7", readonly: true, "aria-label": "Text for the partner contact" }) as HTMLTextAreaElement;
+          const message = h("textarea", { id: "partner-message", rows: "9", readonly: true, "aria-label": "Text for the partner contact" }) as HTMLTextAreaElement;
           message.value = made.messageForPartner;
           show(
             out,
