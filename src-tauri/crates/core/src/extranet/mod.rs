@@ -137,25 +137,17 @@ impl Engine {
 
     /// The person at `address`, member or guest, or a field error naming `field`.
     async fn person(&self, address: &str, field: &str) -> Result<Person, Problem> {
-        let address = address.trim().to_lowercase();
         let user = self
-            .graph
-            .find_users_by_email(&address)
-            .await
-            .map_err(|e| Problem::from_graph("Looking the person up", &e))?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                Problem::field(
-                    field,
-                    format!("Nobody in this tenant is at {address}."),
-                    "Choose someone from the directory (a partner's contact must be a guest here first).",
-                )
-            })?;
+            .find_person(
+                address,
+                field,
+                "Choose someone from the directory (a partner's contact must be a guest here first).",
+            )
+            .await?;
         Ok(Person {
             guest: user.is_guest(),
             id: user.id,
-            address,
+            address: address.trim().to_lowercase(),
         })
     }
 

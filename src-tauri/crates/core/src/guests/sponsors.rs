@@ -89,24 +89,29 @@ impl Action for SetSponsor {
 }
 
 impl Engine {
+    /// The user (member or guest) at `address`, or a field error naming `field` with `hint`.
+    pub(crate) async fn find_person(&self, address: &str, field: &str, hint: &str) -> Result<User, Problem> {
+        let address = address.trim().to_lowercase();
+        self.graph
+            .find_users_by_email(&address)
+            .await
+            .map_err(|e| Problem::from_graph("Looking the person up", &e))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Problem::field(field, format!("Nobody in this tenant is at {address}."), hint))
+    }
+
     /// The person of this organisation at `address`, refusing nobody-there and guests (a
     /// sponsor answers for the guest); `field` names the form field for the refusal.
     pub(crate) async fn find_sponsor(&self, address: &str, field: &str) -> Result<User, Problem> {
         let address = address.trim().to_lowercase();
         let s = self
-            .graph
-            .find_users_by_email(&address)
-            .await
-            .map_err(|e| Problem::from_graph("Looking the sponsor up", &e))?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                Problem::field(
-                    field,
-                    format!("Nobody in this tenant is at {address}."),
-                    "A sponsor is someone of your organisation who answers for the guest.",
-                )
-            })?;
+            .find_person(
+                &address,
+                field,
+                "A sponsor is someone of your organisation who answers for the guest.",
+            )
+            .await?;
         if s.is_guest() {
             return Err(Problem::field(
                 field,

@@ -244,17 +244,33 @@ pub(crate) async fn list_requests(
     Extension(caller): Extension<Caller>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    let navigations = ["accessPackage", "requestor", "assignment"];
+    filtered(&shared, &caller, &q, (REQUESTS, "assignmentRequests"), &navigations)
+}
+
+/// A stored list (`document`) as Graph lists its entity set: licence and permission checked, `$filter`ed, navigation
+/// properties only when `$expand`ed.
+fn filtered(
+    shared: &Shared,
+    caller: &Caller,
+    q: &HashMap<String, String>,
+    (document, entity_set): (&str, &str),
+    navigations: &[&str],
+) -> Result<Json<Value>, ApiError> {
     caller.require(READ)?;
-    require_licence(&shared)?;
+    require_licence(shared)?;
     let filter = q.get("$filter").map(String::as_str).unwrap_or("");
     let expand = q.get("$expand").map(String::as_str).unwrap_or("");
     let mut value = Vec::new();
-    for r in items(&shared, REQUESTS)? {
-        if keep(filter, &r)? {
-            value.push(expanded(r, expand, &["accessPackage", "requestor", "assignment"]));
+    for item in items(shared, document)? {
+        if keep(filter, &item)? {
+            value.push(expanded(item, expand, navigations));
         }
     }
-    Ok(Json(json!({"value": value})))
+    Ok(Json(json!({
+        "@odata.context": format!("{}/v1.0/$metadata#identityGovernance/entitlementManagement/{entity_set}", shared.base_url),
+        "value": value
+    })))
 }
 
 /// Navigation properties come only when expanded, as Graph does.
@@ -299,21 +315,8 @@ pub(crate) async fn list(
     Extension(caller): Extension<Caller>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(READ)?;
-    require_licence(&shared)?;
-    let filter = q.get("$filter").map(String::as_str).unwrap_or("");
-    let expand = q.get("$expand").map(String::as_str).unwrap_or("");
-    let mut value = Vec::new();
-    for a in all(&shared)? {
-        if !keep(filter, &a)? {
-            continue;
-        }
-        value.push(expanded(a, expand, &["accessPackage", "target", "assignmentPolicy"]));
-    }
-    Ok(Json(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#identityGovernance/entitlementManagement/assignments", shared.base_url),
-        "value": value
-    })))
+    let navigations = ["accessPackage", "target", "assignmentPolicy"];
+    filtered(&shared, &caller, &q, (DOCUMENT, "assignments"), &navigations)
 }
 
 /// `POST /identityGovernance/entitlementManagement/assignmentRequests` — `adminRemove` only here.
