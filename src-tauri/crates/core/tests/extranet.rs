@@ -225,3 +225,39 @@ async fn sponsors_approving_bill_the_meter_and_the_lifecycle_setting_is_undone()
         "action"
     );
 }
+
+#[tokio::test]
+async fn a_proposed_organisation_is_configured_and_set_back_when_the_extranet_goes() {
+    let s = setup(SandboxConfig::default()).await;
+    let proposed = s.sb.propose_organization("fabrikam.example").unwrap();
+    let preview = s
+        .engine
+        .clone()
+        .with_dry_run(true)
+        .create_extranet(&request())
+        .await
+        .unwrap();
+    assert!(
+        preview.steps[0].summary.contains("from proposed to configured"),
+        "{}",
+        preview.steps[0].summary
+    );
+    let made = s.engine.create_extranet(&request()).await.unwrap();
+    let view = s.engine.extranet_overview().await.unwrap();
+    assert_eq!(
+        view.partners.len(),
+        1,
+        "the proposed organisation is used, not a second one"
+    );
+    assert_eq!(view.partners[0].id, proposed["id"].as_str().unwrap());
+    assert_eq!(view.partners[0].state, "configured");
+    let removed = s
+        .engine
+        .remove_extranet(made.package_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    let last = &removed.last().unwrap().summary;
+    assert!(last.contains("to proposed"), "{last}");
+    let view = s.engine.extranet_overview().await.unwrap();
+    assert_eq!(view.partners[0].state, "proposed", "as it was before");
+}

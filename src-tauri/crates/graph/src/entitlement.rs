@@ -63,6 +63,12 @@ impl GraphClient {
         self.send(Method::POST, self.em_url(what.path()), Some(body)).await
     }
 
+    /// Changes properties of one object (e.g. a connected organisation's state). Returns the request-id.
+    pub async fn em_update(&self, what: EmCollection, id: &str, body: &Value) -> Result<Option<String>, GraphError> {
+        let url = self.em_url(&format!("{}/{}", what.path(), segment(id)));
+        self.send_no_content(Method::PATCH, url, Some(body)).await
+    }
+
     /// Deletes one object. Returns the request-id.
     pub async fn em_delete(&self, what: EmCollection, id: &str) -> Result<Option<String>, GraphError> {
         let url = self.em_url(&format!("{}/{}", what.path(), segment(id)));

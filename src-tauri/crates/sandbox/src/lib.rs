@@ -420,6 +420,12 @@ impl SandboxHandle {
         routes::request_access_package(&self.shared, email, package_id).map_err(|e| e.message)
     }
 
+    /// A *proposed* connected organisation for `domain`, as if someone from it had asked for
+    /// access before anyone connected it. Answers it (with its id).
+    pub fn propose_organization(&self, domain: &str) -> Result<serde_json::Value, String> {
+        routes::propose_organization(&self.shared, domain).map_err(|e| e.message)
+    }
+
     /// The approver approves request `request_id` in My Access: the assignment is delivered.
     pub fn approve_access_request(&self, request_id: &str) -> Result<serde_json::Value, String> {
         routes::approve_access_request(&self.shared, request_id).map_err(|e| e.message)

@@ -287,6 +287,7 @@ impl Engine {
                     within: None,
                     domain: Some(domain.clone()),
                     present: true,
+                    state: Some("configured".into()),
                     run: Some(run.clone()),
                 },
                 body: policy::organization(&partner, &domain, tenant_id.as_deref()),
@@ -331,6 +332,7 @@ impl Engine {
                     within: None,
                     domain: None,
                     present: true,
+                    state: None,
                     run: Some(run.clone()),
                 },
                 body: json!({
@@ -379,6 +381,7 @@ impl Engine {
                     within: catalog_id.clone(),
                     domain: None,
                     present: true,
+                    state: None,
                     run: Some(run.clone()),
                 },
                 body: json!({
@@ -413,6 +416,7 @@ impl Engine {
                     within: package_id.clone(),
                     domain: None,
                     present: true,
+                    state: None,
                     run: Some(run.clone()),
                 },
                 body: policy::assignment_policy(

@@ -2,7 +2,9 @@
 //! organisation, a catalog, an access package (with its groups' Member roles), an assignment
 //! policy — and, as an undo, deletes. Each is found again by what names it (the partner's
 //! domain, the catalog's name, the package's name in its catalog, the policy's name on its
-//! package), so a run that stopped half-way and runs again creates nothing twice.
+//! package), so a run that stopped half-way and runs again creates nothing twice. A connected
+//! organisation Microsoft made *proposed* (someone asked before it was connected) is set to
+//! `configured` instead of created; undoing that sets it back.
 
 use crate::action::{refuse, Action, ActionKind, Applied, Change, Failure, Logged, Plan, Verified};
 use crate::engine::Engine;
@@ -25,6 +27,9 @@ pub(crate) struct EmObject {
     #[serde(default)]
     pub domain: Option<String>,
     pub present: bool,
+    /// A connected organisation's state (`configured` or `proposed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// The extranet creation this was part of (its undo removes the whole run).
     #[serde(default)]
     pub run: Option<String>,
@@ -150,13 +155,10 @@ impl Action for SetEmObject {
         let mut before = self.to.clone();
         before.present = found.is_some();
         before.id = found.and_then(|f| f["id"].as_str()).map(str::to_string).or(before.id);
+        if self.kind == ActionKind::ConnectOrganization {
+            before.state = found.and_then(|f| f["state"].as_str()).map(str::to_string);
+        }
         if let (Some(f), true) = (found, self.to.present) {
-            if self.kind == ActionKind::ConnectOrganization && f["state"] == "proposed" {
-                return Err(refuse(
-                    format!("{} is already a connected organisation, but only proposed (made when someone asked for access, perhaps with a personal account). Its people cannot use a policy for configured organisations.", self.noun),
-                    "In Entra, open Identity Governance > Connected organizations, set it to Configured, and run this again.",
-                ));
-            }
             if self.kind == ActionKind::CreateCatalog && f["isExternallyVisible"] != true {
                 return Err(refuse(
                     format!(
@@ -167,12 +169,38 @@ impl Action for SetEmObject {
                 ));
             }
         }
-        if before.present == self.to.present {
+        let same_state = !self.to.present || self.to.state.is_none() || before.state == self.to.state;
+        if before.present == self.to.present && same_state {
             let summary = match self.to.present {
                 true => format!("{} already exists; it is used as it is.", capital(&self.noun)),
                 false => format!("{} is already gone.", capital(&self.noun)),
             };
             return Ok(Plan::AlreadySo { state: before, summary });
+        }
+        if before.present && self.to.present {
+            // Only a connected organisation's state differs.
+            let (from, to) = (
+                before.state.clone().unwrap_or_default(),
+                self.to.state.clone().unwrap_or_default(),
+            );
+            let undid = self.undoes.map(|s| format!(" (undid change #{s})")).unwrap_or_default();
+            let why = if to == "configured" {
+                " (it was proposed: made when someone asked for access, perhaps with a personal account), so policies for its people apply"
+            } else {
+                ""
+            };
+            let mut after = self.to.clone();
+            after.id = before.id.clone();
+            return Ok(Plan::Change(Change {
+                would: format!("Would set {} from {from} to {to}{why}.", self.noun),
+                done: format!("Set {} to {to}{undid}.", self.noun),
+                failure: format!("Setting {} to {to}", self.noun),
+                before,
+                after,
+                blocked: None,
+                undoes: self.undoes,
+                context: (),
+            }));
         }
         let undid = self.undoes.map(|s| format!(" (undid change #{s})")).unwrap_or_default();
         let noun = &self.noun;
@@ -214,6 +242,15 @@ impl Action for SetEmObject {
 
     async fn apply(&self, engine: &Engine, change: &Change<EmObject, ()>) -> Result<Applied<Option<String>>, Failure> {
         let what = collection(self.kind);
+        if change.before.present && change.after.present {
+            let id = change.before.id.clone().unwrap_or_default();
+            let body = serde_json::json!({"state": change.after.state});
+            let request_id = engine.graph.em_update(what, &id, &body).await?;
+            return Ok(Applied {
+                answer: None,
+                request_id,
+            });
+        }
         if !change.after.present {
             let id = change.before.id.clone().unwrap_or_default();
             let request_id = engine.graph.em_delete(what, &id).await?;

@@ -238,10 +238,17 @@ impl Engine {
                 .await
             }
             _ => {
-                let mut to: EmObject = recorded(row.after.as_ref())
+                let made: EmObject = recorded(row.after.as_ref())
                     .filter(|o: &EmObject| o.id.is_some())
                     .ok_or_else(missing)?;
-                to.present = false;
+                // What was there before comes back: nothing (delete it), or a proposed organisation.
+                let to = match recorded::<EmObject>(row.before.as_ref()) {
+                    Some(was) if was.present => EmObject {
+                        id: made.id.clone(),
+                        ..was
+                    },
+                    _ => EmObject { present: false, ..made },
+                };
                 let noun = match kind {
                     ActionKind::ConnectOrganization => format!("the connected organisation {}", row.target),
                     ActionKind::CreateCatalog => format!("the catalog {}", to.name),

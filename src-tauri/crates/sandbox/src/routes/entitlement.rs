@@ -123,7 +123,7 @@ pub(crate) fn request_as_user(shared: &Shared, email: &str, package_id: &str) ->
         .find(|p| p["id"] == package_id)
         .ok_or_else(|| ApiError::not_found(package_id))?;
     let domain = domain_of(email);
-    let mut orgs = items(shared, "emConnectedOrganizations")?;
+    let orgs = items(shared, "emConnectedOrganizations")?;
     let policies: Vec<Value> = items(shared, "emAssignmentPolicies")?
         .into_iter()
         .filter(|p| p["accessPackage"]["id"] == package_id)
@@ -153,15 +153,8 @@ pub(crate) fn request_as_user(shared: &Shared, email: &str, package_id: &str) ->
     })?;
     let org = match known {
         Some(o) => o,
-        None => {
-            // Microsoft records an organisation it has not met as proposed.
-            let o = json!({"id": uuid::Uuid::new_v4().to_string(), "displayName": domain, "state": "proposed",
-                           "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": domain, "displayName": domain}],
-                           "createdDateTime": chrono::Utc::now().to_rfc3339()});
-            orgs.push(o.clone());
-            lock(&shared.dir).put_document("emConnectedOrganizations", &json!(orgs))?;
-            o
-        }
+        // Microsoft records an organisation it has not met as proposed.
+        None => propose(shared, &domain)?,
     };
     let approval = policy["requestApprovalSettings"]["isApprovalRequiredForAdd"] == true;
     let mut request = json!({
@@ -182,6 +175,19 @@ pub(crate) fn request_as_user(shared: &Shared, email: &str, package_id: &str) ->
         request = approve(shared, request["id"].as_str().unwrap_or_default())?;
     }
     Ok(request)
+}
+
+/// A *proposed* connected organisation for `domain`, as Microsoft makes when someone from an
+/// organisation nobody connected asks for a package.
+pub(crate) fn propose(shared: &Shared, domain: &str) -> Result<Value, ApiError> {
+    let org = json!({"id": uuid::Uuid::new_v4().to_string(), "displayName": domain, "state": "proposed",
+                     "description": "Proposed by Microsoft Entra when a user requested access.",
+                     "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": domain, "displayName": domain}],
+                     "createdDateTime": chrono::Utc::now().to_rfc3339()});
+    let mut orgs = items(shared, "emConnectedOrganizations")?;
+    orgs.push(org.clone());
+    lock(&shared.dir).put_document("emConnectedOrganizations", &json!(orgs))?;
+    Ok(org)
 }
 
 /// The approver says yes (My Access): the requester becomes a guest if new, and the assignment

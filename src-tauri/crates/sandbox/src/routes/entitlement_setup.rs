@@ -160,6 +160,41 @@ pub(crate) async fn get_org(
     Ok(Json(shown(find(&s, ORGS, &id)?)))
 }
 
+/// `PATCH connectedOrganizations/{id}`: its name, description or state (`proposed` to `configured`).
+pub(crate) async fn patch_org(
+    State(s): State<Arc<Shared>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    gate(&s, &c, true)?;
+    let body = body_of(body)?;
+    let mut orgs = items(&s, ORGS)?;
+    let org = orgs
+        .iter_mut()
+        .find(|o| o["id"] == id.as_str())
+        .ok_or_else(|| ApiError::not_found(&id))?;
+    for (key, value) in body.as_object().into_iter().flatten() {
+        match (key.as_str(), value.as_str()) {
+            ("state", Some("configured" | "proposed")) | ("displayName" | "description", Some(_)) => {
+                org[key] = value.clone();
+            }
+            ("state", _) => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid value '{value}' for property 'state'."
+                )))
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "Property '{key}' cannot be changed on a connected organization."
+                )))
+            }
+        }
+    }
+    save(&s, ORGS, &orgs)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub(crate) async fn delete_org(
     State(s): State<Arc<Shared>>,
     Extension(c): Extension<Caller>,

@@ -33,7 +33,9 @@ pub(crate) use auth::{expire_all_tokens, GRAPH_AUDIENCE, POWER_PLATFORM_AUDIENCE
 pub(crate) use conditional_access::CaGate;
 pub(crate) use directory_audits::{record_change as audit_change, record_event as audit_event};
 pub(crate) use entitlement::add as add_access_package_assignment;
-pub(crate) use entitlement::{approve as approve_access_request, request_as_user as request_access_package};
+pub(crate) use entitlement::{
+    approve as approve_access_request, propose as propose_organization, request_as_user as request_access_package,
+};
 pub(crate) use external::{default_b2b_policy, domain_rule};
 pub use identity::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use identity::{add_federated_credential, FederatedCredential};
@@ -256,7 +258,7 @@ fn entitlement_routes() -> Router<Arc<Shared>> {
         )
         .route(
             &format!("{EM}/connectedOrganizations/{{id}}"),
-            get(em::get_org).delete(em::delete_org),
+            get(em::get_org).patch(em::patch_org).delete(em::delete_org),
         )
         .route(
             &format!("{EM}/catalogs"),
