@@ -188,6 +188,12 @@ pub async fn extranet_overview(state: State<'_, Arc<AppState>>) -> Result<Extran
     state.engine().await?.extranet_overview().await
 }
 
+/// The catalogs enabled for external users, by name (reads only).
+#[tauri::command]
+pub async fn extranet_catalogs(state: State<'_, Arc<AppState>>) -> Result<Vec<String>> {
+    state.engine().await?.extranet_catalogs().await
+}
+
 /// What entitlement management does with external users at the end; `preview` changes nothing.
 #[tauri::command]
 pub async fn set_external_lifecycle(

@@ -31,6 +31,13 @@ test("a partner is connected with a preview of each piece, then the link is read
   const domain = await byId("partnerDomain");
   await domain.clear();
   await domain.sendKeys("adatum.example");
+  // The group is searched and added, rather than typed.
+  const groups = await byId("groups");
+  await groups.clear();
+  await groups.sendKeys("portal");
+  await waitText("extranet-group-results", "Partner portal users", 30_000);
+  await (await app.driver.findElement(By.css("button[aria-label='Add Partner portal users']"))).click();
+  await waitText("extranet-groups-chosen", "Partner portal users");
   await (await byId("reviewEveryMonths")).findElement(By.css("option[value='3']")).click();
   await (await byId("extranet-preview")).click();
   await waitText("preview-summary", "Would create the connected organisation", 30_000);

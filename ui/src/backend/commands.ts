@@ -92,6 +92,11 @@ export function extranetOverview(): Promise<ExtranetOverview> {
   return call("extranet_overview");
 }
 
+/** The catalogs enabled for external users, by name (reads only). */
+export function extranetCatalogs(): Promise<Array<string>> {
+  return call("extranet_catalogs");
+}
+
 /** What entitlement management does with external users at the end; `preview` changes nothing. */
 export function setExternalLifecycle(lifecycle: ExternalLifecycle, preview = false): Promise<StepOutcome> {
   return call("set_external_lifecycle", { lifecycle, preview });

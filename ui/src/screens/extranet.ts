@@ -4,9 +4,11 @@
 // the end. Needs Entra ID P2 or ID Governance, checked before anything else is shown.
 import {
   createExtranet,
+  extranetCatalogs,
   extranetOverview,
   removeExtranet,
   removeExtranetAssignment,
+  searchGroups,
   setExternalLifecycle,
   type ExternalLifecycle,
   type ExtranetOverview,
@@ -15,7 +17,7 @@ import {
   type ExtranetRequest,
 } from "../backend";
 import { busy, field, outcomeCard, previewThenApply, problemCard, setFieldError, show } from "../components";
-import { copyButton, formatTime, h } from "../dom";
+import { clear, copyButton, formatTime, h } from "../dom";
 
 const split = (v: string) => v.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
 const when = (t: string | null) => (t ? formatTime(t) : "—");
@@ -109,6 +111,10 @@ function lifecycleCard(current: ExternalLifecycle | null, caveat: string, result
   ) as HTMLSelectElement;
   const days = h("input", { id: "deleteAfterDays", type: "number", min: "1", max: "3650", value: String(current?.deleteAfterDays ?? 30) }) as HTMLInputElement;
   const submit = h("button", { class: "btn", type: "submit", id: "lifecycle-preview" }, "Preview the change");
+  // The days count only when deleting.
+  const toggle = () => (days.disabled = action.value !== "blockSignInAndDelete");
+  action.addEventListener("change", toggle);
+  toggle();
   const form = h(
     "form",
     { class: "form", id: "lifecycle-form", novalidate: true },
@@ -130,7 +136,8 @@ function createForm(reload: () => Promise<void>): HTMLElement {
     h("input", { id, type, autocomplete: "off", placeholder, value }) as HTMLInputElement;
   const domain = input("partnerDomain", "text", "contoso.com");
   const name = input("name", "text", "Falcon project – partner access");
-  const groups = input("groups", "text", "Dynamics 365 Sales - environment access; Partner portal users");
+  const groups = input("groups", "search", "Search groups by name, e.g. portal");
+  const picker = groupPicker(groups);
   const approver = input("approver", "email", "alex@yourcompany.com");
   const fallback = input("fallbackApprover", "email", "megan@yourcompany.com");
   const sponsors = input("sponsors", "text", "Your people or their guests here, separated by ;");
@@ -143,16 +150,22 @@ function createForm(reload: () => Promise<void>): HTMLElement {
     ...[1, 3, 6, 12].map((n) => h("option", { value: String(n) }, n === 1 ? "Every month" : n === 3 ? "Every 3 months (quarterly)" : `Every ${n} months`)),
   ) as HTMLSelectElement;
   const hidden = h("input", { id: "hidden", type: "checkbox", checked: true }) as HTMLInputElement;
+  const catalog = h("select", { id: "catalog" }, h("option", { value: "" }, "Guestpass partners (made if needed)")) as HTMLSelectElement;
+  void extranetCatalogs()
+    .then((names) => catalog.append(...names.filter((n) => n !== "Guestpass partners").map((n) => h("option", { value: n }, n))))
+    .catch(() => undefined);
   const submit = h("button", { class: "btn btn-primary", type: "submit", id: "extranet-preview" }, "Preview the extranet");
   const out = h("div", { id: "extranet-created", "aria-live": "polite" });
   const form = h(
     "form",
     { class: "form", id: "extranet-form", novalidate: true },
     h("div", { class: "field-row" }, field("partnerDomain", "Partner's domain", domain, "Their work e-mail domain; personal-mail domains cannot be connected."), field("name", "Access package name", name, "What their people see in My Access.")),
-    field("groups", "Groups they get", groups, "Names or ids, separated by ; — the package gives each group's Member role."),
+    field("groups", "Groups they get", groups, "Search and add each group; the package gives its Member role (a name typed here and not added counts too)."),
+    picker.element,
     h("div", { class: "field-row" }, field("approver", "Approver", approver, "Someone of yours who approves requests. Empty: the partner's sponsors approve (billed per guest)."), field("fallbackApprover", "Fallback approver", fallback, "Decides when the approvers cannot. Needed with sponsors.")),
     field("sponsors", "Sponsors of the partner (optional)", sponsors, "Your people become internal sponsors; the partner's guests here become external sponsors."),
     h("div", { class: "field-row" }, field("expireDays", "Access ends after (days)", expire), field("autoDenyDays", "Unanswered requests denied after (days)", deny, "At most 14."), field("reviewEveryMonths", "Review who has it", review)),
+    field("catalog", "Catalog", catalog, "Where the package lives: only catalogs enabled for external users are listed."),
     h("label", { class: "check", for: "hidden" }, hidden, " Hidden in My Access: only the link reaches it"),
     h("div", { class: "actions" }, submit),
     out,
@@ -163,7 +176,7 @@ function createForm(reload: () => Promise<void>): HTMLElement {
     const request: ExtranetRequest = {
       partnerDomain: domain.value.trim(),
       name: name.value.trim(),
-      groups: split(groups.value),
+      groups: picker.chosen().length ? picker.chosen() : split(groups.value),
       approver: approver.value.trim() || null,
       fallbackApprover: fallback.value.trim() || null,
       sponsors: split(sponsors.value),
@@ -171,15 +184,15 @@ function createForm(reload: () => Promise<void>): HTMLElement {
       autoDenyDays: Number(deny.value),
       reviewEveryMonths: review.value ? Number(review.value) : null,
       hidden: hidden.checked,
-      catalog: null,
+      catalog: catalog.value || null,
     };
-    const missing: [string, HTMLInputElement, string][] = [
-      ["partnerDomain", domain, "Type the partner's domain."],
-      ["name", name, "Name the access package."],
-      ["groups", groups, "Name at least one group."],
+    const missing: [string, HTMLInputElement, string, boolean][] = [
+      ["partnerDomain", domain, "Type the partner's domain.", !request.partnerDomain],
+      ["name", name, "Name the access package.", !request.name],
+      ["groups", groups, "Add at least one group.", request.groups.length === 0],
     ];
-    for (const [id, el, message] of missing) {
-      if (!el.value.trim()) {
+    for (const [id, el, message, empty] of missing) {
+      if (empty) {
         setFieldError(id, message);
         el.focus();
         return;
@@ -238,4 +251,48 @@ async function preview(request: ExtranetRequest, out: HTMLElement, reload: () =>
   } catch (err) {
     show(out, problemCard(err));
   }
+}
+
+/** Group search with the chosen groups as a list (each removable); answers the chosen ids. */
+function groupPicker(search: HTMLInputElement): { element: HTMLElement; chosen: () => string[] } {
+  const chosen = new Map<string, string>();
+  const results = h("ul", { class: "group-list", id: "extranet-group-results" });
+  const list = h("ul", { class: "group-list", id: "extranet-groups-chosen", "aria-label": "Groups chosen" });
+  const drawChosen = () => {
+    clear(list);
+    for (const [id, name] of chosen) {
+      const remove = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove ${name}` }, "Remove");
+      remove.addEventListener("click", () => {
+        chosen.delete(id);
+        drawChosen();
+        search.focus();
+      });
+      list.append(h("li", {}, h("strong", {}, name), remove));
+    }
+  };
+  let timer = 0;
+  search.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(async () => {
+      clear(results);
+      try {
+        const found = await searchGroups(search.value);
+        if (search.value.trim() && found.length === 0) results.append(h("li", { class: "muted" }, "No group matches."));
+        for (const g of found) {
+          const add = h("button", { class: "btn btn-small", type: "button", "aria-label": `Add ${g.displayName}` }, "Add");
+          add.addEventListener("click", () => {
+            chosen.set(g.id, g.displayName);
+            drawChosen();
+            clear(results);
+            search.value = "";
+            search.focus();
+          });
+          results.append(h("li", {}, h("div", {}, h("strong", {}, g.displayName), g.description ? h("div", { class: "help" }, g.description) : null), add));
+        }
+      } catch {
+        results.append(h("li", { class: "muted" }, "Groups could not be searched; type the group's name."));
+      }
+    }, 250);
+  });
+  return { element: h("div", {}, results, list), chosen: () => [...chosen.keys()] };
 }

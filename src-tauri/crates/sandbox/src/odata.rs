@@ -598,8 +598,8 @@ fn header_is_eventual(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
 }
 
-/// `$search="displayName:term"`, clauses joined by `OR` / `AND`: a clause matches when a word of
-/// the property starts with the term.
+/// `$search="displayName:term"`, clauses joined by `OR` / `AND`: a clause matches when each word
+/// of the term starts a word of the property.
 fn search_matches(search: &str, doc: &Value, set: &EntitySet) -> Result<bool, ApiError> {
     let mut any = false;
     for alternative in split_outside_quotes(search, "OR") {
@@ -641,12 +641,35 @@ fn clause_matches(clause: &str, doc: &Value, set: &EntitySet) -> Result<bool, Ap
             "Search is not supported on property '{prop}'."
         )));
     }
-    let term = term.to_lowercase();
+    // Graph tokenises both sides and matches the tokens in any order, each as a prefix.
+    let terms = tokens(term);
     Ok(get_ci(doc, prop).as_str().is_some_and(|v| {
-        v.to_lowercase()
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| w.starts_with(&term))
+        let have = tokens(v);
+        !terms.is_empty() && terms.iter().all(|t| have.iter().any(|w| w.starts_with(t.as_str())))
     }))
+}
+
+/// Directory search's tokens: words split at spaces and symbols, at a change from lower to upper
+/// case and between letters and digits ("OneVideo2" => one, video, 2), lower-cased.
+fn tokens(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            prev = None;
+            continue;
+        }
+        let new_token = match prev {
+            None => true,
+            Some(p) => (p.is_lowercase() && c.is_uppercase()) || (p.is_numeric() != c.is_numeric()),
+        };
+        if new_token {
+            out.push(String::new());
+        }
+        out.last_mut().expect("a token was started").extend(c.to_lowercase());
+        prev = Some(c);
+    }
+    out
 }
 
 /// Fills a navigation property named in `$expand` for one (projected) entity.
@@ -763,6 +786,22 @@ mod tests {
         assert!(matches(&f, &doc()));
         let f = parse_filter_users("userType eq 'Member'").unwrap();
         assert!(!matches(&f, &doc()));
+    }
+
+    #[test]
+    fn search_matches_tokens_in_any_order_as_microsoft_documents() {
+        assert_eq!(tokens("OneVideo2 team-site"), ["one", "video", "2", "team", "site"]);
+        assert_eq!(tokens("HELLOworld"), ["helloworld"], "only lower to upper splits");
+        let groups = &crate::routes::GROUPS;
+        let group = json!({"displayName": "Partner portal users"});
+        for (search, hit) in [
+            ("\"displayName:Partner portal users\"", true),
+            ("\"displayName:users part\"", true),
+            ("\"displayName:portal admins\"", false),
+            ("\"displayName:\"", false),
+        ] {
+            assert_eq!(search_matches(search, &group, groups).unwrap(), hit, "{search}");
+        }
     }
 
     #[test]

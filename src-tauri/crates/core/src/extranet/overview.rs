@@ -217,6 +217,23 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The names of the catalogs an extranet can use: those enabled for external users.
+    pub async fn extranet_catalogs(&self) -> Result<Vec<String>, Problem> {
+        let mut names: Vec<String> = self
+            .graph
+            .em_list(EmCollection::Catalogs)
+            .await
+            .map_err(|e| Problem::from_graph("Reading the catalogs", &e))?
+            .iter()
+            .filter(|c| c["isExternallyVisible"] == true)
+            .filter_map(|c| text(&c["displayName"]))
+            .collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        Ok(names)
+    }
+}
+
 fn id_of(o: &Value) -> String {
     o["id"].as_str().unwrap_or_default().to_string()
 }

@@ -37,6 +37,8 @@ pub(crate) use entitlement::{
     approve as approve_access_request, propose as propose_organization, request_as_user as request_access_package,
 };
 pub(crate) use external::{default_b2b_policy, domain_rule};
+#[cfg(test)]
+pub(crate) use groups::GROUPS;
 pub use identity::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use identity::{add_federated_credential, FederatedCredential};
 pub(crate) use invitations::new_guest_doc;
