@@ -233,3 +233,34 @@ async fn partners_people_ask_are_approved_and_hold_what_cannot_then_be_taken_awa
         .unwrap();
     assert_eq!(proposed["state"], "proposed");
 }
+
+#[tokio::test]
+async fn an_app_adds_a_group_to_a_catalog_only_when_it_may_write_groups() {
+    let config = SandboxConfig {
+        roles: vec!["EntitlementManagement.ReadWrite.All".into()],
+        ..SandboxConfig::default()
+    };
+    let sb = guestpass_sandbox::start(Storage::Memory, 0, config).await.unwrap();
+    let (base, http) = (sb.url(), reqwest::Client::new());
+    let token = token(&base).await;
+    let em = format!("{base}/v1.0/identityGovernance/entitlementManagement");
+    let (made, catalog) = send(
+        &http,
+        &token,
+        reqwest::Method::POST,
+        format!("{em}/catalogs"),
+        Some(json!({"displayName": "Partners", "isExternallyVisible": true})),
+    )
+    .await;
+    let add = json!({"requestType": "adminAdd", "resource": {"originId": PARTNERS_GROUP, "originSystem": "AadGroup"}, "catalog": {"id": catalog["id"]}});
+    let (status, body) = send(
+        &http,
+        &token,
+        reqwest::Method::POST,
+        format!("{em}/resourceRequests"),
+        Some(add),
+    )
+    .await;
+    assert_eq!(made, 201, "entitlement management alone makes the catalog: {catalog}");
+    assert_eq!(status, 403, "{body}");
+}

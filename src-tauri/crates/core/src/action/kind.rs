@@ -289,11 +289,10 @@ impl ActionKind {
             | ActionKind::ConnectOrganization
             | ActionKind::AddOrganizationSponsor
             | ActionKind::CreateCatalog
+            | ActionKind::AddCatalogResource
             | ActionKind::CreateAccessPackage
             | ActionKind::CreateAssignmentPolicy
             | ActionKind::SetExternalUserLifecycle => &["EntitlementManagement.ReadWrite.All"],
-            // App-only callers adding a group to a catalog also need Group.ReadWrite.All.
-            ActionKind::AddCatalogResource => &["EntitlementManagement.ReadWrite.All", "Group.ReadWrite.All"],
         }
     }
 
@@ -343,8 +342,12 @@ impl ActionKind {
             _ => "the environment's System Administrator role",
         });
         let role = self.roles()[0];
+        let also = match self {
+            ActionKind::AddCatalogResource => " When Guestpass signs in as an app, adding a group to a catalog also needs Group.ReadWrite.All; when you sign in, you must own the group or be a Groups Administrator.",
+            _ => "",
+        };
         format!(
-            "This needs the {permission} permission (granted to Guestpass's app registration with admin consent) and, when you sign in yourself, the {role} role or higher."
+            "This needs the {permission} permission (granted to Guestpass's app registration with admin consent) and, when you sign in yourself, the {role} role or higher.{also}"
         )
     }
 }

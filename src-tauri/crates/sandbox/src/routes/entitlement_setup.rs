@@ -384,6 +384,10 @@ pub(crate) async fn resource_request(
             "The sandbox tenant adds groups to catalogs (originSystem 'AadGroup').",
         ));
     }
+    // An app (no signed-in user) adding a group must also be allowed to write groups.
+    if c.user.is_none() && kind == "adminAdd" {
+        c.require(&["Group.ReadWrite.All"])?;
+    }
     let group_id = body["resource"]["originId"].as_str().unwrap_or_default().to_string();
     let group = lock(&s.dir)
         .group(&group_id)?

@@ -65,6 +65,8 @@ pub(crate) const ALL_ROLES: &[&str] = &[
     "LicenseAssignment.ReadWrite.All",
     "GroupMember.ReadWrite.All",
     "Group.Read.All",
+    // Entitlement management needs it for an app adding a group to a catalog.
+    "Group.ReadWrite.All",
     "Policy.ReadWrite.B2BManagementPolicy",
     "Policy.ReadWrite.CrossTenantAccess",
     "IdentityProvider.ReadWrite.All",
