@@ -286,3 +286,29 @@ pub fn registration_guide() -> RegistrationGuide {
         az_commands,
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// The README's registration steps name exactly the permissions the app asks for.
+    #[test]
+    fn the_readme_lists_the_permissions_to_grant() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../README.md")).unwrap();
+        let wanted = super::required_permissions();
+        // The Azure CLI loop: `for p in A B \ C; do`.
+        let start = readme.find("for p in ").expect("the az loop") + "for p in ".len();
+        let end = start + readme[start..].find("; do").unwrap();
+        let mut listed: Vec<String> = readme[start..end]
+            .split_whitespace()
+            .filter(|w| *w != "\\")
+            .map(str::to_string)
+            .collect();
+        listed.sort();
+        assert_eq!(listed, wanted, "README's az loop");
+        // The portal steps: step 3 names each one in backticks.
+        let step = &readme[readme.find("API permissions › Microsoft Graph › Delegated:").unwrap()..];
+        let step = &step[..step.find("Grant admin consent").unwrap()];
+        for p in &wanted {
+            assert!(step.contains(&format!("`{p}`")), "README's step 3 lacks {p}");
+        }
+    }
+}
