@@ -9,6 +9,16 @@ import { appWindow, By } from "./helpers.mjs";
 
 const app = appWindow();
 const { byId, screenshot, waitText } = app;
+/** The in-app sandbox's address, from the backend the UI talks to. */
+const sandboxUrl = () =>
+  app.driver.executeAsyncScript("const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('connection_info').then((c) => done(c.graphUrl), (e) => done(String(e)));");
+/** A switch of the sandbox that stands in for My Access. */
+const sandbox = async (path, body) => {
+  const res = await fetch(new URL(path, await sandboxUrl()), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await res.text();
+  assert.ok(res.ok, `${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+};
 const into = async (id) => app.driver.executeScript("arguments[0].scrollIntoView({block: 'start'})", await byId(id));
 
 test("a personal-mail domain is refused under its field before anything is sent", async () => {
@@ -57,6 +67,30 @@ test("a partner is connected with a preview of each piece, then the link is read
   await screenshot("92-extranet-link");
   await waitText("extranet-list", "Falcon partner access", 30_000);
   assert.match(await (await byId("extranet-list")).getText(), new RegExp(link.replace(/[.?#/]/g, "\\$&")));
+});
+
+test("the partner's request waits, then their access is listed and removed", async () => {
+  const link = await (await byId("my-access-link")).getText();
+  const packageId = link.split("/").pop();
+  const asked = await sandbox("/_sandbox/entitlement/requests", { email: "pat@adatum.example", accessPackageId: packageId });
+  await (await byId("nav-guests")).click();
+  await (await byId("nav-partners")).click();
+  await waitText("extranet-list", "Waiting for approval: pat@adatum.example", 60_000);
+  await sandbox("/_sandbox/entitlement/approvals", { requestId: asked.id });
+  await (await byId("nav-guests")).click();
+  await (await byId("nav-partners")).click();
+  await waitText("extranet-list", "No requests waiting", 60_000);
+  assert.match(await (await byId("extranet-list")).getText(), /pat@adatum\.example/);
+  // Removing the extranet is refused while Pat holds the package.
+  await (await app.driver.findElement(By.css("button[aria-label='Remove extranet Falcon partner access']"))).click();
+  await waitText("extranet-result", "1 person still has", 30_000);
+  await into("extranet-list");
+  await screenshot("94-extranet-assignment");
+  await (await app.driver.findElement(By.css("button[aria-label=\"Remove pat@adatum.example's access\"]"))).click();
+  await waitText("extranet-result", "Would take the access package Falcon partner access from pat@adatum.example", 30_000);
+  await (await byId("confirm-apply")).click();
+  await waitText("extranet-result", "Took the access package", 60_000);
+  await waitText("extranet-list", "Nobody has it yet", 60_000);
 });
 
 test("the end-of-access setting is previewed with its caveat, and the extranet is removed", async () => {

@@ -15,6 +15,7 @@ import {
   type ExtranetPackage,
   type ExtranetPartner,
   type ExtranetRequest,
+  type StepOutcome,
 } from "../backend";
 import { busy, field, outcomeCard, previewThenApply, problemCard, setFieldError, show } from "../components";
 import { clear, copyButton, formatTime, h } from "../dom";
@@ -59,6 +60,24 @@ function overview(v: ExtranetOverview, result: HTMLElement, reload: () => Promis
   return h("div", {}, h("p", { class: "muted", id: "extranet-licence-note" }, v.licenceNote), ...partners, lifecycleCard(v.lifecycle, v.lifecycleCaveat, result, reload));
 }
 
+/**
+ * Preview, then apply, in the section's one result area — brought into view with the focus on
+ * its first button (Confirm), since the button clicked may be far above it.
+ */
+function act(
+  button: HTMLButtonElement,
+  result: HTMLElement,
+  title: string,
+  change: (preview: boolean) => Promise<StepOutcome | StepOutcome[]>,
+  reload: () => Promise<void>,
+): Promise<void> {
+  return busy(button, "Checking…", async () => {
+    await previewThenApply(result, title, change, reload);
+    result.scrollIntoView({ block: "nearest" });
+    result.querySelector("button")?.focus();
+  });
+}
+
 function partnerCard(p: ExtranetPartner, result: HTMLElement, reload: () => Promise<void>): HTMLElement {
   const sponsors = [...p.internalSponsors.map((s) => `${s} (internal)`), ...p.externalSponsors.map((s) => `${s} (external)`)];
   return h(
@@ -73,10 +92,10 @@ function partnerCard(p: ExtranetPartner, result: HTMLElement, reload: () => Prom
 
 function packageBlock(k: ExtranetPackage, result: HTMLElement, reload: () => Promise<void>): HTMLElement {
   const remove = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove extranet ${k.name}` }, "Remove extranet");
-  remove.addEventListener("click", () => void busy(remove, "Checking…", () => previewThenApply(result, `Remove ${k.name}`, (preview) => removeExtranet(k.id, preview), reload)));
+  remove.addEventListener("click", () => void act(remove, result, `Remove ${k.name}`, (preview) => removeExtranet(k.id, preview), reload));
   const rows = k.assignments.map((a) => {
     const end = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove ${a.who}'s access` }, "Remove");
-    end.addEventListener("click", () => void busy(end, "Checking…", () => previewThenApply(result, `Remove ${a.who}'s access`, (preview) => removeExtranetAssignment(k.id, a.id, preview), reload)));
+    end.addEventListener("click", () => void act(end, result, `Remove ${a.who}'s access`, (preview) => removeExtranetAssignment(k.id, a.id, preview), reload));
     return h("tr", {}, h("td", {}, a.who), h("td", {}, when(a.since)), h("td", {}, when(a.expires)), h("td", {}, end));
   });
   return h(
@@ -125,7 +144,7 @@ function lifecycleCard(current: ExternalLifecycle | null, caveat: string, result
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const lifecycle: ExternalLifecycle = { action: action.value, deleteAfterDays: Number(days.value) };
-    void busy(submit, "Checking…", () => previewThenApply(result, "External users at the end", (preview) => setExternalLifecycle(lifecycle, preview), reload));
+    void act(submit, result, "External users at the end", (preview) => setExternalLifecycle(lifecycle, preview), reload);
   });
   return h("div", { class: "card", id: "extranet-lifecycle" }, h("h3", {}, "At the end"), form);
 }

@@ -39,3 +39,23 @@ pub(crate) async fn add_app_certificate(
         Err(e) => (StatusCode::BAD_REQUEST, e),
     }
 }
+
+/// A partner's user asks for an access package in My Access: `{"email", "accessPackageId"}`.
+pub(crate) async fn request_access_package(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<serde_json::Value>,
+) -> Result<(StatusCode, Json<serde_json::Value>), crate::error::ApiError> {
+    let email = body["email"].as_str().unwrap_or_default();
+    let package = body["accessPackageId"].as_str().unwrap_or_default();
+    let request = super::entitlement::request_as_user(&shared, email, package)?;
+    Ok((StatusCode::CREATED, Json(request)))
+}
+
+/// The approver approves a waiting request in My Access: `{"requestId"}`.
+pub(crate) async fn approve_access_request(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<serde_json::Value>,
+) -> Result<Json<serde_json::Value>, crate::error::ApiError> {
+    let id = body["requestId"].as_str().unwrap_or_default();
+    Ok(Json(super::entitlement::approve(&shared, id)?))
+}

@@ -247,6 +247,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/tokens/expire", post(control::expire_tokens))
         .route("/_sandbox/stats", get(control::stats))
         .route("/_sandbox/app/certificates", post(control::add_app_certificate))
+        .route("/_sandbox/entitlement/requests", post(control::request_access_package))
+        .route("/_sandbox/entitlement/approvals", post(control::approve_access_request))
         .merge(graph)
         .with_state(shared)
 }
