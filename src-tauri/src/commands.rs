@@ -6,8 +6,8 @@ use guestpass_core::bulk::{
 };
 use guestpass_core::extranet::{ExternalLifecycle, ExtranetCreated, ExtranetOverview, ExtranetRequest};
 use guestpass_core::guests::{
-    GuestActionResult, GuestList, GuestRules, GuestVerb, OffboardPlan, PullProgress, PullReport, ReviewRequest,
-    ReviewSummary,
+    GuestActionResult, GuestList, GuestRules, GuestVerb, OffboardPlan, PersonOption, PullProgress, PullReport,
+    ReviewRequest, ReviewSummary,
 };
 use guestpass_core::partners::{PartnerLookup, PartnerSettings, PartnersOverview};
 use guestpass_core::protect::{
@@ -186,6 +186,12 @@ pub async fn create_extranet(
 #[tauri::command]
 pub async fn extranet_overview(state: State<'_, Arc<AppState>>) -> Result<ExtranetOverview> {
     state.engine().await?.extranet_overview().await
+}
+
+/// People of the directory whose name or address matches `term` (reads only).
+#[tauri::command]
+pub async fn search_people(state: State<'_, Arc<AppState>>, term: String) -> Result<Vec<PersonOption>> {
+    state.engine().await?.search_people(&term).await
 }
 
 /// The catalogs enabled for external users, by name (reads only).

@@ -45,14 +45,20 @@ test("a partner is connected with a preview of each piece, then the link is read
   const groups = await byId("groups");
   await groups.clear();
   await groups.sendKeys("portal");
-  await waitText("extranet-group-results", "Partner portal users", 30_000);
+  await waitText("extranet-groups-results", "Partner portal users", 30_000);
   await (await app.driver.findElement(By.css("button[aria-label='Add Partner portal users']"))).click();
   await waitText("extranet-groups-chosen", "Partner portal users");
+  // A sponsor found in the directory: one of your people, so an internal sponsor.
+  await (await byId("sponsors")).sendKeys("megan");
+  await waitText("extranet-sponsors-results", "an internal sponsor", 30_000);
+  await (await app.driver.findElement(By.css("button[aria-label='Add megan.bowen@northwind.example']"))).click();
+  await waitText("extranet-sponsors-chosen", "megan.bowen@northwind.example");
   await (await byId("reviewEveryMonths")).findElement(By.css("option[value='3']")).click();
   await (await byId("extranet-preview")).click();
   await waitText("preview-summary", "Would create the connected organisation", 30_000);
   const plan = await (await byId("preview-summary")).getText();
   assert.match(plan, /catalog Guestpass partners/);
+  assert.match(plan, /Would make megan\.bowen@northwind\.example an internal sponsor of Adatum Corporation/);
   assert.match(plan, /hidden: only the link reaches it/);
   assert.match(plan, /alex\.wilber@northwind\.example .*approves within 14 days/);
   assert.match(await (await byId("extranet-billing")).getText(), /not billed per guest/);

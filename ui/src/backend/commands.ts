@@ -3,7 +3,7 @@
 
 import { Channel } from "@tauri-apps/api/core";
 import { call } from "./call";
-import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalLifecycle, ExternalSettings, ExtranetCreated, ExtranetOverview, ExtranetRequest, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, OffboardPlan, PartnerLookup, PartnerSettings, PartnersOverview, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, ReviewRequest, ReviewSummary, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
+import type { ChainReport, ChangeFilter, ChangeRecord, ChosenFile, ConnectionInfo, Country, DayActivity, EnvironmentOption, ExternalLifecycle, ExternalSettings, ExtranetCreated, ExtranetOverview, ExtranetRequest, GoogleFederation, GroupOption, GuestActionResult, GuestList, GuestProtection, GuestRef, GuestRules, GuestSummary, GuestVerb, ImportDefaults, ImportPreview, InviteOutcome, InviteRequest, LicenseOption, LocationRequest, MakersView, MicrosoftEvent, OffboardPlan, PartnerLookup, PartnerSettings, PartnersOverview, PersonOption, PolicyApps, PolicyState, Preflight, PreflightProgress, PreflightScope, PreviewProgress, ProfileRequest, PullProgress, PullReport, Readiness, ReadinessRequest, RegistrationGuide, ReviewRequest, ReviewSummary, RunInfo, RunLink, RunProgress, RunRow, SettingsPlan, SettingsRequest, SignInNotice, SignInRequest, SignedIn, StepOutcome, StepPermission, TenantProfile } from "./types";
 
 export function connectionInfo(): Promise<ConnectionInfo> {
   return call("connection_info");
@@ -90,6 +90,11 @@ export function createExtranet(request: ExtranetRequest, preview = false): Promi
 /** Connected partners, their packages with links, pending requests and assignments (reads only). */
 export function extranetOverview(): Promise<ExtranetOverview> {
   return call("extranet_overview");
+}
+
+/** People of the directory whose name or address matches `term` (reads only). */
+export function searchPeople(term: string): Promise<Array<PersonOption>> {
+  return call("search_people", { term });
 }
 
 /** The catalogs enabled for external users, by name (reads only). */

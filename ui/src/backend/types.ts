@@ -661,6 +661,8 @@ reviewer: string | null,
  */
 fallbackReviewer: string | null, };
 
+export type PersonOption = { displayName: string, address: string, guest: boolean, };
+
 export type OffboardPlan = { domain: string, guests: Array<PartnerGuest>, 
 /**
  * Remove the accounts this many days after blocking them (0: at once); `None`: keep them.

@@ -9,6 +9,7 @@ import {
   removeExtranet,
   removeExtranetAssignment,
   searchGroups,
+  searchPeople,
   setExternalLifecycle,
   type ExternalLifecycle,
   type ExtranetOverview,
@@ -156,10 +157,11 @@ function createForm(reload: () => Promise<void>): HTMLElement {
   const domain = input("partnerDomain", "text", "contoso.com");
   const name = input("name", "text", "Falcon project – partner access");
   const groups = input("groups", "search", "Search groups by name, e.g. portal");
-  const picker = groupPicker(groups);
+  const picker = chooser(groups, "extranet-groups", findGroups);
   const approver = input("approver", "email", "alex@yourcompany.com");
   const fallback = input("fallbackApprover", "email", "megan@yourcompany.com");
-  const sponsors = input("sponsors", "text", "Your people or their guests here, separated by ;");
+  const sponsors = input("sponsors", "search", "Search your people or the partner's guests here");
+  const sponsorPicker = chooser(sponsors, "extranet-sponsors", findPeople);
   const expire = input("expireDays", "number", "180", "180");
   const deny = input("autoDenyDays", "number", "14", "14");
   const review = h(
@@ -183,6 +185,9 @@ function createForm(reload: () => Promise<void>): HTMLElement {
     picker.element,
     h("div", { class: "field-row" }, field("approver", "Approver", approver, "Someone of yours who approves requests. Empty: the partner's sponsors approve (billed per guest)."), field("fallbackApprover", "Fallback approver", fallback, "Decides when the approvers cannot. Needed with sponsors.")),
     field("sponsors", "Sponsors of the partner (optional)", sponsors, "Your people become internal sponsors; the partner's guests here become external sponsors."),
+    sponsorPicker.element,
+    suggestPeople(approver),
+    suggestPeople(fallback),
     h("div", { class: "field-row" }, field("expireDays", "Access ends after (days)", expire), field("autoDenyDays", "Unanswered requests denied after (days)", deny, "At most 14."), field("reviewEveryMonths", "Review who has it", review)),
     field("catalog", "Catalog", catalog, "Where the package lives: only catalogs enabled for external users are listed."),
     h("label", { class: "check", for: "hidden" }, hidden, " Hidden in My Access: only the link reaches it"),
@@ -198,7 +203,7 @@ function createForm(reload: () => Promise<void>): HTMLElement {
       groups: picker.chosen().length ? picker.chosen() : split(groups.value),
       approver: approver.value.trim() || null,
       fallbackApprover: fallback.value.trim() || null,
-      sponsors: split(sponsors.value),
+      sponsors: [...sponsorPicker.chosen(), ...split(sponsors.value)],
       expireDays: Number(expire.value),
       autoDenyDays: Number(deny.value),
       reviewEveryMonths: review.value ? Number(review.value) : null,
@@ -272,46 +277,85 @@ async function preview(request: ExtranetRequest, out: HTMLElement, reload: () =>
   }
 }
 
-/** Group search with the chosen groups as a list (each removable); answers the chosen ids. */
-function groupPicker(search: HTMLInputElement): { element: HTMLElement; chosen: () => string[] } {
+/** One thing a chooser offers: what is sent, what is shown, a line under it. */
+type Choice = { key: string; label: string; detail: string | null };
+
+/**
+ * A search box whose results each have an Add button; what was added is listed below, each
+ * removable. `id` names its lists (`${id}-results`, `${id}-chosen`). Answers the chosen keys.
+ */
+function chooser(search: HTMLInputElement, id: string, find: (term: string) => Promise<Choice[]>): { element: HTMLElement; chosen: () => string[] } {
   const chosen = new Map<string, string>();
-  const results = h("ul", { class: "group-list", id: "extranet-group-results" });
-  const list = h("ul", { class: "group-list", id: "extranet-groups-chosen", "aria-label": "Groups chosen" });
+  const results = h("ul", { class: "group-list", id: `${id}-results` });
+  const list = h("ul", { class: "group-list", id: `${id}-chosen`, "aria-label": "Chosen" });
   const drawChosen = () => {
     clear(list);
-    for (const [id, name] of chosen) {
-      const remove = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove ${name}` }, "Remove");
+    for (const [key, label] of chosen) {
+      const remove = h("button", { class: "btn btn-small", type: "button", "aria-label": `Remove ${label}` }, "Remove");
       remove.addEventListener("click", () => {
-        chosen.delete(id);
+        chosen.delete(key);
         drawChosen();
         search.focus();
       });
-      list.append(h("li", {}, h("strong", {}, name), remove));
+      list.append(h("li", {}, h("strong", {}, label), remove));
     }
   };
   let timer = 0;
   search.addEventListener("input", () => {
+    // Results of an earlier term go at once, so they cannot be picked by mistake.
+    clear(results);
     window.clearTimeout(timer);
     timer = window.setTimeout(async () => {
-      clear(results);
+      const term = search.value;
       try {
-        const found = await searchGroups(search.value);
-        if (search.value.trim() && found.length === 0) results.append(h("li", { class: "muted" }, "No group matches."));
-        for (const g of found) {
-          const add = h("button", { class: "btn btn-small", type: "button", "aria-label": `Add ${g.displayName}` }, "Add");
+        const found = await find(term);
+        if (search.value !== term) return;
+        clear(results);
+        if (term.trim() && found.length === 0) results.append(h("li", { class: "muted" }, "Nothing matches."));
+        for (const c of found) {
+          const add = h("button", { class: "btn btn-small", type: "button", "aria-label": `Add ${c.label}` }, "Add");
           add.addEventListener("click", () => {
-            chosen.set(g.id, g.displayName);
+            chosen.set(c.key, c.label);
             drawChosen();
             clear(results);
             search.value = "";
             search.focus();
           });
-          results.append(h("li", {}, h("div", {}, h("strong", {}, g.displayName), g.description ? h("div", { class: "help" }, g.description) : null), add));
+          results.append(h("li", {}, h("div", {}, h("strong", {}, c.label), c.detail ? h("div", { class: "help" }, c.detail) : null), add));
         }
       } catch {
-        results.append(h("li", { class: "muted" }, "Groups could not be searched; type the group's name."));
+        results.append(h("li", { class: "muted" }, "The directory could not be searched; type the name instead."));
       }
     }, 250);
   });
   return { element: h("div", {}, results, list), chosen: () => [...chosen.keys()] };
+}
+
+const findGroups = async (term: string): Promise<Choice[]> =>
+  (await searchGroups(term)).map((g) => ({ key: g.id, label: g.displayName, detail: g.description }));
+
+const findPeople = async (term: string): Promise<Choice[]> =>
+  (await searchPeople(term)).map((p) => ({
+    key: p.address,
+    label: p.address,
+    detail: `${p.displayName} — ${p.guest ? "the partner's guest here: an external sponsor" : "of your organisation: an internal sponsor"}`,
+  }));
+
+/** Suggests people of your organisation under an address field as it is typed. */
+function suggestPeople(input: HTMLInputElement): HTMLElement {
+  const list = h("datalist", { id: `${input.id}-people` });
+  input.setAttribute("list", list.id);
+  let timer = 0;
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(async () => {
+      try {
+        const people = (await searchPeople(input.value)).filter((p) => !p.guest);
+        list.replaceChildren(...people.map((p) => h("option", { value: p.address }, p.displayName)));
+      } catch {
+        list.replaceChildren();
+      }
+    }, 250);
+  });
+  return list;
 }

@@ -139,6 +139,7 @@ pub fn typescript_declarations() -> Vec<String> {
         guests::GuestActionResult::decl(&cfg),
         guests::PullProgress::decl(&cfg),
         guests::ReviewRequest::decl(&cfg),
+        guests::PersonOption::decl(&cfg),
         guests::OffboardPlan::decl(&cfg),
         guests::PartnerGuest::decl(&cfg),
         guests::ReviewSummary::decl(&cfg),

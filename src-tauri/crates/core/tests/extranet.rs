@@ -261,3 +261,18 @@ async fn a_proposed_organisation_is_configured_and_set_back_when_the_extranet_go
     let view = s.engine.extranet_overview().await.unwrap();
     assert_eq!(view.partners[0].state, "proposed", "as it was before");
 }
+
+#[tokio::test]
+async fn people_are_found_by_name_or_address_members_first() {
+    let s = setup(SandboxConfig::default()).await;
+    invited(&s, "megan.b@fabrikam.example").await;
+    let found = s.engine.search_people("megan").await.unwrap();
+    let addresses: Vec<&str> = found.iter().map(|p| p.address.as_str()).collect();
+    assert_eq!(addresses[0], "megan.bowen@northwind.example", "{addresses:?}");
+    assert!(!found[0].guest);
+    assert!(
+        found.iter().any(|p| p.guest && p.address == "megan.b@fabrikam.example"),
+        "{addresses:?}"
+    );
+    assert!(s.engine.search_people("  ").await.unwrap().is_empty());
+}

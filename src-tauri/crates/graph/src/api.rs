@@ -209,6 +209,22 @@ impl GraphClient {
         self.send(Method::POST, url, Some(&body)).await
     }
 
+    /// People whose name or address matches `term` (Graph's `$search`, an advanced query).
+    pub async fn search_users(&self, term: &str, limit: usize) -> Result<Vec<User>, GraphError> {
+        let term = term.replace('"', "");
+        let search = format!("\"displayName:{term}\" OR \"mail:{term}\"");
+        let url = self.graph_url(&with_query(
+            "v1.0/users",
+            &[
+                ("$search", &search),
+                ("$select", "id,displayName,mail,userPrincipalName,userType"),
+                ("$top", "25"),
+                ("$count", "true"),
+            ],
+        ));
+        self.list_all_eventual(url, Some(limit)).await
+    }
+
     /// Groups whose name has a word starting with `term` (Graph's `$search`, an advanced query).
     pub async fn search_groups(&self, term: &str, limit: usize) -> Result<Vec<Group>, GraphError> {
         let search = format!("\"displayName:{}\"", term.replace('"', ""));

@@ -15,4 +15,5 @@ pub use list::{GuestList, GuestRow, GuestRules};
 pub(crate) use offboard::OffboardStep;
 pub use offboard::{OffboardPlan, PartnerGuest};
 pub use reviews::{ReviewDecision, ReviewRequest, ReviewSummary};
+pub use sponsors::PersonOption;
 pub(crate) use sponsors::MAX_SPONSORS;

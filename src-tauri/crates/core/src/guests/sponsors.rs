@@ -88,7 +88,41 @@ impl Action for SetSponsor {
     }
 }
 
+/// Someone of the directory offered when a person is to be named (a sponsor, an approver).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonOption {
+    pub display_name: String,
+    pub address: String,
+    pub guest: bool,
+}
+
 impl Engine {
+    /// Up to 20 people whose name or address matches `term` (members first), for pickers.
+    pub async fn search_people(&self, term: &str) -> Result<Vec<PersonOption>, Problem> {
+        let term = term.trim();
+        if term.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut found: Vec<PersonOption> = self
+            .graph
+            .search_users(term, 20)
+            .await
+            .map_err(|e| Problem::from_graph("Searching the directory", &e))?
+            .into_iter()
+            .filter_map(|u| {
+                let address = u.mail.clone().or(u.user_principal_name.clone())?;
+                Some(PersonOption {
+                    display_name: u.display_name.clone().unwrap_or_else(|| address.clone()),
+                    guest: u.is_guest(),
+                    address,
+                })
+            })
+            .collect();
+        found.sort_by_key(|p| (p.guest, p.display_name.to_lowercase()));
+        Ok(found)
+    }
+
     /// The user (member or guest) at `address`, or a field error naming `field` with `hint`.
     pub(crate) async fn find_person(&self, address: &str, field: &str, hint: &str) -> Result<User, Problem> {
         let address = address.trim().to_lowercase();
