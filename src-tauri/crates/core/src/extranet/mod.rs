@@ -18,7 +18,7 @@ pub use overview::{ExtranetOverview, ExtranetPackage, ExtranetPartner, PackageAs
 
 use crate::action::{refuse, ActionKind, StepOutcome};
 use crate::engine::Engine;
-use crate::partners::CONSUMER_DOMAINS;
+use crate::partners::partner_domain;
 use crate::problem::Problem;
 use links::{Link, SetLink};
 use objects::{EmObject, GroupRole, SetEmObject};
@@ -151,22 +151,11 @@ impl Engine {
         })
     }
 
-    /// The partner's name and whether Microsoft knows a tenant behind the domain (looked up
-    /// where allowed; a domain without one still works, its people use one-time passcodes).
+    /// The partner's name and whether Microsoft knows a tenant behind the (checked) domain
+    /// (looked up where allowed; a domain without one still works, its people use one-time
+    /// passcodes).
     async fn partner_behind(&self, domain: &str) -> Result<(String, Option<String>), Problem> {
         let field = |message: String, hint: &str| Problem::field("partnerDomain", message, hint);
-        if domain.is_empty() || !domain.contains('.') || domain.contains(['@', ' ', '/']) {
-            return Err(field(
-                format!("'{domain}' is not a domain."),
-                "Type the partner's e-mail domain, e.g. contoso.com.",
-            ));
-        }
-        if CONSUMER_DOMAINS.contains(&domain) {
-            return Err(field(
-                format!("{domain} is a personal-mail domain: entitlement management cannot connect it as an organisation, since anyone can have an address there."),
-                "Use the partner company's own domain. People with personal addresses can be invited one by one instead.",
-            ));
-        }
         match self.graph.find_tenant_by_domain(domain).await {
             Ok(found) if found.body.tenant_id.eq_ignore_ascii_case(&self.info.tenant_id) => Err(field(
                 format!("{domain} belongs to this tenant ({}).", self.info.tenant_name),
@@ -241,7 +230,12 @@ impl Engine {
     pub async fn create_extranet(&self, req: &ExtranetRequest) -> Result<ExtranetCreated, Problem> {
         Self::checked(req)?;
         self.require_entitlement_licence().await?;
-        let domain = req.partner_domain.trim().trim_start_matches('@').to_lowercase();
+        let domain = partner_domain(
+            &req.partner_domain,
+            "partnerDomain",
+            "entitlement management cannot connect it as an organisation, since anyone can have an address there",
+            "Use the partner company's own domain. People with personal addresses can be invited one by one instead.",
+        )?;
         let (partner, tenant_id) = self.partner_behind(&domain).await?;
         let mut groups = Vec::new();
         for g in req.groups.iter().filter(|g| !g.trim().is_empty()) {

@@ -20,7 +20,7 @@ use ts_rs::TS;
 
 /// Personal-mail domains: no organisation's tenant stands behind them, so there is nobody to
 /// trust (their people sign in as guests with a one-time passcode or a personal account).
-pub(crate) const CONSUMER_DOMAINS: &[&str] = &[
+const CONSUMER_DOMAINS: &[&str] = &[
     "gmail.com",
     "googlemail.com",
     "outlook.com",
@@ -254,24 +254,38 @@ pub(crate) struct HomeOrganisation {
     pub effective: PartnerSettings,
 }
 
+/// A partner's domain as typed (trimmed, without a leading @, lower-case), refused under `field`
+/// when it is not a domain or is a personal-mail one (`why` it cannot be used there, and `hint`).
+pub(crate) fn partner_domain(typed: &str, field: &str, why: &str, hint: &str) -> Result<String, Problem> {
+    let domain = typed.trim().trim_start_matches('@').to_lowercase();
+    if domain.is_empty() || !domain.contains('.') || domain.contains(['@', ' ', '/']) {
+        return Err(Problem::field(
+            field,
+            format!("'{domain}' is not a domain."),
+            "Type the partner's e-mail domain, e.g. contoso.com.",
+        ));
+    }
+    if CONSUMER_DOMAINS.contains(&domain.as_str()) {
+        return Err(Problem::field(
+            field,
+            format!("{domain} is a personal-mail domain: {why}."),
+            hint,
+        ));
+    }
+    Ok(domain)
+}
+
 impl Engine {
     /// The partner's tenant behind a domain. Personal-mail domains, this tenant's own domains and
     /// domains no tenant uses are refused with the reason; nothing is changed.
     pub async fn find_partner_tenant(&self, domain: &str) -> Result<PartnerTenant, Problem> {
-        let domain = domain.trim().trim_start_matches('@').to_lowercase();
+        let domain = partner_domain(
+            domain,
+            "domain",
+            "no organisation's tenant stands behind it, so there are no partner settings to make",
+            "Use the partner company's own domain. Guests with personal addresses follow the default settings.",
+        )?;
         let field = |message: String, hint: &str| Problem::field("domain", message, hint);
-        if domain.is_empty() || !domain.contains('.') || domain.contains(['@', ' ', '/']) {
-            return Err(field(
-                format!("'{domain}' is not a domain."),
-                "Type the partner's e-mail domain, e.g. contoso.com.",
-            ));
-        }
-        if CONSUMER_DOMAINS.contains(&domain.as_str()) {
-            return Err(field(
-                format!("{domain} is a personal-mail domain: no organisation's tenant stands behind it, so there are no partner settings to make."),
-                "Use the partner company's own domain. Guests with personal addresses follow the default settings.",
-            ));
-        }
         let found = match self.graph.find_tenant_by_domain(&domain).await {
             Ok(answer) => answer.body,
             Err(e) if e.status() == Some(404) => {

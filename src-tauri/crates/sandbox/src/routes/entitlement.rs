@@ -16,7 +16,7 @@
 //! [`SandboxHandle::add_access_package_assignment`](crate::SandboxHandle::add_access_package_assignment).
 
 use super::access_reviews::require_governance;
-use super::entitlement_setup::items;
+use super::entitlement_setup::{items, ORGS, PACKAGES, POLICIES};
 use crate::error::ApiError;
 use crate::middleware::Caller;
 use crate::{lock, Shared};
@@ -49,7 +49,7 @@ pub(crate) fn add(shared: &Shared, user_id: &str, package_name: &str) -> Result<
         .doc;
     let mut list = all(shared)?;
     // A package made through the API, else one only assignments name (as in a demo tenant).
-    let package_id = items(shared, "emAccessPackages")?
+    let package_id = items(shared, PACKAGES)?
         .iter()
         .chain(list.iter().map(|a| &a["accessPackage"]))
         .find(|p| p["displayName"] == package_name)
@@ -82,7 +82,7 @@ pub(crate) fn has_assignments(shared: &Shared, package_id: &str) -> Result<bool,
 pub(crate) fn entitled_to_group(shared: &Shared, group_id: &str) -> Result<bool, ApiError> {
     let member = format!("Member_{group_id}");
     let owner = format!("Owner_{group_id}");
-    for package in items(shared, "emAccessPackages")? {
+    for package in items(shared, PACKAGES)? {
         let uses = package["resourceRoleScopes"]
             .as_array()
             .into_iter()
@@ -118,13 +118,13 @@ fn days(duration: &Value) -> Option<i64> {
 /// A partner's user asks for package `package_id` in My Access (`userAdd`): refused unless a
 /// policy of the package covers them; waits for approval when the policy asks for it.
 pub(crate) fn request_as_user(shared: &Shared, email: &str, package_id: &str) -> Result<Value, ApiError> {
-    let package = items(shared, "emAccessPackages")?
+    let package = items(shared, PACKAGES)?
         .into_iter()
         .find(|p| p["id"] == package_id)
         .ok_or_else(|| ApiError::not_found(package_id))?;
     let domain = domain_of(email);
-    let orgs = items(shared, "emConnectedOrganizations")?;
-    let policies: Vec<Value> = items(shared, "emAssignmentPolicies")?
+    let orgs = items(shared, ORGS)?;
+    let policies: Vec<Value> = items(shared, POLICIES)?
         .into_iter()
         .filter(|p| p["accessPackage"]["id"] == package_id)
         .collect();
@@ -184,9 +184,9 @@ pub(crate) fn propose(shared: &Shared, domain: &str) -> Result<Value, ApiError> 
                      "description": "Proposed by Microsoft Entra when a user requested access.",
                      "identitySources": [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": domain, "displayName": domain}],
                      "createdDateTime": chrono::Utc::now().to_rfc3339()});
-    let mut orgs = items(shared, "emConnectedOrganizations")?;
+    let mut orgs = items(shared, ORGS)?;
     orgs.push(org.clone());
-    lock(&shared.dir).put_document("emConnectedOrganizations", &json!(orgs))?;
+    lock(&shared.dir).put_document(ORGS, &json!(orgs))?;
     Ok(org)
 }
 
@@ -199,7 +199,7 @@ pub(crate) fn approve(shared: &Shared, request_id: &str) -> Result<Value, ApiErr
         .find(|r| r["id"] == request_id && r["state"] == "pendingApproval")
         .ok_or_else(|| ApiError::not_found(request_id))?;
     let email = request["requestor"]["email"].as_str().unwrap_or_default().to_string();
-    let policy = items(shared, "emAssignmentPolicies")?
+    let policy = items(shared, POLICIES)?
         .into_iter()
         .find(|p| p["id"] == request["assignmentPolicy"]["id"])
         .unwrap_or_default();

@@ -23,10 +23,10 @@ use std::sync::Arc;
 
 const READ: &[&str] = &["EntitlementManagement.Read.All", "EntitlementManagement.ReadWrite.All"];
 const WRITE: &[&str] = &["EntitlementManagement.ReadWrite.All"];
-const ORGS: &str = "emConnectedOrganizations";
+pub(super) const ORGS: &str = "emConnectedOrganizations";
 const CATALOGS: &str = "emCatalogs";
-const PACKAGES: &str = "emAccessPackages";
-const POLICIES: &str = "emAssignmentPolicies";
+pub(super) const PACKAGES: &str = "emAccessPackages";
+pub(super) const POLICIES: &str = "emAssignmentPolicies";
 const SETTINGS: &str = "emSettings";
 const TARGET_SCOPES: &[&str] = &[
     "notSpecified",
@@ -96,6 +96,23 @@ pub(super) fn shown(mut item: Value) -> Value {
         o.retain(|k, _| !k.starts_with('_'));
     }
     item
+}
+
+/// Changes the stored item `id` of list `name` with `change`, saving only if it succeeds.
+fn edited<T>(
+    shared: &Shared,
+    name: &str,
+    id: &str,
+    change: impl FnOnce(&mut Value) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut list = items(shared, name)?;
+    let item = list
+        .iter_mut()
+        .find(|x| x["id"] == id)
+        .ok_or_else(|| ApiError::not_found(id))?;
+    let answer = change(item)?;
+    save(shared, name, &list)?;
+    Ok(answer)
 }
 
 fn deleted(shared: &Shared, name: &str, id: &str) -> Result<StatusCode, ApiError> {
@@ -169,29 +186,26 @@ pub(crate) async fn patch_org(
 ) -> Result<StatusCode, ApiError> {
     gate(&s, &c, true)?;
     let body = body_of(body)?;
-    let mut orgs = items(&s, ORGS)?;
-    let org = orgs
-        .iter_mut()
-        .find(|o| o["id"] == id.as_str())
-        .ok_or_else(|| ApiError::not_found(&id))?;
-    for (key, value) in body.as_object().into_iter().flatten() {
-        match (key.as_str(), value.as_str()) {
-            ("state", Some("configured" | "proposed")) | ("displayName" | "description", Some(_)) => {
-                org[key] = value.clone();
-            }
-            ("state", _) => {
-                return Err(ApiError::bad_request(format!(
-                    "Invalid value '{value}' for property 'state'."
-                )))
-            }
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "Property '{key}' cannot be changed on a connected organization."
-                )))
+    edited(&s, ORGS, &id, |org| {
+        for (key, value) in body.as_object().into_iter().flatten() {
+            match (key.as_str(), value.as_str()) {
+                ("state", Some("configured" | "proposed")) | ("displayName" | "description", Some(_)) => {
+                    org[key] = value.clone();
+                }
+                ("state", _) => {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid value '{value}' for property 'state'."
+                    )))
+                }
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "Property '{key}' cannot be changed on a connected organization."
+                    )))
+                }
             }
         }
-    }
-    save(&s, ORGS, &orgs)?;
+        Ok(())
+    })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -267,22 +281,19 @@ pub(crate) async fn add_sponsor(
     if lock(&s.dir).user(&user)?.is_none() {
         return Err(ApiError::not_found(&user));
     }
-    let mut orgs = items(&s, ORGS)?;
-    let org = orgs
-        .iter_mut()
-        .find(|o| o["id"] == id.as_str())
-        .ok_or_else(|| ApiError::not_found(&id))?;
-    if org[key].is_null() {
-        org[key] = json!([]);
-    }
-    let list = org[key].as_array_mut().expect("sponsors are a list");
-    if list.iter().any(|u| u == user.as_str()) {
-        return Err(ApiError::bad_request(
-            "One or more added object references already exist for the following modified properties: 'sponsors'.",
-        ));
-    }
-    list.push(json!(user));
-    save(&s, ORGS, &orgs)?;
+    edited(&s, ORGS, &id, |org| {
+        if org[key].is_null() {
+            org[key] = json!([]);
+        }
+        let list = org[key].as_array_mut().expect("sponsors are a list");
+        if list.iter().any(|u| u == user.as_str()) {
+            return Err(ApiError::bad_request(
+                "One or more added object references already exist for the following modified properties: 'sponsors'.",
+            ));
+        }
+        list.push(json!(user));
+        Ok(())
+    })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -294,18 +305,15 @@ pub(crate) async fn remove_sponsor(
 ) -> Result<StatusCode, ApiError> {
     gate(&s, &c, true)?;
     let key = sponsor_key(&kind)?;
-    let mut orgs = items(&s, ORGS)?;
-    let org = orgs
-        .iter_mut()
-        .find(|o| o["id"] == id.as_str())
-        .ok_or_else(|| ApiError::not_found(&id))?;
-    let list = org[key].as_array_mut().ok_or_else(|| ApiError::not_found(&user))?;
-    let before = list.len();
-    list.retain(|u| u != user.as_str());
-    if list.len() == before {
-        return Err(ApiError::not_found(&user));
-    }
-    save(&s, ORGS, &orgs)?;
+    edited(&s, ORGS, &id, |org| {
+        let list = org[key].as_array_mut().ok_or_else(|| ApiError::not_found(&user))?;
+        let before = list.len();
+        list.retain(|u| u != user.as_str());
+        if list.len() == before {
+            return Err(ApiError::not_found(&user));
+        }
+        Ok(())
+    })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -393,25 +401,21 @@ pub(crate) async fn resource_request(
         .group(&group_id)?
         .ok_or_else(|| ApiError::bad_request(format!("Resource '{group_id}' was not found.")))?;
     let catalog_id = body["catalog"]["id"].as_str().unwrap_or_default().to_string();
-    let mut catalogs = items(&s, CATALOGS)?;
-    let catalog = catalogs
-        .iter_mut()
-        .find(|x| x["id"] == catalog_id.as_str())
-        .ok_or_else(|| ApiError::not_found(&catalog_id))?;
-    let resources = catalog["_resources"]
-        .as_array_mut()
-        .expect("a catalog keeps a list of resources");
-    let present = resources.iter().position(|r| r["originId"] == group_id.as_str());
-    match (kind, present) {
-        ("adminAdd", Some(_)) => {
-            return Err(ApiError::bad_request("The resource is already in the catalog."));
-        }
-        ("adminAdd", None) => {
-            let role = |name: &str| {
-                json!({"id": uuid::Uuid::new_v4().to_string(), "displayName": name,
+    edited(&s, CATALOGS, &catalog_id, |catalog| {
+        let resources = catalog["_resources"]
+            .as_array_mut()
+            .expect("a catalog keeps a list of resources");
+        let present = resources.iter().position(|r| r["originId"] == group_id.as_str());
+        match (kind, present) {
+            ("adminAdd", Some(_)) => {
+                return Err(ApiError::bad_request("The resource is already in the catalog."));
+            }
+            ("adminAdd", None) => {
+                let role = |name: &str| {
+                    json!({"id": uuid::Uuid::new_v4().to_string(), "displayName": name,
                        "originId": format!("{name}_{group_id}"), "originSystem": "AadGroup"})
-            };
-            resources.push(json!({
+                };
+                resources.push(json!({
                 "id": uuid::Uuid::new_v4().to_string(),
                 "displayName": group["displayName"],
                 "originId": group_id,
@@ -419,23 +423,24 @@ pub(crate) async fn resource_request(
                 "roles": [role("Member"), role("Owner")],
                 "scopes": [{"id": uuid::Uuid::new_v4().to_string(), "originId": group_id, "originSystem": "AadGroup", "isRootScope": true}],
             }));
-        }
-        (_, Some(i)) => {
-            if super::entitlement::entitled_to_group(&s, &group_id)? {
-                return Err(ApiError::new(
-                    400,
-                    "InvalidDeleteResourceHasEntitlements",
-                    format!(
-                        "The resource: {} can not be deleted because there are active entitlements.",
-                        group["displayName"].as_str().unwrap_or(&group_id)
-                    ),
-                ));
             }
-            resources.remove(i);
+            (_, Some(i)) => {
+                if super::entitlement::entitled_to_group(&s, &group_id)? {
+                    return Err(ApiError::new(
+                        400,
+                        "InvalidDeleteResourceHasEntitlements",
+                        format!(
+                            "The resource: {} can not be deleted because there are active entitlements.",
+                            group["displayName"].as_str().unwrap_or(&group_id)
+                        ),
+                    ));
+                }
+                resources.remove(i);
+            }
+            (_, None) => return Err(ApiError::bad_request("The resource is not in the catalog.")),
         }
-        (_, None) => return Err(ApiError::bad_request("The resource is not in the catalog.")),
-    }
-    save(&s, CATALOGS, &catalogs)?;
+        Ok(())
+    })?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": uuid::Uuid::new_v4().to_string(), "requestType": kind, "state": "delivered"})),
@@ -510,32 +515,29 @@ pub(crate) async fn add_role_scope(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     gate(&s, &c, true)?;
     let body = body_of(body)?;
-    let mut packages = items(&s, PACKAGES)?;
-    let package = packages
-        .iter_mut()
-        .find(|p| p["id"] == id.as_str())
-        .ok_or_else(|| ApiError::not_found(&id))?;
-    let catalog = find(&s, CATALOGS, package["catalog"]["id"].as_str().unwrap_or_default())?;
-    let role_origin = body["role"]["originId"].as_str().unwrap_or_default();
-    let in_catalog = catalog["_resources"].as_array().into_iter().flatten().any(|r| {
-        r["roles"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|x| x["originId"] == role_origin)
-    });
-    if !in_catalog {
-        return Err(ApiError::bad_request(format!(
+    let scope = edited(&s, PACKAGES, &id, |package| {
+        let catalog = find(&s, CATALOGS, package["catalog"]["id"].as_str().unwrap_or_default())?;
+        let role_origin = body["role"]["originId"].as_str().unwrap_or_default();
+        let in_catalog = catalog["_resources"].as_array().into_iter().flatten().any(|r| {
+            r["roles"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|x| x["originId"] == role_origin)
+        });
+        if !in_catalog {
+            return Err(ApiError::bad_request(format!(
             "The role '{role_origin}' is not a role of a resource in the access package's catalog; add the resource to the catalog first."
         )));
-    }
-    let scope = json!({"id": uuid::Uuid::new_v4().to_string(), "role": body["role"], "scope": body["scope"],
+        }
+        let scope = json!({"id": uuid::Uuid::new_v4().to_string(), "role": body["role"], "scope": body["scope"],
                        "createdDateTime": chrono::Utc::now().to_rfc3339()});
-    package["resourceRoleScopes"]
-        .as_array_mut()
-        .expect("a package keeps its role scopes")
-        .push(scope.clone());
-    save(&s, PACKAGES, &packages)?;
+        package["resourceRoleScopes"]
+            .as_array_mut()
+            .expect("a package keeps its role scopes")
+            .push(scope.clone());
+        Ok(scope)
+    })?;
     Ok((StatusCode::CREATED, Json(scope)))
 }
 
