@@ -51,7 +51,10 @@ test("a partner is connected with a preview of each piece, then the link is read
   // A sponsor found in the directory: one of your people, so an internal sponsor.
   await (await byId("sponsors")).sendKeys("megan");
   await waitText("extranet-sponsors-results", "an internal sponsor", 30_000);
-  await (await app.driver.findElement(By.css("button[aria-label='Add megan.bowen@northwind.example']"))).click();
+  // The keyboard alone: Tab from the search reaches the first result's Add, Enter adds it.
+  await (await byId("sponsors")).sendKeys(Key.TAB);
+  assert.equal(await app.driver.executeScript("return document.activeElement.getAttribute('aria-label')"), "Add megan.bowen@northwind.example");
+  await app.driver.switchTo().activeElement().sendKeys(Key.ENTER);
   await waitText("extranet-sponsors-chosen", "megan.bowen@northwind.example");
   await (await byId("reviewEveryMonths")).findElement(By.css("option[value='3']")).click();
   await (await byId("extranet-preview")).click();
